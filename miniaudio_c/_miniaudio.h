@@ -1,0 +1,129 @@
+/* _miniaudio.h: the one private header of the miniaudio._miniaudio extension.
+ *
+ * Holds the module state, the tables shared between files and every cross-file prototype
+ * (prefixed pyma_), each with its contract: who owns what, whether the GIL must be held, and
+ * what it returns on error.  Everything not declared here is static to its file.
+ * The miniaudio implementation itself is compiled once, in ma_impl.c.
+ */
+#ifndef PYMA_MINIAUDIO_H
+#define PYMA_MINIAUDIO_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdio.h>
+
+#include "miniaudio.h"
+
+/* ---- module state (module.c) ------------------------------------------------------------- */
+
+typedef struct {
+    PyObject *MiniaudioError; /* miniaudio.MiniaudioError */
+    PyObject *DecodeError;    /* miniaudio.DecodeError(MiniaudioError) */
+    PyObject *array_type;     /* array.array, for sample arrays */
+} pyma_state;
+
+/* The state of our module; m must be the module (e.g. the `self` of a module function). */
+static inline pyma_state *
+pyma_get_state(PyObject *m)
+{
+    return (pyma_state *)PyModule_GetState(m);
+}
+
+/* ---- errors (errors.c) ------------------------------------------------------------------- */
+
+/* Which exception class a failing ma_result maps to when it is not an OS or memory error. */
+typedef enum { PYMA_ERR_MINIAUDIO, PYMA_ERR_DECODE } pyma_errkind;
+
+/* Raises the exception for result `r` (GIL held): OS-level results become OSError subclasses,
+ * MA_OUT_OF_MEMORY MemoryError, everything else MiniaudioError or DecodeError (per `kind`) with
+ * the message "<what> (<MA_NAME>: <description>)" and attributes result / result_name.
+ * `what` is a printf-style format.  Always returns -1. */
+int pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what, ...);
+
+/* pyma_check: 0 when r is MA_SUCCESS, else pyma_raise(...) and -1. */
+#define pyma_check(st, r, kind, ...) ((r) == MA_SUCCESS ? 0 : pyma_raise((st), (r), (kind), __VA_ARGS__))
+
+/* "MA_INVALID_FILE" for MA_INVALID_FILE; "MA_ERROR" for codes it does not know.  Static string. */
+const char *pyma_result_name(ma_result r);
+
+/* ---- formats and argument converters (formats.c) ----------------------------------------- */
+
+/* Limits we accept for user-supplied values. */
+#define PYMA_MAX_SAMPLE_RATE 384000 /* miniaudio's highest standard rate (ma_standard_sample_rate_384000) */
+#define PYMA_MAX_LPF_ORDER MA_MAX_FILTER_ORDER
+
+/* Sample formats as the Python side sees them: width in bytes and array.array typecode
+ * ('\0' when array.array cannot hold the format, i.e. SIGNED24 and UNKNOWN). */
+typedef struct {
+    ma_format format;
+    int width;
+    char typecode;
+} pyma_format_info;
+
+/* The table row of a valid format 1..5 (u8, s16, s24, s32, f32); NULL otherwise. */
+const pyma_format_info *pyma_format_info_get(ma_format format);
+
+/* Argument kinds checked by pyma_arg. */
+typedef enum {
+    PYMA_ARG_FORMAT,      /* ma_format u8, s16, s24, s32, f32 (0 = the file's own when allowed) */
+    PYMA_ARG_CHANNELS,    /* 1..MA_MAX_CHANNELS (0 = the file's own when allowed) */
+    PYMA_ARG_SAMPLE_RATE, /* 1..PYMA_MAX_SAMPLE_RATE (0 = the file's own when allowed) */
+    PYMA_ARG_DITHER,      /* ma_dither_mode */
+    PYMA_ARG_CHANNEL_MIX, /* ma_channel_mix_mode */
+    PYMA_ARG_LPF_ORDER,   /* 0..MA_MAX_FILTER_ORDER */
+    PYMA_ARG_ENCODING,    /* ma_encoding_format, 0 = detect */
+    PYMA_ARG_BACKEND,     /* ma_backend (0 = WASAPI is a valid backend: pass allow_zero) */
+} pyma_argkind;
+
+/* Converts `obj` (an int, or one of our enum members) to a long in *out and checks it for `kind`
+ * (0 is accepted only when allow_zero).  obj == NULL (an omitted optional argument) leaves *out
+ * as it is.  On failure raises TypeError/ValueError "<argname> must be ..., not ..." and returns
+ * -1; GIL held. */
+int pyma_arg(PyObject *obj, pyma_argkind kind, int allow_zero, const char *argname, long *out);
+
+/* O& converter for filenames: str, bytes or os.PathLike -> a new bytes reference in *out
+ * (file system encoding, no embedded NUL).  Supports cleanup (Py_CLEANUP_SUPPORTED). */
+int pyma_path_converter(PyObject *obj, void *out);
+
+/* Gets a read-only C-contiguous view of `obj` into *view (GIL held).  On failure raises a
+ * TypeError naming `argname` and returns -1; on success the caller must PyBuffer_Release(view). */
+int pyma_get_read_buffer(PyObject *obj, Py_buffer *view, const char *argname);
+
+/* ---- decoding (decode.c) and conversion (convert.c), wav writing (wavwrite.c) ------------- */
+
+/* Module-level functions; see the docstrings in each file. */
+PyObject *pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pyma_convert_frames(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pyma_convert_sample_format(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pyma_wav_write_file(PyObject *module, PyObject *args, PyObject *kwargs);
+
+extern const char pyma_get_info_doc[];
+extern const char pyma_decode_doc[];
+extern const char pyma_convert_frames_doc[];
+extern const char pyma_convert_sample_format_doc[];
+extern const char pyma_wav_write_file_doc[];
+
+/* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
+
+/* What a freshly initialised decoder says about its source, in the terms of the 1.71 API. */
+typedef struct {
+    ma_encoding_format encoding; /* which built-in decoder took the data */
+    ma_format file_format;       /* the file's own sample format (1.71 rules, e.g. s24 for 24-bit) */
+    ma_uint32 channels;          /* the file's own channel count */
+    ma_uint32 sample_rate;       /* the file's own sample rate */
+    int sub_format;              /* WAV format tag (1 PCM, 3 float, ...), -1 for other formats */
+    int length_is_cheap;         /* 1 when the length is known without decoding the whole file */
+} pyma_source_desc;
+
+/* Fills *desc from an initialised decoder.  No Python API: may be called without the GIL.
+ * Returns MA_SUCCESS, or MA_NO_BACKEND if the decoder is not one of the four built-in ones. */
+ma_result pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc);
+
+/* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
+ * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise; RF64 past 4 GB.  No Python
+ * API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check ferror/errno). */
+ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, ma_uint32 sample_rate,
+                         const void *data, ma_uint64 frames);
+
+#endif /* PYMA_MINIAUDIO_H */

@@ -1,0 +1,415 @@
+/* decode.c: whole-file decoding and file information, one table-free path for every format.
+ *
+ * Every per-format function of the public API (wav_read_s16, flac_read_file_f32, decode_file,
+ * get_file_info, ...) ends up here with a source (a path or a buffer), an encoding (or 0 to detect
+ * it from the content) and an output format.  Decoding writes straight into the array.array that
+ * is returned: no intermediate copy of the PCM data.  The GIL is released around every decoder
+ * call; while released, only the decoder, the held input view and the output view are touched.
+ */
+#include "_miniaudio.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+/* Never pre-allocate more output frames than this many per input byte (plus a floor) on the
+ * word of a header alone: a 1 KB file claiming hours of audio must not reserve gigabytes.
+ * Real files that decode to more than this simply grow the array. */
+#define FRAMES_PER_INPUT_BYTE_BOUND 16
+#define MIN_CAPACITY_FRAMES 65536
+
+/* Indexed by ma_encoding_format: what a source failed to be. */
+static const char *const encoding_names[] = {"WAV, FLAC, MP3 or Ogg Vorbis", "WAV", "FLAC", "MP3", "Ogg Vorbis"};
+
+/* Whether a failed decoder init is about the file system rather than the data. */
+static int
+is_os_result(ma_result r)
+{
+    return r == MA_DOES_NOT_EXIST || r == MA_ACCESS_DENIED || r == MA_IS_DIRECTORY || r == MA_TOO_MANY_OPEN_FILES ||
+           r == MA_IO_ERROR || r == MA_OUT_OF_MEMORY || r == MA_PATH_TOO_LONG || r == MA_NAME_TOO_LONG;
+}
+
+/* A decoder on a path or a buffer, and what is needed to report errors about it. */
+typedef struct {
+    PyObject *name;     /* the filename as the user gave it (borrowed), or NULL for memory */
+    PyObject *path;     /* bytes path (owned), or NULL */
+    Py_buffer view;     /* the input data when path == NULL; view.obj == NULL when not taken */
+    ma_uint64 input_size;
+    ma_encoding_format encoding;
+    ma_decoder decoder;
+    int decoder_ready;
+    pyma_source_desc desc;
+} source;
+
+static void
+source_release(source *src)
+{
+    if (src->decoder_ready) {
+        /* Closes the file; quick, but it is a system call: no GIL needed or held. */
+        Py_BEGIN_ALLOW_THREADS
+        ma_decoder_uninit(&src->decoder);
+        Py_END_ALLOW_THREADS
+        src->decoder_ready = 0;
+    }
+    Py_CLEAR(src->path);
+    if (src->view.obj != NULL) {
+        PyBuffer_Release(&src->view);
+    }
+}
+
+/* Takes the input (path or buffer) from `obj`; GIL held.  Returns -1 with an exception set. */
+static int
+source_take(source *src, PyObject *obj, int from_file, ma_encoding_format encoding)
+{
+    memset(src, 0, sizeof(*src));
+    src->encoding = encoding;
+    if (from_file) {
+        if (!pyma_path_converter(obj, &src->path)) {
+            return -1;
+        }
+        src->name = obj;
+        return 0;
+    }
+    if (pyma_get_read_buffer(obj, &src->view, "data") < 0) {
+        return -1;
+    }
+    src->input_size = (ma_uint64)src->view.len;
+    return 0;
+}
+
+/* Opens the decoder with `config` (GIL held on entry and exit; released inside).  Raises
+ * FileNotFoundError / IsADirectoryError / PermissionError for paths, DecodeError for data that
+ * no decoder accepts.  Returns -1 with an exception set. */
+static int
+source_open(pyma_state *st, source *src, const ma_decoder_config *config)
+{
+    ma_result r = MA_SUCCESS;
+    int err = 0;
+    const char *encname = encoding_names[src->encoding];
+
+    if (src->path == NULL && src->view.len == 0) {
+        return pyma_raise(st, MA_INVALID_FILE, PYMA_ERR_DECODE, "cannot decode data: it is empty");
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (src->path != NULL) {
+        /* Touches only the path bytes, which we own; the decoder is ours. */
+        struct stat info;
+        const char *path = PyBytes_AS_STRING(src->path);
+        if (stat(path, &info) != 0) {
+            err = errno;
+        }
+        else if (S_ISDIR(info.st_mode)) {
+            err = EISDIR;
+        }
+        else {
+            src->input_size = (ma_uint64)info.st_size;
+            r = ma_decoder_init_file(path, config, &src->decoder);
+        }
+    }
+    else {
+        /* Touches only the input view, held until source_release. */
+        r = ma_decoder_init_memory(src->view.buf, (size_t)src->view.len, config, &src->decoder);
+    }
+    if (err == 0 && r == MA_SUCCESS) {
+        r = pyma_decoder_describe(&src->decoder, &src->desc);
+        if (r != MA_SUCCESS) {
+            ma_decoder_uninit(&src->decoder);
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+    if (err != 0) {
+        errno = err;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, src->name);
+        return -1;
+    }
+    if (r != MA_SUCCESS) {
+        if (!is_os_result(r)) {
+            /* Every decoder refused the data: "No backend" or "Unknown error" would puzzle a user. */
+            r = MA_INVALID_FILE;
+            if (src->path != NULL) {
+                return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode file %R: not a valid %s file", src->name,
+                                  encname);
+            }
+            return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode data: not a valid %s stream", encname);
+        }
+        if (src->path != NULL) {
+            return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot open file %R", src->name);
+        }
+        return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode data");
+    }
+    src->decoder_ready = 1;
+    return 0;
+}
+
+static ma_decoder_config
+native_config(ma_encoding_format encoding)
+{
+    ma_decoder_config config = ma_decoder_config_init(ma_format_unknown, 0, 0);
+    config.encodingFormat = encoding;
+    return config;
+}
+
+const char pyma_get_info_doc[] =
+    "get_info(source, /, from_file, encoding)\n--\n\n"
+    "Open `source` (a filename if from_file, else a bytes-like object) with the decoder for\n"
+    "`encoding` (0 = detect from the content) and return (encoding, nchannels, sample_rate,\n"
+    "sample_format, num_frames, sub_format), sub_format being the WAV format tag or None.";
+
+PyObject *
+pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"", "from_file", "encoding", NULL};
+    pyma_state *st = pyma_get_state(module);
+    PyObject *obj, *encoding_obj, *result = NULL;
+    int from_file;
+    long encoding;
+    source src;
+    ma_decoder_config config;
+    ma_uint64 frames = 0;
+    ma_result r;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpO:get_info", kwlist, &obj, &from_file, &encoding_obj) ||
+        pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0) {
+        return NULL;
+    }
+    if (source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+        return NULL;
+    }
+    config = native_config(src.encoding);
+    if (source_open(st, &src, &config) < 0) {
+        goto exit;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* For an MP3 without a Xing/LAME header this decodes the whole file (as 1.71 does). */
+    r = ma_decoder_get_length_in_pcm_frames(&src.decoder, &frames);
+    Py_END_ALLOW_THREADS
+    if (r != MA_SUCCESS && r != MA_NOT_IMPLEMENTED) {
+        pyma_raise(st, r, PYMA_ERR_DECODE, "cannot determine the length of %s", src.path ? "the file" : "the data");
+        goto exit;
+    }
+    if (src.desc.sub_format >= 0) {
+        result = Py_BuildValue("iIIiKi", (int)src.desc.encoding, src.desc.channels, src.desc.sample_rate,
+                               (int)src.desc.file_format, (unsigned long long)frames, src.desc.sub_format);
+    }
+    else {
+        result = Py_BuildValue("iIIiKO", (int)src.desc.encoding, src.desc.channels, src.desc.sample_rate,
+                               (int)src.desc.file_format, (unsigned long long)frames, Py_None);
+    }
+exit:
+    source_release(&src);
+    return result;
+}
+
+/* ---- decoding into an array.array ---------------------------------------------------------- */
+
+/* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
+static PyObject *
+new_zero_array(pyma_state *st, char typecode, int width, Py_ssize_t items)
+{
+    static const char zeros[8] = {0};
+    PyObject *one, *result;
+
+    one = PyObject_CallFunction(st->array_type, "Cy#", (int)typecode, zeros, (Py_ssize_t)width);
+    if (one == NULL) {
+        return NULL;
+    }
+    /* array * n allocates once and fills by doubling memcpy. */
+    result = PySequence_Repeat(one, items);
+    Py_DECREF(one);
+    return result;
+}
+
+/* Appends `items` zero items to `array` (GIL held).  Returns -1 with an exception set. */
+static int
+grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t items)
+{
+    PyObject *extra, *grown;
+
+    extra = new_zero_array(st, typecode, width, items);
+    if (extra == NULL) {
+        return -1;
+    }
+    grown = PySequence_InPlaceConcat(array, extra);
+    Py_DECREF(extra);
+    if (grown == NULL) {
+        return -1;
+    }
+    Py_DECREF(grown); /* the same object as array */
+    return 0;
+}
+
+/* Reads frames into out[done..capacity) until it is full or the decoder ends.  No Python API:
+ * called with the GIL released.  Sets *at_end when the decoder has no more frames. */
+static ma_result
+read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 capacity, ma_uint64 *done, int *at_end)
+{
+    while (*done < capacity) {
+        ma_uint64 got = 0;
+        ma_result r = ma_decoder_read_pcm_frames(decoder, out + *done * frame_bytes, capacity - *done, &got);
+        *done += got;
+        if (r == MA_AT_END || (r == MA_SUCCESS && got == 0)) {
+            *at_end = 1;
+            return MA_SUCCESS;
+        }
+        if (r != MA_SUCCESS) {
+            return r;
+        }
+    }
+    return MA_SUCCESS;
+}
+
+/* How many output frames to allocate up front: the decoder's length when it is cheap to know,
+ * bounded by what the input size makes plausible.  No Python API (GIL released). */
+static ma_uint64
+initial_capacity(source *src)
+{
+    ma_uint64 length = 0, bound;
+    ma_uint32 in_rate = src->desc.sample_rate, out_rate = src->decoder.outputSampleRate;
+
+    bound = src->input_size * FRAMES_PER_INPUT_BYTE_BOUND + MIN_CAPACITY_FRAMES;
+    if (in_rate != 0 && out_rate > in_rate) {
+        bound = bound / in_rate * out_rate + MIN_CAPACITY_FRAMES;
+    }
+    if (!src->desc.length_is_cheap || ma_decoder_get_length_in_pcm_frames(&src->decoder, &length) != MA_SUCCESS ||
+        length == 0) {
+        return MIN_CAPACITY_FRAMES < bound ? MIN_CAPACITY_FRAMES : bound;
+    }
+    if (in_rate != out_rate) {
+        length += 16; /* the resampler may give a frame or two more than the estimate */
+    }
+    return length < bound ? length : bound;
+}
+
+const char pyma_decode_doc[] =
+    "decode(source, /, from_file, encoding, output_format, nchannels, sample_rate, dither=0,\n"
+    "       channel_mix=0, resampler_order=4)\n--\n\n"
+    "Decode all of `source` (a filename if from_file, else a bytes-like object) with the decoder\n"
+    "for `encoding` (0 = detect).  output_format, nchannels and sample_rate may be 0 for the\n"
+    "file's own.  Returns (samples: array.array, nchannels, sample_rate, sample_format).";
+
+PyObject *
+pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"",       "from_file", "encoding",    "output_format",   "nchannels",
+                             "sample_rate", "dither", "channel_mix", "resampler_order", NULL};
+    pyma_state *st = pyma_get_state(module);
+    PyObject *obj, *array = NULL, *result = NULL;
+    PyObject *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *mix_obj = NULL, *lpf_obj = NULL;
+    int from_file;
+    long encoding, format, channels, rate, dither = 0, mix = 0, lpf = 4;
+    source src;
+    ma_decoder_config config;
+    const pyma_format_info *fmt;
+    Py_buffer out = {0};
+    ma_uint64 capacity = 0, done = 0, frame_bytes;
+    int at_end = 0;
+    ma_result r = MA_SUCCESS;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|OOO:decode", kwlist, &obj, &from_file, &encoding_obj,
+                                     &format_obj, &channels_obj, &rate_obj, &dither_obj, &mix_obj, &lpf_obj) ||
+        pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0 ||
+        pyma_arg(format_obj, PYMA_ARG_FORMAT, 1, "output_format", &format) < 0 ||
+        pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 1, "nchannels", &channels) < 0 ||
+        pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 1, "sample_rate", &rate) < 0 ||
+        pyma_arg(dither_obj, PYMA_ARG_DITHER, 0, "dither", &dither) < 0 ||
+        pyma_arg(mix_obj, PYMA_ARG_CHANNEL_MIX, 0, "channel_mix", &mix) < 0 ||
+        pyma_arg(lpf_obj, PYMA_ARG_LPF_ORDER, 0, "resampler_order", &lpf) < 0) {
+        return NULL;
+    }
+    if (format != 0 && pyma_format_info_get((ma_format)format)->typecode == '\0') {
+        PyErr_SetString(PyExc_ValueError, "output_format SIGNED24 cannot be held in an array.array; decode to "
+                                          "SIGNED32 or FLOAT32, or convert afterwards with convert_sample_format");
+        return NULL;
+    }
+    if (source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+        return NULL;
+    }
+    config = ma_decoder_config_init((ma_format)format, (ma_uint32)channels, (ma_uint32)rate);
+    config.encodingFormat = src.encoding;
+    config.ditherMode = (ma_dither_mode)dither;
+    config.channelMixMode = (ma_channel_mix_mode)mix;
+    config.resampling.linear.lpfOrder = (ma_uint32)lpf;
+    if (source_open(st, &src, &config) < 0) {
+        goto exit;
+    }
+    if (format == 0) {
+        /* The file's own format: each decoder picks its own "native" output (FLAC, MP3 and Vorbis
+         * would give f32), so reopen with the format the file actually holds. */
+        format = src.desc.file_format;
+        fmt = pyma_format_info_get((ma_format)format);
+        if (fmt == NULL || fmt->typecode == '\0') {
+            pyma_raise(st, MA_FORMAT_NOT_SUPPORTED, PYMA_ERR_MINIAUDIO,
+                       "file has sample format %s that must be converted (use convert_to_16bit=True or "
+                       "decode_file with an output_format)",
+                       ma_get_format_name((ma_format)format));
+            goto exit;
+        }
+        if (src.decoder.outputFormat != (ma_format)format) {
+            config.format = (ma_format)format;
+            config.encodingFormat = src.desc.encoding;
+            Py_BEGIN_ALLOW_THREADS
+            ma_decoder_uninit(&src.decoder);
+            Py_END_ALLOW_THREADS
+            src.decoder_ready = 0;
+            if (source_open(st, &src, &config) < 0) {
+                goto exit;
+            }
+        }
+    }
+    fmt = pyma_format_info_get(src.decoder.outputFormat);
+    frame_bytes = (ma_uint64)fmt->width * src.decoder.outputChannels;
+
+    Py_BEGIN_ALLOW_THREADS
+    capacity = initial_capacity(&src); /* may read the file's header/tail, no Python API */
+    Py_END_ALLOW_THREADS
+    if (capacity > (ma_uint64)(PY_SSIZE_T_MAX / frame_bytes)) {
+        PyErr_NoMemory();
+        goto exit;
+    }
+    array = new_zero_array(st, fmt->typecode, fmt->width, (Py_ssize_t)(capacity * src.decoder.outputChannels));
+    if (array == NULL) {
+        goto exit;
+    }
+    for (;;) {
+        if (PyObject_GetBuffer(array, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+            goto exit;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        /* Touches the decoder (ours), the input view and the output view (both held). */
+        r = read_frames(&src.decoder, out.buf, frame_bytes, capacity, &done, &at_end);
+        Py_END_ALLOW_THREADS
+        PyBuffer_Release(&out);
+        if (r != MA_SUCCESS) {
+            if (src.path != NULL) {
+                pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", src.name);
+            }
+            else {
+                pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding data");
+            }
+            goto exit;
+        }
+        if (at_end) {
+            break;
+        }
+        /* The estimate was short: grow by half (at least MIN_CAPACITY_FRAMES) and go on. */
+        ma_uint64 more = capacity / 2 > MIN_CAPACITY_FRAMES ? capacity / 2 : MIN_CAPACITY_FRAMES;
+        if (capacity + more > (ma_uint64)(PY_SSIZE_T_MAX / frame_bytes)) {
+            PyErr_NoMemory();
+            goto exit;
+        }
+        if (grow_array(st, array, fmt->typecode, fmt->width, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
+            goto exit;
+        }
+        capacity += more;
+    }
+    if (done < capacity &&
+        PySequence_DelSlice(array, (Py_ssize_t)(done * src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
+        goto exit;
+    }
+    result = Py_BuildValue("OIIi", array, src.decoder.outputChannels, src.decoder.outputSampleRate,
+                           (int)src.decoder.outputFormat);
+exit:
+    Py_XDECREF(array);
+    source_release(&src);
+    return result;
+}

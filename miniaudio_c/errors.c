@@ -1,0 +1,163 @@
+/* errors.c: the one place where a miniaudio ma_result becomes a Python exception.
+ *
+ * A table maps each result code to its name and to the kind of Python exception it means:
+ * OS-level results (missing file, permission, ...) become the matching OSError subclass,
+ * MA_OUT_OF_MEMORY becomes MemoryError, everything else MiniaudioError or DecodeError.
+ * The message is "<what> (<MA_NAME>: <miniaudio's description>)"; the code is kept on the
+ * exception as `result` and its name as `result_name`.
+ */
+#include "_miniaudio.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+typedef struct {
+    ma_result code;
+    const char *name;
+    int os_errno; /* 0: not an OS-level error */
+} result_row;
+
+#define ROW(code, err) {code, #code, err}
+
+static const result_row result_table[] = {
+    ROW(MA_SUCCESS, 0),
+    ROW(MA_ERROR, 0),
+    ROW(MA_INVALID_ARGS, 0),
+    ROW(MA_INVALID_OPERATION, 0),
+    ROW(MA_OUT_OF_MEMORY, 0),
+    ROW(MA_OUT_OF_RANGE, 0),
+    ROW(MA_ACCESS_DENIED, EACCES),
+    ROW(MA_DOES_NOT_EXIST, ENOENT),
+    ROW(MA_ALREADY_EXISTS, EEXIST),
+    ROW(MA_TOO_MANY_OPEN_FILES, EMFILE),
+    ROW(MA_INVALID_FILE, 0),
+    ROW(MA_TOO_BIG, 0),
+    ROW(MA_PATH_TOO_LONG, ENAMETOOLONG),
+    ROW(MA_NAME_TOO_LONG, ENAMETOOLONG),
+    ROW(MA_NOT_DIRECTORY, ENOTDIR),
+    ROW(MA_IS_DIRECTORY, EISDIR),
+    ROW(MA_DIRECTORY_NOT_EMPTY, 0),
+    ROW(MA_AT_END, 0),
+    ROW(MA_NO_SPACE, ENOSPC),
+    ROW(MA_BUSY, 0),
+    ROW(MA_IO_ERROR, EIO),
+    ROW(MA_INTERRUPT, 0),
+    ROW(MA_UNAVAILABLE, 0),
+    ROW(MA_ALREADY_IN_USE, 0),
+    ROW(MA_BAD_ADDRESS, 0),
+    ROW(MA_BAD_SEEK, 0),
+    ROW(MA_BAD_PIPE, 0),
+    ROW(MA_DEADLOCK, 0),
+    ROW(MA_TOO_MANY_LINKS, 0),
+    ROW(MA_NOT_IMPLEMENTED, 0),
+    ROW(MA_NO_MESSAGE, 0),
+    ROW(MA_BAD_MESSAGE, 0),
+    ROW(MA_NO_DATA_AVAILABLE, 0),
+    ROW(MA_INVALID_DATA, 0),
+    ROW(MA_TIMEOUT, 0),
+    ROW(MA_NO_NETWORK, 0),
+    ROW(MA_NOT_UNIQUE, 0),
+    ROW(MA_NOT_SOCKET, 0),
+    ROW(MA_NO_ADDRESS, 0),
+    ROW(MA_BAD_PROTOCOL, 0),
+    ROW(MA_PROTOCOL_UNAVAILABLE, 0),
+    ROW(MA_PROTOCOL_NOT_SUPPORTED, 0),
+    ROW(MA_PROTOCOL_FAMILY_NOT_SUPPORTED, 0),
+    ROW(MA_ADDRESS_FAMILY_NOT_SUPPORTED, 0),
+    ROW(MA_SOCKET_NOT_SUPPORTED, 0),
+    ROW(MA_CONNECTION_RESET, 0),
+    ROW(MA_ALREADY_CONNECTED, 0),
+    ROW(MA_NOT_CONNECTED, 0),
+    ROW(MA_CONNECTION_REFUSED, 0),
+    ROW(MA_NO_HOST, 0),
+    ROW(MA_IN_PROGRESS, 0),
+    ROW(MA_CANCELLED, 0),
+    ROW(MA_MEMORY_ALREADY_MAPPED, 0),
+    ROW(MA_CRC_MISMATCH, 0),
+    ROW(MA_FORMAT_NOT_SUPPORTED, 0),
+    ROW(MA_DEVICE_TYPE_NOT_SUPPORTED, 0),
+    ROW(MA_SHARE_MODE_NOT_SUPPORTED, 0),
+    ROW(MA_NO_BACKEND, 0),
+    ROW(MA_NO_DEVICE, 0),
+    ROW(MA_API_NOT_FOUND, 0),
+    ROW(MA_INVALID_DEVICE_CONFIG, 0),
+    ROW(MA_LOOP, 0),
+    ROW(MA_BACKEND_NOT_ENABLED, 0),
+    ROW(MA_DEVICE_NOT_INITIALIZED, 0),
+    ROW(MA_DEVICE_ALREADY_INITIALIZED, 0),
+    ROW(MA_DEVICE_NOT_STARTED, 0),
+    ROW(MA_DEVICE_NOT_STOPPED, 0),
+    ROW(MA_FAILED_TO_INIT_BACKEND, 0),
+    ROW(MA_FAILED_TO_OPEN_BACKEND_DEVICE, 0),
+    ROW(MA_FAILED_TO_START_BACKEND_DEVICE, 0),
+    ROW(MA_FAILED_TO_STOP_BACKEND_DEVICE, 0),
+};
+
+#undef ROW
+
+static const result_row *
+find_row(ma_result r)
+{
+    for (size_t i = 0; i < sizeof(result_table) / sizeof(result_table[0]); i++) {
+        if (result_table[i].code == r) {
+            return &result_table[i];
+        }
+    }
+    return NULL;
+}
+
+const char *
+pyma_result_name(ma_result r)
+{
+    const result_row *row = find_row(r);
+    return row != NULL ? row->name : "MA_ERROR";
+}
+
+int
+pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what, ...)
+{
+    PyObject *prefix = NULL, *message = NULL, *exc = NULL, *value = NULL;
+    const result_row *row = find_row(r);
+    const char *name = row != NULL ? row->name : "MA_ERROR";
+    va_list vargs;
+
+    va_start(vargs, what);
+    prefix = PyUnicode_FromFormatV(what, vargs);
+    va_end(vargs);
+    if (prefix == NULL) {
+        goto error;
+    }
+    message = PyUnicode_FromFormat("%U (%s: %s)", prefix, name, ma_result_description(r));
+    if (message == NULL) {
+        goto error;
+    }
+    if (r == MA_OUT_OF_MEMORY) {
+        PyErr_SetObject(PyExc_MemoryError, message);
+        goto error;
+    }
+    if (row != NULL && row->os_errno != 0) {
+        /* OSError(errno, strerror) picks the subclass (FileNotFoundError, ...) from errno. */
+        exc = PyObject_CallFunction(PyExc_OSError, "iO", row->os_errno, message);
+    }
+    else {
+        exc = PyObject_CallOneArg(kind == PYMA_ERR_DECODE ? st->DecodeError : st->MiniaudioError, message);
+    }
+    if (exc == NULL) {
+        goto error;
+    }
+    value = PyLong_FromLong((long)r);
+    if (value == NULL || PyObject_SetAttrString(exc, "result", value) < 0) {
+        goto error;
+    }
+    Py_SETREF(value, PyUnicode_FromString(name));
+    if (value == NULL || PyObject_SetAttrString(exc, "result_name", value) < 0) {
+        goto error;
+    }
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+error:
+    Py_XDECREF(prefix);
+    Py_XDECREF(message);
+    Py_XDECREF(exc);
+    Py_XDECREF(value);
+    return -1;
+}

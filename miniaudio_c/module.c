@@ -1,0 +1,217 @@
+/* module.c: the miniaudio._miniaudio module: state, multi-phase init, method table, and the
+ * small library queries (version, backends, format names).
+ *
+ * All mutable state lives in the module state (pyma_state); the exception classes are created
+ * here at exec time and re-exported by the public package.  Sub-interpreters are not supported
+ * (devices will call into Python from audio threads through the PyGILState API).
+ */
+#include "_miniaudio.h"
+
+PyDoc_STRVAR(lib_version_doc, "lib_version()\n--\n\nThe version of the embedded miniaudio C library.");
+
+static PyObject *
+lib_version(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    (void)module;
+    return PyUnicode_FromString(ma_version_string());
+}
+
+PyDoc_STRVAR(enabled_backends_doc,
+             "enabled_backends()\n--\n\nThe ma_backend values compiled into this build, as a tuple of ints.");
+
+static PyObject *
+enabled_backends(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    pyma_state *st = pyma_get_state(module);
+    ma_backend backends[MA_BACKEND_COUNT];
+    size_t count = 0;
+    PyObject *result;
+    ma_result r = ma_get_enabled_backends(backends, MA_BACKEND_COUNT, &count);
+
+    if (pyma_check(st, r, PYMA_ERR_MINIAUDIO, "cannot list the enabled backends") < 0) {
+        return NULL;
+    }
+    result = PyTuple_New((Py_ssize_t)count);
+    if (result == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        PyObject *item = PyLong_FromLong((long)backends[i]);
+        if (item == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, (Py_ssize_t)i, item);
+    }
+    return result;
+}
+
+/* Parses one Backend (0..MA_BACKEND_COUNT-1); -1 with an exception otherwise. */
+static int
+backend_arg(PyObject *arg, ma_backend *out)
+{
+    long value;
+    if (pyma_arg(arg, PYMA_ARG_BACKEND, 1, "backend", &value) < 0) {
+        return -1;
+    }
+    *out = (ma_backend)value;
+    return 0;
+}
+
+PyDoc_STRVAR(is_backend_enabled_doc, "is_backend_enabled(backend, /)\n--\n\nWhether `backend` is compiled in.");
+
+static PyObject *
+is_backend_enabled(PyObject *module, PyObject *arg)
+{
+    ma_backend backend;
+    (void)module;
+    if (backend_arg(arg, &backend) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(ma_is_backend_enabled(backend));
+}
+
+PyDoc_STRVAR(is_loopback_supported_doc,
+             "is_loopback_supported(backend, /)\n--\n\nWhether `backend` can capture what is played (loopback).");
+
+static PyObject *
+is_loopback_supported(PyObject *module, PyObject *arg)
+{
+    ma_backend backend;
+    (void)module;
+    if (backend_arg(arg, &backend) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(ma_is_loopback_supported(backend));
+}
+
+PyDoc_STRVAR(format_name_doc, "format_name(sample_format, /)\n--\n\nminiaudio's name of a sample format.");
+
+static PyObject *
+format_name(PyObject *module, PyObject *arg)
+{
+    long value;
+    (void)module;
+    if (pyma_arg(arg, PYMA_ARG_FORMAT, 1, "sample_format", &value) < 0) {
+        return NULL;
+    }
+    return PyUnicode_FromString(ma_get_format_name((ma_format)value));
+}
+
+static PyMethodDef module_methods[] = {
+    {"lib_version", lib_version, METH_NOARGS, lib_version_doc},
+    {"enabled_backends", enabled_backends, METH_NOARGS, enabled_backends_doc},
+    {"is_backend_enabled", is_backend_enabled, METH_O, is_backend_enabled_doc},
+    {"is_loopback_supported", is_loopback_supported, METH_O, is_loopback_supported_doc},
+    {"format_name", format_name, METH_O, format_name_doc},
+    {"get_info", (PyCFunction)(void (*)(void))pyma_get_info, METH_VARARGS | METH_KEYWORDS, pyma_get_info_doc},
+    {"decode", (PyCFunction)(void (*)(void))pyma_decode, METH_VARARGS | METH_KEYWORDS, pyma_decode_doc},
+    {"convert_frames", (PyCFunction)(void (*)(void))pyma_convert_frames, METH_VARARGS | METH_KEYWORDS,
+     pyma_convert_frames_doc},
+    {"convert_sample_format", (PyCFunction)(void (*)(void))pyma_convert_sample_format, METH_VARARGS | METH_KEYWORDS,
+     pyma_convert_sample_format_doc},
+    {"wav_write_file", (PyCFunction)(void (*)(void))pyma_wav_write_file, METH_VARARGS | METH_KEYWORDS,
+     pyma_wav_write_file_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+/* A new exception class `miniaudio.<name>` with class attributes result = result_name = None. */
+static PyObject *
+new_error_class(const char *name, const char *doc, PyObject *base)
+{
+    PyObject *dict = Py_BuildValue("{sOsO}", "result", Py_None, "result_name", Py_None);
+    PyObject *cls;
+    if (dict == NULL) {
+        return NULL;
+    }
+    cls = PyErr_NewExceptionWithDoc(name, doc, base, dict);
+    Py_DECREF(dict);
+    return cls;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    pyma_state *st = pyma_get_state(module);
+    PyObject *array_module;
+
+    st->MiniaudioError = new_error_class("miniaudio.MiniaudioError",
+                                         "A miniaudio operation failed.  `result` holds miniaudio's result code "
+                                         "(an int, or None) and `result_name` its name, e.g. 'MA_INVALID_FILE'.",
+                                         NULL);
+    if (st->MiniaudioError == NULL || PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
+        return -1;
+    }
+    st->DecodeError =
+        new_error_class("miniaudio.DecodeError", "Audio data could not be decoded.", st->MiniaudioError);
+    if (st->DecodeError == NULL || PyModule_AddObjectRef(module, "DecodeError", st->DecodeError) < 0) {
+        return -1;
+    }
+    array_module = PyImport_ImportModule("array");
+    if (array_module == NULL) {
+        return -1;
+    }
+    st->array_type = PyObject_GetAttrString(array_module, "array");
+    Py_DECREF(array_module);
+    if (st->array_type == NULL) {
+        return -1;
+    }
+    if (PyModule_AddIntConstant(module, "MAX_CHANNELS", MA_MAX_CHANNELS) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_SAMPLE_RATE", PYMA_MAX_SAMPLE_RATE) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_FILTER_ORDER", MA_MAX_FILTER_ORDER) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    pyma_state *st = pyma_get_state(module);
+    Py_VISIT(st->MiniaudioError);
+    Py_VISIT(st->DecodeError);
+    Py_VISIT(st->array_type);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    pyma_state *st = pyma_get_state(module);
+    Py_CLEAR(st->MiniaudioError);
+    Py_CLEAR(st->DecodeError);
+    Py_CLEAR(st->array_type);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "miniaudio._miniaudio",
+    .m_doc = "The C core of the miniaudio package (private: use the `miniaudio` package).",
+    .m_size = sizeof(pyma_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__miniaudio(void)
+{
+    return PyModuleDef_Init(&module_def);
+}

@@ -1,0 +1,178 @@
+"""Build script for the miniaudio C extension.
+
+The miniaudio C library (miniaudio.h 0.11.25) and stb_vorbis.c are third-party code and are never
+committed to this repository.  The build obtains them from the source distribution of the
+established Python package ``miniaudio==1.71`` (fetched with pip by package name), checks the
+archive's sha256, and extracts just those two files into ``miniaudio_c/_fetched/`` (git-ignored).
+
+Offline builds: set ``MINIAUDIO_SRC_DIR`` to a folder holding ``miniaudio.h`` and ``stb_vorbis.c``
+(they are checked against the known hashes).  Our own sdist ships the extracted files, so installing
+from it needs no network.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.command.sdist import sdist
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+C_DIR = os.path.join("miniaudio_c")
+FETCH_DIR = os.path.join(C_DIR, "_fetched")
+ENV_VAR = "MINIAUDIO_SRC_DIR"
+
+SDIST_REQUIREMENT = "miniaudio==1.71"
+SDIST_SHA256 = "ff51e2887bb673e2e757752b586b3dc924d59aa5fbcae9bbc45f4a111bd3262b"
+# The two files inside that sdist, by their sha256 (checked for MINIAUDIO_SRC_DIR too).
+FILES = {
+    "miniaudio.h": "ac7af4de748b7e26b777f37e01cee313a308a7296a3eb080e2906b320cc55c89",
+    "stb_vorbis.c": "4c7cb2ff1f7011e9d67950446b7eb9ca044f2e464d76bfbb0b84dd2e23e65636",
+}
+# The C file that compiles the fetched implementation; it is built without -Werror.
+VENDOR_TU = "ma_impl.c"
+
+
+class SourcesError(SystemExit):
+    """A one-line, actionable build error."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("error: " + message)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_folder(folder: str, origin: str) -> bool:
+    """True when folder holds both files with the right hashes; raises on a wrong file."""
+    present = [name for name in FILES if os.path.isfile(os.path.join(folder, name))]
+    if not present:
+        return False
+    for name, expected in FILES.items():
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            raise SourcesError(f"{origin}: {path} is missing; put miniaudio.h and stb_vorbis.c from "
+                               f"the {SDIST_REQUIREMENT} sdist there (or unset {ENV_VAR} to fetch them)")
+        if _sha256(path) != expected:
+            raise SourcesError(f"{origin}: {path} is not the file from the {SDIST_REQUIREMENT} sdist "
+                               f"(sha256 mismatch); replace it or delete it to fetch it again")
+    return True
+
+
+def _fetch_into(folder: str) -> None:
+    """Download the miniaudio==1.71 sdist with pip, check its hash, extract the two files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+               "--disable-pip-version-check", "-q", "-d", tmp, SDIST_REQUIREMENT]
+        print("fetching miniaudio C sources:", " ".join(cmd[2:]), flush=True)
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        archives = [f for f in os.listdir(tmp) if f.endswith((".tar.gz", ".zip"))]
+        if proc.returncode != 0 or not archives:
+            sys.stderr.write(proc.stdout[-2000:])
+            raise SourcesError(f"could not download the {SDIST_REQUIREMENT} sdist with pip (no network?); "
+                               f"set {ENV_VAR} to a folder holding miniaudio.h and stb_vorbis.c")
+        archive = os.path.join(tmp, archives[0])
+        if _sha256(archive) != SDIST_SHA256:
+            raise SourcesError(f"the downloaded {archives[0]} does not have the expected sha256 "
+                               f"{SDIST_SHA256}; refusing to build from it")
+        os.makedirs(folder, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            for name in FILES:
+                member = tar.getmember(f"miniaudio-1.71/miniaudio/{name}")
+                source = tar.extractfile(member)
+                with open(os.path.join(folder, name), "wb") as out:
+                    out.write(source.read())
+    _check_folder(folder, "fetched sources")
+
+
+def miniaudio_source_dir() -> str:
+    """The folder holding miniaudio.h and stb_vorbis.c, fetching them if needed."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        if not _check_folder(override, ENV_VAR):
+            raise SourcesError(f"{ENV_VAR}={override} holds neither miniaudio.h nor stb_vorbis.c")
+        return override
+    folder = os.path.join(HERE, FETCH_DIR)
+    if not _check_folder(folder, FETCH_DIR):
+        _fetch_into(folder)
+    return folder
+
+
+# Only the parts of miniaudio we use: decoding (WAV, FLAC, MP3 built in; Vorbis via stb_vorbis),
+# the data converter and resampler, and device I/O with its default backends (loaded at run time
+# with dlopen, so the build needs no audio library headers).  Left out: the encoder (WAV writing
+# uses dr_wav's writer, which stays), waveform/noise generation, the resource manager, the node
+# graph and the high-level engine.
+MA_DEFINES = [
+    ("MA_NO_ENCODING", "1"),
+    ("MA_NO_GENERATION", "1"),
+    ("MA_NO_RESOURCE_MANAGER", "1"),
+    ("MA_NO_NODE_GRAPH", "1"),
+    ("MA_NO_ENGINE", "1"),
+]
+
+OUR_WARNINGS = ["-Wall", "-Wextra", "-Werror"]
+
+
+class BuildExt(build_ext):
+    """Fetches the C sources first; compiles our C with -Werror, the fetched code without."""
+
+    def build_extensions(self):
+        src_dir = miniaudio_source_dir()
+        for ext in self.extensions:
+            ext.include_dirs.append(src_dir)
+        if self.compiler.compiler_type == "unix":
+            original = self.compiler._compile
+
+            def _compile(obj, src, ext, cc_args, extra_postargs, pp_opts):
+                args = list(extra_postargs) + ["-fvisibility=hidden"]
+                if os.path.basename(src) != VENDOR_TU:
+                    args += OUR_WARNINGS
+                return original(obj, src, ext, cc_args, args, pp_opts)
+
+            self.compiler._compile = _compile
+        super().build_extensions()
+
+
+class Sdist(sdist):
+    """Our sdist ships the fetched sources so that installing from it needs no network."""
+
+    def run(self):
+        folder = os.path.join(HERE, FETCH_DIR)
+        src_dir = miniaudio_source_dir()
+        if os.path.abspath(src_dir) != os.path.abspath(folder):
+            os.makedirs(folder, exist_ok=True)
+            for name in FILES:
+                with open(os.path.join(src_dir, name), "rb") as f, open(os.path.join(folder, name), "wb") as out:
+                    out.write(f.read())
+        super().run()
+
+
+def c_sources():
+    return sorted(os.path.join(C_DIR, f) for f in os.listdir(os.path.join(HERE, C_DIR)) if f.endswith(".c"))
+
+
+libraries = [] if sys.platform == "win32" else ["m", "pthread", "dl"]
+
+setup(
+    ext_modules=[
+        Extension(
+            "miniaudio._miniaudio",
+            sources=c_sources(),
+            depends=[os.path.join(C_DIR, "_miniaudio.h")],
+            include_dirs=[C_DIR],
+            define_macros=MA_DEFINES,
+            libraries=libraries,
+        )
+    ],
+    cmdclass={"build_ext": BuildExt, "sdist": Sdist},
+)

@@ -1,0 +1,76 @@
+"""
+miniaudio for Python: decoding, format conversion, streaming, playback and capture of audio,
+through a hand-written C extension that embeds the miniaudio C library (https://miniaud.io).
+
+A drop-in for the established ``miniaudio`` package (1.71): same names, signatures and defaults.
+numpy is optional and only imported when you ask for numpy results.
+"""
+
+from ._enums import (
+    Backend,
+    ChannelMixMode,
+    DeviceType,
+    DitherMode,
+    FileFormat,
+    SampleFormat,
+    SeekOrigin,
+    ThreadPriority,
+)
+from ._decoding import (
+    DecodedSoundFile,
+    DecodeError,
+    MiniaudioError,
+    SoundFileInfo,
+    convert_frames,
+    convert_sample_format,
+    decode,
+    decode_file,
+    flac_get_file_info,
+    flac_get_info,
+    flac_read_f32,
+    flac_read_file_f32,
+    flac_read_file_s16,
+    flac_read_file_s32,
+    flac_read_s16,
+    flac_read_s32,
+    get_enabled_backends,
+    get_file_info,
+    is_backend_enabled,
+    is_loopback_supported,
+    lib_version,
+    mp3_get_file_info,
+    mp3_get_info,
+    mp3_read_f32,
+    mp3_read_file_f32,
+    mp3_read_file_s16,
+    mp3_read_s16,
+    read_file,
+    vorbis_get_file_info,
+    vorbis_get_info,
+    vorbis_read,
+    vorbis_read_file,
+    wav_get_file_info,
+    wav_get_info,
+    wav_read_f32,
+    wav_read_file_f32,
+    wav_read_file_s16,
+    wav_read_file_s32,
+    wav_read_s16,
+    wav_read_s32,
+    wav_write_file,
+    width_from_format,
+)
+
+__version__ = "2.0.0.dev0"
+
+__all__ = [
+    "Backend", "ChannelMixMode", "DeviceType", "DitherMode", "FileFormat", "SampleFormat", "SeekOrigin",
+    "ThreadPriority", "DecodedSoundFile", "DecodeError", "MiniaudioError", "SoundFileInfo", "convert_frames",
+    "convert_sample_format", "decode", "decode_file", "flac_get_file_info", "flac_get_info", "flac_read_f32",
+    "flac_read_file_f32", "flac_read_file_s16", "flac_read_file_s32", "flac_read_s16", "flac_read_s32",
+    "get_enabled_backends", "get_file_info", "is_backend_enabled", "is_loopback_supported", "lib_version",
+    "mp3_get_file_info", "mp3_get_info", "mp3_read_f32", "mp3_read_file_f32", "mp3_read_file_s16",
+    "mp3_read_s16", "read_file", "vorbis_get_file_info", "vorbis_get_info", "vorbis_read", "vorbis_read_file",
+    "wav_get_file_info", "wav_get_info", "wav_read_f32", "wav_read_file_f32", "wav_read_file_s16",
+    "wav_read_file_s32", "wav_read_s16", "wav_read_s32", "wav_write_file", "width_from_format",
+]
