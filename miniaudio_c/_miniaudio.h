@@ -114,6 +114,7 @@ typedef struct {
     ma_uint32 sample_rate;       /* the file's own sample rate */
     int sub_format;              /* WAV format tag (1 PCM, 3 float, ...), -1 for other formats */
     int length_is_cheap;         /* 1 when the length is known without decoding the whole file */
+    int decodable;               /* 0 when the decoder opened it but cannot decode its codec (WAV tags) */
 } pyma_source_desc;
 
 /* Fills *desc from an initialised decoder.  No Python API: may be called without the GIL.

@@ -239,13 +239,21 @@ grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t
 }
 
 /* Reads frames into out[done..capacity) until it is full or the decoder ends.  No Python API:
- * called with the GIL released.  Sets *at_end when the decoder has no more frames. */
+ * called with the GIL released.  Sets *at_end when the decoder has no more frames.  When `out`
+ * fills up exactly, one more frame is read into `spare` (frame_bytes long) to tell whether the
+ * decoder has ended, so that an exact length estimate never makes the array grow; *spare_used
+ * says whether that frame holds data the caller must keep. */
 static ma_result
-read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 capacity, ma_uint64 *done, int *at_end)
+read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 capacity, ma_uint64 *done, int *at_end,
+            void *spare, int *spare_used)
 {
+    ma_uint64 got;
+    ma_result r;
+
+    *spare_used = 0;
     while (*done < capacity) {
-        ma_uint64 got = 0;
-        ma_result r = ma_decoder_read_pcm_frames(decoder, out + *done * frame_bytes, capacity - *done, &got);
+        got = 0;
+        r = ma_decoder_read_pcm_frames(decoder, out + *done * frame_bytes, capacity - *done, &got);
         *done += got;
         if (r == MA_AT_END || (r == MA_SUCCESS && got == 0)) {
             *at_end = 1;
@@ -255,7 +263,14 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
             return r;
         }
     }
-    return MA_SUCCESS;
+    got = 0;
+    r = ma_decoder_read_pcm_frames(decoder, spare, 1, &got);
+    if (r == MA_AT_END || (r == MA_SUCCESS && got == 0)) {
+        *at_end = 1;
+        return MA_SUCCESS;
+    }
+    *spare_used = got == 1;
+    return r;
 }
 
 /* How many output frames to allocate up front: the decoder's length when it is cheap to know,
@@ -302,7 +317,8 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     const pyma_format_info *fmt;
     Py_buffer out = {0};
     ma_uint64 capacity = 0, done = 0, frame_bytes;
-    int at_end = 0;
+    char spare[MA_MAX_CHANNELS * 4]; /* one frame of the widest format */
+    int at_end = 0, spare_used = 0;
     ma_result r = MA_SUCCESS;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|OOO:decode", kwlist, &obj, &from_file, &encoding_obj,
@@ -330,6 +346,11 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     config.channelMixMode = (ma_channel_mix_mode)mix;
     config.resampling.linear.lpfOrder = (ma_uint32)lpf;
     if (source_open(st, &src, &config) < 0) {
+        goto exit;
+    }
+    if (!src.desc.decodable) {
+        pyma_raise(st, MA_FORMAT_NOT_SUPPORTED, PYMA_ERR_DECODE, "cannot decode %s: WAV codec 0x%04x is not supported",
+                   src.path != NULL ? "the file" : "the data", (unsigned int)src.desc.sub_format);
         goto exit;
     }
     if (format == 0) {
@@ -374,9 +395,13 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         if (PyObject_GetBuffer(array, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
             goto exit;
         }
+        if (spare_used) { /* the frame read past the end of the array before it grew */
+            memcpy((char *)out.buf + done * frame_bytes, spare, frame_bytes);
+            done += 1;
+        }
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder (ours), the input view and the output view (both held). */
-        r = read_frames(&src.decoder, out.buf, frame_bytes, capacity, &done, &at_end);
+        r = read_frames(&src.decoder, out.buf, frame_bytes, capacity, &done, &at_end, spare, &spare_used);
         Py_END_ALLOW_THREADS
         PyBuffer_Release(&out);
         if (r != MA_SUCCESS) {

@@ -55,6 +55,7 @@ pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc)
 
     desc->sub_format = -1;
     desc->length_is_cheap = 1;
+    desc->decodable = 1;
     if (vt == &g_ma_decoding_backend_vtable_wav) {
         ma_wav *wav = (ma_wav *)decoder->pBackend;
         desc->encoding = ma_encoding_format_wav;
@@ -62,6 +63,18 @@ pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc)
         desc->channels = wav->dr.channels;
         desc->sample_rate = wav->dr.sampleRate;
         desc->sub_format = wav->dr.translatedFormatTag;
+        /* dr_wav opens any RIFF/WAVE file but reads nothing from codecs it does not know. */
+        switch (wav->dr.translatedFormatTag) {
+        case MA_DR_WAVE_FORMAT_PCM:
+        case MA_DR_WAVE_FORMAT_IEEE_FLOAT:
+        case MA_DR_WAVE_FORMAT_ALAW:
+        case MA_DR_WAVE_FORMAT_MULAW:
+        case MA_DR_WAVE_FORMAT_ADPCM:
+        case MA_DR_WAVE_FORMAT_DVI_ADPCM:
+            break;
+        default:
+            desc->decodable = 0;
+        }
     }
     else if (vt == &g_ma_decoding_backend_vtable_flac) {
         ma_flac *flac = (ma_flac *)decoder->pBackend;
