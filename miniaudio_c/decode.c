@@ -276,7 +276,7 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
 /* How many output frames to allocate up front: the decoder's length when it is cheap to know,
  * bounded by what the input size makes plausible.  No Python API (GIL released). */
 static ma_uint64
-initial_capacity(source *src)
+initial_capacity(source *src, ma_uint64 *declared)
 {
     ma_uint64 length = 0, bound;
     ma_uint32 in_rate = src->desc.sample_rate, out_rate = src->decoder.outputSampleRate;
@@ -289,6 +289,7 @@ initial_capacity(source *src)
         length == 0) {
         return MIN_CAPACITY_FRAMES < bound ? MIN_CAPACITY_FRAMES : bound;
     }
+    *declared = length;
     if (in_rate != out_rate) {
         length += 16; /* the resampler may give a frame or two more than the estimate */
     }
@@ -316,7 +317,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     ma_decoder_config config;
     const pyma_format_info *fmt;
     Py_buffer out = {0};
-    ma_uint64 capacity = 0, done = 0, frame_bytes;
+    ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes;
     char spare[MA_MAX_CHANNELS * 4]; /* one frame of the widest format */
     int at_end = 0, spare_used = 0;
     ma_result r = MA_SUCCESS;
@@ -381,7 +382,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     frame_bytes = (ma_uint64)fmt->width * src.decoder.outputChannels;
 
     Py_BEGIN_ALLOW_THREADS
-    capacity = initial_capacity(&src); /* may read the file's header/tail, no Python API */
+    capacity = initial_capacity(&src, &declared); /* may read the file's header/tail, no Python API */
     Py_END_ALLOW_THREADS
     if (capacity > (ma_uint64)(PY_SSIZE_T_MAX / frame_bytes)) {
         PyErr_NoMemory();
@@ -426,6 +427,12 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
             goto exit;
         }
         capacity += more;
+    }
+    if (done == 0 && declared > 0) {
+        /* The header promised audio but not one frame decodes: truncated or corrupt, not silence. */
+        pyma_raise(st, MA_INVALID_DATA, PYMA_ERR_DECODE, "cannot decode %s: it is truncated or corrupt (%llu frames "
+                   "announced, none decodable)", src.path != NULL ? "the file" : "the data", (unsigned long long)declared);
+        goto exit;
     }
     if (done < capacity &&
         PySequence_DelSlice(array, (Py_ssize_t)(done * src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {

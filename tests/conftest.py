@@ -1,0 +1,63 @@
+"""Shared fixtures for the miniaudio test suite.
+
+The sample files live in ../samples and are produced by samples/make_samples.py.
+Their reference PCM is regenerated here from samples/signals.py (numpy only),
+so lossless decodes can be compared exactly without hidden data.
+"""
+
+import os
+import sys
+
+import pytest
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+SAMPLES_DIR = os.path.join(os.path.dirname(TESTS_DIR), "samples")
+if SAMPLES_DIR not in sys.path:
+    sys.path.insert(0, SAMPLES_DIR)
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
+
+import signals  # noqa: E402  (samples/signals.py)
+
+
+@pytest.fixture(scope="session")
+def samples_dir():
+    return SAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_path():
+    """sample_path("tone_s16.wav") -> absolute str path of a committed sample file."""
+
+    def _path(name):
+        p = os.path.join(SAMPLES_DIR, name)
+        assert os.path.isfile(p), "missing sample %s (run samples/make_samples.py)" % name
+        return p
+
+    return _path
+
+
+@pytest.fixture(scope="session")
+def sample_bytes(sample_path):
+    """sample_bytes("tone.mp3") -> the file's content as bytes (cached)."""
+    cache = {}
+
+    def _bytes(name):
+        if name not in cache:
+            with open(sample_path(name), "rb") as f:
+                cache[name] = f.read()
+        return cache[name]
+
+    return _bytes
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """reference("tone", "s16") -> numpy array (frames, channels) of the stored PCM."""
+    return signals.reference
+
+
+@pytest.fixture(scope="session")
+def sig():
+    """The samples/signals.py module (SIGNALS table, peak_frequency, rms, ...)."""
+    return signals
