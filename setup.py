@@ -63,8 +63,10 @@ def _check_folder(folder: str, origin: str) -> bool:
             raise SourcesError(f"{origin}: {path} is missing; put miniaudio.h and stb_vorbis.c from "
                                f"the {SDIST_REQUIREMENT} sdist there (or unset {ENV_VAR} to fetch them)")
         if _sha256(path) != expected:
+            remedy = (f"replace it with the file from that sdist, or unset {ENV_VAR} to fetch it"
+                      if origin == ENV_VAR else "delete it to fetch it again")
             raise SourcesError(f"{origin}: {path} is not the file from the {SDIST_REQUIREMENT} sdist "
-                               f"(sha256 mismatch); replace it or delete it to fetch it again")
+                               f"(sha256 mismatch); {remedy}")
     return True
 
 
