@@ -121,6 +121,11 @@ typedef struct {
  * Returns MA_SUCCESS, or MA_NO_BACKEND if the decoder is not one of the four built-in ones. */
 ma_result pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc);
 
+/* Turns off stdio's per-call locking on the FILE a file-backed decoder reads through (glibc;
+ * a no-op elsewhere).  Only valid because a decoder is never used by two threads at once.
+ * No Python API. */
+void pyma_decoder_unlock_stdio(ma_decoder *decoder);
+
 /* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
  * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise; RF64 past 4 GB.  No Python
  * API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check ferror/errno). */

@@ -103,6 +103,9 @@ source_open(pyma_state *st, source *src, const ma_decoder_config *config)
         else {
             src->input_size = (ma_uint64)info.st_size;
             r = ma_decoder_init_file(path, config, &src->decoder);
+            if (r == MA_SUCCESS) {
+                pyma_decoder_unlock_stdio(&src->decoder);
+            }
         }
     }
     else {

@@ -15,6 +15,10 @@
 
 #include "_miniaudio.h"
 
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
+
 /* The sample format 1.71 reports for a WAV file: float tags are FLOAT32, PCM by its width;
  * compressed encodings (ADPCM, A-law, mu-law) report what they decode to, 16-bit. */
 static ma_format
@@ -104,6 +108,25 @@ pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc)
         return MA_NO_BACKEND;
     }
     return MA_SUCCESS;
+}
+
+void
+pyma_decoder_unlock_stdio(ma_decoder *decoder)
+{
+#ifdef __GLIBC__
+    /* stb_vorbis reads its file one byte at a time with getc(), and glibc locks the FILE on every
+     * call once the process has a second thread (numpy's BLAS threads are enough): 10% of the
+     * decode time.  Our decoders are only ever used by one thread at a time, so the locking
+     * can go. */
+    if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_stbvorbis) {
+        ma_stbvorbis *vorbis = (ma_stbvorbis *)decoder->pBackend;
+        if (!vorbis->usingPushMode && vorbis->stb != NULL && vorbis->stb->f != NULL) {
+            __fsetlocking(vorbis->stb->f, FSETLOCKING_BYCALLER);
+        }
+    }
+#else
+    (void)decoder;
+#endif
 }
 
 /* dr_wav write callback on a FILE*; no Python API. */
