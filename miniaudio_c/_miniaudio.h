@@ -104,7 +104,7 @@ extern const char pyma_convert_frames_doc[];
 extern const char pyma_convert_sample_format_doc[];
 extern const char pyma_wav_write_file_doc[];
 
-/* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
+/* ---- decoder sources, shared by whole-file decoding and streams (decode.c) ---------------- */
 
 /* What a freshly initialised decoder says about its source, in the terms of the 1.71 API. */
 typedef struct {
@@ -116,6 +116,37 @@ typedef struct {
     int length_is_cheap;         /* 1 when the length is known without decoding the whole file */
     int decodable;               /* 0 when the decoder opened it but cannot decode its codec (WAV tags) */
 } pyma_source_desc;
+
+
+/* A decoder on a path or a buffer, and what is needed to report errors about it. */
+typedef struct {
+    PyObject *name;     /* the filename as the user gave it (owned), or NULL for memory */
+    PyObject *path;     /* the file-system-encoded path (bytes, owned), or NULL */
+    Py_buffer view;     /* the input data when path == NULL; view.obj == NULL when not taken */
+    ma_uint64 input_size;
+    ma_encoding_format encoding;
+    ma_decoder decoder;
+    int decoder_ready;
+    pyma_source_desc desc;
+} pyma_source;
+
+/* Takes the input from `obj` (a filename if from_file, else a bytes-like object; the buffer is
+ * held until pyma_source_release) into a zeroed *src; GIL held.  -1 with an exception set. */
+int pyma_source_take(pyma_source *src, PyObject *obj, int from_file, ma_encoding_format encoding);
+
+/* Opens src->decoder with `config` (GIL held on entry and exit; released inside).  Raises
+ * FileNotFoundError / IsADirectoryError / PermissionError for paths, DecodeError for data no
+ * decoder accepts.  Returns -1 with an exception set. */
+int pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config);
+
+/* Uninitialises the decoder (GIL released inside) and drops the path, name and buffer; GIL held.
+ * Safe to call twice. */
+void pyma_source_release(pyma_source *src);
+
+/* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
+PyObject *pyma_new_sample_array(pyma_state *st, char typecode, int width, Py_ssize_t items);
+
+/* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
 
 /* Fills *desc from an initialised decoder.  No Python API: may be called without the GIL.
  * Returns MA_SUCCESS, or MA_NO_BACKEND if the decoder is not one of the four built-in ones. */

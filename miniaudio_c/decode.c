@@ -28,20 +28,8 @@ is_os_result(ma_result r)
            r == MA_IO_ERROR || r == MA_OUT_OF_MEMORY || r == MA_PATH_TOO_LONG || r == MA_NAME_TOO_LONG;
 }
 
-/* A decoder on a path or a buffer, and what is needed to report errors about it. */
-typedef struct {
-    PyObject *name;     /* the filename as the user gave it (borrowed), or NULL for memory */
-    PyObject *path;     /* bytes path (owned), or NULL */
-    Py_buffer view;     /* the input data when path == NULL; view.obj == NULL when not taken */
-    ma_uint64 input_size;
-    ma_encoding_format encoding;
-    ma_decoder decoder;
-    int decoder_ready;
-    pyma_source_desc desc;
-} source;
-
-static void
-source_release(source *src)
+void
+pyma_source_release(pyma_source *src)
 {
     if (src->decoder_ready) {
         /* Closes the file; quick, but it is a system call: no GIL needed or held. */
@@ -51,14 +39,14 @@ source_release(source *src)
         src->decoder_ready = 0;
     }
     Py_CLEAR(src->path);
+    Py_CLEAR(src->name);
     if (src->view.obj != NULL) {
         PyBuffer_Release(&src->view);
     }
 }
 
-/* Takes the input (path or buffer) from `obj`; GIL held.  Returns -1 with an exception set. */
-static int
-source_take(source *src, PyObject *obj, int from_file, ma_encoding_format encoding)
+int
+pyma_source_take(pyma_source *src, PyObject *obj, int from_file, ma_encoding_format encoding)
 {
     memset(src, 0, sizeof(*src));
     src->encoding = encoding;
@@ -66,7 +54,7 @@ source_take(source *src, PyObject *obj, int from_file, ma_encoding_format encodi
         if (!pyma_path_converter(obj, &src->path)) {
             return -1;
         }
-        src->name = obj;
+        src->name = Py_NewRef(obj);
         return 0;
     }
     if (pyma_get_read_buffer(obj, &src->view, "data") < 0) {
@@ -76,11 +64,8 @@ source_take(source *src, PyObject *obj, int from_file, ma_encoding_format encodi
     return 0;
 }
 
-/* Opens the decoder with `config` (GIL held on entry and exit; released inside).  Raises
- * FileNotFoundError / IsADirectoryError / PermissionError for paths, DecodeError for data that
- * no decoder accepts.  Returns -1 with an exception set. */
-static int
-source_open(pyma_state *st, source *src, const ma_decoder_config *config)
+int
+pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config)
 {
     ma_result r = MA_SUCCESS;
     int err = 0;
@@ -166,7 +151,7 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *obj, *encoding_obj, *result = NULL;
     int from_file;
     long encoding;
-    source src;
+    pyma_source src;
     ma_decoder_config config;
     ma_uint64 frames = 0;
     ma_result r;
@@ -175,11 +160,11 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0) {
         return NULL;
     }
-    if (source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+    if (pyma_source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
         return NULL;
     }
     config = native_config(src.encoding);
-    if (source_open(st, &src, &config) < 0) {
+    if (pyma_source_open(st, &src, &config) < 0) {
         goto exit;
     }
     Py_BEGIN_ALLOW_THREADS
@@ -199,15 +184,14 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
                                (int)src.desc.file_format, (unsigned long long)frames, Py_None);
     }
 exit:
-    source_release(&src);
+    pyma_source_release(&src);
     return result;
 }
 
 /* ---- decoding into an array.array ---------------------------------------------------------- */
 
-/* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
-static PyObject *
-new_zero_array(pyma_state *st, char typecode, int width, Py_ssize_t items)
+PyObject *
+pyma_new_sample_array(pyma_state *st, char typecode, int width, Py_ssize_t items)
 {
     static const char zeros[8] = {0};
     PyObject *one, *result;
@@ -228,7 +212,7 @@ grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t
 {
     PyObject *extra, *grown;
 
-    extra = new_zero_array(st, typecode, width, items);
+    extra = pyma_new_sample_array(st, typecode, width, items);
     if (extra == NULL) {
         return -1;
     }
@@ -279,7 +263,7 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
 /* How many output frames to allocate up front: the decoder's length when it is cheap to know,
  * bounded by what the input size makes plausible.  No Python API (GIL released). */
 static ma_uint64
-initial_capacity(source *src, ma_uint64 *declared)
+initial_capacity(pyma_source *src, ma_uint64 *declared)
 {
     ma_uint64 length = 0, bound;
     ma_uint32 in_rate = src->desc.sample_rate, out_rate = src->decoder.outputSampleRate;
@@ -316,7 +300,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     PyObject *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *mix_obj = NULL, *lpf_obj = NULL;
     int from_file;
     long encoding, format, channels, rate, dither = 0, mix = 0, lpf = 4;
-    source src;
+    pyma_source src;
     ma_decoder_config config;
     const pyma_format_info *fmt;
     Py_buffer out = {0};
@@ -341,7 +325,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
                                           "SIGNED32 or FLOAT32, or convert afterwards with convert_sample_format");
         return NULL;
     }
-    if (source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+    if (pyma_source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
         return NULL;
     }
     config = ma_decoder_config_init((ma_format)format, (ma_uint32)channels, (ma_uint32)rate);
@@ -349,7 +333,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     config.ditherMode = (ma_dither_mode)dither;
     config.channelMixMode = (ma_channel_mix_mode)mix;
     config.resampling.linear.lpfOrder = (ma_uint32)lpf;
-    if (source_open(st, &src, &config) < 0) {
+    if (pyma_source_open(st, &src, &config) < 0) {
         goto exit;
     }
     if (!src.desc.decodable) {
@@ -376,7 +360,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
             ma_decoder_uninit(&src.decoder);
             Py_END_ALLOW_THREADS
             src.decoder_ready = 0;
-            if (source_open(st, &src, &config) < 0) {
+            if (pyma_source_open(st, &src, &config) < 0) {
                 goto exit;
             }
         }
@@ -391,7 +375,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_NoMemory();
         goto exit;
     }
-    array = new_zero_array(st, fmt->typecode, fmt->width, (Py_ssize_t)(capacity * src.decoder.outputChannels));
+    array = pyma_new_sample_array(st, fmt->typecode, fmt->width, (Py_ssize_t)(capacity * src.decoder.outputChannels));
     if (array == NULL) {
         goto exit;
     }
@@ -445,6 +429,6 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
                            (int)src.decoder.outputFormat);
 exit:
     Py_XDECREF(array);
-    source_release(&src);
+    pyma_source_release(&src);
     return result;
 }
