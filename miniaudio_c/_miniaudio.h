@@ -20,6 +20,7 @@ typedef struct {
     PyObject *MiniaudioError; /* miniaudio.MiniaudioError */
     PyObject *DecodeError;    /* miniaudio.DecodeError(MiniaudioError) */
     PyObject *array_type;     /* array.array, for sample arrays */
+    PyTypeObject *stream_type; /* DecoderStream (stream.c) */
 } pyma_state;
 
 /* The state of our module; m must be the module (e.g. the `self` of a module function). */
@@ -98,6 +99,10 @@ PyObject *pyma_convert_frames(PyObject *module, PyObject *args, PyObject *kwargs
 PyObject *pyma_convert_sample_format(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pyma_wav_write_file(PyObject *module, PyObject *args, PyObject *kwargs);
 
+PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_stream_doc[];
+extern PyType_Spec pyma_stream_spec;
+
 extern const char pyma_get_info_doc[];
 extern const char pyma_decode_doc[];
 extern const char pyma_convert_frames_doc[];
@@ -156,6 +161,10 @@ ma_result pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc);
  * a no-op elsewhere).  Only valid because a decoder is never used by two threads at once.
  * No Python API. */
 void pyma_decoder_unlock_stdio(ma_decoder *decoder);
+
+/* ma_decoder_seek_to_pcm_frame, working around dr_mp3's forward seek that lands early by the
+ * encoder delay.  No Python API. */
+ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
 
 /* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
  * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise; RF64 past 4 GB.  No Python

@@ -129,6 +129,25 @@ pyma_decoder_unlock_stdio(ma_decoder *decoder)
 #endif
 }
 
+ma_result
+pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
+{
+    /* dr_mp3 counts its position including the encoder delay (LAME header), and its brute-force
+     * forward seek subtracts that position from the target: seeking forward from anywhere but
+     * the start lands `delay` frames early.  Rewinding first makes every seek start from 0,
+     * where the arithmetic is right. */
+    if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
+        ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
+        if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
+            ma_result r = ma_decoder_seek_to_pcm_frame(decoder, 0);
+            if (r != MA_SUCCESS) {
+                return r;
+            }
+        }
+    }
+    return ma_decoder_seek_to_pcm_frame(decoder, frame);
+}
+
 /* dr_wav write callback on a FILE*; no Python API. */
 static size_t
 wav_write_to_file(void *user, const void *data, size_t size)

@@ -106,6 +106,7 @@ static PyMethodDef module_methods[] = {
     {"format_name", format_name, METH_O, format_name_doc},
     {"get_info", (PyCFunction)(void (*)(void))pyma_get_info, METH_VARARGS | METH_KEYWORDS, pyma_get_info_doc},
     {"decode", (PyCFunction)(void (*)(void))pyma_decode, METH_VARARGS | METH_KEYWORDS, pyma_decode_doc},
+    {"stream", (PyCFunction)(void (*)(void))pyma_stream, METH_VARARGS | METH_KEYWORDS, pyma_stream_doc},
     {"convert_frames", (PyCFunction)(void (*)(void))pyma_convert_frames, METH_VARARGS | METH_KEYWORDS,
      pyma_convert_frames_doc},
     {"convert_sample_format", (PyCFunction)(void (*)(void))pyma_convert_sample_format, METH_VARARGS | METH_KEYWORDS,
@@ -156,6 +157,10 @@ module_exec(PyObject *module)
     if (st->array_type == NULL) {
         return -1;
     }
+    st->stream_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_stream_spec, NULL);
+    if (st->stream_type == NULL || PyModule_AddType(module, st->stream_type) < 0) {
+        return -1;
+    }
     if (PyModule_AddIntConstant(module, "MAX_CHANNELS", MA_MAX_CHANNELS) < 0 ||
         PyModule_AddIntConstant(module, "MAX_SAMPLE_RATE", PYMA_MAX_SAMPLE_RATE) < 0 ||
         PyModule_AddIntConstant(module, "MAX_FILTER_ORDER", MA_MAX_FILTER_ORDER) < 0) {
@@ -171,6 +176,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->MiniaudioError);
     Py_VISIT(st->DecodeError);
     Py_VISIT(st->array_type);
+    Py_VISIT(st->stream_type);
     return 0;
 }
 
@@ -181,6 +187,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->MiniaudioError);
     Py_CLEAR(st->DecodeError);
     Py_CLEAR(st->array_type);
+    Py_CLEAR(st->stream_type);
     return 0;
 }
 

@@ -61,6 +61,8 @@ from ._decoding import (
     width_from_format,
 )
 
+from ._streams import DecoderStream, stream_file, stream_memory
+
 __version__ = "2.0.0.dev0"
 
 __all__ = [
@@ -73,4 +75,5 @@ __all__ = [
     "mp3_read_s16", "read_file", "vorbis_get_file_info", "vorbis_get_info", "vorbis_read", "vorbis_read_file",
     "wav_get_file_info", "wav_get_info", "wav_read_f32", "wav_read_file_f32", "wav_read_file_s16",
     "wav_read_file_s32", "wav_read_s16", "wav_read_s32", "wav_write_file", "width_from_format",
+    "DecoderStream", "stream_file", "stream_memory",
 ]

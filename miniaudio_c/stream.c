@@ -1,0 +1,521 @@
+/* stream.c: DecoderStream, a C object that speaks the whole generator protocol over a decoder.
+ *
+ * next() gives frames_to_read frames, send(n) gives n frames (any n >= 1), StopIteration at the
+ * end; throw() and close() end it and release the decoder at once.  Beyond a generator it tells
+ * its position and length and seeks sample-accurately while streaming.  Each chunk is decoded
+ * straight into the returned object with the GIL released.  A busy flag (read and written only
+ * with the GIL held) keeps a second thread from using the decoder while one decodes: it gets a
+ * RuntimeError instead of corrupt data.
+ */
+#include "_miniaudio.h"
+
+#include <stddef.h>
+#include "structmember.h"
+
+/* What chunks are returned as. */
+enum { CHUNK_ARRAY = 0, CHUNK_BYTES = 1 };
+
+typedef struct {
+    PyObject_HEAD
+    pyma_source src;
+    const pyma_format_info *fmt;
+    ma_uint64 frame_bytes;
+    Py_ssize_t frames_to_read;
+    int chunk_type;
+    PyObject *wrap;     /* optional callable applied to every chunk (e.g. a numpy view), or NULL */
+    PyObject *format_obj; /* the output format as the caller gave it (a SampleFormat member) */
+    ma_uint64 length;   /* frames at the output rate, 0 when unknown */
+    ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its delay) */
+    int busy;           /* a thread is decoding with the GIL released */
+    int closed;         /* the decoder is released */
+    int finished;       /* StopIteration was raised (seek() can rewind it) */
+    PyObject *weakreflist;
+} StreamObject;
+
+static int
+stream_usable(StreamObject *self, int for_iteration)
+{
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "stream is in use by another thread: a stream must not be driven from "
+                                            "two threads at once");
+        return -1;
+    }
+    if (self->closed || (for_iteration && self->finished)) {
+        if (for_iteration) {
+            PyErr_SetNone(PyExc_StopIteration);
+        }
+        else {
+            PyErr_SetString(PyExc_ValueError, "I/O operation on a closed stream");
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/* Releases the decoder and the source; GIL held, not busy. */
+static void
+stream_release(StreamObject *self)
+{
+    self->closed = 1;
+    pyma_source_release(&self->src);
+}
+
+/* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
+static PyObject *
+stream_read(StreamObject *self, Py_ssize_t frames)
+{
+    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
+    PyObject *chunk = NULL, *result;
+    Py_buffer out = {0};
+    ma_uint64 got = 0;
+    ma_result r;
+    char *buf;
+
+    if (stream_usable(self, 1) < 0) {
+        return NULL;
+    }
+    if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
+        return PyErr_NoMemory();
+    }
+    if (self->chunk_type == CHUNK_BYTES) {
+        chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((ma_uint64)frames * self->frame_bytes));
+        if (chunk == NULL) {
+            return NULL;
+        }
+        buf = PyBytes_AS_STRING(chunk);
+    }
+    else {
+        chunk = pyma_new_sample_array(st, self->fmt->typecode, self->fmt->width,
+                                      frames * (Py_ssize_t)self->src.decoder.outputChannels);
+        if (chunk == NULL || PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+            Py_XDECREF(chunk);
+            return NULL;
+        }
+        buf = out.buf;
+    }
+    self->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
+    r = ma_decoder_read_pcm_frames(&self->src.decoder, buf, (ma_uint64)frames, &got);
+    Py_END_ALLOW_THREADS
+    self->busy = 0;
+    if (out.obj != NULL) {
+        PyBuffer_Release(&out);
+    }
+    if (r != MA_SUCCESS && r != MA_AT_END) {
+        Py_DECREF(chunk);
+        if (self->src.path != NULL) {
+            pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", self->src.name);
+        }
+        else {
+            pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding the stream");
+        }
+        return NULL;
+    }
+    self->position += got;
+    if (got == 0) {
+        Py_DECREF(chunk);
+        self->finished = 1;
+        PyErr_SetNone(PyExc_StopIteration);
+        return NULL;
+    }
+    if (got < (ma_uint64)frames) {
+        if (self->chunk_type == CHUNK_BYTES) {
+            /* Only the last chunk is short: one small copy there. */
+            Py_SETREF(chunk, PyBytes_FromStringAndSize(buf, (Py_ssize_t)(got * self->frame_bytes)));
+        }
+        else if (PySequence_DelSlice(chunk, (Py_ssize_t)(got * self->src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
+            Py_CLEAR(chunk);
+        }
+        if (chunk == NULL) {
+            return NULL;
+        }
+    }
+    if (self->wrap == NULL) {
+        return chunk;
+    }
+    result = PyObject_CallOneArg(self->wrap, chunk);
+    Py_DECREF(chunk);
+    return result;
+}
+
+static PyObject *
+stream_iternext(StreamObject *self)
+{
+    return stream_read(self, self->frames_to_read);
+}
+
+/* send(None) -> frames_to_read frames; send(n) -> n frames; anything else is an error. */
+static PyObject *
+stream_send(StreamObject *self, PyObject *value)
+{
+    Py_ssize_t frames;
+
+    if (value == Py_None) {
+        return stream_read(self, self->frames_to_read);
+    }
+    if (!PyLong_Check(value) || PyBool_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "send() wants a number of frames (int) or None, not %.200s",
+                     Py_TYPE(value)->tp_name);
+        return NULL;
+    }
+    frames = PyLong_AsSsize_t(value);
+    if (frames == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (frames < 1) {
+        PyErr_Format(PyExc_ValueError, "number of frames to read must be at least 1, not %zd", frames);
+        return NULL;
+    }
+    return stream_read(self, frames);
+}
+
+/* The am_send slot, so that PyIter_Send drives the stream without raising StopIteration. */
+static PySendResult
+stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult)
+{
+    PyObject *chunk = arg == NULL ? stream_iternext(self) : stream_send(self, arg);
+    if (chunk != NULL) {
+        *presult = chunk;
+        return PYGEN_NEXT;
+    }
+    if (PyErr_ExceptionMatches(PyExc_StopIteration)) {
+        PyErr_Clear();
+        *presult = Py_NewRef(Py_None);
+        return PYGEN_RETURN;
+    }
+    *presult = NULL;
+    return PYGEN_ERROR;
+}
+
+static PyObject *
+stream_close(StreamObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while another thread decodes from it");
+        return NULL;
+    }
+    stream_release(self);
+    Py_RETURN_NONE;
+}
+
+/* throw(exc) / throw(type[, value[, tb]]): the stream ends and the exception propagates, as for
+ * a generator that does not catch it. */
+static PyObject *
+stream_throw(StreamObject *self, PyObject *args)
+{
+    PyObject *type, *value = NULL, *tb = NULL;
+
+    if (!PyArg_UnpackTuple(args, "throw", 1, 3, &type, &value, &tb)) {
+        return NULL;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while another thread decodes from it");
+        return NULL;
+    }
+    stream_release(self);
+    if (PyExceptionInstance_Check(type)) {
+        if (value != NULL && value != Py_None) {
+            PyErr_SetString(PyExc_TypeError, "instance exception may not have a separate value");
+            return NULL;
+        }
+        PyErr_SetObject((PyObject *)Py_TYPE(type), type);
+        if (tb != NULL && tb != Py_None) {
+            PyException_SetTraceback(type, tb);
+        }
+        return NULL;
+    }
+    if (PyExceptionClass_Check(type)) {
+        PyErr_SetObject(type, value);
+        return NULL;
+    }
+    PyErr_Format(PyExc_TypeError, "exceptions must be classes or instances deriving from BaseException, not %.200s",
+                 Py_TYPE(type)->tp_name);
+    return NULL;
+}
+
+PyDoc_STRVAR(stream_seek_doc,
+             "seek(frame, /)\n--\n\n"
+             "Move to `frame` (in output frames from the start), sample-accurately; the next chunk starts\n"
+             "there.  Works after the end too, to loop.  Returns the new position.");
+
+static PyObject *
+stream_seek(StreamObject *self, PyObject *arg)
+{
+    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
+    long long frame;
+    ma_result r;
+
+    if (stream_usable(self, 0) < 0) {
+        return NULL;
+    }
+    frame = PyLong_AsLongLong(arg);
+    if (frame == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (frame < 0) {
+        PyErr_Format(PyExc_ValueError, "frame must be >= 0, not %lld", frame);
+        return NULL;
+    }
+    if (self->length > 0 && (ma_uint64)frame > self->length) {
+        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
+                     (unsigned long long)self->length);
+        return NULL;
+    }
+    self->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+    Py_END_ALLOW_THREADS
+    self->busy = 0;
+    if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
+        return NULL;
+    }
+    self->finished = 0;
+    self->position = (ma_uint64)frame;
+    return PyLong_FromLongLong(frame);
+}
+
+static PyObject *
+stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
+{
+    if (stream_usable(self, 0) < 0) {
+        return NULL;
+    }
+    return PyLong_FromUnsignedLongLong(self->position);
+}
+
+static PyObject *
+stream_get_length(StreamObject *self, void *Py_UNUSED(closure))
+{
+    if (self->length == 0) {
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromUnsignedLongLong(self->length);
+}
+
+static PyObject *
+stream_get_closed(StreamObject *self, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(self->closed);
+}
+
+static PyObject *
+stream_get_int(StreamObject *self, void *closure)
+{
+    switch ((int)(intptr_t)closure) {
+    case 0: return PyLong_FromUnsignedLong(self->src.decoder.outputChannels);
+    case 1: return PyLong_FromUnsignedLong(self->src.decoder.outputSampleRate);
+    default: return PyLong_FromSsize_t(self->frames_to_read);
+    }
+}
+
+static PyObject *
+stream_get_format(StreamObject *self, void *Py_UNUSED(closure))
+{
+    return Py_NewRef(self->format_obj);
+}
+
+static PyObject *
+stream_enter(StreamObject *self, PyObject *Py_UNUSED(ignored))
+{
+    return Py_NewRef(self);
+}
+
+static PyObject *
+stream_exit(StreamObject *self, PyObject *Py_UNUSED(args))
+{
+    if (stream_close(self, NULL) == NULL) {
+        return NULL;
+    }
+    Py_RETURN_FALSE;
+}
+
+static PyObject *
+stream_iter(PyObject *self)
+{
+    return Py_NewRef(self);
+}
+
+static int
+stream_traverse(StreamObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->wrap);
+    Py_VISIT(self->format_obj);
+    Py_VISIT(self->src.name);
+    Py_VISIT(self->src.view.obj);
+    return 0;
+}
+
+static int
+stream_clear(StreamObject *self)
+{
+    /* Only reached for unreachable objects, so no thread is decoding (it would hold a ref). */
+    Py_CLEAR(self->wrap);
+    Py_CLEAR(self->format_obj);
+    stream_release(self);
+    return 0;
+}
+
+static void
+stream_dealloc(StreamObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
+    stream_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+const char pyma_stream_doc[] =
+    "stream(source, /, from_file, encoding, output_format, nchannels, sample_rate, frames_to_read=1024,\n"
+    "       dither=0, seek_frame=0, chunk_type=0, wrap=None)\n--\n\n"
+    "A DecoderStream over `source` (a filename if from_file, else a bytes-like object).";
+
+PyObject *
+pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"",           "from_file",  "encoding", "output_format", "nchannels", "sample_rate",
+                             "frames_to_read", "dither", "seek_frame", "chunk_type", "wrap", NULL};
+    pyma_state *st = pyma_get_state(module);
+    PyObject *obj, *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *wrap = Py_None;
+    int from_file, chunk_type = CHUNK_ARRAY;
+    long encoding, format, channels, rate, dither = 0;
+    Py_ssize_t frames_to_read = 1024;
+    long long seek_frame = 0;
+    StreamObject *self = NULL;
+    ma_decoder_config config;
+    ma_uint64 length = 0;
+    ma_result r = MA_SUCCESS;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|nOLiO:stream", kwlist, &obj, &from_file, &encoding_obj,
+                                     &format_obj, &channels_obj, &rate_obj, &frames_to_read, &dither_obj, &seek_frame,
+                                     &chunk_type, &wrap) ||
+        pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "source_format", &encoding) < 0 ||
+        pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0 ||
+        pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 0, "nchannels", &channels) < 0 ||
+        pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 0, "sample_rate", &rate) < 0 ||
+        pyma_arg(dither_obj, PYMA_ARG_DITHER, 0, "dither", &dither) < 0) {
+        return NULL;
+    }
+    if (frames_to_read < 1) {
+        PyErr_Format(PyExc_ValueError, "frames_to_read must be at least 1, not %zd", frames_to_read);
+        return NULL;
+    }
+    if (seek_frame < 0) {
+        PyErr_Format(PyExc_ValueError, "seek_frame must be >= 0, not %lld", seek_frame);
+        return NULL;
+    }
+    if (chunk_type != CHUNK_ARRAY && chunk_type != CHUNK_BYTES) {
+        PyErr_Format(PyExc_ValueError, "chunk_type must be 0 (array) or 1 (bytes), not %d", chunk_type);
+        return NULL;
+    }
+    if (chunk_type == CHUNK_ARRAY && pyma_format_info_get((ma_format)format)->typecode == '\0') {
+        PyErr_SetString(PyExc_ValueError, "output_format SIGNED24 cannot be held in an array.array; stream it as "
+                                          "bytes, or as SIGNED32 or FLOAT32");
+        return NULL;
+    }
+    if (wrap != Py_None && !PyCallable_Check(wrap)) {
+        PyErr_SetString(PyExc_TypeError, "wrap must be callable or None");
+        return NULL;
+    }
+    self = PyObject_GC_New(StreamObject, st->stream_type);
+    if (self == NULL) {
+        return NULL;
+    }
+    memset(&self->src, 0, sizeof(*self) - offsetof(StreamObject, src));
+    self->fmt = pyma_format_info_get((ma_format)format);
+    self->frames_to_read = frames_to_read;
+    self->chunk_type = chunk_type;
+    self->wrap = wrap == Py_None ? NULL : Py_NewRef(wrap);
+    self->format_obj = Py_NewRef(format_obj);
+    self->closed = 1; /* until the decoder is open */
+    PyObject_GC_Track(self);
+
+    if (pyma_source_take(&self->src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+        goto error;
+    }
+    config = ma_decoder_config_init((ma_format)format, (ma_uint32)channels, (ma_uint32)rate);
+    config.encodingFormat = self->src.encoding;
+    config.ditherMode = (ma_dither_mode)dither;
+    if (pyma_source_open(st, &self->src, &config) < 0) {
+        goto error;
+    }
+    self->closed = 0;
+    self->frame_bytes = (ma_uint64)self->fmt->width * self->src.decoder.outputChannels;
+    Py_BEGIN_ALLOW_THREADS
+    if (self->src.desc.length_is_cheap) {
+        /* Only where it needs no decoding of the whole file (not MP3 without a Xing header). */
+        if (ma_decoder_get_length_in_pcm_frames(&self->src.decoder, &length) != MA_SUCCESS) {
+            length = 0;
+        }
+    }
+    if (seek_frame > 0) {
+        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)seek_frame);
+    }
+    Py_END_ALLOW_THREADS
+    self->length = length;
+    self->position = (ma_uint64)seek_frame;
+    if (pyma_check(st, r, PYMA_ERR_DECODE, "failed to seek to frame %lld", seek_frame) < 0) {
+        goto error;
+    }
+    return (PyObject *)self;
+error:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static PyMethodDef stream_methods[] = {
+    {"send", (PyCFunction)stream_send, METH_O,
+     PyDoc_STR("send(frames)\n--\n\nThe next `frames` frames (None: frames_to_read); StopIteration at the end.")},
+    {"throw", (PyCFunction)stream_throw, METH_VARARGS,
+     PyDoc_STR("throw(exc)\n--\n\nEnd the stream and raise `exc`, as for a generator.")},
+    {"close", (PyCFunction)stream_close, METH_NOARGS,
+     PyDoc_STR("close()\n--\n\nRelease the decoder now; the stream is exhausted afterwards.")},
+    {"seek", (PyCFunction)stream_seek, METH_O, stream_seek_doc},
+    {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, NULL},
+    {"__exit__", (PyCFunction)stream_exit, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef stream_getset[] = {
+    {"position", (getter)stream_get_position, NULL, PyDoc_STR("The frame the next chunk starts at."), NULL},
+    {"length", (getter)stream_get_length, NULL,
+     PyDoc_STR("Total frames at the output rate, or None when the format does not say without decoding it all."),
+     NULL},
+    {"closed", (getter)stream_get_closed, NULL, PyDoc_STR("Whether the decoder has been released."), NULL},
+    {"nchannels", (getter)stream_get_int, NULL, PyDoc_STR("Channels of every chunk."), (void *)0},
+    {"sample_rate", (getter)stream_get_int, NULL, PyDoc_STR("Sample rate of the chunks."), (void *)1},
+    {"sample_format", (getter)stream_get_format, NULL, PyDoc_STR("SampleFormat of the chunks."), NULL},
+    {"frames_to_read", (getter)stream_get_int, NULL, PyDoc_STR("Frames per chunk for next()."), (void *)3},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef stream_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(StreamObject, weakreflist), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot stream_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("A stream of decoded PCM chunks that is also a generator.")},
+    {Py_tp_dealloc, stream_dealloc},
+    {Py_tp_traverse, stream_traverse},
+    {Py_tp_clear, stream_clear},
+    {Py_tp_iter, stream_iter},
+    {Py_tp_iternext, stream_iternext},
+    {Py_am_send, stream_am_send},
+    {Py_tp_methods, stream_methods},
+    {Py_tp_getset, stream_getset},
+    {Py_tp_members, stream_members},
+    {0, NULL},
+};
+
+PyType_Spec pyma_stream_spec = {
+    .name = "miniaudio.DecoderStream",
+    .basicsize = sizeof(StreamObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = stream_slots,
+};
