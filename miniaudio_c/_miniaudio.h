@@ -14,6 +14,31 @@
 
 #include "miniaudio.h"
 
+/* PyErr_GetRaisedException is 3.12+; the Fetch/Restore pair does the same before. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define pyma_err_take PyErr_GetRaisedException
+#define pyma_err_give PyErr_SetRaisedException
+#else
+static inline PyObject *
+pyma_err_take(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL) {
+        PyException_SetTraceback(value, tb);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return value;
+}
+static inline void
+pyma_err_give(PyObject *exc)
+{
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+}
+#endif
+
 /* ---- module state (module.c) ------------------------------------------------------------- */
 
 typedef struct {
@@ -123,11 +148,16 @@ typedef struct {
 } pyma_source_desc;
 
 
-/* A decoder on a path or a buffer, and what is needed to report errors about it. */
+typedef enum { PYMA_SOURCE_MEMORY = 0, PYMA_SOURCE_FILE = 1, PYMA_SOURCE_PYTHON = 2 } pyma_source_kind;
+
+/* A decoder on a path, a buffer or a Python object, and what is needed to report errors. */
 typedef struct {
-    PyObject *name;     /* the filename as the user gave it (owned), or NULL for memory */
+    PyObject *name;     /* the filename as the user gave it (owned), or NULL */
     PyObject *path;     /* the file-system-encoded path (bytes, owned), or NULL */
-    Py_buffer view;     /* the input data when path == NULL; view.obj == NULL when not taken */
+    Py_buffer view;     /* the input data of a memory source; view.obj == NULL when not taken */
+    PyObject *pysource; /* a Python source with read(n) and seek(offset, origin) (owned), or NULL */
+    PyObject *seek_origins;   /* (START, CURRENT, END) SeekOrigin members passed to seek() (owned) */
+    PyObject *callback_error; /* the first exception the Python source raised (owned), or NULL */
     ma_uint64 input_size;
     ma_encoding_format encoding;
     ma_decoder decoder;
@@ -135,14 +165,19 @@ typedef struct {
     pyma_source_desc desc;
 } pyma_source;
 
-/* Takes the input from `obj` (a filename if from_file, else a bytes-like object; the buffer is
- * held until pyma_source_release) into a zeroed *src; GIL held.  -1 with an exception set. */
-int pyma_source_take(pyma_source *src, PyObject *obj, int from_file, ma_encoding_format encoding);
+/* Takes the input from `obj` (a filename, a bytes-like object whose buffer is held until
+ * pyma_source_release, or a Python source object) into a zeroed *src; GIL held.  For a Python
+ * source the caller then sets src->seek_origins.  -1 with an exception set. */
+int pyma_source_take(pyma_source *src, PyObject *obj, pyma_source_kind kind, ma_encoding_format encoding);
 
 /* Opens src->decoder with `config` (GIL held on entry and exit; released inside).  Raises
  * FileNotFoundError / IsADirectoryError / PermissionError for paths, DecodeError for data no
  * decoder accepts.  Returns -1 with an exception set. */
 int pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config);
+
+/* Raises DecodeError("<what>: <original>") with the kept callback exception as __cause__, and
+ * forgets it; GIL held.  Returns -1. */
+int pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what);
 
 /* Uninitialises the decoder (GIL released inside) and drops the path, name and buffer; GIL held.
  * Safe to call twice. */

@@ -8,126 +8,12 @@
  */
 #include "_miniaudio.h"
 
-#include <errno.h>
-#include <sys/stat.h>
 
 /* Never pre-allocate more output frames than this many per input byte (plus a floor) on the
  * word of a header alone: a 1 KB file claiming hours of audio must not reserve gigabytes.
  * Real files that decode to more than this simply grow the array. */
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
-
-/* Indexed by ma_encoding_format: what a source failed to be. */
-static const char *const encoding_names[] = {"WAV, FLAC, MP3 or Ogg Vorbis", "WAV", "FLAC", "MP3", "Ogg Vorbis"};
-
-/* Whether a failed decoder init is about the file system rather than the data. */
-static int
-is_os_result(ma_result r)
-{
-    return r == MA_DOES_NOT_EXIST || r == MA_ACCESS_DENIED || r == MA_IS_DIRECTORY || r == MA_TOO_MANY_OPEN_FILES ||
-           r == MA_IO_ERROR || r == MA_OUT_OF_MEMORY || r == MA_PATH_TOO_LONG || r == MA_NAME_TOO_LONG;
-}
-
-void
-pyma_source_release(pyma_source *src)
-{
-    if (src->decoder_ready) {
-        /* Closes the file; quick, but it is a system call: no GIL needed or held. */
-        Py_BEGIN_ALLOW_THREADS
-        ma_decoder_uninit(&src->decoder);
-        Py_END_ALLOW_THREADS
-        src->decoder_ready = 0;
-    }
-    Py_CLEAR(src->path);
-    Py_CLEAR(src->name);
-    if (src->view.obj != NULL) {
-        PyBuffer_Release(&src->view);
-    }
-}
-
-int
-pyma_source_take(pyma_source *src, PyObject *obj, int from_file, ma_encoding_format encoding)
-{
-    memset(src, 0, sizeof(*src));
-    src->encoding = encoding;
-    if (from_file) {
-        if (!pyma_path_converter(obj, &src->path)) {
-            return -1;
-        }
-        src->name = Py_NewRef(obj);
-        return 0;
-    }
-    if (pyma_get_read_buffer(obj, &src->view, "data") < 0) {
-        return -1;
-    }
-    src->input_size = (ma_uint64)src->view.len;
-    return 0;
-}
-
-int
-pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config)
-{
-    ma_result r = MA_SUCCESS;
-    int err = 0;
-    const char *encname = encoding_names[src->encoding];
-
-    if (src->path == NULL && src->view.len == 0) {
-        return pyma_raise(st, MA_INVALID_FILE, PYMA_ERR_DECODE, "cannot decode data: it is empty");
-    }
-    Py_BEGIN_ALLOW_THREADS
-    if (src->path != NULL) {
-        /* Touches only the path bytes, which we own; the decoder is ours. */
-        struct stat info;
-        const char *path = PyBytes_AS_STRING(src->path);
-        if (stat(path, &info) != 0) {
-            err = errno;
-        }
-        else if (S_ISDIR(info.st_mode)) {
-            err = EISDIR;
-        }
-        else {
-            src->input_size = (ma_uint64)info.st_size;
-            r = ma_decoder_init_file(path, config, &src->decoder);
-            if (r == MA_SUCCESS) {
-                pyma_decoder_unlock_stdio(&src->decoder);
-            }
-        }
-    }
-    else {
-        /* Touches only the input view, held until source_release. */
-        r = ma_decoder_init_memory(src->view.buf, (size_t)src->view.len, config, &src->decoder);
-    }
-    if (err == 0 && r == MA_SUCCESS) {
-        r = pyma_decoder_describe(&src->decoder, &src->desc);
-        if (r != MA_SUCCESS) {
-            ma_decoder_uninit(&src->decoder);
-        }
-    }
-    Py_END_ALLOW_THREADS
-
-    if (err != 0) {
-        errno = err;
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, src->name);
-        return -1;
-    }
-    if (r != MA_SUCCESS) {
-        if (!is_os_result(r)) {
-            /* Every decoder refused the data: "No backend" or "Unknown error" would puzzle a user. */
-            r = MA_INVALID_FILE;
-            if (src->path != NULL) {
-                return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode file %R: not a valid %s file", src->name,
-                                  encname);
-            }
-            return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode data: not a valid %s stream", encname);
-        }
-        if (src->path != NULL) {
-            return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot open file %R", src->name);
-        }
-        return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode data");
-    }
-    src->decoder_ready = 1;
-    return 0;
-}
 
 static ma_decoder_config
 native_config(ma_encoding_format encoding)

@@ -102,6 +102,13 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     if (out.obj != NULL) {
         PyBuffer_Release(&out);
     }
+    if (self->src.callback_error != NULL) {
+        /* The Python source raised: the stream ends, as a generator would, and says why. */
+        Py_DECREF(chunk);
+        pyma_raise_callback_error(st, &self->src, "error in read callback");
+        stream_release(self);
+        return NULL;
+    }
     if (r != MA_SUCCESS && r != MA_AT_END) {
         Py_DECREF(chunk);
         if (self->src.path != NULL) {
@@ -344,6 +351,9 @@ stream_traverse(StreamObject *self, visitproc visit, void *arg)
     Py_VISIT(self->format_obj);
     Py_VISIT(self->src.name);
     Py_VISIT(self->src.view.obj);
+    Py_VISIT(self->src.pysource);
+    Py_VISIT(self->src.seek_origins);
+    Py_VISIT(self->src.callback_error);
     return 0;
 }
 
@@ -371,18 +381,21 @@ stream_dealloc(StreamObject *self)
 }
 
 const char pyma_stream_doc[] =
-    "stream(source, /, from_file, encoding, output_format, nchannels, sample_rate, frames_to_read=1024,\n"
-    "       dither=0, seek_frame=0, chunk_type=0, wrap=None)\n--\n\n"
-    "A DecoderStream over `source` (a filename if from_file, else a bytes-like object).";
+    "stream(source, /, kind, encoding, output_format, nchannels, sample_rate, frames_to_read=1024,\n"
+    "       dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None)\n--\n\n"
+    "A DecoderStream over `source`: kind 0 a bytes-like object, 1 a filename, 2 a Python object\n"
+    "with read(n) and seek(offset, origin), origin one of the seek_origins (START, CURRENT, END).\n"
+    "nchannels and sample_rate may be 0 for the source's own.";
 
 PyObject *
 pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"",           "from_file",  "encoding", "output_format", "nchannels", "sample_rate",
-                             "frames_to_read", "dither", "seek_frame", "chunk_type", "wrap", NULL};
+    static char *kwlist[] = {"",           "kind",       "encoding", "output_format", "nchannels", "sample_rate",
+                             "frames_to_read", "dither", "seek_frame", "chunk_type", "wrap", "seek_origins", NULL};
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *wrap = Py_None;
-    int from_file, chunk_type = CHUNK_ARRAY;
+    PyObject *seek_origins = Py_None;
+    int kind, chunk_type = CHUNK_ARRAY;
     long encoding, format, channels, rate, dither = 0;
     Py_ssize_t frames_to_read = 1024;
     long long seek_frame = 0;
@@ -391,14 +404,22 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     ma_uint64 length = 0;
     ma_result r = MA_SUCCESS;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|nOLiO:stream", kwlist, &obj, &from_file, &encoding_obj,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OiOOOO|nOLiOO:stream", kwlist, &obj, &kind, &encoding_obj,
                                      &format_obj, &channels_obj, &rate_obj, &frames_to_read, &dither_obj, &seek_frame,
-                                     &chunk_type, &wrap) ||
+                                     &chunk_type, &wrap, &seek_origins) ||
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "source_format", &encoding) < 0 ||
         pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0 ||
-        pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 0, "nchannels", &channels) < 0 ||
-        pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 0, "sample_rate", &rate) < 0 ||
+        pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 1, "nchannels", &channels) < 0 ||
+        pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 1, "sample_rate", &rate) < 0 ||
         pyma_arg(dither_obj, PYMA_ARG_DITHER, 0, "dither", &dither) < 0) {
+        return NULL;
+    }
+    if (kind < PYMA_SOURCE_MEMORY || kind > PYMA_SOURCE_PYTHON) {
+        PyErr_Format(PyExc_ValueError, "kind must be 0, 1 or 2, not %d", kind);
+        return NULL;
+    }
+    if (kind == PYMA_SOURCE_PYTHON && (!PyTuple_Check(seek_origins) || PyTuple_GET_SIZE(seek_origins) != 3)) {
+        PyErr_SetString(PyExc_TypeError, "a Python source needs seek_origins, a tuple (START, CURRENT, END)");
         return NULL;
     }
     if (frames_to_read < 1) {
@@ -435,8 +456,11 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     self->closed = 1; /* until the decoder is open */
     PyObject_GC_Track(self);
 
-    if (pyma_source_take(&self->src, obj, from_file, (ma_encoding_format)encoding) < 0) {
+    if (pyma_source_take(&self->src, obj, (pyma_source_kind)kind, (ma_encoding_format)encoding) < 0) {
         goto error;
+    }
+    if (kind == PYMA_SOURCE_PYTHON) {
+        self->src.seek_origins = Py_NewRef(seek_origins);
     }
     config = ma_decoder_config_init((ma_format)format, (ma_uint32)channels, (ma_uint32)rate);
     config.encodingFormat = self->src.encoding;
@@ -459,6 +483,10 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     Py_END_ALLOW_THREADS
     self->length = length;
     self->position = (ma_uint64)seek_frame;
+    if (self->src.callback_error != NULL) {
+        pyma_raise_callback_error(st, &self->src, "error in seek/read callback");
+        goto error;
+    }
     if (pyma_check(st, r, PYMA_ERR_DECODE, "failed to seek to frame %lld", seek_frame) < 0) {
         goto error;
     }

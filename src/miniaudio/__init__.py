@@ -61,7 +61,25 @@ from ._decoding import (
     width_from_format,
 )
 
-from ._streams import DecoderStream, stream_file, stream_memory
+from ._streams import (
+    CaptureCallbackGeneratorType,
+    DecoderStream,
+    DuplexCallbackGeneratorType,
+    FramesType,
+    GeneratorTypes,
+    PlaybackCallbackGeneratorType,
+    StreamableSource,
+    WavFileReadStream,
+    flac_stream_file,
+    mp3_stream_file,
+    stream_any,
+    stream_file,
+    stream_memory,
+    stream_raw_pcm_memory,
+    stream_with_callbacks,
+    vorbis_stream_file,
+    wav_stream_file,
+)
 
 __version__ = "2.0.0.dev0"
 
@@ -75,5 +93,8 @@ __all__ = [
     "mp3_read_s16", "read_file", "vorbis_get_file_info", "vorbis_get_info", "vorbis_read", "vorbis_read_file",
     "wav_get_file_info", "wav_get_info", "wav_read_f32", "wav_read_file_f32", "wav_read_file_s16",
     "wav_read_file_s32", "wav_read_s16", "wav_read_s32", "wav_write_file", "width_from_format",
-    "DecoderStream", "stream_file", "stream_memory",
+    "DecoderStream", "stream_file", "stream_memory", "stream_any", "StreamableSource", "WavFileReadStream",
+    "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
+    "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
+    "DuplexCallbackGeneratorType", "GeneratorTypes",
 ]

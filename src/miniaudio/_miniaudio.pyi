@@ -66,7 +66,7 @@ class DecoderStream:
 def stream(
     source: Any,
     /,
-    from_file: bool,
+    kind: int,
     encoding: Any,
     output_format: Any,
     nchannels: Any,
@@ -76,4 +76,5 @@ def stream(
     seek_frame: int = 0,
     chunk_type: int = 0,
     wrap: Any = None,
+    seek_origins: Any = None,
 ) -> DecoderStream: ...

@@ -1,0 +1,216 @@
+"""stream_any over Python sources, the per-format streams, raw PCM, callbacks, WavFileReadStream."""
+
+import array
+import gc
+import io
+import tracemalloc
+
+import pytest
+
+import miniaudio
+from miniaudio import FileFormat, SampleFormat as SF
+
+
+def concat(stream, typecode="h"):
+    out = array.array(typecode)
+    for chunk in stream:
+        out.extend(chunk)
+    return out
+
+
+class BytesSource(miniaudio.StreamableSource):
+    def __init__(self, data, seekable=True):
+        self.f = io.BytesIO(data)
+        self.seekable = seekable
+        self.closed = False
+
+    def read(self, num_bytes):
+        return self.f.read(num_bytes)
+
+    def seek(self, offset, origin):
+        assert isinstance(origin, miniaudio.SeekOrigin)
+        if not self.seekable:
+            return False
+        self.f.seek(offset, origin.value)
+        return True
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("name", ["tone_s16.wav", "tone_16.flac", "tone.mp3", "tone.ogg"])
+def test_stream_any_sources_agree(sample_path, sample_bytes, name):
+    path = sample_path(name)
+    whole = miniaudio.decode_file(path).samples
+    with open(path, "rb") as f:
+        assert concat(miniaudio.stream_any(f)) == whole
+    assert concat(miniaudio.stream_any(io.BytesIO(sample_bytes(name)))) == whole
+    with BytesSource(sample_bytes(name)) as src:
+        assert concat(miniaudio.stream_any(src)) == whole
+
+
+@pytest.mark.parametrize("name,fmt", [("tone.mp3", FileFormat.MP3), ("tone.ogg", FileFormat.VORBIS),
+                                      ("tone_16.flac", FileFormat.FLAC)])
+def test_stream_any_unseekable_source_with_format(sample_path, sample_bytes, name, fmt):
+    whole = miniaudio.decode_file(sample_path(name)).samples
+    got = concat(miniaudio.stream_any(BytesSource(sample_bytes(name), seekable=False), fmt))
+    assert got == whole
+
+
+def test_stream_any_seek_while_streaming(sample_path, sample_bytes):
+    whole = miniaudio.decode_file(sample_path("tone_16.flac"), SF.FLOAT32).samples
+    stream = miniaudio.stream_any(BytesSource(sample_bytes("tone_16.flac")), output_format=SF.FLOAT32)
+    stream.send(3000)
+    stream.seek(10000)
+    assert stream.send(500) == whole[20000:21000]
+
+
+class Failing(miniaudio.StreamableSource):
+    def __init__(self, data, fail_after, exc):
+        self.f = io.BytesIO(data)
+        self.calls = 0
+        self.fail_after = fail_after
+        self.exc = exc
+
+    def read(self, num_bytes):
+        self.calls += 1
+        if self.calls > self.fail_after:
+            raise self.exc
+        return self.f.read(num_bytes)
+
+
+def test_source_exception_surfaces_as_decode_error_with_cause(sample_bytes):
+    exc = ConnectionResetError("peer went away")
+    src = Failing(sample_bytes("tone.mp3"), 4, exc)
+    stream = miniaudio.stream_any(src, FileFormat.MP3)
+    with pytest.raises(miniaudio.DecodeError, match="peer went away") as info:
+        for _ in stream:
+            pass
+    assert info.value.__cause__ is exc
+    assert src.error_in_readcallback is exc  # as 1.71 kept it
+    assert stream.closed
+    with pytest.raises(StopIteration):
+        next(stream)
+
+
+def test_source_exception_during_open(sample_bytes):
+    exc = KeyError("boom")
+    with pytest.raises(miniaudio.DecodeError) as info:
+        miniaudio.stream_any(Failing(sample_bytes("tone.mp3"), 0, exc))
+    assert info.value.__cause__ is exc
+
+
+@pytest.mark.parametrize("result,error", [(None, TypeError), ("text", TypeError), (12, TypeError)])
+def test_source_read_wrong_type(result, error):
+    class Wrong(miniaudio.StreamableSource):
+        def read(self, num_bytes):
+            return result
+
+    with pytest.raises(miniaudio.DecodeError) as info:
+        miniaudio.stream_any(Wrong())
+    assert isinstance(info.value.__cause__, error)
+
+
+def test_source_read_too_many_bytes():
+    class Greedy(miniaudio.StreamableSource):
+        def read(self, num_bytes):
+            return b"\0" * (num_bytes + 10)
+
+    with pytest.raises(miniaudio.DecodeError, match="more than asked") as info:
+        miniaudio.stream_any(Greedy())
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_source_returning_nothing_is_not_audio():
+    class Empty(miniaudio.StreamableSource):
+        def read(self, num_bytes):
+            return b""
+
+    with pytest.raises(miniaudio.DecodeError):
+        miniaudio.stream_any(Empty())
+
+
+def test_stream_any_rejects_non_sources():
+    with pytest.raises(TypeError, match="file-like"):
+        miniaudio.stream_any(b"bytes are not a source")
+
+
+@pytest.mark.parametrize("func,name", [(miniaudio.wav_stream_file, "mono_s16.wav"),
+                                       (miniaudio.flac_stream_file, "tone_16.flac"),
+                                       (miniaudio.mp3_stream_file, "tone.mp3")])
+def test_format_stream_files_native_s16(sample_path, func, name):
+    path = sample_path(name)
+    native = miniaudio.read_file(path, convert_to_16bit=True)
+    chunks = list(func(path, frames_to_read=500))
+    assert all(len(c) == 500 * native.nchannels for c in chunks[:-1])
+    joined = array.array("h")
+    for c in chunks:
+        joined.extend(c)
+    assert joined == native.samples
+    tail = concat(func(path, seek_frame=1000))
+    assert tail == native.samples[1000 * native.nchannels:]
+
+
+def test_vorbis_stream_file(sample_path):
+    path = sample_path("tone.ogg")
+    assert concat(miniaudio.vorbis_stream_file(path)) == miniaudio.vorbis_read_file(path).samples
+
+
+def test_stream_raw_pcm_memory():
+    pcm = array.array("h", range(1000))
+    stream = miniaudio.stream_raw_pcm_memory(pcm, 2, 2, frames_to_read=100)
+    first = stream.send(10)
+    assert bytes(first) == pcm[:20].tobytes()
+    assert bytes(next(stream)) == pcm[20:220].tobytes()
+    rest = b"".join(bytes(c) for c in stream)
+    assert rest == pcm[220:].tobytes()
+
+
+def test_stream_with_callbacks(sample_path):
+    progress, ended = [], []
+    inner = miniaudio.stream_file(sample_path("tone_s16.wav"))
+    stream = miniaudio.stream_with_callbacks(inner, progress.append, lambda c: c[: len(c) // 2], lambda: ended.append(1))
+    next(stream)
+    total = 0
+    while True:
+        try:
+            chunk = stream.send(4410)
+        except StopIteration:
+            break
+        total += len(chunk)
+    assert ended == [1]
+    assert total == 44100  # half of each 2-channel chunk
+    assert progress and all(p == 4410 for p in progress)
+
+
+@pytest.mark.parametrize("fmt,tag", [(SF.SIGNED16, 1), (SF.FLOAT32, 3)])
+def test_wav_file_read_stream(sample_path, fmt, tag):
+    path = sample_path("tone_s16.wav")
+    whole = miniaudio.decode_file(path, fmt)
+    wav = miniaudio.WavFileReadStream(miniaudio.stream_file(path, fmt), 44100, 2, fmt, max_frames=whole.num_frames)
+    data = wav.read(100) + wav.read()
+    assert int.from_bytes(data[20:22], "little") == tag
+    back = miniaudio.decode(data, fmt)
+    assert back.samples == whole.samples
+    assert wav.read() == b""
+
+
+def test_no_leak_stream_any(sample_bytes):
+    data = sample_bytes("tone.ogg")
+
+    def cycle():
+        stream = miniaudio.stream_any(io.BytesIO(data), FileFormat.VORBIS)
+        stream.send(300)
+        stream.close()
+
+    for _ in range(30):
+        cycle()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(500):
+        cycle()
+    gc.collect()
+    growth = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert growth < 100_000
