@@ -214,3 +214,51 @@ def test_no_leak_stream_any(sample_bytes):
     growth = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert growth < 100_000
+
+
+def test_second_thread_gets_runtime_error_not_corrupt_data(sample_bytes):
+    """While one thread is inside a read (here: blocked in the source), another thread using
+    the same stream gets a RuntimeError; the first then completes normally."""
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+
+    class Slow(BytesSource):
+        block = False
+
+        def read(self, num_bytes):
+            if self.block:
+                entered.set()
+                release.wait(10)
+            return super().read(num_bytes)
+
+    src = Slow(sample_bytes("tone_s16.wav"))
+    stream = miniaudio.stream_any(src, FileFormat.WAV)
+    src.block = True
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("chunk", stream.send(20000)))
+    worker.start()
+    assert entered.wait(10)
+    with pytest.raises(RuntimeError, match="another thread"):
+        next(stream)
+    with pytest.raises(RuntimeError):
+        stream.close()
+    with pytest.raises(RuntimeError):
+        stream.seek(0)
+    release.set()
+    worker.join(10)
+    assert len(result["chunk"]) == 40000
+    stream.close()
+
+
+def test_file_truncated_while_streaming_ends_cleanly(tmp_path, sample_bytes):
+    data = sample_bytes("tone_s16.wav")
+    path = tmp_path / "shrinking.wav"
+    path.write_bytes(data)
+    stream = miniaudio.stream_file(path, frames_to_read=1000)
+    first = next(stream)
+    with open(path, "r+b") as f:
+        f.truncate(len(data) // 3)
+    rest = sum(len(c) for c in stream) // 2
+    assert len(first) == 2000
+    assert 1000 + rest < 44100  # ended early, cleanly, without garbage or a hang
