@@ -285,7 +285,9 @@ stream_seek(StreamObject *self, PyObject *arg)
 static PyObject *
 stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
 {
-    if (stream_usable(self, 0) < 0) {
+    /* Readable while another thread decodes (a player's UI polls it): it is our own counter. */
+    if (self->closed) {
+        PyErr_SetString(PyExc_ValueError, "I/O operation on a closed stream");
         return NULL;
     }
     return PyLong_FromUnsignedLongLong(self->position);

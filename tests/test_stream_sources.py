@@ -245,6 +245,7 @@ def test_second_thread_gets_runtime_error_not_corrupt_data(sample_bytes):
         stream.close()
     with pytest.raises(RuntimeError):
         stream.seek(0)
+    assert stream.position == 0  # readable meanwhile
     release.set()
     worker.join(10)
     assert len(result["chunk"]) == 40000
