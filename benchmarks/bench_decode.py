@@ -181,11 +181,13 @@ def _worker_main():
 class Worker:
     """A long-lived worker subprocess under a given interpreter."""
 
-    def __init__(self, python, label, cwd):
+    def __init__(self, python, label, cwd, script=None):
+        # script: the file run with --worker (default this one; bench_stream.py
+        # passes its own).
         self.label = label
         self.python = python
         self.proc = subprocess.Popen(
-            [python, os.path.abspath(__file__), "--worker"],
+            [python, os.path.abspath(script or __file__), "--worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd)
 
     def call(self, **req):
@@ -353,13 +355,17 @@ def make_signal(seconds, seed=1234):
     return (out / peak * 0.8).astype(np.float32)
 
 
-def generate_inputs(tmpdir, seconds, ffmpeg):
+def generate_inputs(tmpdir, seconds, ffmpeg, inputs=INPUTS, short=True):
+    """Encode the test signal into `inputs` (default all of INPUTS), plus 0.5 s
+    "-short" versions unless short=False. Returns {label[-short]: path}."""
     sig = make_signal(seconds)
-    short = sig[:SAMPLE_RATE // 2]  # 0.5 s, warm-up files for the memory probe
+    variants = [(sig, "")]
+    if short:
+        variants.append((sig[:SAMPLE_RATE // 2], "-short"))  # warm-up files for the memory probe
     files = {}
-    for data, suffix in ((sig, ""), (short, "-short")):
+    for data, suffix in variants:
         raw = data.tobytes()
-        for label, name, opts in INPUTS:
+        for label, name, opts in inputs:
             base, ext = os.path.splitext(name)
             path = os.path.join(tmpdir, base + suffix + ext)
             cmd = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y",

@@ -45,6 +45,8 @@ typedef struct {
     PyObject *MiniaudioError; /* miniaudio.MiniaudioError */
     PyObject *DecodeError;    /* miniaudio.DecodeError(MiniaudioError) */
     PyObject *array_type;     /* array.array, for sample arrays */
+    PyObject *zero_items[4];  /* one-item zero array.array per typecode 'B', 'h', 'i', 'f', repeated
+                               * to make sample arrays (cheaper than calling array.array each time) */
     PyTypeObject *stream_type; /* DecoderStream (stream.c) */
 } pyma_state;
 
@@ -184,7 +186,7 @@ int pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what
 void pyma_source_release(pyma_source *src);
 
 /* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
-PyObject *pyma_new_sample_array(pyma_state *st, char typecode, int width, Py_ssize_t items);
+PyObject *pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items);
 
 /* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
 

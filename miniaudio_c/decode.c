@@ -76,29 +76,32 @@ exit:
 
 /* ---- decoding into an array.array ---------------------------------------------------------- */
 
-PyObject *
-pyma_new_sample_array(pyma_state *st, char typecode, int width, Py_ssize_t items)
+/* The index of a typecode in pyma_state.zero_items. */
+static int
+zero_item_index(char typecode)
 {
-    static const char zeros[8] = {0};
-    PyObject *one, *result;
-
-    one = PyObject_CallFunction(st->array_type, "Cy#", (int)typecode, zeros, (Py_ssize_t)width);
-    if (one == NULL) {
-        return NULL;
+    switch (typecode) {
+    case 'B': return 0;
+    case 'h': return 1;
+    case 'i': return 2;
+    default: return 3; /* 'f' */
     }
+}
+
+PyObject *
+pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items)
+{
     /* array * n allocates once and fills by doubling memcpy. */
-    result = PySequence_Repeat(one, items);
-    Py_DECREF(one);
-    return result;
+    return PySequence_Repeat(st->zero_items[zero_item_index(typecode)], items);
 }
 
 /* Appends `items` zero items to `array` (GIL held).  Returns -1 with an exception set. */
 static int
-grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t items)
+grow_array(pyma_state *st, PyObject *array, char typecode, Py_ssize_t items)
 {
     PyObject *extra, *grown;
 
-    extra = pyma_new_sample_array(st, typecode, width, items);
+    extra = pyma_new_sample_array(st, typecode, items);
     if (extra == NULL) {
         return -1;
     }
@@ -261,7 +264,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_NoMemory();
         goto exit;
     }
-    array = pyma_new_sample_array(st, fmt->typecode, fmt->width, (Py_ssize_t)(capacity * src.decoder.outputChannels));
+    array = pyma_new_sample_array(st, fmt->typecode, (Py_ssize_t)(capacity * src.decoder.outputChannels));
     if (array == NULL) {
         goto exit;
     }
@@ -296,7 +299,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
             PyErr_NoMemory();
             goto exit;
         }
-        if (grow_array(st, array, fmt->typecode, fmt->width, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
+        if (grow_array(st, array, fmt->typecode, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
             goto exit;
         }
         capacity += more;

@@ -157,6 +157,15 @@ module_exec(PyObject *module)
     if (st->array_type == NULL) {
         return -1;
     }
+    static const char typecodes[4] = {'B', 'h', 'i', 'f'};
+    static const char zeros[8] = {0};
+    static const int widths[4] = {1, 2, 4, 4};
+    for (int i = 0; i < 4; i++) {
+        st->zero_items[i] = PyObject_CallFunction(st->array_type, "Cy#", (int)typecodes[i], zeros, (Py_ssize_t)widths[i]);
+        if (st->zero_items[i] == NULL) {
+            return -1;
+        }
+    }
     st->stream_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_stream_spec, NULL);
     if (st->stream_type == NULL || PyModule_AddType(module, st->stream_type) < 0) {
         return -1;
@@ -177,6 +186,9 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->DecodeError);
     Py_VISIT(st->array_type);
     Py_VISIT(st->stream_type);
+    for (int i = 0; i < 4; i++) {
+        Py_VISIT(st->zero_items[i]);
+    }
     return 0;
 }
 
@@ -188,6 +200,9 @@ module_clear(PyObject *module)
     Py_CLEAR(st->DecodeError);
     Py_CLEAR(st->array_type);
     Py_CLEAR(st->stream_type);
+    for (int i = 0; i < 4; i++) {
+        Py_CLEAR(st->zero_items[i]);
+    }
     return 0;
 }
 

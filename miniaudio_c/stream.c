@@ -85,8 +85,7 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         buf = PyBytes_AS_STRING(chunk);
     }
     else {
-        chunk = pyma_new_sample_array(st, self->fmt->typecode, self->fmt->width,
-                                      frames * (Py_ssize_t)self->src.decoder.outputChannels);
+        chunk = pyma_new_sample_array(st, self->fmt->typecode, frames * (Py_ssize_t)self->src.decoder.outputChannels);
         if (chunk == NULL || PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
             Py_XDECREF(chunk);
             return NULL;
