@@ -738,6 +738,25 @@ def bench_import(args, pythons, tmpdir, report):
 
 # --------------------------------------------------------------------------
 
+def finish(args, workers, tmpdir, report, results, t_start):
+    """Shared end of a benchmark run: stop the workers, remove (or keep) the inputs, print the
+    report with the load average and total time, write the JSON if asked.  Returns 0."""
+    for w in workers.values():
+        w.close()
+    if args.keep:
+        log("inputs kept in " + tmpdir)
+    else:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    report.append("")
+    report.append("load average at end: %.2f %.2f %.2f; total benchmark time %.0f s"
+                  % (os.getloadavg() + (time.time() - t_start,)))
+    print("\n".join(report))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2, default=str)
+    return 0
+
+
 def main():
     if "--worker" in sys.argv[1:]:
         return _worker_main()
@@ -859,22 +878,10 @@ def main():
         if "import" not in skip:
             log("import ...")
             results["import"] = bench_import(args, pythons, tmpdir, report)
-    finally:
-        for w in workers.values():
-            w.close()
-        if args.keep:
-            log("inputs kept in " + tmpdir)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-
-    report.append("")
-    report.append("load average at end: %.2f %.2f %.2f; total benchmark time %.0f s"
-                  % (os.getloadavg() + (time.time() - t_start,)))
-    print("\n".join(report))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2, default=str)
-    return 0
+    except BaseException:
+        finish(args, workers, tmpdir, report, results, t_start)
+        raise
+    return finish(args, workers, tmpdir, report, results, t_start)
 
 
 if __name__ == "__main__":

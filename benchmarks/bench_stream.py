@@ -464,22 +464,10 @@ def main():
         chunks, results["check"] = check_streams(workers, files, native, args.frames, report)
         log("timing: %d rounds x %d ..." % (args.repeat, args.batch))
         results["stream"] = bench(args, workers, files, native, chunks, report)
-    finally:
-        for w in workers.values():
-            w.close()
-        if args.keep:
-            log("inputs kept in " + tmpdir)
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-
-    report.append("")
-    report.append("load average at end: %.2f %.2f %.2f; total benchmark time %.0f s"
-                  % (os.getloadavg() + (time.time() - t_start,)))
-    print("\n".join(report))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2, default=str)
-    return 0
+    except BaseException:
+        bd.finish(args, workers, tmpdir, report, results, t_start)
+        raise
+    return bd.finish(args, workers, tmpdir, report, results, t_start)
 
 
 if __name__ == "__main__":
