@@ -48,6 +48,20 @@ typedef struct {
     PyObject *zero_items[4];  /* one-item zero array.array per typecode 'B', 'h', 'i', 'f', repeated
                                * to make sample arrays (cheaper than calling array.array each time) */
     PyTypeObject *stream_type; /* DecoderStream (stream.c) */
+    PyTypeObject *device_type;  /* _Device, the base of the Python device classes (device.c) */
+    PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (device.c) */
+
+    /* The device event queue (device.c): audio threads push devices whose run ended by itself;
+     * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
+     * borrowed pointers, guarded by ev_mutex (never held while waiting for the GIL).  ev_sem is a
+     * lock used as a binary semaphore: held while nothing is pending, released by the pusher that
+     * finds ev_signalled 0.  ev_deferred (GIL) owns devices whose last reference was dropped on
+     * their own audio thread: the event thread closes them. */
+    PyThread_type_lock ev_mutex;
+    PyThread_type_lock ev_sem;
+    int ev_signalled;
+    struct DeviceObject *ev_head;
+    PyObject *ev_deferred;
 } pyma_state;
 
 /* The state of our module; m must be the module (e.g. the `self` of a module function). */
@@ -56,6 +70,35 @@ pyma_get_state(PyObject *m)
 {
     return (pyma_state *)PyModule_GetState(m);
 }
+
+/* ---- atomics for state shared with audio threads ------------------------------------------ */
+
+#if defined(_MSC_VER)
+#include <intrin.h>
+static inline int pyma_aload(volatile int *p) { return _InterlockedOr((volatile long *)p, 0); }
+static inline void pyma_astore(volatile int *p, int v) { _InterlockedExchange((volatile long *)p, v); }
+static inline int pyma_axchg(volatile int *p, int v) { return _InterlockedExchange((volatile long *)p, v); }
+static inline int pyma_aadd(volatile int *p, int v) { return _InterlockedExchangeAdd((volatile long *)p, v) + v; }
+static inline int pyma_acas(volatile int *p, int expected, int desired)
+{
+    return _InterlockedCompareExchange((volatile long *)p, desired, expected) == expected;
+}
+static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return (ma_uint64)_InterlockedOr64((volatile __int64 *)p, 0); }
+static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { _InterlockedExchange64((volatile __int64 *)p, (__int64)v); }
+#else
+/* Sequentially consistent: the device code relies on "store state, then read in_callback" (and the
+ * mirror image in the callback) seeing each other. */
+static inline int pyma_aload(volatile int *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void pyma_astore(volatile int *p, int v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int pyma_axchg(volatile int *p, int v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int pyma_aadd(volatile int *p, int v) { return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST); }
+static inline int pyma_acas(volatile int *p, int expected, int desired)
+{
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+#endif
 
 /* ---- errors (errors.c) ------------------------------------------------------------------- */
 
@@ -208,5 +251,106 @@ ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
  * API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check ferror/errno). */
 ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, ma_uint32 sample_rate,
                          const void *data, ma_uint64 frames);
+
+/* ---- streams pulled by an audio thread without the GIL (stream.c) ------------------------- */
+
+/* What a device needs to know about a stream it may pull from. */
+typedef struct {
+    int pullable;          /* 1: memory, file or raw PCM source, pull without the GIL; 0: a Python
+                            * source (its read callbacks need the GIL): drive it with send() */
+    ma_format format;      /* output sample format; ma_format_unknown for raw PCM of width 4 */
+    int width;             /* bytes per sample */
+    ma_uint32 channels;
+    ma_uint32 sample_rate; /* 0 when unknown (raw PCM) */
+} pyma_stream_info;
+
+/* Describes `stream` (a DecoderStream) for a device; GIL held.  When info->pullable, the stream
+ * is also claimed: it is marked busy (Python callers get RuntimeError) until pyma_stream_unclaim.
+ * -1 with an exception set if the stream is closed, finished or in use. */
+int pyma_stream_claim(PyObject *stream, pyma_stream_info *info);
+
+/* Reads up to `frames` frames into `out` (*got set; short only at the end).  No Python API: the
+ * caller is an audio thread without the GIL that has claimed the stream.  Returns MA_SUCCESS,
+ * MA_AT_END, or the decoder's error. */
+ma_result pyma_stream_pull(PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
+
+/* Ends a claim (GIL held; no audio thread pulls any more). */
+void pyma_stream_unclaim(PyObject *stream);
+
+PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_stream_raw_doc[];
+
+/* ---- devices (device.c) and the audio-thread bridge (callback.c) ------------------------- */
+
+/* Run states of a device (DeviceObject.state, atomic). */
+enum {
+    PYMA_RUN_IDLE = 0,    /* never started, or stopped/closed */
+    PYMA_RUN_RUNNING = 1, /* the callback drives the generator or stream */
+    PYMA_RUN_ENDED = 2,   /* the generator/stream finished; waiting for the event thread to stop it */
+    PYMA_RUN_ERROR = 3,   /* the generator raised, a chunk was invalid, a decode failed or the device
+                           * was lost; waiting for the event thread */
+};
+
+typedef struct DeviceObject {
+    PyObject_HEAD
+    pyma_state *st;          /* our module's state: outlives the object (it holds its type) */
+    ma_context context;
+    ma_device device;
+    int context_ready;
+    int device_ready;
+    int closed;
+    ma_device_type type;
+    const pyma_format_info *play_fmt, *cap_fmt;
+    ma_uint32 play_channels, cap_channels, sample_rate;
+    ma_uint32 play_frame_bytes, cap_frame_bytes;
+    char *app_name;          /* PyMem_RawMalloc'd copy: the context keeps pointing at it */
+    PyThread_type_lock op_lock; /* serialises ma_device_start/stop/uninit; taken with the GIL released */
+
+    /* Touched with the GIL only (the callback takes it before looking). */
+    PyObject *generator;     /* the running generator (owned), or NULL */
+    PyObject *stream;        /* the claimed DecoderStream pulled in C (owned), or NULL */
+    PyObject *callback_error;
+    int error_pending;       /* callback_error not yet raised by stop()/close()/wait() */
+    unsigned long run;       /* incremented by every start() */
+
+    /* Shared with the audio thread (atomics). */
+    volatile int state;      /* PYMA_RUN_* */
+    volatile int in_callback;
+    volatile int closing;    /* set under st->ev_mutex by close(): no more event pushes */
+    volatile int lost;       /* the backend stopped the device by itself */
+    ma_result native_result; /* written by the audio thread before state becomes ERROR */
+    unsigned long audio_thread; /* ident of the thread that ran the last callback */
+
+    /* Statistics, written by the audio thread only. */
+    volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;
+
+    /* Event queue link (guarded by st->ev_mutex). */
+    int queued;
+    struct DeviceObject *next_queued;
+} DeviceObject;
+
+extern PyType_Spec pyma_device_spec;
+extern PyType_Spec pyma_context_spec;
+
+/* The module function behind the event thread: blocks (GIL released) until devices need
+ * attention and returns a list of (device, run) tuples; run -1 means "close this device". */
+PyObject *pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored));
+extern const char pyma_next_events_doc[];
+
+/* Allocates the event queue primitives in the module state (GIL held); -1 with MemoryError. */
+int pyma_events_init(pyma_state *st);
+/* Frees them (module teardown; no device is open any more). */
+void pyma_events_free(pyma_state *st);
+
+/* Called by an audio thread (no GIL) when a run ends by itself: queues the device for the event
+ * thread unless it is closing. */
+void pyma_device_push_event(DeviceObject *self);
+
+/* The data and notification callbacks given to ma_device_init (callback.c).  Audio thread. */
+void pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames);
+void pyma_notification_callback(const ma_device_notification *notification);
+
+/* 1 when the current thread is running this device's callback (so stop/close would deadlock). */
+int pyma_device_on_audio_thread(DeviceObject *self);
 
 #endif /* PYMA_MINIAUDIO_H */

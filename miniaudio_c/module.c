@@ -107,6 +107,8 @@ static PyMethodDef module_methods[] = {
     {"get_info", (PyCFunction)(void (*)(void))pyma_get_info, METH_VARARGS | METH_KEYWORDS, pyma_get_info_doc},
     {"decode", (PyCFunction)(void (*)(void))pyma_decode, METH_VARARGS | METH_KEYWORDS, pyma_decode_doc},
     {"stream", (PyCFunction)(void (*)(void))pyma_stream, METH_VARARGS | METH_KEYWORDS, pyma_stream_doc},
+    {"stream_raw", (PyCFunction)(void (*)(void))pyma_stream_raw, METH_VARARGS | METH_KEYWORDS, pyma_stream_raw_doc},
+    {"_next_events", (PyCFunction)pyma_next_events, METH_NOARGS, pyma_next_events_doc},
     {"convert_frames", (PyCFunction)(void (*)(void))pyma_convert_frames, METH_VARARGS | METH_KEYWORDS,
      pyma_convert_frames_doc},
     {"convert_sample_format", (PyCFunction)(void (*)(void))pyma_convert_sample_format, METH_VARARGS | METH_KEYWORDS,
@@ -170,6 +172,17 @@ module_exec(PyObject *module)
     if (st->stream_type == NULL || PyModule_AddType(module, st->stream_type) < 0) {
         return -1;
     }
+    st->device_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_device_spec, NULL);
+    if (st->device_type == NULL || PyModule_AddType(module, st->device_type) < 0) {
+        return -1;
+    }
+    st->context_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_context_spec, NULL);
+    if (st->context_type == NULL || PyModule_AddType(module, st->context_type) < 0) {
+        return -1;
+    }
+    if (pyma_events_init(st) < 0) {
+        return -1;
+    }
     if (PyModule_AddIntConstant(module, "MAX_CHANNELS", MA_MAX_CHANNELS) < 0 ||
         PyModule_AddIntConstant(module, "MAX_SAMPLE_RATE", PYMA_MAX_SAMPLE_RATE) < 0 ||
         PyModule_AddIntConstant(module, "MAX_FILTER_ORDER", MA_MAX_FILTER_ORDER) < 0) {
@@ -186,6 +199,9 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->DecodeError);
     Py_VISIT(st->array_type);
     Py_VISIT(st->stream_type);
+    Py_VISIT(st->device_type);
+    Py_VISIT(st->context_type);
+    Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
     }
@@ -200,6 +216,9 @@ module_clear(PyObject *module)
     Py_CLEAR(st->DecodeError);
     Py_CLEAR(st->array_type);
     Py_CLEAR(st->stream_type);
+    Py_CLEAR(st->device_type);
+    Py_CLEAR(st->context_type);
+    Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);
     }
@@ -210,6 +229,7 @@ static void
 module_free(void *module)
 {
     module_clear((PyObject *)module);
+    pyma_events_free(pyma_get_state((PyObject *)module));
 }
 
 static PyModuleDef_Slot module_slots[] = {

@@ -5,7 +5,10 @@
  * its position and length and seeks sample-accurately while streaming.  Each chunk is decoded
  * straight into the returned object with the GIL released.  A busy flag (read and written only
  * with the GIL held) keeps a second thread from using the decoder while one decodes: it gets a
- * RuntimeError instead of corrupt data.
+ * RuntimeError instead of corrupt data.  A device playing the stream claims it (pyma_stream_claim):
+ * its audio thread then pulls frames without the GIL, and Python callers get RuntimeError until the
+ * device lets go; `position` stays readable (an atomic counter).
+ * The raw mode (stream_raw_pcm_memory) serves slices of a PCM buffer instead of a decoder.
  */
 #include "_miniaudio.h"
 
@@ -14,6 +17,8 @@
 
 /* What chunks are returned as. */
 enum { CHUNK_ARRAY = 0, CHUNK_BYTES = 1 };
+/* Where frames come from. */
+enum { MODE_DECODER = 0, MODE_RAW = 1 };
 
 typedef struct {
     PyObject_HEAD
@@ -24,9 +29,15 @@ typedef struct {
     int chunk_type;
     PyObject *wrap;     /* optional callable applied to every chunk (e.g. a numpy view), or NULL */
     PyObject *format_obj; /* the output format as the caller gave it (a SampleFormat member) */
+    int mode;             /* MODE_DECODER or MODE_RAW */
+    Py_buffer raw;        /* MODE_RAW: the PCM data (view held until release) */
+    PyObject *raw_mv;     /* MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
+    ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
     ma_uint64 length;   /* frames at the output rate, 0 when unknown */
-    ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its delay) */
+    volatile ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its
+                                  * delay); written by a claiming audio thread, so read atomically */
     int busy;           /* a thread is decoding with the GIL released */
+    int claimed;        /* a device's audio thread pulls from it (GIL-free) */
     int closed;         /* the decoder is released */
     int finished;       /* StopIteration was raised (seek() can rewind it) */
     PyObject *weakreflist;
@@ -35,6 +46,11 @@ typedef struct {
 static int
 stream_usable(StreamObject *self, int for_iteration)
 {
+    if (self->claimed) {
+        PyErr_SetString(PyExc_RuntimeError, "the stream is being played by a device: stop the device before using "
+                                            "the stream from Python");
+        return -1;
+    }
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError, "stream is in use by another thread: a stream must not be driven from "
                                             "two threads at once");
@@ -58,6 +74,32 @@ stream_release(StreamObject *self)
 {
     self->closed = 1;
     pyma_source_release(&self->src);
+    if (self->raw.obj != NULL) {
+        PyBuffer_Release(&self->raw);
+    }
+    Py_CLEAR(self->raw_mv);
+}
+
+/* MODE_RAW: the next slice of the data (1.71: a memoryview of bytes; a partial last frame is kept). */
+static PyObject *
+stream_read_raw(StreamObject *self, Py_ssize_t frames)
+{
+    ma_uint64 offset = pyma_aload64(&self->position) * self->frame_bytes, end;
+
+    if (stream_usable(self, 1) < 0) {
+        return NULL;
+    }
+    if (offset >= (ma_uint64)self->raw.len) {
+        self->finished = 1;
+        PyErr_SetNone(PyExc_StopIteration);
+        return NULL;
+    }
+    end = offset + (ma_uint64)frames * self->frame_bytes;
+    if (end > (ma_uint64)self->raw.len || end < offset) {
+        end = (ma_uint64)self->raw.len;
+    }
+    pyma_astore64(&self->position, self->position + (end - offset + self->frame_bytes - 1) / self->frame_bytes);
+    return PySequence_GetSlice(self->raw_mv, (Py_ssize_t)offset, (Py_ssize_t)end);
 }
 
 /* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
@@ -71,6 +113,9 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     ma_result r;
     char *buf;
 
+    if (self->mode == MODE_RAW) {
+        return stream_read_raw(self, frames);
+    }
     if (stream_usable(self, 1) < 0) {
         return NULL;
     }
@@ -118,7 +163,7 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         }
         return NULL;
     }
-    self->position += got;
+    pyma_astore64(&self->position, self->position + got);
     if (got == 0) {
         Py_DECREF(chunk);
         self->finished = 1;
@@ -197,6 +242,10 @@ stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult)
 static PyObject *
 stream_close(StreamObject *self, PyObject *Py_UNUSED(ignored))
 {
+    if (self->claimed) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while a device plays it: stop the device first");
+        return NULL;
+    }
     if (self->busy) {
         PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while another thread decodes from it");
         return NULL;
@@ -215,8 +264,8 @@ stream_throw(StreamObject *self, PyObject *args)
     if (!PyArg_UnpackTuple(args, "throw", 1, 3, &type, &value, &tb)) {
         return NULL;
     }
-    if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while another thread decodes from it");
+    if (self->busy || self->claimed) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while another thread or a device uses it");
         return NULL;
     }
     stream_release(self);
@@ -268,11 +317,16 @@ stream_seek(StreamObject *self, PyObject *arg)
                      (unsigned long long)self->length);
         return NULL;
     }
-    self->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
-    r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
-    Py_END_ALLOW_THREADS
-    self->busy = 0;
+    if (self->mode == MODE_RAW) {
+        r = MA_SUCCESS;
+    }
+    else {
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS
+        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+        Py_END_ALLOW_THREADS
+        self->busy = 0;
+    }
     if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
         return NULL;
     }
@@ -289,7 +343,7 @@ stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
         PyErr_SetString(PyExc_ValueError, "I/O operation on a closed stream");
         return NULL;
     }
-    return PyLong_FromUnsignedLongLong(self->position);
+    return PyLong_FromUnsignedLongLong(pyma_aload64(&self->position));
 }
 
 static PyObject *
@@ -311,8 +365,12 @@ static PyObject *
 stream_get_int(StreamObject *self, void *closure)
 {
     switch ((int)(intptr_t)closure) {
-    case 0: return PyLong_FromUnsignedLong(self->src.decoder.outputChannels);
-    case 1: return PyLong_FromUnsignedLong(self->src.decoder.outputSampleRate);
+    case 0: return PyLong_FromUnsignedLong(self->channels);
+    case 1:
+        if (self->sample_rate == 0) {
+            Py_RETURN_NONE;
+        }
+        return PyLong_FromUnsignedLong(self->sample_rate);
     default: return PyLong_FromSsize_t(self->frames_to_read);
     }
 }
@@ -355,6 +413,8 @@ stream_traverse(StreamObject *self, visitproc visit, void *arg)
     Py_VISIT(self->src.pysource);
     Py_VISIT(self->src.seek_origins);
     Py_VISIT(self->src.callback_error);
+    Py_VISIT(self->raw_mv);
+    Py_VISIT(self->raw.obj);
     return 0;
 }
 
@@ -471,6 +531,8 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     self->closed = 0;
     self->frame_bytes = (ma_uint64)self->fmt->width * self->src.decoder.outputChannels;
+    self->channels = self->src.decoder.outputChannels;
+    self->sample_rate = self->src.decoder.outputSampleRate;
     Py_BEGIN_ALLOW_THREADS
     if (self->src.desc.length_is_cheap) {
         /* Only where it needs no decoding of the whole file (not MP3 without a Xing header). */
@@ -495,6 +557,137 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
 error:
     Py_DECREF(self);
     return NULL;
+}
+
+const char pyma_stream_raw_doc[] =
+    "stream_raw(data, /, nchannels, sample_width, frames_to_read, output_format)\n--\n\n"
+    "A DecoderStream serving `data` (raw interleaved PCM, any C-contiguous buffer) as memoryview\n"
+    "slices of frames_to_read frames; output_format is the SampleFormat it holds, or None.";
+
+PyObject *
+pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"", "nchannels", "sample_width", "frames_to_read", "output_format", NULL};
+    pyma_state *st = pyma_get_state(module);
+    PyObject *data, *format_obj = Py_None;
+    int nchannels, width;
+    long format = 0;
+    Py_ssize_t frames_to_read;
+    StreamObject *self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OiinO:stream_raw", kwlist, &data, &nchannels, &width,
+                                     &frames_to_read, &format_obj)) {
+        return NULL;
+    }
+    if (nchannels < 1 || nchannels > MA_MAX_CHANNELS) {
+        PyErr_Format(PyExc_ValueError, "nchannels must be 1..%d, not %d", MA_MAX_CHANNELS, nchannels);
+        return NULL;
+    }
+    if (width < 1 || width > 4) {
+        PyErr_Format(PyExc_ValueError, "sample_width must be 1..4 bytes, not %d", width);
+        return NULL;
+    }
+    if (frames_to_read < 1) {
+        PyErr_Format(PyExc_ValueError, "frames_to_read must be at least 1, not %zd", frames_to_read);
+        return NULL;
+    }
+    if (format_obj != Py_None && pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0) {
+        return NULL;
+    }
+    self = PyObject_GC_New(StreamObject, st->stream_type);
+    if (self == NULL) {
+        return NULL;
+    }
+    memset(&self->src, 0, sizeof(*self) - offsetof(StreamObject, src));
+    self->mode = MODE_RAW;
+    self->closed = 1;
+    self->format_obj = Py_NewRef(format_obj);
+    self->frames_to_read = frames_to_read;
+    self->channels = (ma_uint32)nchannels;
+    self->frame_bytes = (ma_uint64)nchannels * (ma_uint64)width;
+    self->fmt = format != 0 ? pyma_format_info_get((ma_format)format) : NULL;
+    PyObject_GC_Track(self);
+    if (self->fmt != NULL && self->fmt->width != width) {
+        PyErr_Format(PyExc_ValueError, "sample_width %d does not match output_format %s", width,
+                     ma_get_format_name((ma_format)format));
+        goto error;
+    }
+    if (pyma_get_read_buffer(data, &self->raw, "pcmdata") < 0) {
+        goto error;
+    }
+    self->raw_mv = PyMemoryView_FromObject(data);
+    if (self->raw_mv != NULL &&
+        (PyMemoryView_GET_BUFFER(self->raw_mv)->itemsize != 1 || PyMemoryView_GET_BUFFER(self->raw_mv)->ndim != 1)) {
+        Py_SETREF(self->raw_mv, PyObject_CallMethod(self->raw_mv, "cast", "s", "B"));
+    }
+    if (self->raw_mv == NULL) {
+        goto error;
+    }
+    self->length = (ma_uint64)self->raw.len / self->frame_bytes;
+    self->closed = 0;
+    return (PyObject *)self;
+error:
+    Py_DECREF(self);
+    return NULL;
+}
+
+/* ---- the device bridge ---------------------------------------------------------------------- */
+
+int
+pyma_stream_claim(PyObject *obj, pyma_stream_info *info)
+{
+    StreamObject *self = (StreamObject *)obj;
+
+    if (stream_usable(self, 0) < 0) {
+        return -1;
+    }
+    if (self->finished) {
+        PyErr_SetString(PyExc_ValueError, "the stream has already ended: seek() it back to play it again");
+        return -1;
+    }
+    info->pullable = self->mode == MODE_RAW || self->src.pysource == NULL;
+    info->format = self->fmt != NULL ? self->fmt->format : ma_format_unknown;
+    info->width = (int)(self->frame_bytes / self->channels);
+    info->channels = self->channels;
+    info->sample_rate = self->sample_rate;
+    if (info->pullable) {
+        self->claimed = 1;
+    }
+    return 0;
+}
+
+ma_result
+pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    StreamObject *self = (StreamObject *)obj;
+    ma_uint64 position = pyma_aload64(&self->position), left;
+    ma_result r;
+
+    *got = 0;
+    if (self->mode == MODE_RAW) {
+        left = (ma_uint64)self->raw.len / self->frame_bytes;
+        left = left > position ? left - position : 0;
+        *got = frames < left ? frames : left;
+        memcpy(out, (const char *)self->raw.buf + position * self->frame_bytes, (size_t)(*got * self->frame_bytes));
+        r = *got == 0 ? MA_AT_END : MA_SUCCESS;
+    }
+    else {
+        r = ma_decoder_read_pcm_frames(&self->src.decoder, out, frames, got);
+    }
+    pyma_astore64(&self->position, position + *got);
+    return r;
+}
+
+void
+pyma_stream_unclaim(PyObject *obj)
+{
+    StreamObject *self = (StreamObject *)obj;
+
+    self->claimed = 0;
+    if (self->mode == MODE_RAW ? pyma_aload64(&self->position) >= self->length
+                               : (self->length > 0 && pyma_aload64(&self->position) >= self->length)) {
+        self->finished = 1;
+    }
 }
 
 static PyMethodDef stream_methods[] = {

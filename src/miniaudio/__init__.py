@@ -81,6 +81,16 @@ from ._streams import (
     wav_stream_file,
 )
 
+from ._devices import (
+    AbstractDevice,
+    CaptureDevice,
+    DeviceId,
+    Devices,
+    DeviceStats,
+    DuplexStream,
+    PlaybackDevice,
+)
+
 __version__ = "2.0.0.dev0"
 
 __all__ = [
@@ -96,5 +106,6 @@ __all__ = [
     "DecoderStream", "stream_file", "stream_memory", "stream_any", "StreamableSource", "WavFileReadStream",
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
-    "DuplexCallbackGeneratorType", "GeneratorTypes",
+    "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
+    "PlaybackDevice", "CaptureDevice", "DuplexStream",
 ]

@@ -254,7 +254,7 @@ def stream_raw_pcm_memory(
     nchannels: int,
     sample_width: int,
     frames_to_read: int = 4096,
-) -> PlaybackCallbackGeneratorType:
+) -> "DecoderStream":
     """
     Convenience generator function to stream raw pcm audio data from memory.
     Usually you don't need to use this as the library provides many other streaming
@@ -267,22 +267,19 @@ def stream_raw_pcm_memory(
     """
     if isinstance(pcmdata, array.array):
         sample_width = pcmdata.itemsize  # as 1.71: an array knows its own sample width
-    if nchannels < 1 or sample_width < 1 or frames_to_read < 1:
-        raise ValueError("nchannels, sample_width and frames_to_read must be at least 1")
-    data = memoryview(pcmdata).cast("B")  # slices are in bytes whatever the input's item type
-    frame_bytes = nchannels * sample_width
-
-    def generate() -> PlaybackCallbackGeneratorType:
-        wanted = (yield b"") or frames_to_read
-        offset = 0
-        while offset < len(data):
-            end = offset + wanted * frame_bytes
-            wanted = (yield data[offset:end]) or frames_to_read
-            offset = end
-
-    stream = generate()
-    next(stream)
-    return stream
+    for name, value in (("nchannels", nchannels), ("sample_width", sample_width), ("frames_to_read", frames_to_read)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, not {value}")
+    # The sample format the data holds, where its width and item type say (played GIL-free by a
+    # device of that format); width 4 bytes of raw data could be s32 or f32: None then.
+    typecode = getattr(pcmdata, "typecode", None) or getattr(memoryview(pcmdata), "format", "B")
+    output_format = {1: SampleFormat.UNSIGNED8, 2: SampleFormat.SIGNED16, 3: SampleFormat.SIGNED24}.get(sample_width)
+    if sample_width == 4:
+        output_format = {"f": SampleFormat.FLOAT32, "i": SampleFormat.SIGNED32}.get(typecode.lstrip("<=@"))
+    return _ma.stream_raw(pcmdata, nchannels=nchannels, sample_width=sample_width, frames_to_read=frames_to_read,
+                          output_format=output_format)
 
 
 def stream_with_callbacks(

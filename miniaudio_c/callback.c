@@ -1,0 +1,291 @@
+/* callback.c: the audio-thread bridge.  miniaudio calls pyma_data_callback on its own thread.
+ *
+ * Invariants (see also device.c):
+ * - in_callback is incremented before `state` is read and decremented last; a thread that stops
+ *   the device stores the state first, then waits for in_callback == 0 (both sequentially
+ *   consistent), so once it has waited no callback touches the generator, the stream or Python.
+ * - A GIL-free stream (self->stream) is pulled in C: this path never takes the GIL.
+ * - Otherwise the GIL is taken with PyGILState_Ensure, but only when the interpreter is not
+ *   finalizing, and the state is checked again once it is held (stop/close release the GIL while
+ *   they wait for us).  No exception is ever left set; errors go to the unraisable hook and are
+ *   kept on the device; the run then ends (the event thread stops the device).
+ * - Nothing here calls ma_device_stop/uninit: that would wait for this very thread.
+ */
+#include "_miniaudio.h"
+
+#include <string.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
+static ma_uint64
+now_ns(void)
+{
+#if defined(_WIN32)
+    LARGE_INTEGER count, freq;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&freq);
+    return (ma_uint64)((double)count.QuadPart * 1e9 / (double)freq.QuadPart);
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (ma_uint64)ts.tv_sec * 1000000000u + (ma_uint64)ts.tv_nsec;
+#endif
+}
+
+static int
+interpreter_finalizing(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+}
+
+int
+pyma_device_on_audio_thread(DeviceObject *self)
+{
+    return pyma_aload(&self->in_callback) > 0 && self->audio_thread == PyThread_get_thread_ident();
+}
+
+/* Ends the run (RUNNING -> `how`) and tells the event thread.  Any thread, no GIL needed. */
+static void
+end_run(DeviceObject *self, int how)
+{
+    if (pyma_acas(&self->state, PYMA_RUN_RUNNING, how)) {
+        pyma_device_push_event(self);
+    }
+}
+
+/* Whether a chunk whose buffer holds items of struct format `f` (itemsize bytes) may feed a device
+ * of sample format `fmt`.  Raw bytes ('B', 'b', 'c') always may; otherwise the item type must be
+ * the sample type (numpy float64 for a FLOAT32 device is the classic mistake: it would play noise). */
+static int
+chunk_items_match(const pyma_format_info *fmt, const char *f, Py_ssize_t itemsize)
+{
+    char c;
+
+    if (f == NULL) {
+        return 1; /* PyBUF_FORMAT not honoured: unsigned bytes by definition */
+    }
+    if (*f == '@' || *f == '=' || (*f == '<' && PY_LITTLE_ENDIAN) || (*f == '>' && !PY_LITTLE_ENDIAN)) {
+        f++;
+    }
+    c = f[0];
+    if (c == '\0' || f[1] != '\0') {
+        return 0;
+    }
+    if (itemsize == 1 && (c == 'B' || c == 'b' || c == 'c')) {
+        return 1;
+    }
+    switch (fmt->format) {
+    case ma_format_f32: return c == 'f' && itemsize == 4;
+    case ma_format_s16: return c == 'h' && itemsize == 2;
+    case ma_format_s32: return (c == 'i' || c == 'l') && itemsize == 4;
+    default: return 0; /* u8 and s24 take raw bytes only */
+    }
+}
+
+/* Copies a playback chunk into `out` and pads the rest of the period with silence.  GIL held.
+ * *padded is set when the chunk was short.  -1 with an exception set for a chunk that is not a
+ * buffer, has the wrong item type or shape, a partial frame, or more frames than asked for. */
+static int
+copy_chunk(DeviceObject *self, PyObject *chunk, void *out, ma_uint32 frames, int *padded)
+{
+    Py_buffer view;
+    ma_uint64 got;
+    int rc = -1;
+
+    *padded = 1;
+    if (chunk == Py_None) {
+        ma_silence_pcm_frames(out, frames, self->play_fmt->format, self->play_channels);
+        return 0;
+    }
+    if (!PyObject_CheckBuffer(chunk)) {
+        PyErr_Format(PyExc_TypeError,
+                     "the playback generator must yield bytes, bytearray, memoryview, array.array or a numpy "
+                     "array, not %.200s",
+                     Py_TYPE(chunk)->tp_name);
+        return -1;
+    }
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return -1;
+    }
+    if (!chunk_items_match(self->play_fmt, view.format, view.itemsize)) {
+        PyErr_Format(PyExc_TypeError,
+                     "the playback generator yielded items of type '%s' (%zd bytes) but the device plays "
+                     "%d-byte %s samples: yield bytes or an array of the device's sample type",
+                     view.format ? view.format : "B", view.itemsize, self->play_fmt->width,
+                     ma_get_format_name(self->play_fmt->format));
+        goto done;
+    }
+    if (view.ndim == 2 && view.shape[1] != (Py_ssize_t)self->play_channels &&
+        view.itemsize == self->play_fmt->width) {
+        PyErr_Format(PyExc_ValueError, "the playback generator yielded a (%zd, %zd) array but the device has %u channels",
+                     view.shape[0], view.shape[1], (unsigned)self->play_channels);
+        goto done;
+    }
+    if (view.len % self->play_frame_bytes != 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "the playback generator yielded %zd bytes, not a whole number of %u-byte frames",
+                     view.len, (unsigned)self->play_frame_bytes);
+        goto done;
+    }
+    got = (ma_uint64)view.len / self->play_frame_bytes;
+    if (got > frames) {
+        pyma_raise(self->st, MA_INVALID_ARGS, PYMA_ERR_MINIAUDIO,
+                   "number of frames from callback exceeds maximum: the generator yielded %llu frames where %u "
+                   "were asked for",
+                   (unsigned long long)got, (unsigned)frames);
+        goto done;
+    }
+    memcpy(out, view.buf, (size_t)view.len);
+    if (got < frames) {
+        ma_silence_pcm_frames((char *)out + view.len, frames - got, self->play_fmt->format, self->play_channels);
+    }
+    else {
+        *padded = 0;
+    }
+    rc = 0;
+done:
+    PyBuffer_Release(&view);
+    return rc;
+}
+
+/* Keeps the exception that is set, reports it to sys.unraisablehook and ends the run.  GIL held. */
+static void
+generator_failed(DeviceObject *self, PyObject *gen)
+{
+    PyObject *exc = pyma_err_take();
+
+    if (exc == NULL) {
+        return;
+    }
+    Py_XSETREF(self->callback_error, Py_NewRef(exc));
+    self->error_pending = 1;
+    end_run(self, PYMA_RUN_ERROR);
+    pyma_err_give(exc);
+    PyErr_WriteUnraisable(gen);
+}
+
+/* One step of a Python generator, with the GIL.  Returns 1 if the period had to be padded. */
+static int
+python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
+{
+    PyGILState_STATE gil;
+    PyObject *gen, *arg, *result = NULL;
+    int padded = 0;
+
+    if (interpreter_finalizing()) {
+        return 0; /* the atexit handler closes devices first; never take the GIL past that */
+    }
+    gil = PyGILState_Ensure();
+    /* stop()/close() may have run while we waited for the GIL: look again now that we hold it. */
+    if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->generator == NULL) {
+        PyGILState_Release(gil);
+        return 0;
+    }
+    gen = Py_NewRef(self->generator);
+    if (self->type == ma_device_type_playback) {
+        arg = PyLong_FromUnsignedLong(frames);
+    }
+    else {
+        arg = PyByteArray_FromStringAndSize(in, (Py_ssize_t)frames * self->cap_frame_bytes);
+    }
+    if (arg == NULL) {
+        generator_failed(self, gen);
+        goto done;
+    }
+    switch (PyIter_Send(gen, arg, &result)) {
+    case PYGEN_NEXT:
+        if (self->type != ma_device_type_capture && copy_chunk(self, result, out, frames, &padded) < 0) {
+            generator_failed(self, gen);
+        }
+        break;
+    case PYGEN_RETURN:
+        end_run(self, PYMA_RUN_ENDED);
+        break;
+    case PYGEN_ERROR:
+        generator_failed(self, gen);
+        break;
+    }
+    Py_DECREF(arg);
+done:
+    Py_XDECREF(result);
+    Py_DECREF(gen);
+    PyGILState_Release(gil);
+    return padded;
+}
+
+/* One period from a GIL-free stream.  Returns 1 if the period had to be padded. */
+static int
+native_step(DeviceObject *self, void *out, ma_uint32 frames)
+{
+    ma_uint64 got = 0;
+    ma_result r = pyma_stream_pull(self->stream, out, frames, &got);
+
+    if (r != MA_SUCCESS && r != MA_AT_END) {
+        self->native_result = r;
+        end_run(self, PYMA_RUN_ERROR);
+    }
+    if (got < frames) {
+        ma_silence_pcm_frames((char *)out + got * self->play_frame_bytes, frames - got, self->play_fmt->format,
+                              self->play_channels);
+        end_run(self, PYMA_RUN_ENDED); /* a decoder reads short only at the end */
+        return 1;
+    }
+    return 0;
+}
+
+void
+pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames)
+{
+    DeviceObject *self = (DeviceObject *)device->pUserData;
+    ma_uint64 start, took;
+    int padded;
+
+    pyma_aadd(&self->in_callback, 1);
+    if (pyma_aload(&self->state) != PYMA_RUN_RUNNING) {
+        goto done; /* stopped, ended or closing: miniaudio has pre-silenced the output */
+    }
+    self->audio_thread = PyThread_get_thread_ident();
+    start = now_ns();
+    if (self->stream != NULL) {
+        padded = native_step(self, output, frames);
+    }
+    else {
+        padded = python_step(self, output, input, frames);
+    }
+    took = now_ns() - start;
+    pyma_astore64(&self->n_callbacks, self->n_callbacks + 1);
+    pyma_astore64(&self->n_frames, self->n_frames + frames);
+    pyma_astore64(&self->total_ns, self->total_ns + took);
+    if (took > self->max_ns) {
+        pyma_astore64(&self->max_ns, took);
+    }
+    if (took * self->sample_rate > (ma_uint64)frames * 1000000000u) {
+        pyma_astore64(&self->n_late, self->n_late + 1);
+    }
+    if (padded && self->type != ma_device_type_capture) {
+        pyma_astore64(&self->n_padded, self->n_padded + 1);
+    }
+done:
+    pyma_aadd(&self->in_callback, -1);
+}
+
+void
+pyma_notification_callback(const ma_device_notification *notification)
+{
+    DeviceObject *self = (DeviceObject *)notification->pDevice->pUserData;
+
+    /* Our own stop()/close() leave RUNNING before stopping, so a "stopped" seen while RUNNING
+     * means the backend stopped the device (unplugged, server gone). */
+    if (notification->type == ma_device_notification_type_stopped &&
+        pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
+        pyma_astore(&self->lost, 1);
+        end_run(self, PYMA_RUN_ERROR);
+    }
+}
