@@ -1,7 +1,7 @@
 """Type stubs for the private C module miniaudio._miniaudio (use the `miniaudio` package)."""
 
 import array
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 MAX_CHANNELS: int
 MAX_SAMPLE_RATE: int
@@ -51,7 +51,7 @@ class DecoderStream:
     length: Optional[int]
     closed: bool
     nchannels: int
-    sample_rate: int
+    sample_rate: Optional[int]
     sample_format: Any
     frames_to_read: int
     def __iter__(self) -> "DecoderStream": ...
@@ -78,3 +78,46 @@ def stream(
     wrap: Any = None,
     seek_origins: Any = None,
 ) -> DecoderStream: ...
+
+def stream_raw(
+    data: Any, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: Any
+) -> DecoderStream: ...
+def _next_events() -> List[Tuple["_Device", int]]: ...
+
+class _Device:
+    running: bool
+    closed: bool
+    callback_generator: Any
+    callback_error: Optional[BaseException]
+    _stats: Tuple[int, int, int, int, float, float]
+    _info: Dict[str, Any]
+    _run: int
+    _on_audio_thread: bool
+    def _open(
+        self,
+        type: int,
+        play_format: Any,
+        play_channels: Any,
+        capture_format: Any,
+        capture_channels: Any,
+        sample_rate: Any,
+        buffersize_msec: int,
+        periods: int,
+        play_id: Any,
+        capture_id: Any,
+        backends: Any,
+        thread_prio: int,
+        app_name: str,
+        /,
+    ) -> None: ...
+    def _start(self, generator: Any, /) -> int: ...
+    def _halt(self) -> None: ...
+    def _close(self) -> None: ...
+    def _end_run(self, run: int, /) -> bool: ...
+    def _take_error(self) -> Optional[BaseException]: ...
+
+class _Context:
+    backend: Optional[str]
+    def __init__(self, backends: Any = None, thread_prio: int = 0, app_name: str = "") -> None: ...
+    def devices(self, type: int, /) -> List[Tuple[str, bytes, bool, List[Tuple[int, int, int]]]]: ...
+    def close(self) -> None: ...
