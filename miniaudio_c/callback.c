@@ -111,7 +111,9 @@ copy_chunk(DeviceObject *self, PyObject *chunk, void *out, ma_uint32 frames, int
                      Py_TYPE(chunk)->tp_name);
         return -1;
     }
-    if (PyObject_GetBuffer(chunk, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+    /* Any layout: a non-contiguous numpy array (a transposed (channels, frames) array, a slice
+     * with a step) is copied in C order straight into the output below. */
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_RECORDS_RO) < 0) {
         return -1;
     }
     if (!chunk_items_match(self->play_fmt, view.format, view.itemsize)) {
@@ -142,7 +144,12 @@ copy_chunk(DeviceObject *self, PyObject *chunk, void *out, ma_uint32 frames, int
                    (unsigned long long)got, (unsigned)frames);
         goto done;
     }
-    memcpy(out, view.buf, (size_t)view.len);
+    if (PyBuffer_IsContiguous(&view, 'C')) {
+        memcpy(out, view.buf, (size_t)view.len);
+    }
+    else if (PyBuffer_ToContiguous(out, &view, view.len, 'C') < 0) {
+        goto done;
+    }
     if (got < frames) {
         ma_silence_pcm_frames((char *)out + view.len, frames - got, self->play_fmt->format, self->play_channels);
     }

@@ -313,6 +313,20 @@ resolve_device_id(DeviceObject *self, ma_device_type type, PyObject *obj, const 
     if (obj == Py_None) {
         return 0;
     }
+    if (PyTuple_Check(obj)) {
+        /* (backend name, raw id bytes): a DeviceId, which belongs to one backend. */
+        PyObject *backend, *raw;
+        if (!PyArg_ParseTuple(obj, "UO!", &backend, &PyBytes_Type, &raw)) {
+            return -1;
+        }
+        if (PyUnicode_CompareWithASCIIString(backend, ma_get_backend_name(self->context.backend)) != 0) {
+            PyErr_Format(PyExc_ValueError, "%s: the device id belongs to the %U backend, but the device was opened "
+                         "with %s (pass backends=[...] to choose the backend)",
+                         argname, backend, ma_get_backend_name(self->context.backend));
+            return -1;
+        }
+        obj = raw;
+    }
     if (PyBytes_Check(obj)) {
         if (PyBytes_GET_SIZE(obj) > (Py_ssize_t)sizeof(*id)) {
             PyErr_Format(PyExc_ValueError, "%s: a raw device id has at most %zu bytes", argname, sizeof(*id));
@@ -627,6 +641,12 @@ device_open(DeviceObject *self, PyObject *args)
         goto error;
     }
     self->device_ready = 1;
+    if ((type != ma_device_type_capture && self->device.playback.internalPeriodSizeInFrames == 0) ||
+        (type != ma_device_type_playback && self->device.capture.internalPeriodSizeInFrames == 0)) {
+        PyErr_Format(PyExc_ValueError, "buffersize_msec %d at sample_rate %u Hz gives periods of 0 frames",
+                     buffer_msec, self->device.sampleRate);
+        goto error;
+    }
     self->type = (ma_device_type)type;
     self->play_fmt = pyma_format_info_get((ma_format)pf);
     self->cap_fmt = pyma_format_info_get((ma_format)cf);

@@ -98,7 +98,24 @@ format_name(PyObject *module, PyObject *arg)
     return PyUnicode_FromString(ma_get_format_name((ma_format)value));
 }
 
+PyDoc_STRVAR(write_unraisable_doc,
+             "_write_unraisable(exc, obj, /)\n--\n\nReport `exc` to sys.unraisablehook as ignored in `obj`.");
+
+static PyObject *
+write_unraisable(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2 || !PyExceptionInstance_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "_write_unraisable(exc, obj) takes an exception and an object");
+        return NULL;
+    }
+    pyma_err_give(Py_NewRef(args[0]));
+    PyErr_WriteUnraisable(args[1]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef module_methods[] = {
+    {"_write_unraisable", (PyCFunction)(void (*)(void))write_unraisable, METH_FASTCALL, write_unraisable_doc},
     {"lib_version", lib_version, METH_NOARGS, lib_version_doc},
     {"enabled_backends", enabled_backends, METH_NOARGS, enabled_backends_doc},
     {"is_backend_enabled", is_backend_enabled, METH_O, is_backend_enabled_doc},

@@ -77,14 +77,14 @@ def _backend_values(backends: BackendsType) -> Optional[List[int]]:
     return values or None
 
 
-def _raw_id(device_id: Any, argname: str) -> Union[None, bytes, str]:
-    """A device_id argument for the C layer: None, raw id bytes, or a name to look up."""
+def _raw_id(device_id: Any, argname: str) -> Union[None, str, tuple]:
+    """A device_id argument for the C layer: None, a name to look up, or (backend, raw id)."""
     if device_id is None or isinstance(device_id, str):
         return device_id
     if isinstance(device_id, dict) and "id" in device_id:
         device_id = device_id["id"]
     if isinstance(device_id, DeviceId):
-        return device_id.raw
+        return (device_id.backend, bytes(device_id.raw))
     raise TypeError(f"{argname} must be None, a DeviceId, a device dict from Devices or a device name, "
                     f"not {type(device_id).__name__}")
 
@@ -135,8 +135,12 @@ _event_thread: Optional[threading.Thread] = None
 _event_thread_lock = threading.Lock()
 
 
-def _report(exc: BaseException, what: str, obj: Any) -> None:
-    sys.unraisablehook(sys.UnraisableHookArgs((type(exc), exc, exc.__traceback__, what, obj)))  # type: ignore
+def _report(exc: BaseException, obj: Any) -> None:
+    """Hands `exc` to sys.unraisablehook ("Exception ignored in: obj"); never raises."""
+    try:
+        _ma._write_unraisable(exc, obj)
+    except BaseException:
+        pass
 
 
 def _event_loop() -> None:
@@ -144,15 +148,20 @@ def _event_loop() -> None:
     calls their stop_callback / on_finished; closes devices whose last reference died on their own
     audio thread."""
     while True:
-        for device, run in _ma._next_events():
+        try:
+            events = _ma._next_events()
+        except BaseException as exc:  # MemoryError: try again rather than die
+            _report(exc, _event_loop)
+            continue
+        for device, run in events:
             try:
                 if run == -1:
                     device._close()
                 else:
                     device._run_ended(run)
             except BaseException as exc:  # never let the event thread die
-                _report(exc, "Exception ignored in the miniaudio event thread for", device)
-        device = None  # drop the last reference here, not while waiting
+                _report(exc, device)
+        events = device = None  # drop the last references here, not while waiting
 
 
 def _ensure_event_thread() -> None:
@@ -184,6 +193,9 @@ class AbstractDevice(_ma._Device):
         self.on_finished: Optional[Callable[["AbstractDevice"], Any]] = None
         self._ended = threading.Event()
         self._ended.set()
+        # Serialises start/stop/close/end-of-run handling of this device between threads (the C
+        # calls release the GIL).  Never taken on the audio thread: those calls refuse to run there.
+        self._op_lock = threading.Lock()
 
     def _setup(self, device_type: DeviceType, play_format: Any, play_channels: Any, capture_format: Any,
                capture_channels: Any, sample_rate: Any, buffersize_msec: int, play_id: Any, capture_id: Any,
@@ -195,9 +207,11 @@ class AbstractDevice(_ma._Device):
         self.on_finished = on_finished
         if not isinstance(app_name, str):
             raise TypeError(f"app_name must be a str, not {type(app_name).__name__}")
-        for name, value in (("buffersize_msec", buffersize_msec), ("callback_periods", callback_periods)):
+        for name, value, top in (("buffersize_msec", buffersize_msec, 10000), ("callback_periods", callback_periods, 64)):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            if not 0 <= value <= top:
+                raise ValueError(f"{name} must be 0..{top} (0: the backend's default), not {value}")
         self._open(device_type.value, play_format, play_channels, capture_format, capture_channels, sample_rate,
                    buffersize_msec, callback_periods, play_id, capture_id, _backend_values(backends),
                    enum_value(ThreadPriority, thread_prio, "thread_prio"), app_name)
@@ -216,36 +230,43 @@ class AbstractDevice(_ma._Device):
     def start(self, callback_generator: GeneratorTypes) -> None:
         """Start the device with the given generator (see the subclasses for the protocol).
         A generator that has not been started yet is primed with next() first."""
-        if self.closed:
-            raise MiniaudioError("cannot start a closed device")
         if self._on_audio_thread:
             raise RuntimeError("start() called from the device's own callback generator")
-        if self.running:
-            raise MiniaudioError("can't start an already started device")
-        if not self._ended.is_set() and threading.current_thread() is not _event_thread:
-            self._ended.wait()  # the last run ended by itself: let its on_finished run first
-        gen = callback_generator
-        if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
-            next(gen)
         _ensure_event_thread()
-        self._ended.clear()
-        try:
-            self._start(gen)
-        except BaseException:
-            self._ended.set()
-            raise
+        if not self._ended.is_set() and threading.current_thread() is not _event_thread and not self.running:
+            self._ended.wait()  # the last run ended by itself: let its on_finished run first
+        with self._op_lock:
+            if self.closed:
+                raise MiniaudioError("cannot start a closed device")
+            if self.running:
+                raise MiniaudioError("can't start an already started device")
+            gen = callback_generator
+            if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
+                next(gen)
+            self._ended.clear()
+            try:
+                self._start(gen)
+            except BaseException:
+                self._ended.set()
+                raise
 
     def stop(self) -> None:
         """Halt playback or capture.  Raises the exception that ended the run, if not raised yet."""
-        self._halt()
-        self._ended.set()
+        if self._on_audio_thread:
+            self._halt()  # raises the RuntimeError
+        with self._op_lock:
+            self._halt()
+            self._ended.set()
         self._raise_pending()
 
     def close(self) -> None:
         """Halt playback or capture and close down the device (idempotent).  If you use the device as
         a context manager, it will be closed automatically."""
-        self._close()
-        self._ended.set()
+        if self._on_audio_thread:
+            self._close()  # raises the RuntimeError
+        with self._op_lock:
+            self._close()
+            self._ended.set()
         self.stop_callback = None
         self._raise_pending()
 
@@ -269,15 +290,16 @@ class AbstractDevice(_ma._Device):
 
     def _run_ended(self, run: int) -> None:
         """Event thread: the run ended by itself; stop the device and call the callbacks."""
-        if not self._end_run(run):
-            return
+        with self._op_lock:
+            if not self._end_run(run):
+                return
         try:
             for callback, args in ((self.stop_callback, ()), (self.on_finished, (self,))):
                 if callback is not None:
                     try:
                         callback(*args)
                     except BaseException as exc:
-                        _report(exc, "Exception ignored in the on_finished/stop_callback of", self)
+                        _report(exc, callback)
         finally:
             if self._run == run:
                 self._ended.set()
