@@ -320,6 +320,9 @@ typedef struct DeviceObject {
     volatile int lost;       /* the backend stopped the device by itself */
     ma_result native_result; /* written by the audio thread before state becomes ERROR */
     unsigned long audio_thread; /* ident of the thread that ran the last callback */
+    ma_uint64 drain_left;    /* audio thread only: frames of silence still to play after the generator
+                              * ended, so that what it gave is heard to the end before the run ends */
+    int draining;            /* audio thread only (reset by start() before the run begins) */
 
     /* Statistics, written by the audio thread only. */
     volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;

@@ -60,6 +60,26 @@ end_run(DeviceObject *self, int how)
     }
 }
 
+/* The generator or stream has given its last frames.  A capture device ends the run now; playback
+ * plays silence for one buffer's worth (the periods the backend holds, plus one) before the run
+ * ends, so stop() does not cut off the audio still queued in the device or server. */
+static void
+data_ended(DeviceObject *self)
+{
+    ma_uint64 internal;
+
+    if (self->type == ma_device_type_capture) {
+        end_run(self, PYMA_RUN_ENDED);
+        return;
+    }
+    internal = (ma_uint64)self->device.playback.internalPeriodSizeInFrames * (self->device.playback.internalPeriods + 1);
+    if (self->device.playback.internalSampleRate > 0) {
+        internal = internal * self->sample_rate / self->device.playback.internalSampleRate + 1;
+    }
+    self->drain_left = internal;
+    self->draining = 1;
+}
+
 /* Whether a chunk whose buffer holds items of struct format `f` (itemsize bytes) may feed a device
  * of sample format `fmt`.  Raw bytes ('B', 'b', 'c') always may; otherwise the item type must be
  * the sample type (numpy float64 for a FLOAT32 device is the classic mistake: it would play noise). */
@@ -213,7 +233,7 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         }
         break;
     case PYGEN_RETURN:
-        end_run(self, PYMA_RUN_ENDED);
+        data_ended(self);
         break;
     case PYGEN_ERROR:
         generator_failed(self, gen);
@@ -241,7 +261,9 @@ native_step(DeviceObject *self, void *out, ma_uint32 frames)
     if (got < frames) {
         ma_silence_pcm_frames((char *)out + got * self->play_frame_bytes, frames - got, self->play_fmt->format,
                               self->play_channels);
-        end_run(self, PYMA_RUN_ENDED); /* a decoder reads short only at the end */
+        if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
+            data_ended(self); /* a decoder reads short only at the end */
+        }
         return 1;
     }
     return 0;
@@ -259,6 +281,16 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
         goto done; /* stopped, ended or closing: miniaudio has pre-silenced the output */
     }
     self->audio_thread = PyThread_get_thread_ident();
+    if (self->draining) {
+        /* Output is pre-silenced; these periods are not counted in the statistics. */
+        if (self->drain_left <= frames) {
+            end_run(self, PYMA_RUN_ENDED);
+        }
+        else {
+            self->drain_left -= frames;
+        }
+        goto done;
+    }
     start = now_ns();
     if (self->stream != NULL) {
         padded = native_step(self, output, frames);

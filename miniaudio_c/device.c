@@ -739,6 +739,8 @@ device_start(DeviceObject *self, PyObject *gen)
     self->error_pending = 0;
     self->native_result = MA_SUCCESS;
     pyma_astore(&self->lost, 0);
+    self->draining = 0; /* no callback runs: the device is stopped */
+    self->drain_left = 0;
     pyma_astore(&self->state, PYMA_RUN_RUNNING);
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(self->op_lock, WAIT_LOCK);
