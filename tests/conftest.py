@@ -61,3 +61,31 @@ def reference():
 def sig():
     """The samples/signals.py module (SIGNALS table, peak_frequency, rms, ...)."""
     return signals
+
+
+@pytest.fixture(scope="session")
+def pulse_server():
+    """A private PulseAudio daemon with a null sink ("test", "Null Output") and its monitor
+    ("test.monitor"), for the whole session; os.environ["PULSE_SERVER"] points at it meanwhile.
+
+    Skips only when the pulseaudio programs are not installed; with MINIAUDIO_REQUIRE_PULSE=1 (CI)
+    that is a failure instead.  A daemon that is installed but does not start is always a failure.
+    """
+    import pulse_server as ps
+
+    reason = ps.pulse_available()
+    if reason is not None:
+        if os.environ.get("MINIAUDIO_REQUIRE_PULSE") == "1":
+            pytest.fail("MINIAUDIO_REQUIRE_PULSE=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    with ps.PulseServer() as server:
+        saved = {name: os.environ.get(name) for name in server.env}
+        os.environ.update(server.env)
+        try:
+            yield server
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
