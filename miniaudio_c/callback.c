@@ -234,6 +234,7 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         break;
     case PYGEN_RETURN:
         data_ended(self);
+        padded = 1; /* a silent period, like the short last pull of a stream */
         break;
     case PYGEN_ERROR:
         generator_failed(self, gen);
