@@ -2,6 +2,7 @@
 this directory on sys.path).  Pure numpy/stdlib: nothing here uses miniaudio
 except to name enum members."""
 
+import time
 import struct
 from dataclasses import dataclass
 
@@ -165,3 +166,14 @@ def parse_wav(path):
             out["data"] = body
         pos += 8 + size + (size & 1)
     return out
+
+
+def wait_until(predicate, timeout=30.0, interval=0.002):
+    """Poll predicate() until it is true or the deadline passes; returns its last value.
+    Device tests wait for frames or callbacks this way, never with a bare sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)

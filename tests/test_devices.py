@@ -49,13 +49,7 @@ PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(miniaudio.__file__)
 # --- helpers -------------------------------------------------------------------------------------------
 
 def wait_until(predicate, timeout=DEADLINE, interval=0.002):
-    """Poll predicate() until it is true or the deadline passes; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
+    return helpers.wait_until(predicate, timeout, interval)
 
 
 def n_threads():

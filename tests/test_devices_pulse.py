@@ -25,6 +25,7 @@ import wave
 import numpy as np
 import pytest
 
+import helpers
 import miniaudio
 from miniaudio import Backend, DeviceType, SampleFormat as SF
 
@@ -60,14 +61,8 @@ def _is_pulse(dev_or_name):
 # ---------------------------------------------------------------------------------------------
 
 
-def wait_until(predicate, timeout=DEADLINE, interval=0.005):
-    """Poll `predicate` until true or the deadline; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
+def wait_until(predicate, timeout=DEADLINE, interval=0.002):
+    return helpers.wait_until(predicate, timeout, interval)
 
 
 def sine_block(start, frames, dtype=np.float32):
