@@ -91,6 +91,8 @@ from ._devices import (
     PlaybackDevice,
 )
 
+from ._icecast import IceCastClient, IceCastError
+
 __version__ = "2.0.0.dev0"
 
 __all__ = [
@@ -107,5 +109,5 @@ __all__ = [
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
-    "PlaybackDevice", "CaptureDevice", "DuplexStream",
+    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError",
 ]
