@@ -323,6 +323,10 @@ typedef struct DeviceObject {
     ma_uint64 drain_left;    /* audio thread only: frames of silence still to play after the generator
                               * ended, so that what it gave is heard to the end before the run ends */
     int draining;            /* audio thread only (reset by start() before the run begins) */
+    PyThreadState *tstate;   /* audio thread only: its Python thread state, kept from callback to
+                              * callback of a run (creating one per callback costs more than the
+                              * generator step) and retired on the audio thread when the run ends */
+    volatile int tstate_held; /* tstate != NULL, readable by the thread that stops the device */
 
     /* Statistics, written by the audio thread only. */
     volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;

@@ -198,21 +198,55 @@ generator_failed(DeviceObject *self, PyObject *gen)
     PyErr_WriteUnraisable(gen);
 }
 
+/* Takes the GIL with this audio thread's own thread state.  The first time, PyGILState_Ensure
+ * creates it (and registers it for this thread, so nested PyGILState calls by extensions the
+ * generator uses find it); it then stays, with its count at 1, until audio_retire. */
+static void
+audio_acquire(DeviceObject *self)
+{
+    if (self->tstate == NULL) {
+        (void)PyGILState_Ensure();
+        self->tstate = PyThreadState_Get();
+        pyma_astore(&self->tstate_held, 1);
+    }
+    else {
+        PyEval_RestoreThread(self->tstate);
+    }
+}
+
+/* Drops the thread state (its count goes to 0: cleared, deleted) and the GIL.  GIL held. */
+static void
+audio_retire(DeviceObject *self)
+{
+    self->tstate = NULL;
+    PyGILState_Release(PyGILState_UNLOCKED);
+    pyma_astore(&self->tstate_held, 0);
+}
+
+/* Called on the audio thread once the run is over: retires a kept thread state. */
+static void
+audio_retire_if_held(DeviceObject *self)
+{
+    if (self->tstate != NULL && !interpreter_finalizing()) {
+        PyEval_RestoreThread(self->tstate);
+        audio_retire(self);
+    }
+}
+
 /* One step of a Python generator, with the GIL.  Returns 1 if the period had to be padded. */
 static int
 python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
 {
-    PyGILState_STATE gil;
     PyObject *gen, *arg, *result = NULL;
     int padded = 0;
 
     if (interpreter_finalizing()) {
         return 0; /* the atexit handler closes devices first; never take the GIL past that */
     }
-    gil = PyGILState_Ensure();
+    audio_acquire(self);
     /* stop()/close() may have run while we waited for the GIL: look again now that we hold it. */
     if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->generator == NULL) {
-        PyGILState_Release(gil);
+        audio_retire(self);
         return 0;
     }
     gen = Py_NewRef(self->generator);
@@ -244,7 +278,12 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
 done:
     Py_XDECREF(result);
     Py_DECREF(gen);
-    PyGILState_Release(gil);
+    if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->draining) {
+        audio_retire(self); /* no more Python in this run */
+    }
+    else {
+        (void)PyEval_SaveThread();
+    }
     return padded;
 }
 
@@ -279,6 +318,7 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
 
     pyma_aadd(&self->in_callback, 1);
     if (pyma_aload(&self->state) != PYMA_RUN_RUNNING) {
+        audio_retire_if_held(self); /* stop()/close() waits for this */
         goto done; /* stopped, ended or closing: miniaudio has pre-silenced the output */
     }
     self->audio_thread = PyThread_get_thread_ident();

@@ -460,6 +460,17 @@ device_halt(DeviceObject *self)
     pyma_astore(&self->state, PYMA_RUN_IDLE);
     if (self->device_ready) {
         Py_BEGIN_ALLOW_THREADS
+        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device)) {
+            /* Let the audio thread retire its Python thread state in its next callback (one
+             * period, bounded): a thread state left behind lives until the interpreter exits. */
+            ma_uint32 rate = self->device.sampleRate ? self->device.sampleRate : 48000;
+            ma_uint32 period = self->type == ma_device_type_capture ? self->device.capture.internalPeriodSizeInFrames
+                                                                    : self->device.playback.internalPeriodSizeInFrames;
+            ma_uint64 waits = ((ma_uint64)period * 2 * 1000 / rate + 50) * 5; /* naps of 0.2 ms */
+            for (; waits > 0 && pyma_aload(&self->tstate_held); waits--) {
+                nap();
+            }
+        }
         PyThread_acquire_lock(self->op_lock, WAIT_LOCK);
         /* Touches only the ma_device; the audio thread may need the GIL to finish its callback. */
         ma_device_stop(&self->device);
