@@ -89,3 +89,22 @@ def pulse_server():
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def icecast_server():
+    """A private Icecast server on 127.0.0.1 (tests/icecast_server.py) for the whole session; the tests
+    start their own ffmpeg sources on it (server.start_mp3_source / start_ogg_source).
+
+    Skips only when icecast2 or ffmpeg is not installed; with MINIAUDIO_REQUIRE_ICECAST=1 (CI) that is
+    a failure instead.  A server that is installed but does not start is always a failure.
+    """
+    import icecast_server as ics
+
+    reason = ics.icecast_available()
+    if reason is not None:
+        if os.environ.get("MINIAUDIO_REQUIRE_ICECAST") == "1":
+            pytest.fail("MINIAUDIO_REQUIRE_ICECAST=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    with ics.IcecastServer() as server:
+        yield server
