@@ -881,7 +881,8 @@ def test_https_with_ssl_context(tls_tiny, certificate, no_leak):
     url = tls_tiny.url("/flac?metaint=16000")
     err, _ = expect_error(url, 5.0)
     assert isinstance(err.__cause__, Exception)
-    assert "certificate" in str(err).lower() or isinstance(getattr(err.__cause__, "reason", None), ssl.SSLError), str(err)
+    reason = getattr(err.__cause__, "reason", err.__cause__)
+    assert "certificate" in str(err).lower() or isinstance(reason, ssl.SSLError), str(err)
     ctx = ssl.create_default_context(cafile=certificate[0])
     with IceCastClient(url, ssl_context=ctx) as client:
         assert client.station_name == "FLAC Station" and client.audio_format == FileFormat.FLAC
