@@ -1060,6 +1060,20 @@ def test_close_promptly_and_idempotent(ice, no_leak):
         client.close()
 
 
+def test_read_larger_than_the_buffer_returns_a_full_buffer(ice, no_leak):
+    """read(n) with n > BUFFER_SIZE on a live stream: the downloader stops at a full buffer, so the
+    read returns what a full buffer holds instead of waiting forever (1.71 hung here)."""
+    wait_backlog(ice, ics.INFO_MOUNT)
+    with IceCastClient(ice.url(ics.INFO_MOUNT)) as client:
+        box = {}
+        reader = threading.Thread(target=lambda: box.setdefault("data", client.read(4 * IceCastClient.BUFFER_SIZE)),
+                                  daemon=True)
+        reader.start()
+        reader.join(10.0)
+        assert not reader.is_alive(), "read(4 * BUFFER_SIZE) never returned"
+        assert IceCastClient.BUFFER_SIZE <= len(box["data"]) < 4 * IceCastClient.BUFFER_SIZE
+
+
 def test_context_manager(ice, no_leak):
     before = downloader_threads()
     with IceCastClient(ice.url(OGG_MOUNT)) as client:

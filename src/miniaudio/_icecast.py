@@ -197,10 +197,14 @@ class IceCastClient(StreamableSource):
     # ---- StreamableSource ----
 
     def read(self, num_bytes: int) -> bytes:
-        """Up to num_bytes bytes of audio: blocks until that many are buffered or the stream ended.
+        """Up to num_bytes bytes of audio: blocks until that many (or a full buffer) are buffered or
+        the stream ended.
         b"" at the end and after close(); IceCastError if the download failed."""
         with self._cond:
-            while (len(self._buffer) < num_bytes and not self._ended and not self._closed):
+            # A request larger than the buffer is served once the buffer is full (the downloader
+            # waits while it is full, so waiting for more would wait forever).
+            while (len(self._buffer) < min(num_bytes, self.BUFFER_SIZE) and not self._ended
+                   and not self._closed):
                 self._cond.wait()
             if self._closed:
                 return b""
