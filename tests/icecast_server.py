@@ -52,6 +52,8 @@ import urllib.parse
 import urllib.request
 from xml.sax.saxutils import escape, quoteattr
 
+import procs  # tests/procs.py (same folder)
+
 __all__ = [
     "IcecastServer",
     "IcecastServerError",
@@ -345,14 +347,7 @@ class IcecastServer:
 
     def _stop_server(self):
         proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+        procs.terminate(proc)
         if self._out is not None:
             self._out.close()
             self._out = None

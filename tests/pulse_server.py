@@ -42,6 +42,8 @@ import tempfile
 import time
 import wave
 
+import procs  # tests/procs.py (same folder)
+
 __all__ = [
     "PulseServer",
     "PulseServerError",
@@ -174,14 +176,7 @@ class PulseServer:
 
     def stop(self):
         proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+        procs.terminate(proc)
         if self._log is not None:
             self._log.close()
             self._log = None
