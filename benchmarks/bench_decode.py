@@ -68,6 +68,24 @@ TARGET_IMPORT = 1.0 / 3.0   # import time <= 1/3 of 1.71's
 # speaks JSON lines on stdin/stdout.
 # --------------------------------------------------------------------------
 
+def serve(handle, proto_out):
+    """The worker's loop (shared with bench_stream.py): one JSON request per stdin line, one JSON
+    answer per line on proto_out, until "quit"; an exception becomes {"ok": False, "error": ...}."""
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        if req.get("cmd") == "quit":
+            break
+        try:
+            resp = {"ok": True, "result": handle(req)}
+        except Exception as e:
+            resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+        proto_out.write(json.dumps(resp) + "\n")
+        proto_out.flush()
+
+
 def _worker_main():
     proto_out = sys.stdout
     sys.stdout = sys.stderr  # nothing but protocol on the real stdout
@@ -163,19 +181,7 @@ def _worker_main():
             return {"seq": seq, "par": par, "errors": errors[:3]}
         raise ValueError("unknown command %r" % cmd)
 
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        req = json.loads(line)
-        if req.get("cmd") == "quit":
-            break
-        try:
-            resp = {"ok": True, "result": handle(req)}
-        except Exception as e:
-            resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        proto_out.write(json.dumps(resp) + "\n")
-        proto_out.flush()
+    serve(handle, proto_out)
 
 
 class Worker:

@@ -142,19 +142,7 @@ def _worker_main():
             return {"times": times}
         raise ValueError("unknown command %r" % cmd)
 
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        req = json.loads(line)
-        if req.get("cmd") == "quit":
-            break
-        try:
-            resp = {"ok": True, "result": handle(req)}
-        except Exception as e:
-            resp = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        proto_out.write(json.dumps(resp) + "\n")
-        proto_out.flush()
+    bd.serve(handle, proto_out)
 
 
 # --------------------------------------------------------------------------
