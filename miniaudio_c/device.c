@@ -170,9 +170,11 @@ pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
 /* ---- contexts and device lists ------------------------------------------------------------ */
 
 /* Initialises `ctx` for `backends` (None or a sequence of ints), thread priority and application
- * name (kept alive by the caller until ma_context_uninit).  GIL held; released inside. */
+ * name (kept alive by the caller until ma_context_uninit).  *null_listed (may be NULL) tells whether
+ * the NULL backend was in the list.  GIL held; released inside. */
 static int
-context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name)
+context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
+             int *null_listed)
 {
     ma_backend list[ma_backend_null + 1];
     ma_uint32 count = 0;
@@ -197,6 +199,9 @@ context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_pri
                 return -1;
             }
             list[count++] = (ma_backend)value;
+            if (null_listed != NULL && value == ma_backend_null) {
+                *null_listed = 1;
+            }
         }
         Py_DECREF(seq);
     }
@@ -558,7 +563,7 @@ static PyObject *
 device_open(DeviceObject *self, PyObject *args)
 {
     PyObject *pf_obj, *pc_obj, *cf_obj, *cc_obj, *rate_obj, *play_id, *cap_id, *backends;
-    int type, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0;
+    int type, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0, null_listed = 0;
     const char *app_name;
     long pf = ma_format_s16, pc = 2, cf = ma_format_s16, cc = 2, rate = 0;
     ma_device_id pid, cid;
@@ -618,7 +623,7 @@ device_open(DeviceObject *self, PyObject *args)
         }
         memcpy(self->app_name, app_name, n);
     }
-    if (context_open(self->st, &self->context, backends, thread_prio, self->app_name) < 0) {
+    if (context_open(self->st, &self->context, backends, thread_prio, self->app_name, &null_listed) < 0) {
         goto error;
     }
     self->context_ready = 1;
@@ -666,21 +671,9 @@ device_open(DeviceObject *self, PyObject *args)
     self->sample_rate = self->device.sampleRate;
     self->play_frame_bytes = (ma_uint32)self->play_fmt->width * self->play_channels;
     self->cap_frame_bytes = (ma_uint32)self->cap_fmt->width * self->cap_channels;
-    if (self->context.backend == ma_backend_null && backends != Py_None) {
-        int has_null = 0;
-        PyObject *seq = PySequence_Fast(backends, "backends");
-        if (seq == NULL) {
-            goto error;
-        }
-        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-            long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
-            has_null |= v == ma_backend_null;
-        }
-        Py_DECREF(seq);
-        if (!has_null) {
-            PyErr_SetString(self->st->MiniaudioError, "no suitable audio backend found");
-            goto error;
-        }
+    if (self->context.backend == ma_backend_null && backends != Py_None && !null_listed) {
+        PyErr_SetString(self->st->MiniaudioError, "no suitable audio backend found");
+        goto error;
     }
     Py_RETURN_NONE;
 error:
@@ -824,13 +817,20 @@ device_end_run(DeviceObject *self, PyObject *arg)
 PyDoc_STRVAR(device_take_error_doc,
              "_take_error()\n--\n\nThe generator's exception if not yet raised (then marked raised), else None.");
 
-static PyObject *
-device_take_error(DeviceObject *self, PyObject *Py_UNUSED(ignored))
+/* device_collect_error, once the audio thread can no longer change the outcome of the run. */
+static void
+device_collect_error_if_over(DeviceObject *self)
 {
     int state = pyma_aload(&self->state);
     if (state != PYMA_RUN_RUNNING && state != PYMA_RUN_ENDED) {
         device_collect_error(self);
     }
+}
+
+static PyObject *
+device_take_error(DeviceObject *self, PyObject *Py_UNUSED(ignored))
+{
+    device_collect_error_if_over(self);
     if (!self->error_pending || self->callback_error == NULL) {
         Py_RETURN_NONE;
     }
@@ -863,10 +863,7 @@ device_get_generator(DeviceObject *self, void *Py_UNUSED(closure))
 static PyObject *
 device_get_error(DeviceObject *self, void *Py_UNUSED(closure))
 {
-    int state = pyma_aload(&self->state);
-    if (state != PYMA_RUN_RUNNING && state != PYMA_RUN_ENDED) {
-        device_collect_error(self);
-    }
+    device_collect_error_if_over(self);
     return Py_NewRef(self->callback_error ? self->callback_error : Py_None);
 }
 
@@ -1083,7 +1080,7 @@ context_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         }
         strcpy(self->app_name, app_name);
     }
-    if (context_open(st, &self->context, backends, thread_prio, self->app_name) < 0) {
+    if (context_open(st, &self->context, backends, thread_prio, self->app_name, NULL) < 0) {
         Py_DECREF(self);
         return NULL;
     }
