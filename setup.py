@@ -144,6 +144,15 @@ class BuildExt(build_ext):
             self.compiler._compile = _compile
         super().build_extensions()
 
+    def copy_extensions_to_source(self):
+        # `build_ext --inplace` would overwrite the module in place; a process that has it loaded
+        # (a test run beside the build) would then crash.  A new file (a new inode) leaves it alone.
+        for ext in self.extensions:
+            target = os.path.join(HERE, "src", *self.get_ext_filename(ext.name).split(os.sep))
+            if os.path.exists(target):
+                os.unlink(target)
+        super().copy_extensions_to_source()
+
 
 class Sdist(sdist):
     """Our sdist ships the fetched sources so that installing from it needs no network."""
