@@ -17,7 +17,7 @@ new_bytearray(ma_uint64 size)
 }
 
 const char pyma_convert_sample_format_doc[] =
-    "convert_sample_format(from_fmt, sourcedata, to_fmt, dither=0)\n--\n\n"
+    "convert_sample_format($module, /, from_fmt, sourcedata, to_fmt, dither=0)\n--\n\n"
     "Convert raw PCM samples in from_fmt to to_fmt; returns a bytearray.";
 
 PyObject *
@@ -65,8 +65,8 @@ exit:
 }
 
 const char pyma_convert_frames_doc[] =
-    "convert_frames(from_fmt, from_numchannels, from_samplerate, sourcedata, to_fmt, to_numchannels,\n"
-    "               to_samplerate, dither=0, channel_mix=0, resampler_order=4)\n--\n\n"
+    "convert_frames($module, /, from_fmt, from_numchannels, from_samplerate, sourcedata, to_fmt,\n"
+    "               to_numchannels, to_samplerate, dither=0, channel_mix=0, resampler_order=4)\n--\n\n"
     "Convert PCM frames to another sample format, channel count and sample rate; returns a bytearray.";
 
 PyObject *

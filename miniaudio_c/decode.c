@@ -24,7 +24,7 @@ native_config(ma_encoding_format encoding)
 }
 
 const char pyma_get_info_doc[] =
-    "get_info(source, /, from_file, encoding)\n--\n\n"
+    "get_info($module, source, /, from_file, encoding)\n--\n\n"
     "Open `source` (a filename if from_file, else a bytes-like object) with the decoder for\n"
     "`encoding` (0 = detect from the content) and return (encoding, nchannels, sample_rate,\n"
     "sample_format, num_frames, sub_format), sub_format being the WAV format tag or None.";
@@ -173,8 +173,8 @@ initial_capacity(pyma_source *src, ma_uint64 *declared)
 }
 
 const char pyma_decode_doc[] =
-    "decode(source, /, from_file, encoding, output_format, nchannels, sample_rate, dither=0,\n"
-    "       channel_mix=0, resampler_order=4)\n--\n\n"
+    "decode($module, source, /, from_file, encoding, output_format, nchannels, sample_rate,\n"
+    "       dither=0, channel_mix=0, resampler_order=4)\n--\n\n"
     "Decode all of `source` (a filename if from_file, else a bytes-like object) with the decoder\n"
     "for `encoding` (0 = detect).  output_format, nchannels and sample_rate may be 0 for the\n"
     "file's own.  Returns (samples: array.array, nchannels, sample_rate, sample_format).";

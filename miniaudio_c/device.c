@@ -110,7 +110,7 @@ events_forget(DeviceObject *self)
 }
 
 const char pyma_next_events_doc[] =
-    "_next_events()\n--\n\n"
+    "_next_events($module, /)\n--\n\n"
     "Blocks until devices need the event thread; returns [(device, run), ...] (run -1: close it).";
 
 PyObject *
@@ -555,8 +555,9 @@ device_release(DeviceObject *self)
 }
 
 PyDoc_STRVAR(device_open_doc,
-             "_open(type, play_format, play_channels, capture_format, capture_channels, sample_rate,\n"
-             "      buffersize_msec, periods, play_id, capture_id, backends, thread_prio, app_name)\n--\n\n"
+             "_open($self, type, play_format, play_channels, capture_format, capture_channels,\n"
+             "      sample_rate, buffersize_msec, periods, play_id, capture_id, backends, thread_prio,\n"
+             "      app_name, /)\n--\n\n"
              "Open the context and the device.  Ids: None, raw id bytes, or a name substring.");
 
 static PyObject *
@@ -682,7 +683,7 @@ error:
     return NULL;
 }
 
-PyDoc_STRVAR(device_start_doc, "_start(generator, /)\n--\n\nStart a run driven by `generator` (primed).");
+PyDoc_STRVAR(device_start_doc, "_start($self, generator, /)\n--\n\nStart a run driven by `generator` (primed).");
 
 static PyObject *
 device_start(DeviceObject *self, PyObject *gen)
@@ -759,7 +760,7 @@ device_start(DeviceObject *self, PyObject *gen)
     return PyLong_FromUnsignedLong(self->run);
 }
 
-PyDoc_STRVAR(device_halt_doc, "_halt()\n--\n\nStop the audio (no-op when not running).");
+PyDoc_STRVAR(device_halt_doc, "_halt($self, /)\n--\n\nStop the audio (no-op when not running).");
 
 static PyObject *
 device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored))
@@ -774,7 +775,7 @@ device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
-PyDoc_STRVAR(device_close_doc, "_close()\n--\n\nStop and release the device and its context (idempotent).");
+PyDoc_STRVAR(device_close_doc, "_close($self, /)\n--\n\nStop and release the device and its context (idempotent).");
 
 static PyObject *
 device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored))
@@ -793,7 +794,7 @@ device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(device_end_run_doc,
-             "_end_run(run, /)\n--\n\n"
+             "_end_run($self, run, /)\n--\n\n"
              "Event thread: stop the device if run `run` ended by itself.  True if it did.");
 
 static PyObject *
@@ -815,7 +816,7 @@ device_end_run(DeviceObject *self, PyObject *arg)
 }
 
 PyDoc_STRVAR(device_take_error_doc,
-             "_take_error()\n--\n\nThe generator's exception if not yet raised (then marked raised), else None.");
+             "_take_error($self, /)\n--\n\nThe generator's exception if not yet raised (then marked raised), else None.");
 
 /* device_collect_error, once the audio thread can no longer change the outcome of the run. */
 static void
@@ -1008,7 +1009,7 @@ static PyGetSetDef device_getset[] = {
 };
 
 static PyType_Slot device_slots[] = {
-    {Py_tp_doc, (void *)PyDoc_STR("The C base of the device classes (private).")},
+    {Py_tp_doc, (void *)PyDoc_STR("_Device()\n--\n\nThe C base of the device classes (private).")},
     {Py_tp_dealloc, device_dealloc},
     {Py_tp_finalize, device_finalize},
     {Py_tp_traverse, device_traverse},
@@ -1138,8 +1139,8 @@ context_dealloc(ContextObject *self)
 
 static PyMethodDef context_methods[] = {
     {"devices", (PyCFunction)context_devices, METH_O,
-     PyDoc_STR("devices(type, /)\n--\n\n[(name, raw_id, is_default, [(format, sample_rate, channels), ...]), ...]")},
-    {"close", (PyCFunction)context_close, METH_NOARGS, PyDoc_STR("close()\n--\n\nRelease the context.")},
+     PyDoc_STR("devices($self, type, /)\n--\n\n[(name, raw_id, is_default, [(format, sample_rate, channels), ...]), ...]")},
+    {"close", (PyCFunction)context_close, METH_NOARGS, PyDoc_STR("close($self, /)\n--\n\nRelease the context.")},
     {NULL, NULL, 0, NULL},
 };
 

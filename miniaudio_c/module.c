@@ -7,7 +7,7 @@
  */
 #include "_miniaudio.h"
 
-PyDoc_STRVAR(lib_version_doc, "lib_version()\n--\n\nThe version of the embedded miniaudio C library.");
+PyDoc_STRVAR(lib_version_doc, "lib_version($module, /)\n--\n\nThe version of the embedded miniaudio C library.");
 
 static PyObject *
 lib_version(PyObject *module, PyObject *Py_UNUSED(ignored))
@@ -17,7 +17,7 @@ lib_version(PyObject *module, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(enabled_backends_doc,
-             "enabled_backends()\n--\n\nThe ma_backend values compiled into this build, as a tuple of ints.");
+             "enabled_backends($module, /)\n--\n\nThe ma_backend values compiled into this build, as a tuple of ints.");
 
 static PyObject *
 enabled_backends(PyObject *module, PyObject *Py_UNUSED(ignored))
@@ -58,7 +58,7 @@ backend_arg(PyObject *arg, ma_backend *out)
     return 0;
 }
 
-PyDoc_STRVAR(is_backend_enabled_doc, "is_backend_enabled(backend, /)\n--\n\nWhether `backend` is compiled in.");
+PyDoc_STRVAR(is_backend_enabled_doc, "is_backend_enabled($module, backend, /)\n--\n\nWhether `backend` is compiled in.");
 
 static PyObject *
 is_backend_enabled(PyObject *module, PyObject *arg)
@@ -72,7 +72,7 @@ is_backend_enabled(PyObject *module, PyObject *arg)
 }
 
 PyDoc_STRVAR(is_loopback_supported_doc,
-             "is_loopback_supported(backend, /)\n--\n\nWhether `backend` can capture what is played (loopback).");
+             "is_loopback_supported($module, backend, /)\n--\n\nWhether `backend` can capture what is played (loopback).");
 
 static PyObject *
 is_loopback_supported(PyObject *module, PyObject *arg)
@@ -85,7 +85,7 @@ is_loopback_supported(PyObject *module, PyObject *arg)
     return PyBool_FromLong(ma_is_loopback_supported(backend));
 }
 
-PyDoc_STRVAR(format_name_doc, "format_name(sample_format, /)\n--\n\nminiaudio's name of a sample format.");
+PyDoc_STRVAR(format_name_doc, "format_name($module, sample_format, /)\n--\n\nminiaudio's name of a sample format.");
 
 static PyObject *
 format_name(PyObject *module, PyObject *arg)
@@ -99,7 +99,7 @@ format_name(PyObject *module, PyObject *arg)
 }
 
 PyDoc_STRVAR(write_unraisable_doc,
-             "_write_unraisable(exc, obj, /)\n--\n\nReport `exc` to sys.unraisablehook as ignored in `obj`.");
+             "_write_unraisable($module, exc, obj, /)\n--\n\nReport `exc` to sys.unraisablehook as ignored in `obj`.");
 
 static PyObject *
 write_unraisable(PyObject *module, PyObject *const *args, Py_ssize_t nargs)

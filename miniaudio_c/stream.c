@@ -290,7 +290,7 @@ stream_throw(StreamObject *self, PyObject *args)
 }
 
 PyDoc_STRVAR(stream_seek_doc,
-             "seek(frame, /)\n--\n\n"
+             "seek($self, frame, /)\n--\n\n"
              "Move to `frame` (in output frames from the start), sample-accurately; the next chunk starts\n"
              "there.  Works after the end too, to loop.  Returns the new position.");
 
@@ -442,8 +442,8 @@ stream_dealloc(StreamObject *self)
 }
 
 const char pyma_stream_doc[] =
-    "stream(source, /, kind, encoding, output_format, nchannels, sample_rate, frames_to_read=1024,\n"
-    "       dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None)\n--\n\n"
+    "stream($module, source, /, kind, encoding, output_format, nchannels, sample_rate,\n"
+    "       frames_to_read=1024, dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None)\n--\n\n"
     "A DecoderStream over `source`: kind 0 a bytes-like object, 1 a filename, 2 a Python object\n"
     "with read(n) and seek(offset, origin), origin one of the seek_origins (START, CURRENT, END).\n"
     "nchannels and sample_rate may be 0 for the source's own.";
@@ -560,7 +560,7 @@ error:
 }
 
 const char pyma_stream_raw_doc[] =
-    "stream_raw(data, /, nchannels, sample_width, frames_to_read, output_format)\n--\n\n"
+    "stream_raw($module, data, /, nchannels, sample_width, frames_to_read, output_format)\n--\n\n"
     "A DecoderStream serving `data` (raw interleaved PCM, any C-contiguous buffer) as memoryview\n"
     "slices of frames_to_read frames; output_format is the SampleFormat it holds, or None.";
 
@@ -692,14 +692,15 @@ pyma_stream_unclaim(PyObject *obj)
 
 static PyMethodDef stream_methods[] = {
     {"send", (PyCFunction)stream_send, METH_O,
-     PyDoc_STR("send(frames)\n--\n\nThe next `frames` frames (None: frames_to_read); StopIteration at the end.")},
+     PyDoc_STR("send($self, frames, /)\n--\n\nThe next `frames` frames (None: frames_to_read); StopIteration at the end.")},
     {"throw", (PyCFunction)stream_throw, METH_VARARGS,
-     PyDoc_STR("throw(exc)\n--\n\nEnd the stream and raise `exc`, as for a generator.")},
+     PyDoc_STR("throw($self, typ, val=None, tb=None, /)\n--\n\nEnd the stream and raise `exc`, as for a generator.")},
     {"close", (PyCFunction)stream_close, METH_NOARGS,
-     PyDoc_STR("close()\n--\n\nRelease the decoder now; the stream is exhausted afterwards.")},
+     PyDoc_STR("close($self, /)\n--\n\nRelease the decoder now; the stream is exhausted afterwards.")},
     {"seek", (PyCFunction)stream_seek, METH_O, stream_seek_doc},
-    {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, NULL},
-    {"__exit__", (PyCFunction)stream_exit, METH_VARARGS, NULL},
+    {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, PyDoc_STR("__enter__($self, /)\n--\n\nReturn the stream.")},
+    {"__exit__", (PyCFunction)stream_exit, METH_VARARGS,
+     PyDoc_STR("__exit__($self, *exc_info)\n--\n\nClose the stream; an exception is not suppressed.")},
     {NULL, NULL, 0, NULL},
 };
 

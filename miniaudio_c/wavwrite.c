@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 const char pyma_wav_write_file_doc[] =
-    "wav_write_file(filename, samples, nchannels, sample_rate, sample_format)\n--\n\n"
+    "wav_write_file($module, /, filename, samples, nchannels, sample_rate, sample_format)\n--\n\n"
     "Write the interleaved PCM `samples` (any bytes-like object) to a WAV file.";
 
 PyObject *
