@@ -1,123 +1,191 @@
-"""Type stubs for the private C module miniaudio._miniaudio (use the `miniaudio` package)."""
+"""Type stubs for the private C module miniaudio._miniaudio (use the `miniaudio` package).
+
+Checked against the built module by `python -m mypy.stubtest miniaudio._miniaudio` (tests/test_typing.py).
+Enum arguments take a member of the matching enum or its int value (the C layer reads `.value`).
+"""
 
 import array
-from typing import Any, Dict, List, Optional, Tuple
+from collections.abc import Callable, Generator
+from types import TracebackType
+from typing import Any, Final, Literal, TypedDict, final, overload
 
-MAX_CHANNELS: int
-MAX_SAMPLE_RATE: int
-MAX_FILTER_ORDER: int
+from _typeshed import ReadableBuffer, StrOrBytesPath
+from typing_extensions import Self, TypeAlias, disjoint_base
+
+from ._enums import Backend, ChannelMixMode, DitherMode, FileFormat, SampleFormat
+
+_Format: TypeAlias = SampleFormat | int
+_Encoding: TypeAlias = FileFormat | int
+_Dither: TypeAlias = DitherMode | int
+_ChannelMix: TypeAlias = ChannelMixMode | int
+_Backend: TypeAlias = Backend | int
+
+MAX_CHANNELS: Final[int]
+MAX_SAMPLE_RATE: Final[int]
+MAX_FILTER_ORDER: Final[int]
 
 class MiniaudioError(Exception):
-    result: Optional[int]
-    result_name: Optional[str]
+    result: int | None
+    result_name: str | None
 
 class DecodeError(MiniaudioError): ...
 
 def lib_version() -> str: ...
-def enabled_backends() -> Tuple[int, ...]: ...
-def is_backend_enabled(backend: Any, /) -> bool: ...
-def is_loopback_supported(backend: Any, /) -> bool: ...
-def format_name(sample_format: Any, /) -> str: ...
-def get_info(source: Any, /, from_file: bool, encoding: Any) -> Tuple[int, int, int, int, int, Optional[int]]: ...
+def enabled_backends() -> tuple[int, ...]: ...
+def is_backend_enabled(backend: _Backend, /) -> bool: ...
+def is_loopback_supported(backend: _Backend, /) -> bool: ...
+def format_name(sample_format: _Format, /) -> str: ...
+def _write_unraisable(exc: BaseException, obj: object, /) -> None: ...
+
+# (encoding, nchannels, sample_rate, sample_format, num_frames, WAV format tag or None)
+def get_info(
+    source: StrOrBytesPath | ReadableBuffer, /, from_file: bool, encoding: _Encoding
+) -> tuple[int, int, int, int, int, int | None]: ...
+
+# (samples, nchannels, sample_rate, sample_format)
 def decode(
-    source: Any,
+    source: StrOrBytesPath | ReadableBuffer,
     /,
     from_file: bool,
-    encoding: Any,
-    output_format: Any,
-    nchannels: Any,
-    sample_rate: Any,
-    dither: Any = 0,
-    channel_mix: Any = 0,
-    resampler_order: Any = 4,
-) -> Tuple[array.array, int, int, int]: ...
+    encoding: _Encoding,
+    output_format: _Format,
+    nchannels: int,
+    sample_rate: int,
+    dither: _Dither = 0,
+    channel_mix: _ChannelMix = 0,
+    resampler_order: int = 4,
+) -> tuple[array.array[Any], int, int, int]: ...
 def convert_frames(
-    from_fmt: Any,
-    from_numchannels: Any,
-    from_samplerate: Any,
-    sourcedata: Any,
-    to_fmt: Any,
-    to_numchannels: Any,
-    to_samplerate: Any,
-    dither: Any = 0,
-    channel_mix: Any = 0,
-    resampler_order: Any = 4,
+    from_fmt: _Format,
+    from_numchannels: int,
+    from_samplerate: int,
+    sourcedata: ReadableBuffer,
+    to_fmt: _Format,
+    to_numchannels: int,
+    to_samplerate: int,
+    dither: _Dither = 0,
+    channel_mix: _ChannelMix = 0,
+    resampler_order: int = 4,
 ) -> bytearray: ...
-def convert_sample_format(from_fmt: Any, sourcedata: Any, to_fmt: Any, dither: Any = 0) -> bytearray: ...
-def wav_write_file(filename: Any, samples: Any, nchannels: Any, sample_rate: Any, sample_format: Any) -> None: ...
+def convert_sample_format(
+    from_fmt: _Format, sourcedata: ReadableBuffer, to_fmt: _Format, dither: _Dither = 0
+) -> bytearray: ...
+def wav_write_file(
+    filename: StrOrBytesPath, samples: ReadableBuffer, nchannels: int, sample_rate: int, sample_format: _Format
+) -> None: ...
 
-class DecoderStream:
-    position: int
-    length: Optional[int]
-    closed: bool
-    nchannels: int
-    sample_rate: Optional[int]
-    sample_format: Any
-    frames_to_read: int
-    def __iter__(self) -> "DecoderStream": ...
+# A C generator: chunks are array.array (chunk_type 0), bytes (1), what `wrap` makes of an array
+# (numpy views), or memoryview slices (stream_raw); so the yield type is Any.
+@final
+class DecoderStream(Generator[Any, int | None, None]):
+    @property
+    def position(self) -> int: ...
+    @property
+    def length(self) -> int | None: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def nchannels(self) -> int: ...
+    @property
+    def sample_rate(self) -> int | None: ...
+    @property
+    def sample_format(self) -> SampleFormat | None: ...
+    @property
+    def frames_to_read(self) -> int: ...
+    def __iter__(self) -> Self: ...
     def __next__(self) -> Any: ...
-    def send(self, frames: Optional[int], /) -> Any: ...
-    def throw(self, typ: Any, val: Any = ..., tb: Any = ..., /) -> Any: ...
+    def send(self, frames: int | None, /) -> Any: ...
+    @overload
+    def throw(
+        self, typ: type[BaseException], val: BaseException | object = None, tb: TracebackType | None = None, /
+    ) -> Any: ...
+    @overload
+    def throw(self, typ: BaseException, val: None = None, tb: TracebackType | None = None, /) -> Any: ...
     def close(self) -> None: ...
     def seek(self, frame: int, /) -> int: ...
-    def __enter__(self) -> "DecoderStream": ...
-    def __exit__(self, *args: Any) -> bool: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc_info: object) -> Literal[False]: ...
 
 def stream(
-    source: Any,
+    source: StrOrBytesPath | ReadableBuffer | object,
     /,
     kind: int,
-    encoding: Any,
-    output_format: Any,
-    nchannels: Any,
-    sample_rate: Any,
+    encoding: _Encoding,
+    output_format: SampleFormat,
+    nchannels: int,
+    sample_rate: int,
     frames_to_read: int = 1024,
-    dither: Any = 0,
+    dither: _Dither = 0,
     seek_frame: int = 0,
     chunk_type: int = 0,
-    wrap: Any = None,
-    seek_origins: Any = None,
+    wrap: Callable[[array.array[Any]], Any] | None = None,
+    seek_origins: tuple[object, object, object] | None = None,
 ) -> DecoderStream: ...
-
 def stream_raw(
-    data: Any, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: Any
+    data: ReadableBuffer, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: SampleFormat | None
 ) -> DecoderStream: ...
-def _next_events() -> List[Tuple["_Device", int]]: ...
 
+# Blocks until devices need the event thread: [(device, run), ...], run -1 meaning "close it".
+def _next_events() -> list[tuple[_Device, int]]: ...
+
+class _DeviceInfo(TypedDict):
+    backend: str
+    sample_rate: int
+    playback_channels: int
+    capture_channels: int
+    playback_name: str
+    capture_name: str
+    period_frames: int
+
+@disjoint_base
 class _Device:
-    running: bool
-    closed: bool
-    callback_generator: Any
-    callback_error: Optional[BaseException]
-    _stats: Tuple[int, int, int, int, float, float]
-    _info: Dict[str, Any]
-    _run: int
-    _on_audio_thread: bool
+    @property
+    def running(self) -> bool: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def callback_generator(self) -> Generator[Any, Any, Any] | None: ...
+    @property
+    def callback_error(self) -> BaseException | None: ...
+    # (callbacks, frames, late_callbacks, padded_callbacks, max_callback_seconds, callback_seconds)
+    @property
+    def _stats(self) -> tuple[int, int, int, int, float, float]: ...
+    @property
+    def _info(self) -> _DeviceInfo: ...
+    @property
+    def _run(self) -> int: ...
+    @property
+    def _on_audio_thread(self) -> bool: ...
     def _open(
         self,
         type: int,
-        play_format: Any,
-        play_channels: Any,
-        capture_format: Any,
-        capture_channels: Any,
-        sample_rate: Any,
+        play_format: _Format | None,
+        play_channels: int | None,
+        capture_format: _Format | None,
+        capture_channels: int | None,
+        sample_rate: int,
         buffersize_msec: int,
         periods: int,
-        play_id: Any,
-        capture_id: Any,
-        backends: Any,
+        play_id: str | tuple[str, bytes] | None,
+        capture_id: str | tuple[str, bytes] | None,
+        backends: list[int] | None,
         thread_prio: int,
         app_name: str,
         /,
     ) -> None: ...
-    def _start(self, generator: Any, /) -> int: ...
+    def _start(self, generator: Generator[Any, Any, Any], /) -> int: ...
     def _halt(self) -> None: ...
     def _close(self) -> None: ...
     def _end_run(self, run: int, /) -> bool: ...
-    def _take_error(self) -> Optional[BaseException]: ...
+    def _take_error(self) -> BaseException | None: ...
 
+# (name, raw id, is_default, [(format, sample_rate, channels), ...])
+_DeviceEntry: TypeAlias = tuple[str, bytes, bool, list[tuple[int, int, int]]]
+
+@final
 class _Context:
-    backend: Optional[str]
-    def __init__(self, backends: Any = None, thread_prio: int = 0, app_name: str = "") -> None: ...
-    def devices(self, type: int, /) -> List[Tuple[str, bytes, bool, List[Tuple[int, int, int]]]]: ...
+    @property
+    def backend(self) -> str | None: ...
+    def __new__(cls, backends: list[int] | None = None, thread_prio: int = 0, app_name: str = "") -> Self: ...
+    def devices(self, type: int, /) -> list[_DeviceEntry]: ...
     def close(self) -> None: ...
