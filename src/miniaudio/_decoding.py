@@ -76,7 +76,7 @@ class DecodedSoundFile(SoundFileInfo):
         nchannels: int,
         sample_rate: int,
         sample_format: SampleFormat,
-        samples: array.array,
+        samples: "array.array[Any]",
     ) -> None:
         num_frames = len(samples) // nchannels
         duration = num_frames / sample_rate

@@ -14,7 +14,7 @@ import sys
 import threading
 import types
 import weakref
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 from . import _miniaudio as _ma
 from ._decoding import MiniaudioError, width_from_format
@@ -30,8 +30,17 @@ _STRING_ID_BACKENDS = {"PulseAudio", "ALSA", "Core Audio", "sndio", "audio(4)", 
 
 @dataclasses.dataclass(frozen=True, order=True)
 class DeviceId:
-    """Identifies a device of one backend: a value (hashable, comparable, picklable) rather than a
-    pointer.  ``raw`` is miniaudio's ``ma_device_id`` without its trailing zero bytes."""
+    """Identifies one device of one backend: a plain value.
+
+    It is hashable, comparable and picklable: use it as a dict key, save it in a settings file,
+    compare the ids of two enumerations.  ``str()`` gives a readable form: the PulseAudio sink or
+    source name, the ALSA device name, the NULL backend's device number.  Get ids from
+    :meth:`Devices.get_playbacks` and :meth:`Devices.get_captures`.
+
+    Attributes:
+        backend (str): miniaudio's name of the backend the id belongs to, e.g. ``"PulseAudio"``.
+        raw (bytes): miniaudio's ``ma_device_id``, without its trailing zero bytes.
+    """
 
     backend: str
     raw: bytes
@@ -45,7 +54,12 @@ class DeviceId:
 
 
 class DeviceStats(NamedTuple):
-    """What a device's audio thread has done since the device was opened."""
+    """What a device's audio thread has done since the device was opened (:attr:`AbstractDevice.stats`).
+
+    A named tuple.  A late callback took longer than its period lasts (frames / sample rate): the
+    audio had a gap.  A padded callback got fewer frames than it asked for and played silence
+    for the rest; the short last chunk of a stream counts too.
+    """
 
     callbacks: int  #: data callbacks served while a generator or stream was running
     frames: int  #: frames played/recorded in those callbacks
@@ -77,7 +91,7 @@ def _backend_values(backends: BackendsType) -> Optional[List[int]]:
     return values or None
 
 
-def _raw_id(device_id: Any, argname: str) -> Union[None, str, tuple]:
+def _raw_id(device_id: Any, argname: str) -> Union[None, str, Tuple[str, bytes]]:
     """A device_id argument for the C layer: None, a name to look up, or (backend, raw id)."""
     if device_id is None or isinstance(device_id, str):
         return device_id
@@ -90,11 +104,32 @@ def _raw_id(device_id: Any, argname: str) -> Union[None, str, tuple]:
 
 
 class Devices:
-    """Query the audio playback and record devices that miniaudio provides"""
+    """The playback and capture devices of an audio backend.
+
+    Creating it initialises a miniaudio context for the backend; :meth:`close` (or the end of a
+    ``with`` block) releases it.
+
+    >>> with miniaudio.Devices(backends=["null"]) as devices:
+    ...     print(devices.backend, [d["name"] for d in devices.get_playbacks()])
+    Null ['NULL Playback Device']
+
+    Args:
+        backends: The backends to try, in order: :class:`Backend` members, their int values or
+            their names (``"pulseaudio"``, ``"alsa"``, ``"jack"``, ``"null"``, ...;
+            case-insensitive).  None tries miniaudio's default order.
+
+    Attributes:
+        backend (str): miniaudio's name of the backend in use: ``"PulseAudio"``, ``"ALSA"``,
+            ``"JACK"``, ``"Null"``, ...
+
+    Raises:
+        ValueError: An unknown backend name (the message lists the names).
+        MiniaudioError: None of the backends is available.
+    """
 
     def __init__(self, backends: BackendsType = None) -> None:
         self._context = _ma._Context(_backend_values(backends))
-        self.backend: str = self._context.backend
+        self.backend: str = cast(str, self._context.backend)  # None only once closed
 
     def _list(self, device_type: DeviceType) -> List[Dict[str, Any]]:
         devices = []
@@ -110,15 +145,33 @@ class Devices:
         return devices
 
     def get_playbacks(self) -> List[Dict[str, Any]]:
-        """Get a list of playback devices and some details about them"""
+        """The playback devices (outputs), as a list of dicts.
+
+        Each dict has the keys ``"name"`` (str), ``"type"`` (:class:`DeviceType`), ``"id"``
+        (:class:`DeviceId`: pass it, or the whole dict, as ``device_id``), ``"formats"`` (the native
+        formats the backend reports, as ``{"format": "16-bit Signed Integer", "samplerate": 48000,
+        "channels": 2}`` dicts; 0 means any) and ``"is_default"`` (bool; not in 1.71).
+
+        Raises:
+            MiniaudioError: The object is closed, or the backend cannot enumerate its devices.
+        """
         return self._list(DeviceType.PLAYBACK)
 
     def get_captures(self) -> List[Dict[str, Any]]:
-        """Get a list of capture devices and some details about them"""
+        """The capture devices (inputs, and with PulseAudio the monitors of the outputs), as a list of dicts.
+
+        Each dict has the keys ``"name"`` (str), ``"type"`` (:class:`DeviceType`), ``"id"``
+        (:class:`DeviceId`: pass it, or the whole dict, as ``device_id``), ``"formats"`` (the native
+        formats the backend reports, as ``{"format": "16-bit Signed Integer", "samplerate": 48000,
+        "channels": 2}`` dicts; 0 means any) and ``"is_default"`` (bool; not in 1.71).
+
+        Raises:
+            MiniaudioError: The object is closed, or the backend cannot enumerate its devices.
+        """
         return self._list(DeviceType.CAPTURE)
 
     def close(self) -> None:
-        """Release the miniaudio context (also done when the object is collected)."""
+        """Release the miniaudio context (idempotent; also done when the object is collected)."""
         self._context.close()
 
     def __enter__(self) -> "Devices":
@@ -147,9 +200,11 @@ def _event_loop() -> None:
     """Runs on the daemon thread "miniaudio-events": stops devices whose run ended by itself and
     calls their stop_callback / on_finished; closes devices whose last reference died on their own
     audio thread."""
+    device: Optional[AbstractDevice] = None
     while True:
         try:
-            events = _ma._next_events()
+            # Every _Device the module hands out here is an AbstractDevice.
+            events = cast("List[Tuple[AbstractDevice, int]]", _ma._next_events())
         except BaseException as exc:  # MemoryError: try again rather than die
             _report(exc, _event_loop)
             continue
@@ -161,7 +216,7 @@ def _event_loop() -> None:
                     device._run_ended(run)
             except BaseException as exc:  # never let the event thread die
                 _report(exc, device)
-        events = device = None  # drop the last references here, not while waiting
+        events, device = [], None  # drop the last references here, not while waiting
 
 
 def _ensure_event_thread() -> None:
@@ -186,7 +241,27 @@ def _close_all_devices() -> None:
 
 
 class AbstractDevice(_ma._Device):
-    """The behaviour shared by PlaybackDevice, CaptureDevice and DuplexStream."""
+    """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
+
+    Not created directly.  A device opens at creation and is a context manager: leaving the
+    ``with`` block closes it.  Devices still open at interpreter exit are closed by an
+    :mod:`atexit` handler.  See :doc:`devices` for the generator protocol.
+
+    Attributes:
+        backend (str): miniaudio's name of the backend in use, e.g. ``"PulseAudio"`` or ``"Null"``.
+        sample_rate (int): The sample rate in Hz (the device's own if 0 was asked for).
+        buffersize_msec (int): The period in milliseconds, as given.
+        device_name (str or None): The name of the device (of the playback side for a
+            :class:`DuplexStream`).
+        stop_callback (callable or None): Called with no arguments when a run ends by itself
+            (as in 1.71; just before ``on_finished``).  Settable.
+        on_finished (callable or None): Called as ``on_finished(device)`` when a run ends by
+            itself: the generator returned or raised, the stream ended, or the device was lost;
+            not after :meth:`stop` or :meth:`close`.  It runs on the package's event thread
+            ("miniaudio-events", shared by all devices), never on the audio thread, so it may
+            start the device again.  An exception in it goes to :func:`sys.unraisablehook`.
+            Settable.
+    """
 
     def __init__(self) -> None:
         self.stop_callback: Optional[Callable[[], Any]] = None
@@ -224,12 +299,28 @@ class AbstractDevice(_ma._Device):
 
     @property
     def stats(self) -> DeviceStats:
-        """Callbacks served, frames, late and padded callbacks, callback time (see DeviceStats)."""
+        """The device's statistics: callbacks, frames, late and padded callbacks, callback time.
+
+        A :class:`DeviceStats` named tuple, counted since the device was opened.
+        """
         return DeviceStats(*self._stats)
 
     def start(self, callback_generator: GeneratorTypes) -> None:
-        """Start the device with the given generator (see the subclasses for the protocol).
-        A generator that has not been started yet is primed with next() first."""
+        """Start a run: the device calls the generator from its audio thread.
+
+        See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
+        that has not been started yet is primed with ``next()`` first (1.71 required you to do that;
+        both work).  If the previous run ended by itself, ``start()`` first waits until its
+        ``on_finished`` has run.  A device can be started again after it stopped or finished.
+
+        Args:
+            callback_generator: A generator, or any object with ``send()``.
+
+        Raises:
+            MiniaudioError: The device is running already, or it is closed.
+            TypeError: ``callback_generator`` has no ``send()`` method.
+            RuntimeError: Called from the device's own generator.
+        """
         if self._on_audio_thread:
             raise RuntimeError("start() called from the device's own callback generator")
         _ensure_event_thread()
@@ -251,7 +342,16 @@ class AbstractDevice(_ma._Device):
                 raise
 
     def stop(self) -> None:
-        """Halt playback or capture.  Raises the exception that ended the run, if not raised yet."""
+        """Stop the run (no-op when not running).
+
+        When it returns, the audio thread has left the generator and will not call it again.
+        ``on_finished`` is not called for a run stopped this way.
+
+        Raises:
+            BaseException: The exception that ended the run (raised by the generator, a bad chunk, a
+                decode error), if no ``stop()``, ``close()`` or ``wait()`` has raised it yet.
+            RuntimeError: Called from the device's own generator (it would wait for itself).
+        """
         if self._on_audio_thread:
             self._halt()  # raises the RuntimeError
         with self._op_lock:
@@ -260,8 +360,14 @@ class AbstractDevice(_ma._Device):
         self._raise_pending()
 
     def close(self) -> None:
-        """Halt playback or capture and close down the device (idempotent).  If you use the device as
-        a context manager, it will be closed automatically."""
+        """Stop the device and release it and its miniaudio context (idempotent).
+
+        Leaving a ``with`` block calls it.
+
+        Raises:
+            BaseException: The exception that ended the run, if not raised yet (as for :meth:`stop`).
+            RuntimeError: Called from the device's own generator.
+        """
         if self._on_audio_thread:
             self._close()  # raises the RuntimeError
         with self._op_lock:
@@ -271,9 +377,24 @@ class AbstractDevice(_ma._Device):
         self._raise_pending()
 
     def wait(self, timeout: Optional[float] = None) -> bool:
-        """Block until the current run has ended (its generator finished or failed, or stop()/close()
-        was called) and its on_finished callback has run.  True if it has, False on timeout.
-        Raises the exception that ended the run, if not raised yet."""
+        """Block until the current run has ended and its callbacks have run.
+
+        A run ends when the generator returns or raises, the stream ends, :meth:`stop` or
+        :meth:`close` is called, or the device is lost.  At the end of a playback stream the device
+        first plays one buffer of silence, so that the end is heard.  Returns True at once when the
+        device is not running.
+
+        Args:
+            timeout: The most seconds to wait; None waits as long as it takes.
+
+        Returns:
+            bool: True if the run has ended, False on timeout.
+
+        Raises:
+            BaseException: The exception that ended the run, if not raised yet (as for :meth:`stop`).
+            RuntimeError: Called from the device's own generator, or from ``on_finished`` /
+                ``stop_callback`` (it would wait for itself).
+        """
         if self._on_audio_thread:
             raise RuntimeError("wait() called from the device's own callback generator would wait forever")
         if threading.current_thread() is _event_thread and not self._ended.is_set():
@@ -323,7 +444,44 @@ class AbstractDevice(_ma._Device):
 
 
 class PlaybackDevice(AbstractDevice):
-    """An audio device provided by miniaudio, for audio playback."""
+    """A playback device: plays the frames a generator yields, or one of the package's streams.
+
+    >>> stream = miniaudio.stream_file("samples/tone.mp3", seek_frame=39690)   # the last 0.1 s
+    >>> with miniaudio.PlaybackDevice(backends=["null"], buffersize_msec=20) as device:
+    ...     device.start(stream)
+    ...     device.wait(timeout=10)
+    True
+
+    Args:
+        output_format: The sample format the device plays.
+        nchannels: The channel count (0: the device's own; the attribute then shows it).
+        sample_rate: The sample rate in Hz (0: the device's own; the attribute then shows it).
+        buffersize_msec: The period in milliseconds: how much audio one callback handles
+            (miniaudio's ``periodSizeInMilliseconds``; 0: the backend's default).  The default,
+            200, is 1.71's and gives high latency; see :doc:`realtime`.
+        device_id: None (the default device), a :class:`DeviceId`, a device dict from
+            :class:`Devices`, or a name: a case-insensitive substring of the device's name (an
+            exact name wins).
+        callback_periods: How many periods the backend buffers (0: the backend's default).
+        backends: The backends to try, in order: :class:`Backend` members, their int values or
+            their names (``"pulseaudio"``, ``"alsa"``, ``"jack"``, ``"null"``, ...;
+            case-insensitive).  None tries miniaudio's default order.
+        thread_prio: The priority of miniaudio's audio thread.
+        app_name: The application name that PulseAudio and JACK show.
+        on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
+            :attr:`AbstractDevice.on_finished`); None for no call.
+
+    Attributes:
+        format (SampleFormat): The sample format.
+        sample_width (int): Bytes per sample.
+        nchannels (int): The channel count.
+
+    Raises:
+        ValueError: An argument is out of range (the message names it), or no device or more than
+            one matches a device name (the message lists the devices).
+        TypeError: An argument has the wrong type (the message names it).
+        MiniaudioError: None of the backends is available, or the device cannot be opened.
+    """
 
     def __init__(
         self,
@@ -347,15 +505,68 @@ class PlaybackDevice(AbstractDevice):
         self.nchannels: int = self._info["playback_channels"]
 
     def start(self, callback_generator: GeneratorTypes) -> None:
-        """Start the audio device: playback begins. The audio data is provided by the given callback generator.
-        The generator gets sent the required number of frames and should yield the sample data
-        as raw bytes, a memoryview, an array.array, or as a numpy array with shape (numframes, numchannels).
-        One of the package's own streams (stream_file, stream_memory, ...) is played without the GIL."""
+        """Start playback: the generator is sent frame counts and yields the frames to play.
+
+        Each callback sends the generator the number of frames the device needs (an int) and plays
+        what it yields: ``bytes``, ``bytearray``, ``memoryview``, ``array.array`` or a numpy array
+        (1-D interleaved, or 2-D ``(frames, nchannels)``) of the device's sample type; raw bytes
+        always do.  Fewer frames than asked (or None) are padded with silence; more frames, a wrong
+        item type or a partial frame end the run with an error.  When the generator returns, one
+        buffer of silence plays, then the run ends (``running`` turns False, ``on_finished`` runs,
+        :meth:`~AbstractDevice.wait` returns).
+
+        A :class:`DecoderStream` from :func:`stream_file`, :func:`stream_memory`,
+        :func:`stream_raw_pcm_memory` or a ``*_stream_file`` function is decoded in C on the audio
+        thread, without the GIL; its sample format, channels and rate must be the device's.
+        While the device plays it, using the stream from Python raises RuntimeError (its
+        ``position`` stays readable).
+
+        Args:
+            callback_generator: A playback generator, or one of the package's streams.
+
+        Raises:
+            ValueError: A stream whose format, channels or sample rate differ from the device's, or
+                a stream that has ended already.
+            MiniaudioError: The device is running already, or it is closed.
+            TypeError: ``callback_generator`` has no ``send()`` method.
+            RuntimeError: Called from the device's own generator.
+        """
         return super().start(callback_generator)
 
 
 class CaptureDevice(AbstractDevice):
-    """An audio device provided by miniaudio, for audio capture (recording)."""
+    """A capture device: sends the recorded frames to a generator.
+
+    Args:
+        input_format: The sample format of the recorded frames.
+        nchannels: The channel count (0: the device's own; the attribute then shows it).
+        sample_rate: The sample rate in Hz (0: the device's own; the attribute then shows it).
+        buffersize_msec: The period in milliseconds: how much audio one callback handles
+            (miniaudio's ``periodSizeInMilliseconds``; 0: the backend's default).  The default,
+            200, is 1.71's and gives high latency; see :doc:`realtime`.
+        device_id: None (the default device), a :class:`DeviceId`, a device dict from
+            :class:`Devices`, or a name: a case-insensitive substring of the device's name (an
+            exact name wins).
+        callback_periods: How many periods the backend buffers (0: the backend's default).
+        backends: The backends to try, in order: :class:`Backend` members, their int values or
+            their names (``"pulseaudio"``, ``"alsa"``, ``"jack"``, ``"null"``, ...;
+            case-insensitive).  None tries miniaudio's default order.
+        thread_prio: The priority of miniaudio's audio thread.
+        app_name: The application name that PulseAudio and JACK show.
+        on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
+            :attr:`AbstractDevice.on_finished`); None for no call.
+
+    Attributes:
+        format (SampleFormat): The sample format.
+        sample_width (int): Bytes per sample.
+        nchannels (int): The channel count.
+
+    Raises:
+        ValueError: An argument is out of range (the message names it), or no device or more than
+            one matches a device name (the message lists the devices).
+        TypeError: An argument has the wrong type (the message names it).
+        MiniaudioError: None of the backends is available, or the device cannot be opened.
+    """
 
     def __init__(
         self,
@@ -378,13 +589,60 @@ class CaptureDevice(AbstractDevice):
         self.nchannels: int = self._info["capture_channels"]
 
     def start(self, callback_generator: GeneratorTypes) -> None:
-        """Start the audio device: capture (recording) begins.
-        The recorded audio data is sent to the given callback generator as a bytearray."""
+        """Start recording: the generator is sent the recorded frames of every period.
+
+        Each callback sends the generator a ``bytearray`` of the recorded frames (frames x channels x
+        sample width bytes, interleaved); what it yields is ignored.  The run ends when the generator
+        returns or raises, or at :meth:`~AbstractDevice.stop`.
+
+        Args:
+            callback_generator: A capture generator.
+
+        Raises:
+            MiniaudioError: The device is running already, or it is closed.
+            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
+            RuntimeError: Called from the device's own generator.
+        """
         return super().start(callback_generator)
 
 
 class DuplexStream(AbstractDevice):
-    """Joins a capture device and a playback device."""
+    """A capture device and a playback device driven by one generator, in step.
+
+    Args:
+        playback_format: The sample format played.
+        playback_channels: The channel count played (0: the device's own).
+        capture_format: The sample format recorded.
+        capture_channels: The channel count recorded (0: the device's own).
+        sample_rate: The sample rate in Hz (0: the device's own; the attribute then shows it).
+        buffersize_msec: The period in milliseconds: how much audio one callback handles
+            (miniaudio's ``periodSizeInMilliseconds``; 0: the backend's default).  The default,
+            200, is 1.71's and gives high latency; see :doc:`realtime`.
+        playback_device_id: The playback device: None (the default), a :class:`DeviceId`, a
+            device dict or a name substring, as for :class:`PlaybackDevice`.
+        capture_device_id: The capture device, the same way.
+        callback_periods: How many periods the backend buffers (0: the backend's default).
+        backends: The backends to try, in order: :class:`Backend` members, their int values or
+            their names (``"pulseaudio"``, ``"alsa"``, ``"jack"``, ``"null"``, ...;
+            case-insensitive).  None tries miniaudio's default order.
+        thread_prio: The priority of miniaudio's audio thread.
+        app_name: The application name that PulseAudio and JACK show.
+        on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
+            :attr:`AbstractDevice.on_finished`); None for no call.
+
+    Attributes:
+        playback_format (SampleFormat): The sample format played.
+        capture_format (SampleFormat): The sample format recorded.
+        playback_channels (int): The channel count played.
+        capture_channels (int): The channel count recorded.
+        sample_width (int): Bytes per recorded sample (as in 1.71).
+
+    Raises:
+        ValueError: An argument is out of range (the message names it), or no device or more than
+            one matches a device name (the message lists the devices).
+        TypeError: An argument has the wrong type (the message names it).
+        MiniaudioError: None of the backends is available, or the device cannot be opened.
+    """
 
     def __init__(
         self,
@@ -414,7 +672,18 @@ class DuplexStream(AbstractDevice):
         self.capture_channels: int = self._info["capture_channels"]
 
     def start(self, callback_generator: GeneratorTypes) -> None:
-        """Start the audio device: playback and capture begin.
-        The audio data for playback is provided by the given callback generator, which is sent the
-        recorded audio data (a bytearray) at the same time."""
+        """Start playback and capture: the generator is sent the recorded frames and yields frames to play.
+
+        Each callback sends the generator a ``bytearray`` of the recorded frames and plays what it
+        yields, by the rules of :meth:`PlaybackDevice.start` (the frames asked for are as many as
+        were recorded).
+
+        Args:
+            callback_generator: A duplex generator.
+
+        Raises:
+            MiniaudioError: The device is running already, or it is closed.
+            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
+            RuntimeError: Called from the device's own generator.
+        """
         return super().start(callback_generator)

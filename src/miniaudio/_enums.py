@@ -1,6 +1,7 @@
 """The enums of the miniaudio API, with the member names and values of miniaudio 1.71."""
 
 from enum import Enum
+from typing import Type
 
 __all__ = ["FileFormat", "SampleFormat", "DeviceType", "DitherMode", "ChannelMixMode", "Backend",
            "ThreadPriority", "SeekOrigin"]
@@ -93,15 +94,17 @@ class SeekOrigin(Enum):
     END = 2
 
 
-def enum_value(enum_cls: type, value: object, argname: str) -> int:
+def enum_value(enum_cls: Type[Enum], value: object, argname: str) -> int:
     """The int value of `value`, a member of enum_cls or one of its values; TypeError/ValueError
     naming the argument otherwise."""
     if isinstance(value, enum_cls):
-        return value.value  # type: ignore[attr-defined]
+        number: int = value.value
+        return number
     if isinstance(value, Enum) or isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{argname} must be a {enum_cls.__name__}, not {type(value).__name__} {value!r}")
     try:
-        return enum_cls(value).value  # type: ignore[call-arg]
+        number = enum_cls(value).value
     except ValueError:
-        names = ", ".join(m.name for m in enum_cls)  # type: ignore[attr-defined]
+        names = ", ".join(m.name for m in enum_cls)
         raise ValueError(f"{argname} must be a {enum_cls.__name__} ({names}), not {value!r}") from None
+    return number

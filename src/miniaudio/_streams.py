@@ -15,10 +15,13 @@ from . import _miniaudio as _ma
 from ._decoding import BufferType, FilenameType, _check_output, _fs_name, width_from_format
 from ._enums import DitherMode, FileFormat, SampleFormat, SeekOrigin, enum_value
 
-FramesType = Union[bytes, array.array]
+# 1.71's aliases.  bytearray and memoryview are spelled out because mypy no longer counts them as
+# bytes; devices send recorded frames as a bytearray.  (A numpy array is played too, but cannot be
+# named here without importing numpy: annotate such a generator's yield type as Any.)
+FramesType = Union[bytes, bytearray, memoryview, "array.array[Any]"]
 PlaybackCallbackGeneratorType = Generator[FramesType, int, None]
-CaptureCallbackGeneratorType = Generator[None, FramesType, None]
-DuplexCallbackGeneratorType = Generator[FramesType, FramesType, None]
+CaptureCallbackGeneratorType = Generator[None, bytearray, None]
+DuplexCallbackGeneratorType = Generator[FramesType, bytearray, None]
 GeneratorTypes = Union[PlaybackCallbackGeneratorType, CaptureCallbackGeneratorType, DuplexCallbackGeneratorType]
 
 _MEMORY, _FILE, _PYTHON = 0, 1, 2
@@ -92,16 +95,43 @@ def stream_file(
     *,
     chunk_type: str = "array",
 ) -> "DecoderStream":
-    """
-    Convenience generator function to decode and stream any supported audio file
-    as chunks of raw PCM samples in the chosen format.
-    If you send() a number into the generator rather than just using next() on it,
-    you'll get that given number of frames, instead of the default configured amount.
-    This is particularly useful to plug this stream into an audio device callback that
-    wants a variable number of frames per call.
+    """Decode an audio file chunk by chunk: a :class:`DecoderStream`.
 
-    The stream also has ``position``, ``length`` (None when unknown) and ``seek(frame)``;
-    ``chunk_type`` is "array" (array.array, as 1.71), "bytes" or "numpy" ((frames, channels)).
+    The format (WAV, FLAC, MP3 or Ogg Vorbis) is detected from the content.  ``next(stream)``
+    gives the next ``frames_to_read`` frames and ``stream.send(n)`` the next ``n`` frames: that is
+    how a :class:`PlaybackDevice` asks for the number of frames it needs.  Only the last chunk is
+    shorter.  The stream knows its ``position`` and ``length``, can ``seek(frame)``, and is a
+    context manager that releases the decoder and the file.
+
+    >>> with miniaudio.stream_file("samples/tone_16.flac", frames_to_read=4096) as stream:
+    ...     first = next(stream)             # 4096 frames, interleaved
+    ...     more = stream.send(1000)         # exactly 1000 frames
+    ...     print(len(first) // 2, len(more) // 2, stream.position, stream.length)
+    4096 1000 5096 44100
+
+    Args:
+        filename: The path of the file.
+        output_format: The sample format of the chunks.  SIGNED24 needs ``chunk_type="bytes"``
+            (no ``array.array`` type holds 3-byte samples).
+        nchannels: The channel count of the chunks (1 to 254); channels are mixed as needed.
+        sample_rate: The sample rate of the chunks in Hz (1 to 384000); the rate is converted
+            as needed.
+        frames_to_read: The frames per chunk that ``next()`` gives (``send(n)`` asks for ``n``).
+        dither: The dither applied when the chunks have fewer bits per sample than the source
+            (NONE, RECTANGLE or TRIANGLE).
+        seek_frame: The frame (at the output sample rate) to start at.
+        chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
+            array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+
+    Returns:
+        DecoderStream: The stream (a generator), ready for ``next()`` or ``send()``.
+
+    Raises:
+        DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged (also later,
+            from ``next()``/``send()``, for damage found while decoding).
+        OSError: The file cannot be opened.
+        ValueError: An argument is out of range (the message names it).
+        TypeError: An argument has the wrong type.
     """
     _check_output(nchannels, sample_rate)
     return _stream(filename, _FILE, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, frames_to_read,
@@ -119,15 +149,38 @@ def stream_memory(
     *,
     chunk_type: str = "array",
 ) -> "DecoderStream":
-    """
-    Convenience generator function to decode and stream any supported audio file in memory
-    as chunks of raw PCM samples in the chosen format.
-    If you send() a number into the generator rather than just using next() on it,
-    you'll get that given number of frames, instead of the default configured amount.
-    This is particularly useful to plug this stream into an audio device callback that
-    wants a variable number of frames per call.
+    """Decode an audio file held in memory chunk by chunk: a :class:`DecoderStream`.
 
-    The data buffer is held (not copied) until the stream is closed.  Same extras as stream_file().
+    The same as :func:`stream_file`, for data.  The buffer is held, not copied, until the stream
+    is closed.
+
+    >>> with open("samples/tone.ogg", "rb") as f:
+    ...     data = f.read()
+    >>> stream = miniaudio.stream_memory(data, nchannels=1, frames_to_read=11025)
+    >>> [len(chunk) for chunk in stream]
+    [11025, 11025, 11025, 11025]
+
+    Args:
+        data: The content of an audio file (any bytes-like object).
+        output_format: The sample format of the chunks.  SIGNED24 needs ``chunk_type="bytes"``
+            (no ``array.array`` type holds 3-byte samples).
+        nchannels: The channel count of the chunks (1 to 254); channels are mixed as needed.
+        sample_rate: The sample rate of the chunks in Hz (1 to 384000); the rate is converted
+            as needed.
+        frames_to_read: The frames per chunk that ``next()`` gives (``send(n)`` asks for ``n``).
+        dither: The dither applied when the chunks have fewer bits per sample than the source
+            (NONE, RECTANGLE or TRIANGLE).
+        seek_frame: The frame (at the output sample rate) to start at.
+        chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
+            array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+
+    Returns:
+        DecoderStream: The stream (a generator).
+
+    Raises:
+        DecodeError: The data is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
+        ValueError: An argument is out of range (the message names it).
+        TypeError: An argument has the wrong type.
     """
     _check_output(nchannels, sample_rate)
     return _stream(data, _MEMORY, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, frames_to_read,
@@ -135,24 +188,63 @@ def stream_memory(
 
 
 class StreamableSource(abc.ABC):
-    """Base class for streams of audio data bytes. Can be used as a contextmanager, to properly call close()."""
+    """Base class for a source of encoded audio bytes that :func:`stream_any` decodes.
+
+    Subclass it and implement :meth:`read` (and :meth:`seek` if the source can seek).  It is a
+    context manager that calls :meth:`close`.  Any binary file-like object works with
+    :func:`stream_any` too, without a subclass.
+
+    >>> class FileSource(miniaudio.StreamableSource):
+    ...     def __init__(self, path):
+    ...         self.file = open(path, "rb")
+    ...     def read(self, num_bytes):
+    ...         return self.file.read(num_bytes)
+    ...     def close(self):
+    ...         self.file.close()
+    >>> with FileSource("samples/tone.ogg") as source:
+    ...     stream = miniaudio.stream_any(source, miniaudio.FileFormat.VORBIS)
+    ...     print(sum(len(chunk) for chunk in stream) // 2)
+    44100
+
+    Attributes:
+        error_in_readcallback (BaseException or None): As in 1.71; an exception raised by
+            :meth:`read` reaches the stream's caller as the ``__cause__`` of a
+            :class:`DecodeError`.
+    """
 
     error_in_readcallback: Optional[BaseException] = None  # the exception read() raised, as in 1.71
 
     @abc.abstractmethod
     def read(self, num_bytes: int) -> Union[bytes, memoryview]:
-        """override this to provide data bytes to the consumer of the stream"""
+        """Return up to ``num_bytes`` bytes of encoded audio; ``b""`` at the end.
+
+        Override this.  It is called with the GIL held, by the thread that asks the stream for
+        frames (the audio thread when a device plays the stream).
+
+        Args:
+            num_bytes: The most bytes to return.
+
+        Returns:
+            bytes: The data (``bytes``, ``bytearray`` or ``memoryview``).
+        """
 
     def seek(self, offset: int, origin: SeekOrigin) -> bool:
-        """
-        Override this if the stream supports seeking.
-        Note: seek support is sometimes not needed if you give the file type
-        to a decoder upfront. You can ignore this method then.
+        """Move the read position; return False if the source cannot seek.
+
+        Override this if the source can seek: decoders seek when :meth:`DecoderStream.seek` is used,
+        and format detection rewinds the source.  The default returns False.
+
+        Args:
+            offset: The byte offset.
+            origin: Where ``offset`` counts from (:class:`SeekOrigin`).
+
+        Returns:
+            bool: True if the position was moved.
         """
         return False
 
     def close(self) -> None:
-        """Override this to properly close the stream and free resources."""
+        """Release what the source holds.  Override this; the default does nothing."""
 
     def __enter__(self) -> "StreamableSource":
         return self
@@ -173,7 +265,8 @@ class _FileLikeSource(StreamableSource):
             self._seekable = False
 
     def read(self, num_bytes: int) -> bytes:
-        return self.fileobj.read(num_bytes)
+        data: bytes = self.fileobj.read(num_bytes)
+        return data
 
     def seek(self, offset: int, origin: SeekOrigin) -> bool:
         if not self._seekable:
@@ -194,17 +287,43 @@ def stream_any(
     *,
     chunk_type: str = "array",
 ) -> "DecoderStream":
-    """
-    Convenience function that returns a generator to decode and stream any source of encoded audio data
-    (such as a network stream). Stream result is chunks of raw PCM samples in the chosen format.
-    If you send() a number into the generator rather than just using next() on it,
-    you'll get that given number of frames, instead of the default configured amount.
-    This is particularly useful to plug this stream into an audio device callback that
-    wants a variable number of frames per call.
+    """Decode audio read from a file-like object or a :class:`StreamableSource`, chunk by chunk.
 
-    `source` is a StreamableSource or any binary file-like object with read() (and seek(), where
-    it can).  An exception raised by the source's read() or seek() surfaces from the stream as
-    DecodeError, with the original exception as __cause__.
+    ``source`` is a :class:`StreamableSource` (such as :class:`IceCastClient`) or any binary
+    file-like object with ``read()`` (an open file, ``io.BytesIO``, ``socket.makefile("rb")``).
+    Seeking uses the object's ``seek()`` where it has one.  The source is read with the GIL held,
+    from whichever thread asks the stream for frames.
+
+    >>> with open("samples/tone.mp3", "rb") as f:
+    ...     stream = miniaudio.stream_any(f, miniaudio.FileFormat.MP3, chunk_type="numpy")
+    ...     chunk = next(stream)
+    >>> chunk.shape, chunk.dtype
+    ((1024, 2), dtype('int16'))
+
+    Args:
+        source: Where the encoded audio comes from.
+        source_format: The format of the audio, or UNKNOWN to detect it.  Give it for a source
+            that cannot seek: detection tries the decoders in turn and needs to rewind.
+        output_format: The sample format of the chunks.  SIGNED24 needs ``chunk_type="bytes"``
+            (no ``array.array`` type holds 3-byte samples).
+        nchannels: The channel count of the chunks (1 to 254); channels are mixed as needed.
+        sample_rate: The sample rate of the chunks in Hz (1 to 384000); the rate is converted
+            as needed.
+        frames_to_read: The frames per chunk that ``next()`` gives (``send(n)`` asks for ``n``).
+        dither: The dither applied when the chunks have fewer bits per sample than the source
+            (NONE, RECTANGLE or TRIANGLE).
+        seek_frame: The frame (at the output sample rate) to start at.
+        chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
+            array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+
+    Returns:
+        DecoderStream: The stream (a generator).
+
+    Raises:
+        DecodeError: The audio cannot be decoded.  An exception raised by the source's ``read()``
+            or ``seek()`` surfaces as a DecodeError with the original exception as ``__cause__``.
+        TypeError: ``source`` has no ``read()`` method, or an argument has the wrong type.
+        ValueError: An argument is out of range (the message names it).
     """
     if not isinstance(source, StreamableSource):
         if not callable(getattr(source, "read", None)):
@@ -224,46 +343,123 @@ def _native_s16_stream(filename: FilenameType, file_format: FileFormat, frames_t
 
 def wav_stream_file(filename: FilenameType, frames_to_read: int = 1024,
                     seek_frame: int = 0) -> "DecoderStream":
-    """Streams the WAV audio file as interleaved 16 bit signed integer sample arrays segments,
-    at the file's own sample rate and channels."""
+    """Stream a WAV file as 16-bit signed integer chunks, at its own sample rate and channels.
+
+    The 1.71 per-format function; :func:`stream_file` chooses the output format and detects the
+    file format.
+
+    Args:
+        filename: The path of the file.
+        frames_to_read: The frames per chunk.
+        seek_frame: The frame to start at.
+
+    Returns:
+        DecoderStream: A stream of ``array.array('h')`` chunks.
+
+    Raises:
+        DecodeError: The file is not a WAV file, or it is damaged.
+        OSError: The file cannot be opened.
+    """
     return _native_s16_stream(filename, FileFormat.WAV, frames_to_read, seek_frame)
 
 
 def flac_stream_file(filename: FilenameType, frames_to_read: int = 1024,
                      seek_frame: int = 0) -> "DecoderStream":
-    """Streams the flac audio file as interleaved 16 bit signed integer sample arrays segments,
-    at the file's own sample rate and channels."""
+    """Stream a FLAC file as 16-bit signed integer chunks, at its own sample rate and channels.
+
+    The 1.71 per-format function; :func:`stream_file` chooses the output format and detects the
+    file format.
+
+    Args:
+        filename: The path of the file.
+        frames_to_read: The frames per chunk.
+        seek_frame: The frame to start at.
+
+    Returns:
+        DecoderStream: A stream of ``array.array('h')`` chunks.
+
+    Raises:
+        DecodeError: The file is not a FLAC file, or it is damaged.
+        OSError: The file cannot be opened.
+    """
     return _native_s16_stream(filename, FileFormat.FLAC, frames_to_read, seek_frame)
 
 
 def mp3_stream_file(filename: FilenameType, frames_to_read: int = 1024,
                     seek_frame: int = 0) -> "DecoderStream":
-    """Streams the mp3 audio file as interleaved 16 bit signed integer sample arrays segments,
-    at the file's own sample rate and channels."""
+    """Stream a MP3 file as 16-bit signed integer chunks, at its own sample rate and channels.
+
+    The 1.71 per-format function; :func:`stream_file` chooses the output format and detects the
+    file format.
+
+    Args:
+        filename: The path of the file.
+        frames_to_read: The frames per chunk.
+        seek_frame: The frame to start at.
+
+    Returns:
+        DecoderStream: A stream of ``array.array('h')`` chunks.
+
+    Raises:
+        DecodeError: The file is not an MP3 file, or it is damaged.
+        OSError: The file cannot be opened.
+    """
     return _native_s16_stream(filename, FileFormat.MP3, frames_to_read, seek_frame)
 
 
 def vorbis_stream_file(filename: FilenameType, seek_frame: int = 0) -> "DecoderStream":
-    """Streams the ogg vorbis audio file as interleaved 16 bit signed integer sample arrays segments,
-    at the file's own sample rate and channels (4096-frame chunks)."""
+    """Stream an Ogg Vorbis file as 16-bit signed integer chunks, at its own sample rate and channels.
+
+    Chunks hold 4096 frames.  The 1.71 per-format function; :func:`stream_file` chooses the output
+    format and detects the file format.
+
+    Args:
+        filename: The path of the file.
+        seek_frame: The frame to start at.
+
+    Returns:
+        DecoderStream: A stream of ``array.array('h')`` chunks.
+
+    Raises:
+        DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
+        OSError: The file cannot be opened.
+    """
     return _native_s16_stream(filename, FileFormat.VORBIS, 4096, seek_frame)
 
 
 def stream_raw_pcm_memory(
-    pcmdata: Union[array.array, memoryview, bytes],
+    pcmdata: Union["array.array[Any]", memoryview, bytes, BufferType],
     nchannels: int,
     sample_width: int,
     frames_to_read: int = 4096,
 ) -> "DecoderStream":
-    """
-    Convenience generator function to stream raw pcm audio data from memory.
-    Usually you don't need to use this as the library provides many other streaming
-    options that work on much smaller, encoded, audio data.
-    However, in the odd case that you only have already decoded raw pcm data you can use
-    this generator as a stream source.
-    The data can be provided in ``array`` type or ``bytes``, ``memoryview`` or even a numpy array.
-    Be sure to also specify the correct number of channels that the audio data has, and the
-    sample with in bytes.
+    """Stream PCM frames that are already decoded, from memory.
+
+    A :class:`DecoderStream` over the buffer (no copy, no decoding): chunks are ``memoryview``
+    slices of it.  A :class:`PlaybackDevice` of the matching format plays it without the GIL.
+
+    >>> import array
+    >>> pcm = array.array("h", bytes(4000))        # 1000 stereo frames of silence
+    >>> stream = miniaudio.stream_raw_pcm_memory(pcm, nchannels=2, sample_width=2,
+    ...                                          frames_to_read=400)
+    >>> [len(chunk) // 4 for chunk in stream]
+    [400, 400, 200]
+
+    Args:
+        pcmdata: The interleaved frames (``array.array``, ``bytes``, ``memoryview``, a numpy
+            array, any C-contiguous buffer).
+        nchannels: The channel count of the data.
+        sample_width: Bytes per sample (an ``array.array`` knows its own, which wins).
+        frames_to_read: The frames per chunk for ``next()``.
+
+    Returns:
+        DecoderStream: The stream; its ``sample_rate`` is None (raw PCM has none) and its
+        ``sample_format`` follows from the width and the buffer's item type (None when a 4-byte
+        width could be SIGNED32 or FLOAT32).
+
+    Raises:
+        ValueError: A count is below 1.
+        TypeError: A count is not an int.
     """
     if isinstance(pcmdata, array.array):
         sample_width = pcmdata.itemsize  # as 1.71: an array knows its own sample width
@@ -274,7 +470,7 @@ def stream_raw_pcm_memory(
             raise ValueError(f"{name} must be at least 1, not {value}")
     # The sample format the data holds, where its width and item type say (played GIL-free by a
     # device of that format); width 4 bytes of raw data could be s32 or f32: None then.
-    typecode = getattr(pcmdata, "typecode", None) or getattr(memoryview(pcmdata), "format", "B")
+    typecode: str = getattr(pcmdata, "typecode", None) or memoryview(pcmdata).format
     output_format = {1: SampleFormat.UNSIGNED8, 2: SampleFormat.SIGNED16, 3: SampleFormat.SIGNED24}.get(sample_width)
     if sample_width == 4:
         output_format = {"f": SampleFormat.FLOAT32, "i": SampleFormat.SIGNED32}.get(typecode.lstrip("<=@"))
@@ -288,15 +484,35 @@ def stream_with_callbacks(
     frame_process_method: Optional[Callable[[FramesType], FramesType]] = None,
     end_callback: Optional[Callable[[], Any]] = None,
 ) -> PlaybackCallbackGeneratorType:
-    """
-    Convenience generator function to add callback and processing functionality to another stream.
-    You can specify :
-    > A callback function that gets called during play and takes an int
-    for the number of frames played.
-    > A function that can be used to process raw data frames before they are yielded back
-    (takes an array.array or bytes, returns an array.array or bytes)
-    *Note: if the processing method is slow it will result in audio glitchiness
-    > A callback function that gets called when the stream ends playing.
+    """Wrap a playback generator, adding a progress callback, a chunk filter and an end callback.
+
+    All three callbacks run where the generator runs: on the device's audio thread.  Keep them
+    short; a device playing the wrapper takes the GIL for every period (the GIL-free path of
+    :class:`DecoderStream` does not apply to the wrapper).
+
+    >>> played = []
+    >>> wrapped = miniaudio.stream_with_callbacks(
+    ...     miniaudio.stream_file("samples/tone.mp3"),
+    ...     end_callback=lambda: played.append("end"))
+    >>> next(wrapped)                  # primed like a 1.71 stream (start() does it too)
+    b''
+    >>> while True:
+    ...     try:
+    ...         played.append(len(wrapped.send(22050)) // 2)
+    ...     except StopIteration:
+    ...         break
+    >>> played
+    [22050, 22050, 'end']
+
+    Args:
+        sample_stream: The playback generator to wrap (sent frame counts, yielding frames).
+        progress_callback: Called with the number of frames the device asks for, on each request
+            but the first (as in 1.71).
+        frame_process_method: Called with each chunk; what it returns is played instead.
+        end_callback: Called once ``sample_stream`` has ended; the wrapper then ends too.
+
+    Returns:
+        PlaybackCallbackGeneratorType: The wrapping generator.
     """
     frame_count = yield b""
     try:
@@ -320,7 +536,29 @@ def _chunk_bytes(samples: Any) -> Any:
 
 
 class WavFileReadStream(io.RawIOBase):
-    """An IO stream that reads as a .wav file, and which gets its pcm samples from the provided producer"""
+    """A read-only file object that reads as a WAV file, its frames taken from a generator.
+
+    The WAV header comes first, then the frames of ``next(pcm_sample_gen)`` chunk after chunk.
+    FLOAT32 frames are labelled as IEEE float (1.71 labelled them as integer PCM).
+
+    >>> stream = miniaudio.stream_file("samples/tone.mp3")
+    >>> wav = miniaudio.WavFileReadStream(stream, 44100, 2, miniaudio.SampleFormat.SIGNED16,
+    ...                                   max_frames=44100)
+    >>> data = wav.read()
+    >>> miniaudio.wav_get_info(data).num_frames
+    44100
+
+    Args:
+        pcm_sample_gen: A generator of chunks (``array.array``, ``bytes``, ``memoryview``,
+            numpy), e.g. a :class:`DecoderStream`.
+        sample_rate: The sample rate written in the header.
+        nchannels: The channel count of the chunks.
+        output_format: The sample format of the chunks.
+        max_frames: Stop after this many frames and write sizes for them in the header.  0 (the
+            default) reads until the generator ends and writes sizes of 0, as for a WAV stream
+            of unknown length: readers that trust the sizes, this package's included, then see
+            no frames.
+    """
 
     def __init__(
         self,
@@ -349,8 +587,8 @@ class WavFileReadStream(io.RawIOBase):
             + b"data" + struct.pack("<I", data_size)
         )
 
-    def read(self, amount: int = sys.maxsize) -> Optional[bytes]:  # type: ignore[override]
-        """Read up to the given amount of bytes from the file."""
+    def read(self, amount: int = sys.maxsize) -> Optional[bytes]:
+        """Read up to ``amount`` bytes of the WAV file (all of it by default); ``b""`` at the end."""
         if self.bytes_done >= self.max_bytes or not self.sample_gen:
             return b""
         if amount is None or amount < 0:
@@ -372,5 +610,5 @@ class WavFileReadStream(io.RawIOBase):
         return result
 
     def close(self) -> None:
-        """Close the file"""
+        """Close the file object."""
         super().close()
