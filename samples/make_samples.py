@@ -41,7 +41,10 @@ import subprocess
 import sys
 import tempfile
 
+from typing import Any, Dict, List
+
 import numpy as np
+import numpy.typing as npt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -56,7 +59,7 @@ WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 GUID_PCM = struct.pack("<IHH", 1, 0, 0x10) + bytes([0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71])
 
 
-def pcm_bytes(pcm, fmt):
+def pcm_bytes(pcm: "npt.NDArray[Any]", fmt: str) -> bytes:
     """Interleaved little-endian bytes for a (frames, channels) array."""
     if fmt == "s24":
         v = pcm.astype("<i4").reshape(-1)
@@ -66,7 +69,7 @@ def pcm_bytes(pcm, fmt):
     return np.ascontiguousarray(pcm.astype(dtype)).tobytes()
 
 
-def write_wav(path, pcm, rate, fmt, extensible=False):
+def write_wav(path: str, pcm: "npt.NDArray[Any]", rate: int, fmt: str, extensible: bool = False) -> None:
     nframes, nch = pcm.shape
     bits = {"u8": 8, "s16": 16, "s24": 24, "s32": 32, "f32": 32}[fmt]
     block_align = nch * bits // 8
@@ -93,22 +96,23 @@ def write_wav(path, pcm, rate, fmt, extensible=False):
         f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
 
 
-def have_encoder(name):
+def have_encoder(name: str) -> bool:
     out = subprocess.run([FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
     return any(line.split()[1:2] == [name] for line in out.splitlines() if line.strip())
 
 
-def ffmpeg(src, dst, *codec_args):
+def ffmpeg(src: str, dst: str, *codec_args: str) -> None:
     cmd = [FFMPEG, "-nostdin", "-y", "-hide_banner", "-loglevel", "error",
            "-i", src, "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
            *codec_args, dst]
     subprocess.run(cmd, check=True)
 
 
-def generate(outdir):
+def generate(outdir: str) -> None:
     tmp = tempfile.mkdtemp(prefix="mksamples")
     try:
-        j = lambda name: os.path.join(outdir, name)  # noqa: E731
+        def j(name: str) -> str:
+            return os.path.join(outdir, name)
 
         # --- hand-written WAV files (reference PCM from numpy) ---
         write_wav(j("tone_s16.wav"), signals.reference("tone", "s16"), 44100, "s16")
@@ -150,7 +154,7 @@ def generate(outdir):
 AUDIO_EXTS = (".wav", ".flac", ".mp3", ".ogg", ".dat")
 
 
-def digests(d):
+def digests(d: str) -> Dict[str, str]:
     out = {}
     for name in sorted(os.listdir(d)):
         if name.endswith(AUDIO_EXTS):
@@ -159,7 +163,7 @@ def digests(d):
     return out
 
 
-def main(argv):
+def main(argv: List[str]) -> int:
     if "--check" in argv:
         tmpdir = tempfile.mkdtemp(prefix="samples-check")
         try:
