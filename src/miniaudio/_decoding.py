@@ -30,7 +30,27 @@ _NUMPY_DTYPES = {"B": "uint8", "h": "int16", "i": "int32", "f": "float32"}
 
 
 class SoundFileInfo:
-    """Contains various properties of an audio file."""
+    """Information about an audio file or audio data in memory.
+
+    What :func:`get_file_info` and the ``*_get_file_info`` / ``*_get_info`` functions return.
+    ``str()`` gives a one-line summary, e.g.
+    ``<SoundFileInfo: 'samples/tone.mp3' MP3 2 ch, 44100 hz, SIGNED16, 44100 frames=1.00 sec.>``.
+
+    Attributes:
+        name (str): The file name as given, or ``"<memory>"`` for data in memory.
+        file_format (FileFormat): WAV, FLAC, MP3 or VORBIS (UNKNOWN in a :class:`DecodedSoundFile`).
+        nchannels (int): The number of channels.
+        sample_rate (int): Frames per second, in Hz.
+        sample_format (SampleFormat): How the file stores its samples.  MP3 and Vorbis report
+            SIGNED16, the format their decoders give without conversion.
+        sample_format_name (str): miniaudio's name of the sample format, e.g.
+            ``"16-bit Signed Integer"``.
+        sample_width (int): Bytes per sample.
+        num_frames (int): The length in frames (a frame holds one sample of every channel).
+        duration (float): The length in seconds.
+        sub_format (int or None): WAV only: the format tag of the file (1 integer PCM, 3 IEEE
+            float, ...); None for the other formats.
+    """
 
     def __init__(
         self,
@@ -68,7 +88,24 @@ class SoundFileInfo:
 
 
 class DecodedSoundFile(SoundFileInfo):
-    """Contains various properties and also the PCM frames of a fully decoded audio file."""
+    """A decoded sound: the :class:`SoundFileInfo` attributes plus the samples.
+
+    What :func:`decode_file`, :func:`decode`, :func:`read_file` and the per-format read functions
+    return.  Make one yourself to write samples with :func:`wav_write_file`.  ``file_format`` is
+    always UNKNOWN and ``sub_format`` None; ``num_frames`` is ``len(samples) // nchannels``.
+
+    Args:
+        name: A name for the sound (shown by ``str()``).
+        nchannels: The number of channels in ``samples``.
+        sample_rate: Frames per second, in Hz.
+        sample_format: The sample format of ``samples``.
+        samples: The interleaved samples.
+
+    Attributes:
+        samples (array.array): The interleaved samples (left, right, left, right, ... for
+            stereo): typecode ``'B'`` for UNSIGNED8, ``'h'`` for SIGNED16, ``'i'`` for SIGNED32,
+            ``'f'`` for FLOAT32.
+    """
 
     def __init__(
         self,
@@ -84,8 +121,23 @@ class DecodedSoundFile(SoundFileInfo):
         self.samples = samples
 
     def as_numpy(self) -> Any:
-        """The samples as a numpy array of shape (num_frames, nchannels) that shares memory with
-        `samples` (no copy).  Needs numpy, which is imported only here."""
+        """The samples as a numpy array of shape ``(num_frames, nchannels)``, without a copy.
+
+        The array shares memory with :attr:`samples`: writing to one changes the other.  numpy is
+        imported here, and only here.
+
+        >>> sound = miniaudio.decode_file("samples/tone.ogg", miniaudio.SampleFormat.FLOAT32)
+        >>> frames = sound.as_numpy()
+        >>> frames.shape, frames.dtype
+        ((44100, 2), dtype('float32'))
+
+        Returns:
+            numpy.ndarray: dtype uint8, int16, int32 or float32, after the sample format.
+
+        Raises:
+            MiniaudioError: ``samples`` is not an ``array.array`` of one of those types.
+            ImportError: numpy is not installed.
+        """
         import numpy
 
         typecode = getattr(self.samples, "typecode", None)
@@ -96,7 +148,20 @@ class DecodedSoundFile(SoundFileInfo):
 
 
 def width_from_format(sampleformat: SampleFormat) -> int:
-    """returns the sample width in bytes, of the given sample format."""
+    """The width in bytes of one sample of the given sample format.
+
+    >>> miniaudio.width_from_format(miniaudio.SampleFormat.SIGNED24)
+    3
+
+    Args:
+        sampleformat: A :class:`SampleFormat` member.
+
+    Returns:
+        int: 1, 2, 3 or 4 (0 for UNKNOWN).
+
+    Raises:
+        MiniaudioError: ``sampleformat`` is not a :class:`SampleFormat` member.
+    """
     if sampleformat in _WIDTHS:
         return _WIDTHS[sampleformat]
     raise MiniaudioError("unsupported sample format", sampleformat)
@@ -170,48 +235,154 @@ _WAV, _FLAC, _MP3, _VORBIS = FileFormat.WAV, FileFormat.FLAC, FileFormat.MP3, Fi
 
 
 def get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Fetch some information about the audio file.  The format is detected from the file's
-    content (WAV, FLAC, MP3 or Ogg Vorbis), whatever its name."""
+    """Information about an audio file: format, channels, sample rate, length.
+
+    The format (WAV, FLAC, MP3 or Ogg Vorbis) is detected from the file's content, whatever its
+    name.
+
+    >>> info = miniaudio.get_file_info("samples/tone.mp3")
+    >>> info.file_format, info.nchannels, info.sample_rate, info.num_frames
+    (<FileFormat.MP3: 3>, 2, 44100, 44100)
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        SoundFileInfo: The file's properties.
+
+    Raises:
+        DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _info(filename, True, FileFormat.UNKNOWN)
 
 
 def wav_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Fetch some information about the audio file (wav format)."""
+    """Information about a WAV file (like :func:`get_file_info`, for WAV only).
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        SoundFileInfo: The file's properties.
+
+    Raises:
+        DecodeError: The file is not a WAV file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _info(filename, True, _WAV)
 
 
 def wav_get_info(data: BufferType) -> SoundFileInfo:
-    """Fetch some information about the audio data (wav format)."""
+    """Information about WAV audio data in memory.
+
+    Args:
+        data: The content of a WAV file (any bytes-like object).
+
+    Returns:
+        SoundFileInfo: The properties, with ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not WAV, or it is damaged.
+    """
     return _info(data, False, _WAV)
 
 
 def flac_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Fetch some information about the audio file (flac format)."""
+    """Information about a FLAC file (like :func:`get_file_info`, for FLAC only).
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        SoundFileInfo: The file's properties.
+
+    Raises:
+        DecodeError: The file is not a FLAC file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _info(filename, True, _FLAC)
 
 
 def flac_get_info(data: BufferType) -> SoundFileInfo:
-    """Fetch some information about the audio data (flac format)."""
+    """Information about FLAC audio data in memory.
+
+    Args:
+        data: The content of a FLAC file (any bytes-like object).
+
+    Returns:
+        SoundFileInfo: The properties, with ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not FLAC, or it is damaged.
+    """
     return _info(data, False, _FLAC)
 
 
 def mp3_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Fetch some information about the audio file (mp3 format)."""
+    """Information about a MP3 file (like :func:`get_file_info`, for MP3 only).
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        SoundFileInfo: The file's properties.
+
+    Raises:
+        DecodeError: The file is not a MP3 file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _info(filename, True, _MP3)
 
 
 def mp3_get_info(data: BufferType) -> SoundFileInfo:
-    """Fetch some information about the audio data (mp3 format)."""
+    """Information about MP3 audio data in memory.
+
+    Args:
+        data: The content of a MP3 file (any bytes-like object).
+
+    Returns:
+        SoundFileInfo: The properties, with ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not MP3, or it is damaged.
+    """
     return _info(data, False, _MP3)
 
 
 def vorbis_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Fetch some information about the audio file (vorbis format)."""
+    """Information about a Ogg Vorbis file (like :func:`get_file_info`, for Ogg Vorbis only).
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        SoundFileInfo: The file's properties.
+
+    Raises:
+        DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _info(filename, True, _VORBIS)
 
 
 def vorbis_get_info(data: BufferType) -> SoundFileInfo:
-    """Fetch some information about the audio data (vorbis format)."""
+    """Information about Ogg Vorbis audio data in memory.
+
+    Args:
+        data: The content of a Ogg Vorbis file (any bytes-like object).
+
+    Returns:
+        SoundFileInfo: The properties, with ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not Ogg Vorbis, or it is damaged.
+    """
     return _info(data, False, _VORBIS)
 
 
@@ -219,100 +390,360 @@ def vorbis_get_info(data: BufferType) -> SoundFileInfo:
 
 
 def read_file(filename: FilenameType, convert_to_16bit: bool = False) -> DecodedSoundFile:
-    """Reads and decodes the whole audio file.
-    Miniaudio will attempt to return the sound data in exactly the same format as in the file.
-    Unless you set convert_convert_to_16bit to True, then the result is always a 16 bit sample format.
+    """Decode a whole audio file in its own sample format, sample rate and channel count.
+
+    The format (WAV, FLAC, MP3 or Ogg Vorbis) is detected from the file's content.
+
+    >>> sound = miniaudio.read_file("samples/tone_16.flac")
+    >>> sound.sample_format, sound.nchannels, sound.sample_rate, sound.num_frames
+    (<SampleFormat.SIGNED16: 2>, 2, 44100, 44100)
+
+    Args:
+        filename: The path of the file.
+        convert_to_16bit: Decode to SIGNED16 whatever the file holds.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array``.
+
+    Raises:
+        MiniaudioError: The file holds 24-bit samples, which no ``array.array`` type holds, and
+            ``convert_to_16bit`` is false (use :func:`decode_file` to choose another format).
+        DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
+        OSError: The file cannot be opened.
     """
     return _read(filename, True, FileFormat.UNKNOWN, _S16 if convert_to_16bit else 0)
 
 
 def wav_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio file. Resulting sample format is 16 bits signed integer."""
+    """Decode a whole WAV file to 16-bit signed integer samples (SIGNED16).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
+
+    Raises:
+        DecodeError: The file is not a WAV file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _WAV, _S16)
 
 
 def wav_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio file. Resulting sample format is 32 bits signed integer."""
+    """Decode a whole WAV file to 32-bit signed integer samples (SIGNED32).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i'.
+
+    Raises:
+        DecodeError: The file is not a WAV file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _WAV, _S32)
 
 
 def wav_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio file. Resulting sample format is 32 bits float."""
+    """Decode a whole WAV file to 32-bit float samples (FLOAT32).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
+
+    Raises:
+        DecodeError: The file is not a WAV file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _WAV, _F32)
 
 
 def wav_read_s16(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio data. Resulting sample format is 16 bits signed integer."""
+    """Decode WAV data in memory to 16-bit signed integer samples (SIGNED16).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a WAV file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not WAV, or it is damaged.
+    """
     return _read(data, False, _WAV, _S16)
 
 
 def wav_read_s32(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio data. Resulting sample format is 32 bits signed integer."""
+    """Decode WAV data in memory to 32-bit signed integer samples (SIGNED32).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a WAV file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not WAV, or it is damaged.
+    """
     return _read(data, False, _WAV, _S32)
 
 
 def wav_read_f32(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole wav audio data. Resulting sample format is 32 bits float."""
+    """Decode WAV data in memory to 32-bit float samples (FLOAT32).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a WAV file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not WAV, or it is damaged.
+    """
     return _read(data, False, _WAV, _F32)
 
 
 def flac_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio file. Resulting sample format is 16 bits signed integer."""
+    """Decode a whole FLAC file to 16-bit signed integer samples (SIGNED16).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
+
+    Raises:
+        DecodeError: The file is not a FLAC file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _FLAC, _S16)
 
 
 def flac_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio file. Resulting sample format is 32 bits signed integer."""
+    """Decode a whole FLAC file to 32-bit signed integer samples (SIGNED32).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i'.
+
+    Raises:
+        DecodeError: The file is not a FLAC file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _FLAC, _S32)
 
 
 def flac_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio file. Resulting sample format is 32 bits float."""
+    """Decode a whole FLAC file to 32-bit float samples (FLOAT32).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
+
+    Raises:
+        DecodeError: The file is not a FLAC file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _FLAC, _F32)
 
 
 def flac_read_s16(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio data. Resulting sample format is 16 bits signed integer."""
+    """Decode FLAC data in memory to 16-bit signed integer samples (SIGNED16).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a FLAC file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not FLAC, or it is damaged.
+    """
     return _read(data, False, _FLAC, _S16)
 
 
 def flac_read_s32(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio data. Resulting sample format is 32 bits signed integer."""
+    """Decode FLAC data in memory to 32-bit signed integer samples (SIGNED32).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a FLAC file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not FLAC, or it is damaged.
+    """
     return _read(data, False, _FLAC, _S32)
 
 
 def flac_read_f32(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole flac audio data. Resulting sample format is 32 bits float."""
+    """Decode FLAC data in memory to 32-bit float samples (FLOAT32).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of a FLAC file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not FLAC, or it is damaged.
+    """
     return _read(data, False, _FLAC, _F32)
 
 
 def mp3_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole mp3 audio file. Resulting sample format is 16 bits signed integer."""
+    """Decode a whole MP3 file to 16-bit signed integer samples (SIGNED16).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
+
+    Raises:
+        DecodeError: The file is not an MP3 file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _MP3, _S16)
 
 
 def mp3_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole mp3 audio file. Resulting sample format is 32 bits float."""
+    """Decode a whole MP3 file to 32-bit float samples (FLOAT32).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
+
+    Raises:
+        DecodeError: The file is not an MP3 file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _MP3, _F32)
 
 
 def mp3_read_s16(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole mp3 audio data. Resulting sample format is 16 bits signed integer."""
+    """Decode MP3 data in memory to 16-bit signed integer samples (SIGNED16).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of an MP3 file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not MP3, or it is damaged.
+    """
     return _read(data, False, _MP3, _S16)
 
 
 def mp3_read_f32(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole mp3 audio data. Resulting sample format is 32 bits float."""
+    """Decode MP3 data in memory to 32-bit float samples (FLOAT32).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of an MP3 file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
+        ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not MP3, or it is damaged.
+    """
     return _read(data, False, _MP3, _F32)
 
 
 def vorbis_read_file(filename: FilenameType) -> DecodedSoundFile:
-    """Reads and decodes the whole vorbis audio file. Resulting sample format is 16 bits signed integer."""
+    """Decode a whole Ogg Vorbis file to 16-bit signed integer samples (SIGNED16).
+
+    The result has the file's own sample rate and channel count.
+
+    Args:
+        filename: The path of the file.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
+
+    Raises:
+        DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
+            ...).
+    """
     return _read(filename, True, _VORBIS, _S16)
 
 
 def vorbis_read(data: BufferType) -> DecodedSoundFile:
-    """Reads and decodes the whole vorbis audio data. Resulting sample format is 16 bits signed integer."""
+    """Decode Ogg Vorbis data in memory to 16-bit signed integer samples (SIGNED16).
+
+    The result has the data's own sample rate and channel count.
+
+    Args:
+        data: The content of an Ogg Vorbis file (any bytes-like object).
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with ``name``
+        ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not Ogg Vorbis, or it is damaged.
+    """
     return _read(data, False, _VORBIS, _S16)
 
 
@@ -337,11 +768,42 @@ def decode_file(
     channel_mix: ChannelMixMode = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
 ) -> DecodedSoundFile:
-    """Convenience function to decode any supported audio file to raw PCM samples in your chosen format.
+    """Decode a whole audio file to the sample format, channels and sample rate you choose.
 
-    channel_mix picks how channels are mixed when nchannels differs from the file's, and
-    resampler_order the order (0-8) of the linear resampler's low-pass filter (higher: less
-    aliasing, slower); the defaults are those of miniaudio 1.71."""
+    The format (WAV, FLAC, MP3 or Ogg Vorbis) is detected from the file's content.  Decoding
+    releases the GIL, so threads decode files in parallel.
+
+    >>> sound = miniaudio.decode_file("samples/mono.mp3", miniaudio.SampleFormat.FLOAT32,
+    ...                               nchannels=2, sample_rate=48000)
+    >>> sound.nchannels, sound.sample_rate, sound.num_frames, sound.samples.typecode
+    (2, 48000, 48000, 'f')
+
+    Args:
+        filename: The path of the file.
+        output_format: The sample format of the result.  SIGNED24 is refused (no ``array.array``
+            type holds 3-byte samples): decode to SIGNED32 or FLOAT32.
+        nchannels: The channel count of the result (1 to 254).  Channels are mixed as
+            ``channel_mix`` says.
+        sample_rate: The sample rate of the result in Hz (1 to 384000).  miniaudio's linear
+            resampler converts the rate.
+        dither: The dither applied when the result has fewer bits per sample than the source
+            (NONE, RECTANGLE or TRIANGLE).
+        channel_mix: RECTANGULAR (the default) mixes by the channels' positions; SIMPLE drops
+            the channels the result has no room for and leaves extra channels silent (a mono
+            source still goes to every channel).  CUSTOMWEIGHTS is refused (there is no way to
+            give the weights).
+        resampler_order: The order (0 to 8) of the resampler's low-pass filter: higher removes
+            more aliasing and costs more time.  4 is miniaudio's default and 1.71's fixed value.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array``.
+
+    Raises:
+        DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
+        OSError: The file cannot be opened.
+        ValueError: An argument is out of range (the message names it).
+        TypeError: An argument has the wrong type (the message names it).
+    """
     _check_output(nchannels, sample_rate)
     return _read(filename, True, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, dither,
                  channel_mix, resampler_order)
@@ -357,9 +819,41 @@ def decode(
     channel_mix: ChannelMixMode = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
 ) -> DecodedSoundFile:
-    """Convenience function to decode any supported audio file in memory to raw PCM samples in your chosen format.
+    """Decode a whole audio file held in memory to the sample format, channels and rate you choose.
 
-    channel_mix and resampler_order are as for decode_file()."""
+    The same as :func:`decode_file`, for data: the format (WAV, FLAC, MP3 or Ogg Vorbis) is
+    detected from the content.
+
+    >>> with open("samples/tone.ogg", "rb") as f:
+    ...     sound = miniaudio.decode(f.read(), nchannels=1, sample_rate=22050)
+    >>> sound.name, sound.nchannels, sound.sample_rate, sound.num_frames
+    ('<memory>', 1, 22050, 22050)
+
+    Args:
+        data: The content of an audio file (any bytes-like object; it is not copied).
+        output_format: The sample format of the result.  SIGNED24 is refused (no ``array.array``
+            type holds 3-byte samples): decode to SIGNED32 or FLOAT32.
+        nchannels: The channel count of the result (1 to 254).  Channels are mixed as
+            ``channel_mix`` says.
+        sample_rate: The sample rate of the result in Hz (1 to 384000).  miniaudio's linear
+            resampler converts the rate.
+        dither: The dither applied when the result has fewer bits per sample than the source
+            (NONE, RECTANGLE or TRIANGLE).
+        channel_mix: RECTANGULAR (the default) mixes by the channels' positions; SIMPLE drops
+            the channels the result has no room for and leaves extra channels silent (a mono
+            source still goes to every channel).  CUSTOMWEIGHTS is refused (there is no way to
+            give the weights).
+        resampler_order: The order (0 to 8) of the resampler's low-pass filter: higher removes
+            more aliasing and costs more time.  4 is miniaudio's default and 1.71's fixed value.
+
+    Returns:
+        DecodedSoundFile: The samples, in an ``array.array``, with ``name`` ``"<memory>"``.
+
+    Raises:
+        DecodeError: The data is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
+        ValueError: An argument is out of range (the message names it).
+        TypeError: An argument has the wrong type (the message names it).
+    """
     _check_output(nchannels, sample_rate)
     return _read(data, False, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, dither,
                  channel_mix, resampler_order)
@@ -371,8 +865,30 @@ def decode(
 def convert_sample_format(
     from_fmt: SampleFormat, sourcedata: BufferType, to_fmt: SampleFormat, dither: DitherMode = DitherMode.NONE
 ) -> bytearray:
-    """Convert a raw buffer of pcm samples to another sample format.
-    The result is returned as another raw pcm sample buffer"""
+    """Convert raw PCM samples to another sample format.
+
+    The channel count and sample rate stay as they are: every sample is converted on its own.
+
+    >>> import array
+    >>> pcm = array.array("h", [16384, -32768])
+    >>> array.array("f", miniaudio.convert_sample_format(miniaudio.SampleFormat.SIGNED16, pcm,
+    ...                                                  miniaudio.SampleFormat.FLOAT32))
+    array('f', [0.5, -1.0])
+
+    Args:
+        from_fmt: The sample format of ``sourcedata``.
+        sourcedata: The samples (any bytes-like object, e.g. an ``array.array``).
+        to_fmt: The sample format of the result.
+        dither: The dither applied when the result has fewer bits per sample (NONE, RECTANGLE
+            or TRIANGLE).
+
+    Returns:
+        bytearray: The converted samples, in native byte order (wrap them in an ``array.array``
+        or ``numpy.frombuffer`` to use them as numbers).
+
+    Raises:
+        ValueError: ``sourcedata`` is not a whole number of samples, or a format is UNKNOWN.
+    """
     return _ma.convert_sample_format(
         enum_value(SampleFormat, from_fmt, "from_fmt"),
         sourcedata,
@@ -394,11 +910,40 @@ def convert_frames(
     channel_mix: ChannelMixMode = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
 ) -> bytearray:
-    """Convert audio frames in source sample format with a certain number of channels,
-    to another sample format and possibly down/upmixing the number of channels as well.
+    """Convert PCM frames to another sample format, channel count and sample rate.
 
-    dither, channel_mix and resampler_order (0-8, the linear resampler's low-pass filter order)
-    are optional; the defaults are those of miniaudio 1.71."""
+    Conversion runs in C with the GIL released.
+
+    >>> import array
+    >>> stereo = array.array("h", [1000, 3000, -2000, 2000])    # two stereo frames
+    >>> mono = miniaudio.convert_frames(miniaudio.SampleFormat.SIGNED16, 2, 44100, stereo,
+    ...                                 miniaudio.SampleFormat.SIGNED16, 1, 44100)
+    >>> array.array("h", mono)
+    array('h', [2000, 0])
+
+    Args:
+        from_fmt: The sample format of ``sourcedata``.
+        from_numchannels: The channel count of ``sourcedata``.
+        from_samplerate: The sample rate of ``sourcedata`` in Hz.
+        sourcedata: Interleaved frames (any bytes-like object, e.g. an ``array.array``).
+        to_fmt: The sample format of the result.
+        to_numchannels: The channel count of the result.
+        to_samplerate: The sample rate of the result in Hz.
+        dither: The dither applied when the result has fewer bits per sample (NONE, RECTANGLE
+            or TRIANGLE).
+        channel_mix: RECTANGULAR (the default) or SIMPLE, as for :func:`decode_file`.
+        resampler_order: The order (0 to 8) of the resampler's low-pass filter, as for
+            :func:`decode_file`.
+
+    Returns:
+        bytearray: The converted frames, in native byte order.  When the rate changes, the
+        number of frames is the source's scaled by the ratio of the rates.
+
+    Raises:
+        ValueError: ``sourcedata`` is not a whole number of frames, or an argument is out of
+            range (the message names it).
+        TypeError: An argument has the wrong type.
+    """
     return _ma.convert_frames(
         enum_value(SampleFormat, from_fmt, "from_fmt"),
         from_numchannels,
@@ -417,8 +962,28 @@ def convert_frames(
 
 
 def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
-    """Writes the pcm sound to a WAV file.  Float samples are written as IEEE float WAV
-    (format tag 3), integer samples as PCM, so the file reads back exactly."""
+    """Write a sound to a WAV file.
+
+    Integer samples are written as integer PCM and FLOAT32 samples as IEEE float WAV (format
+    tag 3), so every sample format reads back exactly.
+
+    >>> import os, tempfile
+    >>> sound = miniaudio.decode_file("samples/tone.mp3", miniaudio.SampleFormat.FLOAT32)
+    >>> path = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> miniaudio.wav_write_file(path, sound)
+    >>> miniaudio.wav_read_file_f32(path).samples == sound.samples
+    True
+
+    Args:
+        filename: The path of the file to write (an existing file is replaced).
+        sound: What to write: its ``samples``, ``nchannels``, ``sample_rate`` and
+            ``sample_format`` are used.  ``samples`` may be any bytes-like object (3-byte
+            samples for SIGNED24).
+
+    Raises:
+        OSError: The file cannot be created.
+        ValueError: ``samples`` is not a whole number of frames.
+    """
     _ma.wav_write_file(
         _fs_name(filename),
         sound.samples,
@@ -432,20 +997,48 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
 
 
 def lib_version() -> str:
-    """Returns the version string of the underlying miniaudio C library"""
+    """The version of the miniaudio C library compiled into the package, e.g. ``"0.11.25"``."""
     return _ma.lib_version()
 
 
 def is_backend_enabled(backend: Backend) -> bool:
-    """Determines whether or not the given backend is available by the compilation environment for the underlying miniaudio C library"""
+    """Whether the given audio backend was compiled into the package.
+
+    Compiled in does not mean usable: PulseAudio, for example, also needs a running server.
+
+    >>> miniaudio.is_backend_enabled(miniaudio.Backend.NULL)
+    True
+
+    Args:
+        backend: A :class:`Backend` member or its int value.
+
+    Returns:
+        bool: True if the backend is compiled in.
+    """
     return _ma.is_backend_enabled(enum_value(Backend, backend, "backend"))
 
 
 def get_enabled_backends() -> Set[Backend]:
-    """Returns the set of available backends by the compilation environment for the underlying miniaudio C library"""
+    """The audio backends compiled into the package.
+
+    >>> miniaudio.Backend.NULL in miniaudio.get_enabled_backends()
+    True
+
+    Returns:
+        set[Backend]: The backends (on Linux: PulseAudio, ALSA, JACK and NULL, among others).
+    """
     return {Backend(b) for b in _ma.enabled_backends()}
 
 
 def is_loopback_supported(backend: Backend) -> bool:
-    """Determines whether or not loopback mode is support by a backend."""
+    """Whether miniaudio supports loopback capture (recording what is played) on the given backend.
+
+    This reports miniaudio's capability only: as in 1.71, no device class opens a loopback device.
+
+    Args:
+        backend: A :class:`Backend` member or its int value.
+
+    Returns:
+        bool: True if the backend supports loopback.
+    """
     return _ma.is_loopback_supported(enum_value(Backend, backend, "backend"))

@@ -8,7 +8,12 @@ __all__ = ["FileFormat", "SampleFormat", "DeviceType", "DitherMode", "ChannelMix
 
 
 class FileFormat(Enum):
-    """Audio file format"""
+    """An encoded audio format.
+
+    WAV, FLAC, MP3 and VORBIS (Ogg Vorbis) can be decoded.  UNKNOWN stands for "detect it from the
+    content" (the ``source_format`` of :func:`stream_any`) and is the ``file_format`` of a
+    :class:`DecodedSoundFile`.
+    """
 
     UNKNOWN = 0
     WAV = 1
@@ -18,7 +23,13 @@ class FileFormat(Enum):
 
 
 class SampleFormat(Enum):
-    """Sample format in memory"""
+    """The format of one PCM sample in memory.
+
+    UNSIGNED8 (``array.array`` typecode ``'B'``; silence is 128), SIGNED16 (``'h'``), SIGNED24
+    (3 bytes, packed: no ``array.array`` type holds it, so it is only written, streamed as bytes
+    or converted), SIGNED32 (``'i'``) and FLOAT32 (``'f'``, from -1.0 to 1.0).  UNKNOWN is no
+    format.
+    """
 
     UNKNOWN = 0
     UNSIGNED8 = 1
@@ -29,7 +40,7 @@ class SampleFormat(Enum):
 
 
 class DeviceType(Enum):
-    """Type of audio device"""
+    """The kind of a device: PLAYBACK, CAPTURE or DUPLEX (the ``"type"`` of a :class:`Devices` dict)."""
 
     PLAYBACK = 1
     CAPTURE = 2
@@ -37,7 +48,12 @@ class DeviceType(Enum):
 
 
 class DitherMode(Enum):
-    """How to dither when converting"""
+    """The dither added when a conversion reduces the bits per sample (e.g. FLOAT32 to SIGNED16).
+
+    NONE rounds; RECTANGLE and TRIANGLE add a little noise of rectangular or triangular
+    distribution, which turns the rounding error into a steady hiss instead of distortion.
+    Dithered results differ from run to run.
+    """
 
     NONE = 0
     RECTANGLE = 1
@@ -45,7 +61,15 @@ class DitherMode(Enum):
 
 
 class ChannelMixMode(Enum):
-    """How to mix channels when converting"""
+    """How channels are mixed when the channel count changes (the ``channel_mix`` argument).
+
+    RECTANGULAR (also named DEFAULT) mixes by the channels' positions: mono goes to every
+    channel, stereo to mono is the average, 5.1 to stereo blends the center and surround channels
+    into left and right.  SIMPLE drops the channels the output has no room for and leaves extra
+    output channels silent (mono still goes to every channel, and mixing down to mono still
+    averages).  CUSTOMWEIGHTS exists for 1.71 compatibility; no function takes the weights, so
+    it is refused with a ValueError.
+    """
 
     RECTANGULAR = 0
     SIMPLE = 1
@@ -54,7 +78,13 @@ class ChannelMixMode(Enum):
 
 
 class Backend(Enum):
-    """Operating system audio backend to use (only a subset will be available)"""
+    """An audio backend of the operating system.
+
+    Only the backends compiled in can be used (:func:`get_enabled_backends`; on Linux
+    PULSEAUDIO, ALSA, JACK and NULL).  NULL needs no sound hardware: it plays into nothing and
+    records silence, in real time, which makes it handy for tests.  Device arguments also take
+    the names in lower case (``backends=["pulseaudio", "alsa"]``).
+    """
 
     WASAPI = 0
     DSOUND = 1
@@ -74,7 +104,10 @@ class Backend(Enum):
 
 
 class ThreadPriority(Enum):
-    """The priority of the worker thread (default=HIGHEST)"""
+    """The priority of miniaudio's audio thread (the ``thread_prio`` argument of the devices).
+
+    From IDLE to REALTIME; HIGHEST (also named DEFAULT) is the devices' default.
+    """
 
     IDLE = -5
     LOWEST = -4
@@ -87,7 +120,10 @@ class ThreadPriority(Enum):
 
 
 class SeekOrigin(Enum):
-    """How to seek() in a source"""
+    """Where the offset of :meth:`StreamableSource.seek` counts from: START, CURRENT or END.
+
+    The values are those of :data:`os.SEEK_SET`, :data:`os.SEEK_CUR` and :data:`os.SEEK_END`.
+    """
 
     START = 0
     CURRENT = 1

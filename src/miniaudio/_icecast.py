@@ -30,8 +30,13 @@ _FORMATS = {
 
 
 class IceCastError(MiniaudioError, OSError):
-    """An internet radio stream could not be opened or broke off (connection refused, timeout, HTTP
-    error status, not an audio stream, a codec miniaudio cannot decode)."""
+    """An internet radio stream could not be opened, or it broke off.
+
+    Raised for a refused connection, a timeout, an HTTP error status (404, 500, ...), a page that
+    is not audio, or a codec the package cannot decode (e.g. AAC).  The message names the URL and
+    the cause; the original exception is ``__cause__``.  It is both a :class:`MiniaudioError` and
+    an :class:`OSError`.
+    """
 
 
 def _header_text(value: Optional[str]) -> Optional[str]:
@@ -52,17 +57,36 @@ def _socket_of(response: Any) -> Optional[socket.socket]:
 
 
 class IceCastClient(StreamableSource):
-    """
-    A client for IceCast audio streams as miniaudio streamable source.
-    If the stream has Icy MetaData, the stream_title attribute will be updated
-    with the actual title taken from the metadata.
-    You can also provide a callback to be called when a new stream title is available
-    (it runs on the downloader thread, "miniaudio-icecast").
-    The downloading of the data from the internet is done in a background thread
-    into a bounded buffer; read() blocks until the requested data is there.
-    You can optionally provide a custom ssl.SSLContext in the ssl_context parameter,
-    if you need to change the way SSL connections are configured (certificates, checks, etc).
-    `timeout` (seconds) applies to connecting and to every network read.
+    """An Icecast / SHOUTcast internet radio stream, as a :class:`StreamableSource`.
+
+    The constructor connects (following redirects; http and https) and reads the response
+    headers; then a background thread ("miniaudio-icecast") downloads the audio into a bounded
+    buffer (:attr:`BUFFER_SIZE` bytes) that :meth:`read` takes from.  ICY metadata is stripped
+    from the audio; each new ``StreamTitle`` updates :attr:`stream_title` and calls
+    ``update_stream_title``.  Play a station with
+    ``stream_any(client, client.audio_format)`` and a :class:`PlaybackDevice`; see :doc:`radio`.
+
+    Args:
+        url: The stream's URL (``http://`` or ``https://``).
+        update_stream_title: Called as ``update_stream_title(client, title)`` for each new
+            title, on the downloader thread.  An exception in it goes to
+            :func:`sys.unraisablehook`; downloading goes on.
+        ssl_context: The :class:`ssl.SSLContext` for https (None: Python's default).
+        timeout: Seconds allowed for connecting and for every network read.
+
+    Attributes:
+        url (str): The URL given.
+        station_name (str or None): The ``icy-name`` header.
+        station_genre (str or None): The ``icy-genre`` header.
+        audio_info (str): The ``ice-audio-info`` header ("" when absent).
+        audio_format (FileFormat): MP3, VORBIS or FLAC, from the content type.
+        stream_title (str): The current title from the ICY metadata ("???" until the first).
+
+    Raises:
+        IceCastError: The stream cannot be opened, is not audio, or has a codec the package
+            cannot decode.  Nothing keeps running after the error.
+        TypeError: ``update_stream_title`` is not callable.
+        ValueError: ``timeout`` is not a positive number.
     """
 
     BLOCK_SIZE = 8 * 1024
@@ -130,7 +154,14 @@ class IceCastClient(StreamableSource):
         return response
 
     def determine_audio_format(self, stream_format: str) -> FileFormat:
-        """The FileFormat of a stream's content type (as 1.71; UNKNOWN when not MP3, FLAC or Ogg)."""
+        """The :class:`FileFormat` of a content type, by 1.71's rules (UNKNOWN when not MP3, FLAC or Ogg).
+
+        Args:
+            stream_format: A content type such as ``"audio/mpeg"`` or ``"application/ogg"``.
+
+        Returns:
+            FileFormat: MP3, FLAC, VORBIS or UNKNOWN.
+        """
         if stream_format == "audio/mpeg":
             return FileFormat.MP3
         elif stream_format == "audio/flac":
@@ -197,9 +228,20 @@ class IceCastClient(StreamableSource):
     # ---- StreamableSource ----
 
     def read(self, num_bytes: int) -> bytes:
-        """Up to num_bytes bytes of audio: blocks until that many (or a full buffer) are buffered or
-        the stream ended.
-        b"" at the end and after close(); IceCastError if the download failed."""
+        """Up to ``num_bytes`` bytes of audio, without ICY metadata.
+
+        Blocks until ``num_bytes`` bytes (or, for a larger request, a full buffer) have been
+        downloaded, or the stream has ended: then it returns what is left, and ``b""`` after that.
+
+        Args:
+            num_bytes: The most bytes to return.
+
+        Returns:
+            bytes: The audio; ``b""`` at the end and after :meth:`close`.
+
+        Raises:
+            IceCastError: The download failed (a stalled server, a dropped connection).
+        """
         with self._cond:
             # A request larger than the buffer is served once the buffer is full (the downloader
             # waits while it is full, so waiting for more would wait forever).
@@ -216,11 +258,14 @@ class IceCastClient(StreamableSource):
             return chunk
 
     def seek(self, offset: int, origin: Any) -> bool:
-        """A live stream cannot seek."""
+        """Return False: a live stream cannot seek."""
         return False
 
     def close(self) -> None:
-        """Stop the stream, aborting the background downloading (within a second; idempotent)."""
+        """Stop downloading and close the connection (within a second; idempotent).
+
+        Leaving a ``with`` block calls it.  :meth:`read` returns ``b""`` afterwards.
+        """
         with self._cond:
             if self._closed:
                 return
@@ -236,7 +281,20 @@ class IceCastClient(StreamableSource):
 
     @staticmethod
     def parse_metadata(metadata: str) -> Dict[str, str]:
-        """The key/value pairs of an ICY metadata string (1.71's exact rules)."""
+        """The key/value pairs of an ICY metadata string, by 1.71's exact rules.
+
+        HTML entities are unescaped, the text is split on ``;``, and each ``key=value`` part gives
+        one item with the single quotes around the value stripped.
+
+        >>> miniaudio.IceCastClient.parse_metadata("StreamTitle='It's me';StreamUrl='';")
+        {'StreamTitle': "It's me", 'StreamUrl': ''}
+
+        Args:
+            metadata: The metadata text, e.g. ``"StreamTitle='Artist - Song';"``.
+
+        Returns:
+            dict[str, str]: The items.
+        """
         meta = {}
         metadata = html.unescape(metadata)
         for part in metadata.split(";"):
