@@ -998,9 +998,11 @@ static PyGetSetDef device_getset[] = {
                "device stopped)."),
      NULL},
     {"closed", (getter)device_get_closed, NULL, PyDoc_STR("Whether close() has released the device."), NULL},
-    {"callback_generator", (getter)device_get_generator, NULL, PyDoc_STR("The running generator, or None."), NULL},
+    {"callback_generator", (getter)device_get_generator, NULL, PyDoc_STR("The generator or stream of the current run, or None."), NULL},
     {"callback_error", (getter)device_get_error, NULL,
-     PyDoc_STR("The exception that ended the last run (generator error, bad chunk, decode error), or None."), NULL},
+     PyDoc_STR("The exception that ended the last run (raised by the generator, a bad chunk, a decode error), "
+               "or None; cleared by start()."),
+     NULL},
     {"_stats", (getter)device_get_stats, NULL, NULL, NULL},
     {"_info", (getter)device_get_info, NULL, NULL, NULL},
     {"_run", (getter)device_get_run, NULL, NULL, NULL},

@@ -156,14 +156,22 @@ module_exec(PyObject *module)
     PyObject *array_module;
 
     st->MiniaudioError = new_error_class("miniaudio.MiniaudioError",
-                                         "A miniaudio operation failed.  `result` holds miniaudio's result code "
-                                         "(an int, or None) and `result_name` its name, e.g. 'MA_INVALID_FILE'.",
+                                         "An operation of the miniaudio library failed; the base class of the "
+                                         "package's own exceptions.\n\n"
+                                         "The message says what failed and why.\n\n"
+                                         "Attributes:\n"
+                                         "    result (int or None): miniaudio's result code, e.g. -10.\n"
+                                         "    result_name (str or None): The name of the code, e.g. "
+                                         "'MA_INVALID_FILE'.\n",
                                          NULL);
     if (st->MiniaudioError == NULL || PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
         return -1;
     }
     st->DecodeError =
-        new_error_class("miniaudio.DecodeError", "Audio data could not be decoded.", st->MiniaudioError);
+        new_error_class("miniaudio.DecodeError",
+                        "Audio could not be decoded: not WAV, FLAC, MP3 or Ogg Vorbis, damaged, or the\n"
+                        "source's read() or seek() failed (that exception is then the __cause__).",
+                        st->MiniaudioError);
     if (st->DecodeError == NULL || PyModule_AddObjectRef(module, "DecodeError", st->DecodeError) < 0) {
         return -1;
     }

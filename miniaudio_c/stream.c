@@ -291,8 +291,10 @@ stream_throw(StreamObject *self, PyObject *args)
 
 PyDoc_STRVAR(stream_seek_doc,
              "seek($self, frame, /)\n--\n\n"
-             "Move to `frame` (in output frames from the start), sample-accurately; the next chunk starts\n"
-             "there.  Works after the end too, to loop.  Returns the new position.");
+             "Move to `frame` (counted in output frames from the start); the next chunk starts there.\n\n"
+             "Works after the end too, to loop.  Returns the new position.  ValueError for a negative\n"
+             "frame, a frame past the end of a stream of known length, or a closed stream; DecodeError\n"
+             "when the source cannot seek there; RuntimeError while a device plays the stream.");
 
 static PyObject *
 stream_seek(StreamObject *self, PyObject *arg)
@@ -690,13 +692,33 @@ pyma_stream_unclaim(PyObject *obj)
     }
 }
 
+PyDoc_STRVAR(stream_doc,
+             "A stream of decoded PCM chunks: a generator that can also seek.\n\n"
+             "stream_file(), stream_memory(), stream_any(), stream_raw_pcm_memory() and the *_stream_file()\n"
+             "functions return one; it cannot be created directly.  It is a generator (next(), send(n),\n"
+             "throw(), close(); isinstance(stream, collections.abc.Generator) is true) and a context\n"
+             "manager that closes it.  Each chunk is decoded straight into a new array.array, bytes or\n"
+             "numpy array (as chunk_type says) with the GIL released.\n\n"
+             "Two threads must not use one stream at once: the second gets RuntimeError.  While a\n"
+             "PlaybackDevice plays the stream without the GIL, using it from Python raises RuntimeError;\n"
+             "position stays readable.");
+
+PyDoc_STRVAR(stream_send_doc,
+             "send($self, frames, /)\n--\n\n"
+             "Decode and return the next `frames` frames (any number from 1; None: frames_to_read).\n\n"
+             "A chunk is shorter only at the end of the stream; then StopIteration is raised (seek()\n"
+             "rewinds).  ValueError for a count below 1, RuntimeError while another thread or a device\n"
+             "uses the stream, DecodeError for damaged data or a failing source.");
+
 static PyMethodDef stream_methods[] = {
-    {"send", (PyCFunction)stream_send, METH_O,
-     PyDoc_STR("send($self, frames, /)\n--\n\nThe next `frames` frames (None: frames_to_read); StopIteration at the end.")},
+    {"send", (PyCFunction)stream_send, METH_O, stream_send_doc},
     {"throw", (PyCFunction)stream_throw, METH_VARARGS,
-     PyDoc_STR("throw($self, typ, val=None, tb=None, /)\n--\n\nEnd the stream and raise `exc`, as for a generator.")},
+     PyDoc_STR("throw($self, typ, val=None, tb=None, /)\n--\n\n"
+               "Close the stream and raise the exception here, as a generator does.")},
     {"close", (PyCFunction)stream_close, METH_NOARGS,
-     PyDoc_STR("close($self, /)\n--\n\nRelease the decoder now; the stream is exhausted afterwards.")},
+     PyDoc_STR("close($self, /)\n--\n\n"
+               "Release the decoder and its file or buffer now (idempotent).  Afterwards next() and send()\n"
+               "raise StopIteration, seek() and position ValueError.")},
     {"seek", (PyCFunction)stream_seek, METH_O, stream_seek_doc},
     {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, PyDoc_STR("__enter__($self, /)\n--\n\nReturn the stream.")},
     {"__exit__", (PyCFunction)stream_exit, METH_VARARGS,
@@ -705,15 +727,18 @@ static PyMethodDef stream_methods[] = {
 };
 
 static PyGetSetDef stream_getset[] = {
-    {"position", (getter)stream_get_position, NULL, PyDoc_STR("The frame the next chunk starts at."), NULL},
-    {"length", (getter)stream_get_length, NULL,
-     PyDoc_STR("Total frames at the output rate, or None when the format does not say without decoding it all."),
+    {"position", (getter)stream_get_position, NULL, PyDoc_STR("The frame the next chunk starts at (output frames from the start).  Readable while a "
+               "device plays the stream."),
      NULL},
-    {"closed", (getter)stream_get_closed, NULL, PyDoc_STR("Whether the decoder has been released."), NULL},
-    {"nchannels", (getter)stream_get_int, NULL, PyDoc_STR("Channels of every chunk."), (void *)0},
-    {"sample_rate", (getter)stream_get_int, NULL, PyDoc_STR("Sample rate of the chunks."), (void *)1},
-    {"sample_format", (getter)stream_get_format, NULL, PyDoc_STR("SampleFormat of the chunks."), NULL},
-    {"frames_to_read", (getter)stream_get_int, NULL, PyDoc_STR("Frames per chunk for next()."), (void *)3},
+    {"length", (getter)stream_get_length, NULL,
+     PyDoc_STR("The length in frames at the output sample rate, or None when the source does not say "
+               "without decoding it all (e.g. a file-like object that cannot seek)."),
+     NULL},
+    {"closed", (getter)stream_get_closed, NULL, PyDoc_STR("Whether the stream is closed (close(), throw(), or the end of a with block)."), NULL},
+    {"nchannels", (getter)stream_get_int, NULL, PyDoc_STR("The channel count of the chunks."), (void *)0},
+    {"sample_rate", (getter)stream_get_int, NULL, PyDoc_STR("The sample rate of the chunks in Hz (None for raw PCM)."), (void *)1},
+    {"sample_format", (getter)stream_get_format, NULL, PyDoc_STR("The SampleFormat of the chunks (None for raw PCM of unknown type)."), NULL},
+    {"frames_to_read", (getter)stream_get_int, NULL, PyDoc_STR("The frames per chunk that next() gives."), (void *)3},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -723,7 +748,7 @@ static PyMemberDef stream_members[] = {
 };
 
 static PyType_Slot stream_slots[] = {
-    {Py_tp_doc, (void *)PyDoc_STR("A stream of decoded PCM chunks that is also a generator.")},
+    {Py_tp_doc, (void *)stream_doc},
     {Py_tp_dealloc, stream_dealloc},
     {Py_tp_traverse, stream_traverse},
     {Py_tp_clear, stream_clear},
