@@ -14,7 +14,7 @@ import sys
 import threading
 import types
 import weakref
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _miniaudio as _ma
 from ._decoding import MiniaudioError, width_from_format
@@ -240,6 +240,9 @@ def _close_all_devices() -> None:
 # ---- devices -------------------------------------------------------------------------------------
 
 
+_DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
+
+
 class AbstractDevice(_ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
@@ -425,7 +428,7 @@ class AbstractDevice(_ma._Device):
             if self._run == run:
                 self._ended.set()
 
-    def __enter__(self) -> "AbstractDevice":
+    def __enter__(self: "_DeviceT") -> "_DeviceT":
         return self
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:

@@ -9,7 +9,7 @@ import collections.abc
 import io
 import struct
 import sys
-from typing import Any, Callable, Generator, Optional, Union
+from typing import Any, Callable, Generator, Optional, TypeVar, Union
 
 from . import _miniaudio as _ma
 from ._decoding import BufferType, FilenameType, _check_output, _fs_name, width_from_format
@@ -187,6 +187,9 @@ def stream_memory(
                    dither, seek_frame, chunk_type)
 
 
+_SourceT = TypeVar("_SourceT", bound="StreamableSource")  # `with IceCastClient(url) as c`: c is an IceCastClient
+
+
 class StreamableSource(abc.ABC):
     """Base class for a source of encoded audio bytes that :func:`stream_any` decodes.
 
@@ -246,7 +249,7 @@ class StreamableSource(abc.ABC):
     def close(self) -> None:
         """Release what the source holds.  Override this; the default does nothing."""
 
-    def __enter__(self) -> "StreamableSource":
+    def __enter__(self: "_SourceT") -> "_SourceT":
         return self
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
