@@ -550,12 +550,12 @@ def cmd_play(args: argparse.Namespace) -> int:
                                           backends=_backends(args.backend), app_name=PROG)
         with device:
             volume = f", volume {args.volume:g} ({_db(args.volume):+.1f} dB)" if args.volume != 1.0 else ""
-            print(f"Playing {path} ({info.file_format.name}, {nchannels} ch, {rate} Hz, {_hms(info.duration)}) "
-                  f"from {_hms(start / rate)} on {device.device_name!r} ({device.backend}){volume}", flush=True)
             status = _StatusLine(sys.stdout)
             began = time.monotonic()
-            device.start(source)
             try:
+                print(f"Playing {path} ({info.file_format.name}, {nchannels} ch, {rate} Hz, {_hms(info.duration)}) "
+                      f"from {_hms(start / rate)} on {device.device_name!r} ({device.backend}){volume}", flush=True)
+                device.start(source)
                 while not device.wait(REDRAW_SECONDS if tty else 0.5):
                     if tty and status.due():
                         # The stream runs ahead of what is heard by the device's buffer: show the
@@ -629,18 +629,24 @@ def cmd_record(args: argparse.Namespace) -> int:
             print(f"Recording {seconds} from {device.device_name!r} ({device.backend}) to {args.out} "
                   f"({_format_desc(fmt)}, {nchannels} ch, {rate} Hz)", flush=True)
             device.start(capture())
+            shown = 0  # frames when the meter was last drawn
+            synced = time.monotonic()  # when the header was last brought up to date
             while limit is None or writer.frames < limit:
                 arrived.wait(REDRAW_SECONDS)
                 arrived.clear()
                 take()
-                if tty and status.due():
+                # The device hands over a buffer at a time: redraw only when something new arrived.
+                if tty and writer.frames > shown and status.due():
                     db = _db(peak_now)
                     width = _bar_width(status, 32)
                     fraction = (db - METER_FLOOR_DB) / -METER_FLOOR_DB
                     clip = " CLIP" if peak_all >= 1.0 else ""
                     status.show(f"  {_hms(writer.frames / rate)}  {_bar(fraction, width)} {db:6.1f} dBFS{clip}")
                     peak_now = 0.0
-                    writer.update_header()
+                    shown = writer.frames
+                if time.monotonic() - synced >= 1.0:
+                    writer.update_header()  # a recorder killed later still leaves a readable file
+                    synced = time.monotonic()
                 if not device.running:
                     device.wait()  # raises the error that ended the run, if any
                     raise CliError("the capture device stopped")
