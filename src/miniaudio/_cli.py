@@ -144,15 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audio devices, file information, playback, recording and conversion with miniaudio "
                     f"{miniaudio.lib_version()} (WAV, FLAC, MP3 and Ogg Vorbis files).",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version",
                         version=f"%(prog)s {miniaudio.__version__} (miniaudio {miniaudio.lib_version()})")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str, description: str, func: Callable[[argparse.Namespace], int]) -> _Parser:
-        sub: _Parser = commands.add_parser(name, help=help, description=description, epilog=EPILOG,
-                                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub: _Parser = commands.add_parser(name, help=help, description=description, epilog=EPILOG)
         sub.set_defaults(func=func)
         return sub
 
