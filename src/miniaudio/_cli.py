@@ -81,7 +81,6 @@ def _int_arg(what: str, low: int, high: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{what} must be {low}..{high}, not {value}")
         return value
 
-    convert.__name__ = what  # argparse names the type in some messages
     return convert
 
 
