@@ -6,7 +6,7 @@ line each over two helpers, _info and _read, which call the one C path in miniau
 
 import array
 import os
-from typing import Any, Optional, Set, Union
+from typing import TYPE_CHECKING, Any, Optional, Set, Union
 
 from . import _miniaudio as _ma
 from ._enums import Backend, ChannelMixMode, DitherMode, FileFormat, SampleFormat, enum_value
@@ -16,6 +16,10 @@ DecodeError = _ma.DecodeError
 
 FilenameType = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 BufferType = Any  # any C-contiguous bytes-like object: bytes, bytearray, memoryview, array.array, numpy
+if TYPE_CHECKING:
+    ArrayType = array.array[Any]
+else:
+    ArrayType = array.array  # subscriptable at run time only from Python 3.12
 
 _MEMORY_NAME = "<memory>"
 _WIDTHS = {
@@ -113,7 +117,7 @@ class DecodedSoundFile(SoundFileInfo):
         nchannels: int,
         sample_rate: int,
         sample_format: SampleFormat,
-        samples: "array.array[Any]",
+        samples: ArrayType,
     ) -> None:
         num_frames = len(samples) // nchannels
         duration = num_frames / sample_rate

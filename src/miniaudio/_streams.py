@@ -12,13 +12,13 @@ import sys
 from typing import Any, Callable, Generator, Optional, TypeVar, Union
 
 from . import _miniaudio as _ma
-from ._decoding import BufferType, FilenameType, _check_output, _fs_name, width_from_format
+from ._decoding import ArrayType, BufferType, FilenameType, _check_output, _fs_name, width_from_format
 from ._enums import DitherMode, FileFormat, SampleFormat, SeekOrigin, enum_value
 
 # 1.71's aliases.  bytearray and memoryview are spelled out because mypy no longer counts them as
 # bytes; devices send recorded frames as a bytearray.  (A numpy array is played too, but cannot be
 # named here without importing numpy: annotate such a generator's yield type as Any.)
-FramesType = Union[bytes, bytearray, memoryview, "array.array[Any]"]
+FramesType = Union[bytes, bytearray, memoryview, ArrayType]
 PlaybackCallbackGeneratorType = Generator[FramesType, int, None]
 CaptureCallbackGeneratorType = Generator[None, bytearray, None]
 DuplexCallbackGeneratorType = Generator[FramesType, bytearray, None]
@@ -431,7 +431,7 @@ def vorbis_stream_file(filename: FilenameType, seek_frame: int = 0) -> "DecoderS
 
 
 def stream_raw_pcm_memory(
-    pcmdata: Union["array.array[Any]", memoryview, bytes, BufferType],
+    pcmdata: Union[ArrayType, memoryview, bytes, BufferType],
     nchannels: int,
     sample_width: int,
     frames_to_read: int = 4096,
