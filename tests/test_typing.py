@@ -68,3 +68,19 @@ def test_text_signatures_match_how_arguments_are_parsed():
         stream.seek(frame=0)
     assert inspect.signature(stream.seek).parameters["frame"].kind is inspect.Parameter.POSITIONAL_ONLY
     assert str(inspect.signature(_miniaudio._Context)) == "(backends=None, thread_prio=0, app_name='')"
+
+
+def test_public_annotations_evaluate_at_run_time():
+    """typing.get_type_hints (used by Sphinx, pydantic, typeguard...) works on every public function,
+    class and method: no annotation that only a type checker can evaluate (array.array[...] needs
+    Python 3.12 at run time)."""
+    import typing
+
+    for name in miniaudio.__all__:
+        obj = getattr(miniaudio, name)
+        members = [obj]
+        if inspect.isclass(obj):
+            members += [m for m in vars(obj).values() if inspect.isfunction(m)]
+        for member in members:
+            if inspect.isfunction(member) or inspect.isclass(member):
+                typing.get_type_hints(member)
