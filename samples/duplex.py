@@ -39,6 +39,7 @@ def main() -> None:
 
     backends = [args.backend] if args.backend else None
     f32 = miniaudio.SampleFormat.FLOAT32
+    # A small buffer keeps the delay between input and output short.
     with miniaudio.DuplexStream(playback_format=f32, capture_format=f32, sample_rate=48000, buffersize_msec=20,
                                 playback_device_id=args.device, capture_device_id=args.capture_device,
                                 backends=backends) as duplex:

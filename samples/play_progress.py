@@ -2,9 +2,10 @@
 
 Shows two ways.  The default: the stream is played in C without the GIL, the main thread reads
 its ``position`` (readable while the device plays it), and ``on_finished`` is called on the
-package's event thread once the end has been heard.  With --callbacks, the 1.71 way:
-stream_with_callbacks() wraps the stream in a Python generator that calls progress_callback with
-each chunk's frame count and end_callback at the end of the stream (both on the audio thread).
+package's event thread once the end has been heard (1.71's ``stop_callback`` attribute is called
+there too).  With --callbacks, the 1.71 way: stream_with_callbacks() wraps the stream in a Python
+generator that calls progress_callback with each chunk's frame count and end_callback at the end
+of the stream (both on the audio thread).
 
     python samples/play_progress.py samples/tone_16.flac --interval 0.25
     python samples/play_progress.py song.mp3 --callbacks --backend pulseaudio --duration 5
