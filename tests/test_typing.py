@@ -25,9 +25,10 @@ def test_stubtest():
     assert result.returncode == 0, "stubtest failed:\n" + result.stdout + result.stderr
 
 
-def test_mypy_strict_on_package_and_samples(request):
-    # pytest's cache directory keeps mypy's cache between runs (git-ignored).
-    cache_dir = str(request.config.cache.mkdir("mypy"))
+def test_mypy_strict_on_package_and_samples(request, tmp_path):
+    # pytest's cache directory (git-ignored) keeps mypy's cache between runs, where there is one.
+    cache = getattr(request.config, "cache", None)
+    cache_dir = str(cache.mkdir("mypy") if cache is not None else tmp_path)
     targets = [os.path.join("src", "miniaudio"), "samples"]
     result = run_mypy_module(["mypy", "--strict", "--cache-dir", cache_dir, *targets])
     assert result.returncode == 0, "mypy --strict failed:\n" + result.stdout + result.stderr
