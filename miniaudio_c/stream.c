@@ -694,11 +694,12 @@ pyma_stream_unclaim(PyObject *obj)
 
 PyDoc_STRVAR(stream_doc,
              "A stream of decoded PCM chunks: a generator that can also seek.\n\n"
-             "stream_file(), stream_memory(), stream_any(), stream_raw_pcm_memory() and the *_stream_file()\n"
-             "functions return one; it cannot be created directly.  It is a generator (next(), send(n),\n"
-             "throw(), close(); isinstance(stream, collections.abc.Generator) is true) and a context\n"
-             "manager that closes it.  Each chunk is decoded straight into a new array.array, bytes or\n"
-             "numpy array (as chunk_type says) with the GIL released.\n\n"
+             "stream_file(), stream_memory(), stream_any(), stream_raw_pcm_memory() and the per-format\n"
+             "stream functions (wav_stream_file() and the like) return one; it cannot be created\n"
+             "directly.  It is a generator (next(), send(n), throw(), close();\n"
+             "isinstance(stream, collections.abc.Generator) is true) and a context manager that closes it.\n"
+             "Each chunk is decoded straight into a new array.array, bytes or numpy array (as chunk_type\n"
+             "says) with the GIL released.\n\n"
              "Two threads must not use one stream at once: the second gets RuntimeError.  While a\n"
              "PlaybackDevice plays the stream without the GIL, using it from Python raises RuntimeError;\n"
              "position stays readable.");

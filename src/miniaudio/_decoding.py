@@ -256,8 +256,7 @@ def get_file_info(filename: FilenameType) -> SoundFileInfo:
 
     Raises:
         DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _info(filename, True, FileFormat.UNKNOWN)
 
@@ -273,8 +272,7 @@ def wav_get_file_info(filename: FilenameType) -> SoundFileInfo:
 
     Raises:
         DecodeError: The file is not a WAV file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _info(filename, True, _WAV)
 
@@ -305,8 +303,7 @@ def flac_get_file_info(filename: FilenameType) -> SoundFileInfo:
 
     Raises:
         DecodeError: The file is not a FLAC file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _info(filename, True, _FLAC)
 
@@ -327,7 +324,7 @@ def flac_get_info(data: BufferType) -> SoundFileInfo:
 
 
 def mp3_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Information about a MP3 file (like :func:`get_file_info`, for MP3 only).
+    """Information about an MP3 file (like :func:`get_file_info`, for MP3 only).
 
     Args:
         filename: The path of the file.
@@ -336,9 +333,8 @@ def mp3_get_file_info(filename: FilenameType) -> SoundFileInfo:
         SoundFileInfo: The file's properties.
 
     Raises:
-        DecodeError: The file is not a MP3 file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        DecodeError: The file is not an MP3 file, or it is damaged.
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _info(filename, True, _MP3)
 
@@ -359,7 +355,7 @@ def mp3_get_info(data: BufferType) -> SoundFileInfo:
 
 
 def vorbis_get_file_info(filename: FilenameType) -> SoundFileInfo:
-    """Information about a Ogg Vorbis file (like :func:`get_file_info`, for Ogg Vorbis only).
+    """Information about an Ogg Vorbis file (like :func:`get_file_info`, for Ogg Vorbis only).
 
     Args:
         filename: The path of the file.
@@ -369,8 +365,7 @@ def vorbis_get_file_info(filename: FilenameType) -> SoundFileInfo:
 
     Raises:
         DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _info(filename, True, _VORBIS)
 
@@ -431,8 +426,7 @@ def wav_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a WAV file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _WAV, _S16)
 
@@ -450,8 +444,7 @@ def wav_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a WAV file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _WAV, _S32)
 
@@ -469,8 +462,7 @@ def wav_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a WAV file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _WAV, _F32)
 
@@ -542,8 +534,7 @@ def flac_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a FLAC file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _FLAC, _S16)
 
@@ -561,8 +552,7 @@ def flac_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a FLAC file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _FLAC, _S32)
 
@@ -580,8 +570,7 @@ def flac_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not a FLAC file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _FLAC, _F32)
 
@@ -653,8 +642,7 @@ def mp3_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not an MP3 file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _MP3, _S16)
 
@@ -672,8 +660,7 @@ def mp3_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not an MP3 file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _MP3, _F32)
 
@@ -727,8 +714,7 @@ def vorbis_read_file(filename: FilenameType) -> DecodedSoundFile:
 
     Raises:
         DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
-        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`,
-            ...).
+        OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
     return _read(filename, True, _VORBIS, _S16)
 

@@ -81,6 +81,8 @@ class IceCastClient(StreamableSource):
         audio_info (str): The ``ice-audio-info`` header ("" when absent).
         audio_format (FileFormat): MP3, VORBIS or FLAC, from the content type.
         stream_title (str): The current title from the ICY metadata ("???" until the first).
+        BLOCK_SIZE (int): The most bytes one network read asks for (8192, as in 1.71).
+        BUFFER_SIZE (int): The size of the download buffer in bytes (65536, as in 1.71).
 
     Raises:
         IceCastError: The stream cannot be opened, is not audio, or has a codec the package

@@ -1,0 +1,85 @@
+"""Sphinx configuration for the miniaudio documentation.
+
+Build:   python -m sphinx -W --keep-going -b html docs docs/_build/html
+Doctest: python -m sphinx -b doctest docs docs/_build/doctest   (run from the repository root:
+         the examples open files in samples/)
+
+autodoc imports the installed ``miniaudio`` package (``pip install .`` or ``pip install -e .``);
+nothing here adds the source tree to sys.path, because the C extension must be built first.
+"""
+
+import miniaudio
+
+project = "miniaudio for Python"
+author = "miniaudio for Python developers"
+copyright = "miniaudio for Python developers; MIT license"
+release = miniaudio.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.doctest",
+]
+
+exclude_patterns = ["_build"]
+root_doc = "index"
+language = "en"
+nitpicky = False
+
+# autodoc: the public names are documented from miniaudio.__all__ in api.rst.
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented_params"
+autodoc_class_signature = "mixed"
+autodoc_default_options = {"exclude-members": "__weakref__, __dict__, __module__, __init__"}
+
+# Google-style "Args:" / "Returns:" / "Raises:" sections in the docstrings.
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = True  # the type of "Returns:" as an rtype field, so autodoc adds no second one
+napoleon_use_ivar = False  # "Attributes:" as attribute entries (in the index and objects.inv)
+
+# The examples run from the repository root (paths like "samples/tone.mp3").
+doctest_global_setup = "import miniaudio"
+doctest_default_flags = (
+    __import__("doctest").ELLIPSIS
+    | __import__("doctest").NORMALIZE_WHITESPACE
+    | __import__("doctest").DONT_ACCEPT_TRUE_FOR_1
+)
+
+html_theme = "alabaster"
+html_theme_options = {
+    "description": "Audio decoding, conversion, streaming, playback and capture",
+    "fixed_sidebar": True,
+    "page_width": "1100px",
+    "sidebar_width": "230px",
+}
+html_static_path = []
+html_show_sourcelink = False
+
+
+def _drop_any_annotations(app, domain, objtype, contentnode):
+    """Data and device-id arguments are annotated ``Any`` (any bytes-like object; a DeviceId, a dict
+    or a name), as their descriptions say: show no type for them rather than "Any".  Runs just
+    before autodoc merges the recorded annotations into the description."""
+    if domain != "py":
+        return
+    try:
+        signature = contentnode.parent[0]
+        fullname = signature["fullname"]
+        if signature["module"]:
+            fullname = signature["module"] + "." + fullname
+    except (IndexError, KeyError, TypeError):
+        return
+    document = getattr(app.env, "current_document", None)
+    annotations = getattr(document, "autodoc_annotations", None)
+    if annotations is None:  # older Sphinx kept them in temp_data
+        annotations = app.env.temp_data.get("annotations", {})
+    recorded = annotations.get(fullname, {})
+    for key in [k for k, v in recorded.items() if v.lstrip("~") in ("Any", "typing.Any") and k != "return"]:
+        del recorded[key]
+
+
+def setup(app):
+    app.connect("object-description-transform", _drop_any_annotations, priority=400)
