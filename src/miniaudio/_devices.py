@@ -4,7 +4,7 @@ The device classes subclass the C type ``_miniaudio._Device``, which owns the mi
 device and runs the audio-thread bridge (miniaudio_c/callback.c).  This module adds what is
 easier in Python: argument normalisation, device ids as values, the event thread that runs
 ``on_finished`` off the audio thread, ``wait()``, and closing every live device at exit.
-See docs/devices-api.md for the contract.
+See docs/devices-api.rst for the contract.
 """
 
 import atexit

@@ -2,7 +2,7 @@
 
 One background thread per client downloads into a bounded buffer, strips the ICY metadata blocks
 out of the audio and parses them; read() blocks on a condition variable (no polling) until the
-decoder's request can be met, the stream ends, or the download fails.  See docs/icecast-api.md.
+decoder's request can be met, the stream ends, or the download fails.  See docs/icecast-api.rst.
 """
 
 import html
