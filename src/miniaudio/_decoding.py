@@ -120,7 +120,7 @@ class DecodedSoundFile(SoundFileInfo):
         samples: ArrayType,
     ) -> None:
         num_frames = len(samples) // nchannels
-        duration = num_frames / sample_rate
+        duration = num_frames / sample_rate if sample_rate else 0.0  # a file may declare 0 Hz
         super().__init__(name, FileFormat.UNKNOWN, nchannels, sample_rate, sample_format, duration, num_frames)
         self.samples = samples
 
