@@ -60,6 +60,7 @@ typedef struct {
     PyThread_type_lock ev_mutex;
     PyThread_type_lock ev_sem;
     int ev_signalled;
+    int ev_waiting; /* (GIL) threads blocked on ev_sem: it is not freed under them at exit */
     struct DeviceObject *ev_head;
     PyObject *ev_deferred;
 } pyma_state;

@@ -55,8 +55,11 @@ pyma_events_free(pyma_state *st)
         st->ev_mutex = NULL;
     }
     if (st->ev_sem != NULL) {
-        /* The event thread may still be blocked on it at interpreter exit: leave it allocated
-         * rather than free a lock another thread waits on. */
+        /* The event thread (a daemon) may still be blocked on it at interpreter exit: then leave
+         * it allocated rather than free a lock another thread waits on. */
+        if (st->ev_waiting == 0) {
+            PyThread_free_lock(st->ev_sem);
+        }
         st->ev_sem = NULL;
     }
 }
@@ -122,9 +125,11 @@ pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
     Py_ssize_t i;
 
     for (;;) {
+        st->ev_waiting++;
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(st->ev_sem, WAIT_LOCK);
         Py_END_ALLOW_THREADS
+        st->ev_waiting--;
         result = PyList_New(0);
         if (result == NULL) {
             return NULL;
