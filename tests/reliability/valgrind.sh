@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs a subset of the test suite under valgrind memcheck and summarises the leaks and memory errors,
+# split into those whose stack passes through our extension module (_miniaudio*.so: our C and the
+# embedded miniaudio/stb_vorbis) and those elsewhere (CPython, numpy, libc, the audio libraries).
+#
+#   tests/reliability/valgrind.sh [OUTDIR] [pytest args...]
+#
+# Default pytest args: the decode/convert/stream/leaks/device (NULL backend) test files.  The leak
+# loops run a reduced count under valgrind (MINIAUDIO_LEAKS_COUNT, default 20 here).  Expect ~50x the
+# normal run time.  Output: OUTDIR/memcheck.PID.xml (parsed; one per process), OUTDIR/memcheck.PID.log, OUTDIR/pytest.log and
+# OUTDIR/summary.txt (printed at the end).  Exit status: 1 if anything is "definitely lost" in our
+# module or any memory error has a frame in it.
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OUT="${1:-/tmp/miniaudio-valgrind-$(date +%Y%m%d-%H%M%S)}"
+shift || true
+if [ $# -eq 0 ]; then
+    set -- tests/test_decode_convert.py tests/test_decode_lossless.py tests/test_decode_lossy.py \
+        tests/test_convert.py tests/test_stream.py tests/test_stream_sources.py tests/test_leaks.py \
+        tests/test_devices.py tests/test_lifecycle.py
+fi
+mkdir -p "$OUT"
+# The real interpreter, not a wrapper script (pyenv shims are shell scripts).
+PY="$(python -c 'import sys; print(sys.executable)')"
+cd "$ROOT"
+echo "valgrind run: $PY -m pytest $*  -> $OUT" | tee "$OUT/summary.txt"
+start=$(date +%s)
+# PYTHONMALLOC=malloc: every Python allocation goes through malloc, so valgrind sees it.
+# OPENBLAS_NUM_THREADS=1: no numpy worker threads.  -p no:cacheprovider: no writes to .pytest_cache.
+PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1 MINIAUDIO_LEAKS_COUNT="${MINIAUDIO_LEAKS_COUNT:-20}" \
+    valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite --num-callers=40 --track-origins=no \
+    --suppressions="$HERE/python.supp" \
+    --xml=yes --xml-file="$OUT/memcheck.%p.xml" --log-file="$OUT/memcheck.%p.log" \
+    "$PY" -X faulthandler -m pytest -p no:cacheprovider -q -o faulthandler_timeout=3600 "$@" \
+    >"$OUT/pytest.log" 2>&1
+rc=$?
+end=$(date +%s)
+{
+    echo "pytest exit status under valgrind: $rc; wall time $((end - start)) s"
+    tail -n 3 "$OUT/pytest.log"
+} | tee -a "$OUT/summary.txt"
+python "$HERE/valgrind_summary.py" "$OUT"/memcheck.*.xml | tee -a "$OUT/summary.txt"
+exit "${PIPESTATUS[0]}"
