@@ -204,6 +204,14 @@ typedef struct {
     PyObject *pysource; /* a Python source with read(n) and seek(offset, origin) (owned), or NULL */
     PyObject *seek_origins;   /* (START, CURRENT, END) SeekOrigin members passed to seek() (owned) */
     PyObject *callback_error; /* the first exception the Python source raised (owned), or NULL */
+    /* A Python source that cannot seek: the bytes read while the decoder opens are kept (`replay`,
+     * PyMem_Raw, bytes [0, replay_len) of the source) so that format detection can rewind. */
+    char *replay;
+    size_t replay_len, replay_cap;
+    int recording;            /* still opening: bytes read from the source are appended to replay */
+    int seekable;             /* -1 not known yet, 0 the source's seek() returned False, 1 True */
+    ma_uint64 pos;            /* where the decoder reads, in bytes from the source's start */
+    ma_uint64 live;           /* how many bytes were read from the source itself */
     ma_uint64 input_size;
     ma_encoding_format encoding;
     ma_decoder decoder;

@@ -31,70 +31,133 @@ keep_callback_error(pyma_source *src)
     }
 }
 
-/* ma_decoder read callback: called by the decoder with the GIL released (or held: both work). */
+/* The most bytes kept for rewinding an unseekable source while the decoder opens: format
+ * detection reads headers, and decoders skip tags by reading; beyond this, rewinding fails. */
+#define REPLAY_MAX ((size_t)4 << 20)
+
+static void
+replay_drop(pyma_source *src)
+{
+    PyMem_RawFree(src->replay);
+    src->replay = NULL;
+    src->replay_len = src->replay_cap = 0;
+    src->recording = 0;
+}
+
+/* Appends what was just read from the source to the replay buffer, while recording. */
+static void
+replay_keep(pyma_source *src, const void *data, size_t size)
+{
+    if (!src->recording || src->seekable == 1 || size == 0) {
+        return;
+    }
+    if (src->replay_len + size > src->replay_cap) {
+        size_t cap = src->replay_cap ? src->replay_cap : 16384;
+        char *bigger;
+        while (cap < src->replay_len + size) {
+            cap *= 2;
+        }
+        bigger = cap <= REPLAY_MAX ? PyMem_RawRealloc(src->replay, cap) : NULL;
+        if (bigger == NULL) {
+            replay_drop(src); /* rewinding before this point will fail cleanly */
+            return;
+        }
+        src->replay = bigger;
+        src->replay_cap = cap;
+    }
+    memcpy(src->replay + src->replay_len, data, size);
+    src->replay_len += size;
+}
+
+/* Reads up to `size` bytes from the Python source itself (GIL held): 0 or -1 with an exception. */
+static int
+pysource_read_live(pyma_source *src, void *out, size_t size, size_t *got)
+{
+    PyObject *data;
+    Py_buffer view;
+
+    *got = 0;
+    data = PyObject_CallMethod(src->pysource, "read", "n", (Py_ssize_t)(size > PY_SSIZE_T_MAX ? PY_SSIZE_T_MAX : size));
+    if (data == NULL) {
+        return -1;
+    }
+    if (!PyObject_CheckBuffer(data)) {
+        PyErr_Format(PyExc_TypeError, "the source's read() must return a bytes-like object, not %.200s",
+                     Py_TYPE(data)->tp_name);
+        Py_DECREF(data);
+        return -1;
+    }
+    if (PyObject_GetBuffer(data, &view, PyBUF_C_CONTIGUOUS) < 0) {
+        Py_DECREF(data);
+        return -1;
+    }
+    if ((size_t)view.len > size) {
+        PyErr_Format(PyExc_ValueError, "the source's read(%zu) returned %zd bytes, more than asked for", size, view.len);
+        PyBuffer_Release(&view);
+        Py_DECREF(data);
+        return -1;
+    }
+    memcpy(out, view.buf, (size_t)view.len);
+    *got = (size_t)view.len;
+    replay_keep(src, view.buf, *got);
+    src->live += *got;
+    src->pos = src->live;
+    PyBuffer_Release(&view);
+    Py_DECREF(data);
+    return 0;
+}
+
+/* ma_decoder read callback: called by the decoder with the GIL released (or held: both work).
+ * After a rewind, the kept bytes are served first. */
 static ma_result
 pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read)
 {
     pyma_source *src = decoder->pUserData;
     PyGILState_STATE gil;
-    PyObject *data = NULL;
-    Py_buffer view = {0};
-    ma_result r = MA_IO_ERROR;
+    size_t done = 0, got = 0;
+    int failed = 0;
 
     *bytes_read = 0;
     if (src->callback_error != NULL || size == 0) {
         return src->callback_error != NULL ? MA_IO_ERROR : MA_SUCCESS;
     }
-    gil = PyGILState_Ensure();
-    data = PyObject_CallMethod(src->pysource, "read", "n", (Py_ssize_t)(size > PY_SSIZE_T_MAX ? PY_SSIZE_T_MAX : size));
-    if (data == NULL) {
-        goto error;
+    if (src->replay != NULL && src->pos < src->replay_len) {
+        /* the source itself stands at replay_len: serve the kept bytes (no GIL needed) */
+        done = src->replay_len - (size_t)src->pos < size ? src->replay_len - (size_t)src->pos : size;
+        memcpy(out, src->replay + src->pos, done);
+        src->pos += done;
     }
-    if (!PyObject_CheckBuffer(data)) {
-        PyErr_Format(PyExc_TypeError, "the source's read() must return a bytes-like object, not %.200s",
-                     Py_TYPE(data)->tp_name);
-        goto error;
+    if (src->replay != NULL && !src->recording && src->pos >= src->replay_len) {
+        replay_drop(src); /* opened, and read past the kept bytes: they are not needed any more */
     }
-    if (PyObject_GetBuffer(data, &view, PyBUF_C_CONTIGUOUS) < 0) {
-        goto error;
+    if (done < size) {
+        gil = PyGILState_Ensure();
+        if (pysource_read_live(src, (char *)out + done, size - done, &got) < 0) {
+            keep_callback_error(src);
+            failed = 1;
+        }
+        PyGILState_Release(gil);
     }
-    if ((size_t)view.len > size) {
-        PyErr_Format(PyExc_ValueError, "the source's read(%zu) returned %zd bytes, more than asked for", size, view.len);
-        goto error;
+    *bytes_read = done + got;
+    if (failed && done == 0) {
+        return MA_IO_ERROR;
     }
-    memcpy(out, view.buf, (size_t)view.len);
-    *bytes_read = (size_t)view.len;
-    r = view.len > 0 ? MA_SUCCESS : MA_AT_END;
-    goto exit;
-error:
-    keep_callback_error(src);
-exit:
-    if (view.obj != NULL) {
-        PyBuffer_Release(&view);
-    }
-    Py_XDECREF(data);
-    PyGILState_Release(gil);
-    return r;
+    return *bytes_read > 0 ? MA_SUCCESS : MA_AT_END;
 }
 
 /* Skips `count` bytes of a source that cannot seek by reading them (GIL held).  0 on success,
  * -1 with an exception set; reaching the end early is not an error (the decoder will see it). */
 static int
-pysource_skip(pyma_source *src, ma_int64 count)
+pysource_skip(pyma_source *src, ma_uint64 count)
 {
+    char buf[16384];
+
     while (count > 0) {
-        Py_ssize_t want = count > 65536 ? 65536 : (Py_ssize_t)count;
-        PyObject *data = PyObject_CallMethod(src->pysource, "read", "n", want);
-        Py_ssize_t got;
-        if (data == NULL) {
+        size_t got;
+        if (pysource_read_live(src, buf, count > sizeof(buf) ? sizeof(buf) : (size_t)count, &got) < 0) {
             return -1;
         }
-        got = PyObject_Length(data);
-        Py_DECREF(data);
-        if (got < 0) {
-            return -1;
-        }
-        if (got == 0 || got > want) {
+        if (got == 0) {
             break;
         }
         count -= got;
@@ -102,9 +165,41 @@ pysource_skip(pyma_source *src, ma_int64 count)
     return 0;
 }
 
-/* ma_decoder seek callback.  A source whose seek() returns False (cannot seek) still reports
- * success, as in 1.71; forward seeks from the current position are done by reading and
- * discarding, so decoders that skip tags or metadata work on unseekable streams too. */
+/* Moves a source that cannot seek to byte `target` (GIL held): within the kept bytes, or forward by
+ * reading and discarding.  Backwards past what was kept, or from the end, is not possible. */
+static ma_result
+pysource_move(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
+{
+    ma_int64 base;
+    ma_uint64 target;
+
+    if (origin == ma_seek_origin_end) {
+        return MA_BAD_SEEK;
+    }
+    base = origin == ma_seek_origin_start ? 0 : (ma_int64)src->pos;
+    if ((offset < 0 && -offset > base) || (offset > 0 && offset > INT64_MAX - base)) {
+        return MA_BAD_SEEK;
+    }
+    target = (ma_uint64)(base + offset);
+    if (target < src->pos && (src->replay == NULL || target > src->replay_len)) {
+        return MA_BAD_SEEK; /* those bytes are gone */
+    }
+    if (src->replay != NULL && target <= src->replay_len) {
+        src->pos = target;
+        return MA_SUCCESS;
+    }
+    src->pos = src->live;
+    if (target > src->live && pysource_skip(src, target - src->live) < 0) {
+        return MA_IO_ERROR;
+    }
+    return MA_SUCCESS;
+}
+
+/* ma_decoder seek callback.  Calls the source's seek(); when that returns False (the source
+ * cannot seek, the default of StreamableSource), the move is done here: rewinds within the bytes
+ * kept while opening (format detection tries one decoder after another), forward moves by
+ * reading and discarding (decoders skip tags that way); anything else is MA_BAD_SEEK, which
+ * DecoderStream.seek() reports instead of going on from a wrong place. */
 static ma_result
 pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
 {
@@ -112,6 +207,7 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
     PyGILState_STATE gil;
     PyObject *result;
     ma_result r = MA_SUCCESS;
+    int moved;
 
     if (src->callback_error != NULL) {
         return MA_BAD_SEEK;
@@ -123,19 +219,30 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
         return MA_INVALID_ARGS;
     }
     gil = PyGILState_Ensure();
-    result = PyObject_CallMethod(src->pysource, "seek", "LO", (long long)offset,
-                                 PyTuple_GET_ITEM(src->seek_origins, (Py_ssize_t)origin));
-    if (result != NULL && origin == ma_seek_origin_current && offset > 0) {
-        int done = PyObject_IsTrue(result);
-        if (done < 0 || (done == 0 && pysource_skip(src, offset) < 0)) {
-            Py_CLEAR(result);
+    if (src->seekable == 0) {
+        r = pysource_move(src, offset, origin); /* the source said once it cannot seek */
+    }
+    else {
+        result = PyObject_CallMethod(src->pysource, "seek", "LO", (long long)offset,
+                                     PyTuple_GET_ITEM(src->seek_origins, (Py_ssize_t)origin));
+        moved = result == NULL ? -1 : PyObject_IsTrue(result);
+        Py_XDECREF(result);
+        if (moved > 0) {
+            src->seekable = 1;
+            replay_drop(src);
+        }
+        else if (moved == 0) {
+            src->seekable = 0;
+            r = pysource_move(src, offset, origin);
+        }
+        else {
+            r = MA_BAD_SEEK;
         }
     }
-    if (result == NULL) {
+    if (r == MA_IO_ERROR || (r == MA_BAD_SEEK && PyErr_Occurred())) {
         keep_callback_error(src);
         r = MA_BAD_SEEK;
     }
-    Py_XDECREF(result);
     PyGILState_Release(gil);
     return r;
 }
@@ -168,6 +275,7 @@ pyma_source_release(pyma_source *src)
     Py_CLEAR(src->pysource);
     Py_CLEAR(src->seek_origins);
     Py_CLEAR(src->callback_error);
+    replay_drop(src);
     if (src->view.obj != NULL) {
         PyBuffer_Release(&src->view);
     }
@@ -180,6 +288,8 @@ pyma_source_take(pyma_source *src, PyObject *obj, pyma_source_kind kind, ma_enco
     src->encoding = encoding;
     if (kind == PYMA_SOURCE_PYTHON) {
         src->pysource = Py_NewRef(obj);
+        src->seekable = -1;
+        src->recording = 1;
         return 0;
     }
     if (kind == PYMA_SOURCE_FILE) {
@@ -240,6 +350,7 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
         }
     }
     Py_END_ALLOW_THREADS
+    src->recording = 0; /* opened (or not): the kept bytes serve until read past, then go */
 
     if (err != 0) {
         errno = err;

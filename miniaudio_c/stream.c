@@ -120,7 +120,9 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         return NULL;
     }
     if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
-        return PyErr_NoMemory();
+        PyErr_Format(PyExc_OverflowError, "cannot read %zd frames at once: a chunk of %u-byte frames that long "
+                     "exceeds the address space", frames, (unsigned int)self->frame_bytes);
+        return NULL;
     }
     if (self->chunk_type == CHUNK_BYTES) {
         chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((ma_uint64)frames * self->frame_bytes));
@@ -296,12 +298,62 @@ PyDoc_STRVAR(stream_seek_doc,
              "frame, a frame past the end of a stream of known length, or a closed stream; DecodeError\n"
              "when the source cannot seek there; RuntimeError while a device plays the stream.");
 
+/* Whether the stream's Python source can seek: asks it once (seek(0, CURRENT), which moves
+ * nothing) when opening the decoder did not find out.  GIL held; -1 with an exception set. */
+static int
+source_can_seek(StreamObject *self)
+{
+    PyObject *result;
+    int moved;
+
+    if (self->src.seekable < 0) {
+        result = PyObject_CallMethod(self->src.pysource, "seek", "LO", 0LL,
+                                     PyTuple_GET_ITEM(self->src.seek_origins, (Py_ssize_t)ma_seek_origin_current));
+        moved = result == NULL ? -1 : PyObject_IsTrue(result);
+        Py_XDECREF(result);
+        if (moved < 0) {
+            return -1;
+        }
+        self->src.seekable = moved;
+    }
+    return self->src.seekable;
+}
+
+/* Moves forward by decoding and discarding `count` frames (GIL released inside): the decoders'
+ * own seeks jump around in the file, which a source that cannot seek does not allow. */
+static ma_result
+stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
+{
+    ma_uint64 chunk = 4096, got;
+    ma_result r = MA_SUCCESS;
+    void *scratch = PyMem_RawMalloc((size_t)(chunk * self->frame_bytes));
+
+    *skipped = 0;
+    if (scratch == NULL) {
+        return MA_OUT_OF_MEMORY;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    while (*skipped < count) {
+        got = 0;
+        r = ma_decoder_read_pcm_frames(&self->src.decoder, scratch, count - *skipped < chunk ? count - *skipped : chunk,
+                                       &got);
+        *skipped += got;
+        if (r != MA_SUCCESS || got == 0) {
+            break;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(scratch);
+    return r == MA_AT_END ? MA_SUCCESS : r;
+}
+
 static PyObject *
 stream_seek(StreamObject *self, PyObject *arg)
 {
     pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
     long long frame;
     ma_result r;
+    int can_seek = 1;
 
     if (stream_usable(self, 0) < 0) {
         return NULL;
@@ -322,12 +374,33 @@ stream_seek(StreamObject *self, PyObject *arg)
     if (self->mode == MODE_RAW) {
         r = MA_SUCCESS;
     }
+    else if (self->src.pysource != NULL && (can_seek = source_can_seek(self)) <= 0) {
+        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
+        if (can_seek < 0) {
+            return NULL;
+        }
+        if ((ma_uint64)frame < now) {
+            pyma_raise(st, MA_BAD_SEEK, PYMA_ERR_DECODE,
+                       "cannot seek back to frame %lld from frame %llu: the source cannot seek (its seek() "
+                       "returned False) and those bytes were already read",
+                       frame, (unsigned long long)now);
+            return NULL;
+        }
+        self->busy = 1;
+        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
+        self->busy = 0;
+        frame = (long long)(now + skipped); /* at the end when it came first */
+    }
     else {
         self->busy = 1;
         Py_BEGIN_ALLOW_THREADS
         r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
         Py_END_ALLOW_THREADS
         self->busy = 0;
+    }
+    if (r != MA_SUCCESS && self->src.callback_error != NULL) {
+        pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
+        return NULL;
     }
     if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
         return NULL;

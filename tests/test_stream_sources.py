@@ -57,6 +57,55 @@ def test_stream_any_unseekable_source_with_format(sample_path, sample_bytes, nam
     assert got == whole
 
 
+@pytest.mark.parametrize("name", ["tone_s16.wav", "tone_16.flac", "tone.mp3", "tone.ogg"])
+def test_stream_any_unseekable_source_detects_the_format(sample_path, sample_bytes, name):
+    # Format detection tries one decoder after another and rewinds in between: over a source that
+    # cannot seek, the bytes read while opening are kept and served again.
+    whole = miniaudio.decode_file(sample_path(name)).samples
+    got = concat(miniaudio.stream_any(BytesSource(sample_bytes(name), seekable=False)))
+    assert got == whole
+
+
+@pytest.mark.parametrize("name", ["tone_s16.wav", "tone_16.flac", "tone.mp3", "tone.ogg"])
+def test_unseekable_source_seeks_forward_but_not_back(sample_path, sample_bytes, name):
+    whole = miniaudio.decode_file(sample_path(name)).samples
+    stream = miniaudio.stream_any(BytesSource(sample_bytes(name), seekable=False), frames_to_read=1000)
+    assert stream.send(1000) == whole[:2000]
+    assert stream.seek(30000) == 30000            # forward: read and discarded
+    assert stream.send(500) == whole[60000:61000]
+    with pytest.raises(miniaudio.DecodeError, match="source cannot seek"):
+        stream.seek(0)                            # backwards: those bytes are gone
+    assert stream.position == 30500               # and the stream goes on from where it was
+    assert stream.send(500) == whole[61000:62000]
+    stream.close()
+
+
+class SeekRaises(BytesSource):
+    jammed = False
+
+    def seek(self, offset, origin):
+        if self.jammed:
+            raise OSError("the tape is jammed")
+        return super().seek(offset, origin)
+
+
+@pytest.mark.parametrize("name", ["tone_16.flac", "tone.ogg"])
+def test_source_seek_exception_surfaces_from_seek(sample_bytes, name):
+    source = SeekRaises(sample_bytes(name))
+    stream = miniaudio.stream_any(source)
+    stream.send(20000)
+    source.jammed = True
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek") as info:
+        stream.seek(0)
+    assert isinstance(info.value.__cause__, OSError)
+    try:
+        next(stream)   # FLAC goes on; Vorbis: the failed rewind closed the decoder (freed twice once)
+    except (miniaudio.DecodeError, StopIteration):
+        pass
+    del stream
+    gc.collect()
+
+
 def test_stream_any_seek_while_streaming(sample_path, sample_bytes):
     whole = miniaudio.decode_file(sample_path("tone_16.flac"), SF.FLOAT32).samples
     stream = miniaudio.stream_any(BytesSource(sample_bytes("tone_16.flac")), output_format=SF.FLOAT32)
