@@ -1,0 +1,135 @@
+"""Run a fuzz target under the instrumented build, with the sanitizers set up.
+
+    python tests/fuzz/run.py TARGET [libFuzzer options] [corpus dirs or files]
+    python tests/fuzz/run.py --list
+
+Builds (or reuses) build/fuzz/<key>/ (tests/fuzz/build.py), seeds build/fuzz/corpus/TARGET/ from
+samples/ when no directory or file is given, and runs tests/fuzz/targets.py TARGET with:
+    LD_PRELOAD=<build>/asan_with_fuzzer.so, PYTHONPATH=<build> (first)
+    ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 (Python leaks at exit; an allocation
+        that cannot be met must become MemoryError, while libFuzzer's -malloc_limit_mb, equal to
+        -rss_limit_mb, still reports a single oversized allocation as a crash)
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+and these libFuzzer defaults unless given: -timeout=2 -rss_limit_mb=2048
+-artifact_prefix=build/fuzz/artifacts/TARGET- -print_final_stats=1, and -max_len=4096
+(6144 for auto and decode_file, 8192 for vorbis: an Ogg setup header is 3-4 KB).
+
+Given files (not directories), libFuzzer runs each once without fuzzing: that is how the
+regression inputs are replayed.  Example long run:
+    python tests/fuzz/run.py auto -runs=1000000 -jobs=1
+"""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import build as fuzz_build  # noqa: E402
+
+SAMPLES = os.path.join(ROOT, "samples")
+CORPUS_ROOT = os.path.join(ROOT, "build", "fuzz", "corpus")
+ARTIFACTS = os.path.join(ROOT, "build", "fuzz", "artifacts")
+TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "decode_file", "stream_memory", "stream_any", "convert"]
+CONTROL_TARGETS = {"stream_memory", "stream_any", "convert"}
+CONTROL = 64  # as targets.CONTROL (not imported: targets.py needs atheris and the build)
+DEFAULTS = {"-timeout": "2", "-rss_limit_mb": "2048", "-print_final_stats": "1"}
+# Inputs stay small (a few KB decode in well under a millisecond): more executions per second.
+# An Ogg Vorbis file's setup header (codebooks) alone takes about 3-4 KB, so its targets get more.
+MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144}
+MAX_LEN_DEFAULT = 4096
+AUDIO_EXT = (".wav", ".flac", ".mp3", ".ogg", ".dat")
+
+
+def _samples():
+    for name in sorted(os.listdir(SAMPLES)):
+        if name.endswith(AUDIO_EXT):
+            with open(os.path.join(SAMPLES, name), "rb") as f:
+                yield name, f.read()
+
+
+def _controls():
+    """A few control blocks: all zeros (first choices), a ramp, a pattern of mixed values."""
+    return [bytes(CONTROL), bytes(range(CONTROL)), bytes((i * 37 + 11) % 256 for i in range(CONTROL))]
+
+
+def seed(target, corpus):
+    """Write the seeds of target into corpus (truncated samples; control block + payload for the
+    targets that take one).  Returns the number written."""
+    os.makedirs(corpus, exist_ok=True)
+    seeds = {}
+    for name, data in _samples():
+        base = os.path.splitext(name)[0] + "-" + name.rsplit(".", 1)[1]
+        if target == "convert":
+            # raw PCM: the sample's bytes after a WAV header (or whatever is there)
+            pcm = data[44:44 + 4096]
+            for i, control in enumerate(_controls()):
+                seeds[f"{base}-c{i}"] = control + pcm
+            continue
+        cut_len = MAX_LEN.get(target, MAX_LEN_DEFAULT) - (CONTROL if target in CONTROL_TARGETS else 0)
+        cuts = {"head": data[:512], "cut": data[:cut_len]}
+        for cut, payload in cuts.items():
+            if target in CONTROL_TARGETS:
+                for i, control in enumerate(_controls()):
+                    seeds[f"{base}-{cut}-c{i}"] = control + payload
+            else:
+                seeds[f"{base}-{cut}"] = payload
+    for name, data in seeds.items():
+        with open(os.path.join(corpus, "seed-" + name), "wb") as f:
+            f.write(data)
+    return len(seeds)
+
+
+def environment(build_dir):
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = os.path.join(build_dir, "asan_with_fuzzer.so")
+    env["PYTHONPATH"] = os.pathsep.join([build_dir] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1"
+    env["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def command(target, args):
+    """The argv that runs target with args (defaults added), seeding the default corpus if no
+    directory or file is among args."""
+    opts = [a for a in args if a.startswith("-")]
+    paths = [a for a in args if not a.startswith("-")]
+    given = {a.split("=", 1)[0] for a in opts}
+    for key, value in DEFAULTS.items():
+        if key not in given:
+            opts.append(f"{key}={value}")
+    if "-max_len" not in given:
+        opts.append(f"-max_len={MAX_LEN.get(target, MAX_LEN_DEFAULT)}")
+    if "-artifact_prefix" not in given:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        opts.append(f"-artifact_prefix={ARTIFACTS}{os.sep}{target}-")
+    if not paths:
+        paths = [os.path.join(CORPUS_ROOT, target)]
+    for path in paths:  # a new or empty corpus directory gets the seeds
+        if not os.path.isfile(path) and (not os.path.isdir(path) or not os.listdir(path)):
+            seed(target, path)
+    return [sys.executable, os.path.join(HERE, "targets.py")] + opts + paths
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv[0] == "--list":
+        print("\n".join(TARGETS))
+        return 0
+    target, args = argv[0], argv[1:]
+    if target not in TARGETS:
+        print(f"unknown target {target!r}; targets: {', '.join(TARGETS)}", file=sys.stderr)
+        return 2
+    build_dir = fuzz_build.build()
+    cmd = command(target, args)
+    env = environment(build_dir)
+    env["MINIAUDIO_FUZZ_TARGET"] = target
+    os.execve(cmd[0], cmd, env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

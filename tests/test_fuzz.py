@@ -1,0 +1,120 @@
+"""Short coverage-guided fuzz runs under AddressSanitizer and UBSan (the CI part of tests/fuzz/).
+
+Builds the instrumented extension into build/fuzz/<hash of the C sources>/ (a second run reuses
+it), runs each target of tests/fuzz/targets.py for a few seconds from seeds made of samples/, and
+replays every committed regression and hostile input through the targets that parse it.  Any crash,
+sanitizer report, uncaught exception, input slower than 2 s (-timeout=2) or memory blow-up
+(-rss_limit_mb) fails the test with libFuzzer's report.
+
+Needs clang with its sanitizer runtimes (Debian: clang-14 libclang-rt-14-dev) and atheris (PyPI);
+without them the tests skip, unless MINIAUDIO_REQUIRE_FUZZ=1 (as in CI), when they fail.
+The long runs and their figures: RELIABILITY.md, "Fuzzing".
+"""
+
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+FUZZ = os.path.join(TESTS, "fuzz")
+sys.path.insert(0, FUZZ)
+
+import build as fuzz_build  # noqa: E402
+import run as fuzz_run  # noqa: E402
+
+SECONDS = 5  # per target: nine targets, about a minute in all
+DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
+REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
+HOSTILE = os.path.join(TESTS, "corpus", "hostile")
+PROBLEM = re.compile(r"ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:|"
+                     r"SUMMARY: |Uncaught Python exception|==\d+== ?ERROR")
+
+
+def _missing():
+    try:
+        import atheris  # noqa: F401
+    except ImportError:
+        return "atheris is not installed (pip install atheris)"
+    return fuzz_build.missing_tools()
+
+
+@pytest.fixture(scope="module")
+def fuzz_build_dir():
+    reason = _missing()
+    if reason:
+        if os.environ.get("MINIAUDIO_REQUIRE_FUZZ"):
+            pytest.fail(f"MINIAUDIO_REQUIRE_FUZZ is set but fuzzing cannot run: {reason}")
+        pytest.skip(reason)
+    try:
+        return fuzz_build.build()
+    except fuzz_build.FuzzBuildError as e:
+        pytest.fail(str(e))
+
+
+def _run(build_dir, target, args, timeout):
+    env = fuzz_run.environment(build_dir)
+    env["MINIAUDIO_FUZZ_TARGET"] = target
+    cmd = fuzz_run.command(target, args)
+    try:
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"{target}: libFuzzer did not finish in {timeout} s:\n{(e.output or '')[-3000:]}")
+    return proc.returncode, proc.stdout
+
+
+def _check(target, rc, out):
+    problem = PROBLEM.search(out)
+    assert rc == 0 and problem is None, f"fuzz target {target} failed (exit {rc}):\n{out[-6000:]}"
+
+
+def _executed(out):
+    m = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
+@pytest.mark.parametrize("target", fuzz_run.TARGETS)
+def test_fuzz_target(fuzz_build_dir, target, tmp_path):
+    corpus = str(tmp_path / "corpus")  # fresh: seeded from samples/, thrown away afterwards
+    args = [f"-max_total_time={SECONDS}", "-timeout=2", "-rss_limit_mb=2048",
+            f"-artifact_prefix={tmp_path}{os.sep}", corpus]
+    rc, out = _run(fuzz_build_dir, target, args, timeout=SECONDS + 120)
+    _check(target, rc, out)
+    seeds = len(os.listdir(corpus))
+    # it fuzzed (ran more than the seeds), and atheris drove the instrumented module
+    assert _executed(out) > seeds, out[-3000:]
+    assert "Using preloaded libfuzzer" in out, out[-3000:]
+    assert re.search(r"Loaded 1 modules +\(\d+ inline 8-bit counters\)", out), out[-3000:]
+
+
+def _replay_files():
+    """target -> files to run once: fuzz-<target>-*.bin through its target, every other regression
+    and hostile input through each decoder target."""
+    plan = {t: [] for t in fuzz_run.TARGETS}
+    for path in sorted(glob.glob(os.path.join(REGRESSIONS, "*"))):
+        name = os.path.basename(path)
+        m = re.match(r"fuzz-([a-z0-9_]+?)-", name)
+        if m and m.group(1) in plan:
+            plan[m.group(1)].append(path)
+        elif os.path.isfile(path):
+            for t in DECODER_TARGETS:
+                plan[t].append(path)
+    for path in sorted(glob.glob(os.path.join(HOSTILE, "*"))):
+        if os.path.isfile(path):
+            for t in DECODER_TARGETS:
+                plan[t].append(path)
+    return {t: files for t, files in plan.items() if files}
+
+
+@pytest.mark.parametrize("target", sorted(_replay_files()))
+def test_replay_corpus(fuzz_build_dir, target, tmp_path):
+    files = _replay_files()[target]
+    rc, out = _run(fuzz_build_dir, target, ["-timeout=2", "-rss_limit_mb=2048",
+                                            f"-artifact_prefix={tmp_path}{os.sep}"] + files, timeout=600)
+    _check(target, rc, out)
+    assert f"Running {len(files)} inputs 1 time(s) each" in out or len(re.findall(r"^Executed ", out, re.M)) \
+        == len(files), out[-3000:]
