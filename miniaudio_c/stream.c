@@ -214,6 +214,9 @@ stream_send(StreamObject *self, PyObject *value)
     }
     frames = PyLong_AsSsize_t(value);
     if (frames == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Format(PyExc_OverflowError, "number of frames to read must be 1..%zd, not %R", PY_SSIZE_T_MAX, value);
+        }
         return NULL;
     }
     if (frames < 1) {
@@ -266,28 +269,36 @@ stream_throw(StreamObject *self, PyObject *args)
     if (!PyArg_UnpackTuple(args, "throw", 1, 3, &type, &value, &tb)) {
         return NULL;
     }
+    if (tb != NULL && tb != Py_None && !PyTraceBack_Check(tb)) {
+        PyErr_SetString(PyExc_TypeError, "throw() third argument must be a traceback object");
+        return NULL;
+    }
     if (self->busy || self->claimed) {
         PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while another thread or a device uses it");
         return NULL;
     }
+    if (PyExceptionInstance_Check(type) && value != NULL && value != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "instance exception may not have a separate value");
+        return NULL;
+    }
+    if (!PyExceptionInstance_Check(type) && !PyExceptionClass_Check(type)) {
+        PyErr_Format(PyExc_TypeError,
+                     "exceptions must be classes or instances deriving from BaseException, not %.200s",
+                     Py_TYPE(type)->tp_name);
+        return NULL;
+    }
     stream_release(self);
     if (PyExceptionInstance_Check(type)) {
-        if (value != NULL && value != Py_None) {
-            PyErr_SetString(PyExc_TypeError, "instance exception may not have a separate value");
-            return NULL;
-        }
         PyErr_SetObject((PyObject *)Py_TYPE(type), type);
-        if (tb != NULL && tb != Py_None) {
-            PyException_SetTraceback(type, tb);
-        }
-        return NULL;
     }
-    if (PyExceptionClass_Check(type)) {
+    else {
         PyErr_SetObject(type, value);
-        return NULL;
     }
-    PyErr_Format(PyExc_TypeError, "exceptions must be classes or instances deriving from BaseException, not %.200s",
-                 Py_TYPE(type)->tp_name);
+    if (tb != NULL && tb != Py_None && PyErr_Occurred()) {
+        PyObject *exc = pyma_err_take(); /* the normalised exception */
+        PyException_SetTraceback(exc, tb);
+        pyma_err_give(exc);
+    }
     return NULL;
 }
 
@@ -358,8 +369,15 @@ stream_seek(StreamObject *self, PyObject *arg)
     if (stream_usable(self, 0) < 0) {
         return NULL;
     }
+    if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "frame must be an int, not %.200s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
     frame = PyLong_AsLongLong(arg);
     if (frame == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Format(PyExc_OverflowError, "frame must be 0..%lld, not %R", (long long)LLONG_MAX, arg);
+        }
         return NULL;
     }
     if (frame < 0) {

@@ -218,3 +218,33 @@ def test_no_leak_over_open_read_close(sample_path, sample_bytes):
     growth = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert growth < 100_000
+
+
+def _traceback():
+    try:
+        raise KeyError("where it came from")
+    except KeyError as exc:
+        return exc.__traceback__
+
+
+@pytest.mark.parametrize("how", ["class", "instance"])
+def test_throw_keeps_the_given_traceback(sample_path, how):
+    tb = _traceback()
+    stream = miniaudio.stream_file(sample_path("tone.mp3"))
+    exc = ValueError if how == "class" else ValueError("boom")
+    with pytest.raises(ValueError) as info:
+        stream.throw(exc, None, tb)
+    frames = []
+    t = info.value.__traceback__
+    while t is not None:
+        frames.append(t.tb_frame.f_code.co_name)
+        t = t.tb_next
+    assert "_traceback" in frames
+    assert stream.closed
+
+
+def test_throw_rejects_a_non_traceback(sample_path):
+    stream = miniaudio.stream_file(sample_path("tone.mp3"))
+    with pytest.raises(TypeError, match="traceback"):
+        stream.throw(ValueError, None, 5)
+    assert len(next(stream)) > 0       # nothing happened to the stream
