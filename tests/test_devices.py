@@ -1,4 +1,4 @@
-"""Devices on the NULL backend (docs/devices-api.md): the 1.71 API surface, the generator protocol for
+"""Devices on the NULL backend (docs/devices-api.rst): the 1.71 API surface, the generator protocol for
 playback / capture / duplex with every chunk type, the GIL-free stream path, end of run, generator
 errors, re-entrant calls, statistics, stress (close while the callback runs, 1,000 devices), leaks and
 interpreter exit with devices running.

@@ -1,4 +1,4 @@
-"""IceCastClient (docs/icecast-api.md) against a real Icecast 2 server fed by real ffmpeg source
+"""IceCastClient (docs/icecast-api.rst) against a real Icecast 2 server fed by real ffmpeg source
 clients (the `icecast_server` fixture, tests/icecast_server.py), plus small Python HTTP servers for
 what a real Icecast will not do on demand (redirects, stalls, audio/aac, exact ICY framing).
 
