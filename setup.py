@@ -8,10 +8,15 @@ archive's sha256, and extracts just those two files into ``miniaudio_c/_fetched/
 Offline builds: set ``MINIAUDIO_SRC_DIR`` to a folder holding ``miniaudio.h`` and ``stb_vorbis.c``
 (they are checked against the known hashes).  Our own sdist ships the extracted files, so installing
 from it needs no network.
+
+Known bugs in those files are fixed by our own patches, ``miniaudio_c/patches/*.patch`` (unified
+diffs, applied in name order by the pure-Python code below to copies in the build folder, so the
+checked originals stay untouched).  A patch that does not apply stops the build.
 """
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -24,6 +29,7 @@ from setuptools.command.sdist import sdist
 HERE = os.path.dirname(os.path.abspath(__file__))
 C_DIR = os.path.join("miniaudio_c")
 FETCH_DIR = os.path.join(C_DIR, "_fetched")
+PATCH_DIR = os.path.join(C_DIR, "patches")
 ENV_VAR = "MINIAUDIO_SRC_DIR"
 
 SDIST_REQUIREMENT = "miniaudio==1.71"
@@ -109,6 +115,137 @@ def miniaudio_source_dir() -> str:
     return folder
 
 
+class PatchError(Exception):
+    """A patch that is malformed or does not apply."""
+
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def _lines(text: str) -> list:
+    """text split after each \\n only (str.splitlines also splits at form feeds and the like)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _parse_patch(text: str, name: str):
+    """The file sections of a unified diff: [(target basename, [(old_start, old_lines, new_lines)])].
+
+    Free text before the first ``---`` line (the patch's header comment) is ignored, as by patch(1)."""
+    lines = _lines(text)
+    sections = []
+    i = 0
+    while i < len(lines):
+        if not (lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")):
+            if sections and lines[i].startswith("@@"):
+                raise PatchError(f"{name}: line {i + 1}: hunk outside a file section")
+            i += 1
+            continue
+        target = lines[i + 1][4:].split("\t")[0].strip()
+        hunks = []
+        sections.append((os.path.basename(target), hunks))
+        i += 2
+        while i < len(lines) and lines[i].startswith("@@"):
+            m = _HUNK_RE.match(lines[i])
+            if not m:
+                raise PatchError(f"{name}: line {i + 1}: malformed hunk header {lines[i].strip()!r}")
+            old_count = int(m.group(2)) if m.group(2) is not None else 1
+            new_count = int(m.group(4)) if m.group(4) is not None else 1
+            old, new = [], []
+            i += 1
+            while len(old) < old_count or len(new) < new_count:
+                if i >= len(lines):
+                    raise PatchError(f"{name}: hunk at line {m.group(0)} ends early")
+                line = lines[i]
+                tag, body = line[:1], line[1:]
+                if line.startswith("\\"):
+                    # "\ No newline at end of file": the previous line has no newline.
+                    for seq in (old, new):
+                        if seq and seq[-1].endswith("\n"):
+                            seq[-1] = seq[-1][:-1]
+                elif tag == " " or line in ("\n", "\r\n"):
+                    old.append(body if tag == " " else line)
+                    new.append(body if tag == " " else line)
+                elif tag == "-":
+                    old.append(body)
+                elif tag == "+":
+                    new.append(body)
+                else:
+                    raise PatchError(f"{name}: line {i + 1}: unexpected {line.rstrip()!r} in a hunk")
+                i += 1
+            if len(old) != old_count or len(new) != new_count:
+                raise PatchError(f"{name}: hunk {m.group(0)} line counts do not match its header")
+            hunks.append((int(m.group(1)), old, new))
+    if not sections:
+        raise PatchError(f"{name}: no file section (--- / +++ lines) found")
+    return sections
+
+
+def apply_patch(files: dict, patch_text: str, name: str) -> None:
+    """Applies a unified diff to `files` (basename -> text), in place.
+
+    Each hunk's removed and context lines must match the file exactly; they are looked for at the
+    line the hunk names (shifted by the hunks applied before it) and, failing that, at the nearest
+    place where they all match, since an earlier patch may have moved the lines.  Raises PatchError
+    when a hunk matches nowhere."""
+    for target, hunks in _parse_patch(patch_text, name):
+        if target not in files:
+            raise PatchError(f"{name}: patches {target}, which is not one of {sorted(files)}")
+        lines = _lines(files[target])
+        offset = 0
+        for number, (start, old, new) in enumerate(hunks, 1):
+            want = max(start - 1 + offset, 0) if old else start + offset
+            found = None
+            for distance in range(len(lines) + 1):
+                for at in (want - distance, want + distance) if distance else (want,):
+                    if 0 <= at <= len(lines) - len(old) and lines[at:at + len(old)] == old:
+                        found = at
+                        break
+                if found is not None:
+                    break
+            if found is None:
+                raise PatchError(f"{name}: hunk {number} (@@ -{start}) does not apply to {target}: "
+                                 f"its context is not in the file")
+            lines[found:found + len(old)] = new
+            offset = found - (start - 1) + len(new) - len(old)
+        files[target] = "".join(lines)
+
+
+def patch_files() -> list:
+    """Our patches, in the order they are applied."""
+    folder = os.path.join(HERE, PATCH_DIR)
+    if not os.path.isdir(folder):
+        return []
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".patch"))
+
+
+def patched_source_dir(src_dir: str, build_dir: str) -> str:
+    """A folder in build_dir holding miniaudio.h and stb_vorbis.c from src_dir with our patches applied.
+
+    Files are rewritten only when their patched text changes, so an unchanged build stays up to date."""
+    files = {}
+    for name in FILES:
+        with open(os.path.join(src_dir, name), encoding="latin-1", newline="") as f:
+            files[name] = f.read()
+    for path in patch_files():
+        with open(path, encoding="latin-1", newline="") as f:
+            text = f.read()
+        try:
+            apply_patch(files, text, os.path.relpath(path, HERE))
+        except PatchError as e:
+            raise SourcesError(f"{e}; the patch must be updated for these sources") from None
+    out_dir = os.path.join(build_dir, "miniaudio_patched")
+    os.makedirs(out_dir, exist_ok=True)
+    for name, text in files.items():
+        out = os.path.join(out_dir, name)
+        if os.path.isfile(out):
+            with open(out, encoding="latin-1", newline="") as f:
+                if f.read() == text:
+                    continue
+        with open(out, "w", encoding="latin-1", newline="") as f:
+            f.write(text)
+    return out_dir
+
+
 # Only the parts of miniaudio we use: decoding (WAV, FLAC, MP3 built in; Vorbis via stb_vorbis),
 # the data converter and resampler, and device I/O with its default backends (loaded at run time
 # with dlopen, so the build needs no audio library headers).  Left out: the encoder (WAV writing
@@ -129,9 +266,11 @@ class BuildExt(build_ext):
     """Fetches the C sources first; compiles our C with -Werror, the fetched code without."""
 
     def build_extensions(self):
-        src_dir = miniaudio_source_dir()
+        src_dir = patched_source_dir(miniaudio_source_dir(), self.build_temp)
+        patched = [os.path.join(src_dir, name) for name in FILES]
         for ext in self.extensions:
             ext.include_dirs.append(src_dir)
+            ext.depends.extend(patched)  # a changed patch rebuilds the module
         if self.compiler.compiler_type == "unix":
             original = self.compiler._compile
 
@@ -174,16 +313,17 @@ def c_sources():
 
 libraries = [] if sys.platform == "win32" else ["m", "pthread", "dl"]
 
-setup(
-    ext_modules=[
-        Extension(
-            "miniaudio._miniaudio",
-            sources=c_sources(),
-            depends=[os.path.join(C_DIR, "_miniaudio.h")],
-            include_dirs=[C_DIR],
-            define_macros=MA_DEFINES,
-            libraries=libraries,
-        )
-    ],
-    cmdclass={"build_ext": BuildExt, "sdist": Sdist},
-)
+if __name__ == "__main__":  # (setuptools runs this file as __main__; tests import it)
+    setup(
+        ext_modules=[
+            Extension(
+                "miniaudio._miniaudio",
+                sources=c_sources(),
+                depends=[os.path.join(C_DIR, "_miniaudio.h")],
+                include_dirs=[C_DIR],
+                define_macros=MA_DEFINES,
+                libraries=libraries,
+            )
+        ],
+        cmdclass={"build_ext": BuildExt, "sdist": Sdist},
+    )
