@@ -440,8 +440,11 @@ static int
 device_check_open(DeviceObject *self)
 {
     if (!self->device_ready) {
-        PyErr_SetString(self->st->MiniaudioError,
-                        self->closed ? "the device is closed" : "the device is not open");
+        /* self->st is set by _open(): a device whose __init__ never opened it has none yet. */
+        pyma_state *st = self->st != NULL ? self->st : device_module_state(Py_TYPE(self));
+        if (st != NULL) {
+            PyErr_SetString(st->MiniaudioError, self->closed ? "the device is closed" : "the device is not open");
+        }
         return -1;
     }
     return 0;

@@ -29,19 +29,21 @@ pyma_format_info_get(ma_format format)
 typedef struct {
     long lo, hi;
     const char *what; /* completes "<argname> must be ..." */
+    int is_enum;      /* an enum member (its .value) is accepted; counts take ints only */
 } arg_range;
 
 static const arg_range arg_ranges[] = {
     [PYMA_ARG_FORMAT] = {ma_format_u8, ma_format_f32,
-                         "a SampleFormat (UNSIGNED8, SIGNED16, SIGNED24, SIGNED32 or FLOAT32)"},
-    [PYMA_ARG_CHANNELS] = {1, MA_MAX_CHANNELS, "a channel count from 1 to 254"},
-    [PYMA_ARG_SAMPLE_RATE] = {1, PYMA_MAX_SAMPLE_RATE, "a sample rate from 1 to 384000 Hz"},
-    [PYMA_ARG_DITHER] = {ma_dither_mode_none, ma_dither_mode_triangle, "a DitherMode (NONE, RECTANGLE or TRIANGLE)"},
+                         "a SampleFormat (UNSIGNED8, SIGNED16, SIGNED24, SIGNED32 or FLOAT32)", 1},
+    [PYMA_ARG_CHANNELS] = {1, MA_MAX_CHANNELS, "a channel count from 1 to 254", 0},
+    [PYMA_ARG_SAMPLE_RATE] = {1, PYMA_MAX_SAMPLE_RATE, "a sample rate from 1 to 384000 Hz", 0},
+    [PYMA_ARG_DITHER] = {ma_dither_mode_none, ma_dither_mode_triangle, "a DitherMode (NONE, RECTANGLE or TRIANGLE)",
+                         1},
     [PYMA_ARG_CHANNEL_MIX] = {ma_channel_mix_mode_rectangular, ma_channel_mix_mode_simple,
-                              "a ChannelMixMode (RECTANGULAR or SIMPLE)"},
-    [PYMA_ARG_LPF_ORDER] = {0, MA_MAX_FILTER_ORDER, "a resampler filter order from 0 to 8"},
-    [PYMA_ARG_ENCODING] = {ma_encoding_format_unknown, ma_encoding_format_vorbis, "a FileFormat"},
-    [PYMA_ARG_BACKEND] = {ma_backend_wasapi, ma_backend_null, "a Backend"},
+                              "a ChannelMixMode (RECTANGULAR or SIMPLE)", 1},
+    [PYMA_ARG_LPF_ORDER] = {0, MA_MAX_FILTER_ORDER, "a resampler filter order from 0 to 8", 0},
+    [PYMA_ARG_ENCODING] = {ma_encoding_format_unknown, ma_encoding_format_vorbis, "a FileFormat", 1},
+    [PYMA_ARG_BACKEND] = {ma_backend_wasapi, ma_backend_null, "a Backend", 1},
 };
 
 int
@@ -58,8 +60,14 @@ pyma_arg(PyObject *obj, pyma_argkind kind, int allow_zero, const char *argname, 
     if (PyLong_Check(obj) && !PyBool_Check(obj)) {
         number = Py_NewRef(obj);
     }
-    else if (!PyBool_Check(obj) && !PyFloat_Check(obj) && PyObject_HasAttrString(obj, "value")) {
+    else if (range->is_enum && !PyBool_Check(obj) && !PyFloat_Check(obj) && PyObject_HasAttrString(obj, "value")) {
         number = PyObject_GetAttrString(obj, "value"); /* an enum member: SampleFormat.SIGNED16, ... */
+        if (number == NULL) {
+            return -1;
+        }
+    }
+    else if (!range->is_enum && !PyBool_Check(obj) && PyIndex_Check(obj)) {
+        number = PyNumber_Index(obj); /* numpy integers and the like; never an enum member */
         if (number == NULL) {
             return -1;
         }

@@ -67,6 +67,8 @@ class SoundFileInfo:
         num_frames: int,
         sub_format: Optional[int] = None,
     ) -> None:
+        sample_format = SampleFormat(enum_value(SampleFormat, sample_format, "sample_format"))
+        file_format = FileFormat(enum_value(FileFormat, file_format, "file_format"))
         self.name = name
         self.nchannels = nchannels
         self.sample_rate = sample_rate
@@ -119,6 +121,12 @@ class DecodedSoundFile(SoundFileInfo):
         sample_format: SampleFormat,
         samples: ArrayType,
     ) -> None:
+        for argname, value in (("nchannels", nchannels), ("sample_rate", sample_rate)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{argname} must be an int, not {type(value).__name__}")
+        if nchannels < 1 or sample_rate < 0:
+            raise ValueError(f"nchannels must be at least 1 and sample_rate at least 0, not {nchannels} and "
+                             f"{sample_rate}")
         num_frames = len(samples) // nchannels
         duration = num_frames / sample_rate if sample_rate else 0.0  # a file may declare 0 Hz
         super().__init__(name, FileFormat.UNKNOWN, nchannels, sample_rate, sample_format, duration, num_frames)
@@ -974,6 +982,9 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
         OSError: The file cannot be created.
         ValueError: ``samples`` is not a whole number of frames.
     """
+    if not all(hasattr(sound, a) for a in ("samples", "nchannels", "sample_rate", "sample_format")):
+        raise TypeError(f"sound must be a DecodedSoundFile (samples, nchannels, sample_rate, sample_format), "
+                        f"not {type(sound).__name__}")
     _ma.wav_write_file(
         _fs_name(filename),
         sound.samples,

@@ -45,6 +45,12 @@ class DeviceId:
     backend: str
     raw: bytes
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.backend, str):
+            raise TypeError(f"backend must be a str, not {type(self.backend).__name__}")
+        if not isinstance(self.raw, bytes):
+            raise TypeError(f"raw must be bytes, not {type(self.raw).__name__}")
+
     def __str__(self) -> str:
         if self.backend in _STRING_ID_BACKENDS and self.backend != "WASAPI":
             return self.raw.split(b"\0", 1)[0].decode("utf-8", "replace")
@@ -336,7 +342,10 @@ class AbstractDevice(_ma._Device):
                 raise MiniaudioError("can't start an already started device")
             gen = callback_generator
             if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
-                next(gen)
+                try:
+                    next(gen)
+                except StopIteration:
+                    raise ValueError("callback_generator returned before its first yield") from None
             self._ended.clear()
             try:
                 self._start(gen)
@@ -402,6 +411,13 @@ class AbstractDevice(_ma._Device):
             raise RuntimeError("wait() called from the device's own callback generator would wait forever")
         if threading.current_thread() is _event_thread and not self._ended.is_set():
             raise RuntimeError("wait() called from on_finished/stop_callback would wait for itself")
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+                raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
+            if timeout != timeout:
+                raise ValueError("timeout must be a number of seconds or None, not nan")
+            if timeout > threading.TIMEOUT_MAX:
+                raise OverflowError(f"timeout must be at most {threading.TIMEOUT_MAX} s (or None), not {timeout}")
         done = self._ended.wait(timeout)
         if done:
             self._raise_pending()
@@ -500,10 +516,10 @@ class PlaybackDevice(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
     ) -> None:
+        self.format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))  # before opening
         self._setup(DeviceType.PLAYBACK, output_format, nchannels, None, None, sample_rate, buffersize_msec,
                     _raw_id(device_id, "device_id"), None, callback_periods, backends, thread_prio, app_name,
                     on_finished)
-        self.format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["playback_channels"]
 
@@ -585,9 +601,9 @@ class CaptureDevice(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
     ) -> None:
+        self.format = SampleFormat(enum_value(SampleFormat, input_format, "input_format"))  # before opening
         self._setup(DeviceType.CAPTURE, None, None, input_format, nchannels, sample_rate, buffersize_msec, None,
                     _raw_id(device_id, "device_id"), callback_periods, backends, thread_prio, app_name, on_finished)
-        self.format = SampleFormat(enum_value(SampleFormat, input_format, "input_format"))
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["capture_channels"]
 
@@ -664,12 +680,12 @@ class DuplexStream(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
     ) -> None:
+        self.playback_format = SampleFormat(enum_value(SampleFormat, playback_format, "playback_format"))
+        self.capture_format = SampleFormat(enum_value(SampleFormat, capture_format, "capture_format"))
         self._setup(DeviceType.DUPLEX, playback_format, playback_channels, capture_format, capture_channels,
                     sample_rate, buffersize_msec, _raw_id(playback_device_id, "playback_device_id"),
                     _raw_id(capture_device_id, "capture_device_id"), callback_periods, backends, thread_prio,
                     app_name, on_finished)
-        self.playback_format = SampleFormat(enum_value(SampleFormat, playback_format, "playback_format"))
-        self.capture_format = SampleFormat(enum_value(SampleFormat, capture_format, "capture_format"))
         self.sample_width = width_from_format(self.capture_format)
         self.playback_channels: int = self._info["playback_channels"]
         self.capture_channels: int = self._info["capture_channels"]

@@ -102,9 +102,14 @@ class IceCastClient(StreamableSource):
         *,
         timeout: float = 10.0,
     ) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"url must be a str, not {type(url).__name__}")
         if update_stream_title is not None and not callable(update_stream_title):
             raise TypeError("update_stream_title must be callable or None")
-        if not (isinstance(timeout, (int, float)) and timeout > 0):
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(f"ssl_context must be an ssl.SSLContext or None, not {type(ssl_context).__name__}")
+        if isinstance(timeout, bool) or not (
+                isinstance(timeout, (int, float)) and 0 < timeout <= threading.TIMEOUT_MAX):
             raise ValueError(f"timeout must be a number of seconds > 0, not {timeout!r}")
         self.url = url
         self.stream_title = "???"
@@ -164,6 +169,8 @@ class IceCastClient(StreamableSource):
         Returns:
             FileFormat: MP3, FLAC, VORBIS or UNKNOWN.
         """
+        if not isinstance(stream_format, str):
+            raise TypeError(f"stream_format must be a str, not {type(stream_format).__name__}")
         if stream_format == "audio/mpeg":
             return FileFormat.MP3
         elif stream_format == "audio/flac":
@@ -244,6 +251,10 @@ class IceCastClient(StreamableSource):
         Raises:
             IceCastError: The download failed (a stalled server, a dropped connection).
         """
+        if isinstance(num_bytes, bool) or not isinstance(num_bytes, int):
+            raise TypeError(f"num_bytes must be an int, not {type(num_bytes).__name__}")
+        if num_bytes < 0:
+            raise ValueError(f"num_bytes must be at least 0, not {num_bytes}")
         with self._cond:
             # A request larger than the buffer is served once the buffer is full (the downloader
             # waits while it is full, so waiting for more would wait forever).
@@ -297,6 +308,8 @@ class IceCastClient(StreamableSource):
         Returns:
             dict[str, str]: The items.
         """
+        if not isinstance(metadata, str):
+            raise TypeError(f"metadata must be a str, not {type(metadata).__name__}")
         meta = {}
         metadata = html.unescape(metadata)
         for part in metadata.split(";"):

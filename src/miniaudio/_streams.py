@@ -7,6 +7,7 @@ import abc
 import array
 import collections.abc
 import io
+import operator
 import struct
 import sys
 from typing import Any, Callable, Generator, Optional, TypeVar, Union
@@ -46,6 +47,25 @@ def _numpy_wrapper(output_format: SampleFormat, nchannels: int) -> Callable[[Any
     return as_frames
 
 
+def _int_arg(value: Any, name: str, lo: int, hi: int = sys.maxsize) -> int:
+    """`value` as an int from lo to hi (any object with __index__ but a bool): TypeError,
+    ValueError (below lo, or above a hi of its own) or OverflowError (above sys.maxsize), each
+    naming the argument."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not bool")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if number < lo:
+        raise ValueError(f"{name} must be at least {lo}, not {number}")
+    if number > hi:
+        if hi == sys.maxsize:
+            raise OverflowError(f"{name} must be at most {hi}, not {number}")
+        raise ValueError(f"{name} must be {lo}..{hi}, not {number}")
+    return number
+
+
 def _stream(
     source: Any,
     kind: int,
@@ -59,6 +79,10 @@ def _stream(
     chunk_type: str,
 ) -> "DecoderStream":
     output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
+    frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
+    seek_frame = _int_arg(seek_frame, "seek_frame", 0)
+    if not isinstance(chunk_type, str):
+        raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
     if chunk_type not in _CHUNK_TYPES:
         raise ValueError(f"chunk_type must be one of {', '.join(_CHUNK_TYPES)}, not {chunk_type!r}")
     wrap: Optional[Callable[[Any], Any]] = None
@@ -341,7 +365,8 @@ def stream_any(
 def _native_s16_stream(filename: FilenameType, file_format: FileFormat, frames_to_read: int,
                        seek_frame: int) -> "DecoderStream":
     return _ma.stream(_fs_name(filename), kind=_FILE, encoding=file_format, output_format=SampleFormat.SIGNED16,
-                      nchannels=0, sample_rate=0, frames_to_read=frames_to_read, seek_frame=seek_frame)
+                      nchannels=0, sample_rate=0, frames_to_read=_int_arg(frames_to_read, "frames_to_read", 1),
+                      seek_frame=_int_arg(seek_frame, "seek_frame", 0))
 
 
 def wav_stream_file(filename: FilenameType, frames_to_read: int = 1024,
@@ -466,14 +491,18 @@ def stream_raw_pcm_memory(
     """
     if isinstance(pcmdata, array.array):
         sample_width = pcmdata.itemsize  # as 1.71: an array knows its own sample width
-    for name, value in (("nchannels", nchannels), ("sample_width", sample_width), ("frames_to_read", frames_to_read)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, not {value}")
+    nchannels = _int_arg(nchannels, "nchannels", 1, 254)
+    sample_width = _int_arg(sample_width, "sample_width", 1, 4)
+    frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
+    try:
+        view = memoryview(pcmdata)
+    except TypeError:
+        raise TypeError(f"pcmdata must be a bytes-like object (bytes, bytearray, memoryview, array.array, numpy "
+                        f"array), not {type(pcmdata).__name__}") from None
     # The sample format the data holds, where its width and item type say (played GIL-free by a
     # device of that format); width 4 bytes of raw data could be s32 or f32: None then.
-    typecode: str = getattr(pcmdata, "typecode", None) or memoryview(pcmdata).format
+    typecode: str = getattr(pcmdata, "typecode", None) or view.format
+    view.release()
     output_format = {1: SampleFormat.UNSIGNED8, 2: SampleFormat.SIGNED16, 3: SampleFormat.SIGNED24}.get(sample_width)
     if sample_width == 4:
         output_format = {"f": SampleFormat.FLOAT32, "i": SampleFormat.SIGNED32}.get(typecode.lstrip("<=@"))
@@ -517,6 +546,12 @@ def stream_with_callbacks(
     Returns:
         PlaybackCallbackGeneratorType: The wrapping generator.
     """
+    if not callable(getattr(sample_stream, "send", None)):
+        raise TypeError(f"sample_stream must be a generator (with send()), not {type(sample_stream).__name__}")
+    for argname, callback in (("progress_callback", progress_callback), ("frame_process_method", frame_process_method),
+                              ("end_callback", end_callback)):
+        if callback is not None and not callable(callback):
+            raise TypeError(f"{argname} must be callable or None, not {type(callback).__name__}")
     frame_count = yield b""
     try:
         while True:
@@ -572,12 +607,22 @@ class WavFileReadStream(io.RawIOBase):
         max_frames: int = 0,
     ) -> None:
         super().__init__()
+        if not callable(getattr(pcm_sample_gen, "__next__", None)):
+            raise TypeError(f"pcm_sample_gen must be a generator or iterator, not {type(pcm_sample_gen).__name__}")
+        output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
+        width = width_from_format(output_format)
+        if width == 0:
+            raise ValueError("output_format must be a sample format with a width, not UNKNOWN")
+        # The header holds these in 16- and 32-bit fields.
+        nchannels = _int_arg(nchannels, "nchannels", 1, 0xFFFF // max(width, 1))
+        sample_rate = _int_arg(sample_rate, "sample_rate", 1, 0xFFFFFFFF // max(nchannels * width, 1))
+        max_frames = _int_arg(max_frames, "max_frames", 0, (0xFFFFFFFF - 36) // max(nchannels * width, 1))
         self.sample_gen: Optional[PlaybackCallbackGeneratorType] = pcm_sample_gen
         self.sample_rate = sample_rate
         self.nchannels = nchannels
         self.format = output_format
         self.max_frames = max_frames
-        self.sample_width = width_from_format(output_format)
+        self.sample_width = width
         self.max_bytes = (max_frames * nchannels * self.sample_width) or sys.maxsize
         self.bytes_done = 0
         data_size = max_frames * nchannels * self.sample_width
@@ -594,8 +639,9 @@ class WavFileReadStream(io.RawIOBase):
         """Read up to ``amount`` bytes of the WAV file (all of it by default); ``b""`` at the end."""
         if self.bytes_done >= self.max_bytes or not self.sample_gen:
             return b""
-        if amount is None or amount < 0:
+        if amount is None or (not isinstance(amount, bool) and isinstance(amount, int) and amount < 0):
             amount = sys.maxsize
+        amount = _int_arg(amount, "amount", 0)
         parts = [self.buffered]
         have = len(self.buffered)
         while have < amount:
