@@ -2,6 +2,7 @@
 
     python tests/fuzz/run.py TARGET [libFuzzer options] [corpus dirs or files]
     python tests/fuzz/run.py --list
+    python tests/fuzz/run.py --cpu-time TARGET files or dirs   (CPU time per input, slowest first)
 
 Builds (or reuses) build/fuzz/<key>/ (tests/fuzz/build.py), seeds build/fuzz/corpus/TARGET/ from
 samples/ when no directory or file is given, and runs tests/fuzz/targets.py TARGET with:
@@ -120,14 +121,21 @@ def main(argv):
     if argv[0] == "--list":
         print("\n".join(TARGETS))
         return 0
+    cpu_time = argv[0] == "--cpu-time"
+    if cpu_time:
+        argv = argv[1:]
     target, args = argv[0], argv[1:]
     if target not in TARGETS:
         print(f"unknown target {target!r}; targets: {', '.join(TARGETS)}", file=sys.stderr)
         return 2
     build_dir = fuzz_build.build()
-    cmd = command(target, args)
     env = environment(build_dir)
     env["MINIAUDIO_FUZZ_TARGET"] = target
+    if cpu_time:
+        env["MINIAUDIO_FUZZ_CPU_TIME"] = "1"
+        cmd = [sys.executable, os.path.join(HERE, "targets.py")] + args
+        os.execve(cmd[0], cmd, env)
+    cmd = command(target, args)
     os.execve(cmd[0], cmd, env)
 
 
