@@ -257,7 +257,8 @@ def audio_packet(write=lambda b: b.put(0, 1)):
 def vorbis(comment=None, setup=None, audio=None):
     packets = [vorbis_ident(), comment or vorbis_comment(), setup or vorbis_setup()]
     packets += audio or [audio_packet() for _ in range(6)]
-    return ogg_stream(packets, [0, 0, 0] + [128 * (i + 1) for i in range(len(packets) - 3)])
+    # short blocks of 256: the first audio packet gives no samples, each later one 128
+    return ogg_stream(packets, [0, 0, 0] + [128 * i for i in range(len(packets) - 3)])
 
 
 def floor_nonzero(b):
