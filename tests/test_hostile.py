@@ -28,6 +28,7 @@ exactly what it makes.
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -73,6 +74,10 @@ def plan(kind, full=FULL):
         for name in corpus_files():
             for ep in ENTRY_POINTS:
                 pairs.append((("file", os.path.join(CORPUS_DIR, name), True), ep))
+    elif kind == "selftest":  # inputs that must break the bounds: the check of the checker
+        pairs = [(("synthetic", "upsample-1hz.wav", 0), "decode"), (("synthetic", "valid.wav", 0), "decode"),
+                 (("synthetic", "valid.wav", 0), "selftest_spin"), (("synthetic", "valid.wav", 0), "selftest_crash"),
+                 (("synthetic", "valid.wav", 0), "stream_memory")]
     else:
         for name in sample_files():
             path = os.path.join(SAMPLES_DIR, name)
@@ -85,8 +90,21 @@ def plan(kind, full=FULL):
 
 def describe(inp):
     kind, path, arg = inp
+    if kind == "synthetic":
+        return "<%s>" % path
     name = os.path.relpath(path, ROOT)
     return name if kind == "file" else "%s[:%d]" % (name, arg)
+
+
+def synthetic(name):
+    """Made-up inputs for the self-test: 2000 frames of 8-bit mono at 1 Hz decode (at 44100 Hz,
+    stereo, 16-bit) to 353 MB, far past MEM_LIMIT; the same frames at 8000 Hz are harmless."""
+    import struct
+
+    rate = 1 if name.startswith("upsample") else 8000
+    data = bytes(range(256)) * 7 + bytes(range(208))
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
+            struct.pack("<IHHIIHH", 16, 1, 1, rate, rate, 1, 8) + b"data" + struct.pack("<I", len(data)) + data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,7 +114,6 @@ def describe(inp):
 
 def _worker(config):
     import resource
-    import signal
     import tempfile
     import time
 
@@ -189,8 +206,15 @@ def _worker(config):
         with miniaudio.stream_any(io.BytesIO(data), frames_to_read=4096) as stream:
             return drain(stream, 4096, 2)
 
+    def ep_selftest_spin(data, path, seek):  # a hang: killed by ITIMER_PROF
+        while True:
+            pass
+
+    def ep_selftest_crash(data, path, seek):  # a crash
+        os.kill(os.getpid(), signal.SIGSEGV)
+
     scope = locals()
-    entry = {name: scope["ep_" + name] for name in ENTRY_POINTS}
+    entry = {name: scope["ep_" + name] for name in ENTRY_POINTS + ("selftest_spin", "selftest_crash")}
 
     def statm():
         fields = os.pread(statm_fd, 200, 0).split()
@@ -212,6 +236,8 @@ def _worker(config):
                 with open(path, "rb") as f:
                     data = f.read()
                 cache[key] = (data, path, True)
+            elif kind == "synthetic":
+                cache[key] = (synthetic(path), None, False)
             else:
                 with open(path, "rb") as f:
                     data = f.read(arg)
@@ -289,9 +315,12 @@ def _run_part(kind, full, part, parts, npairs, results):
         err = b"".join(stderr_chunks).decode("utf-8", "replace")[-2000:]
         if rc > 0:  # a Python error in the worker itself, not a crash an input caused
             raise RuntimeError("hostile worker failed (exit status %d):\n%s" % (rc, err))
-        what = "killed after %d s of CPU (a hang)" % KILL_CPU if rc == -27 else "crashed (exit status %d)" % rc
+        if rc == -signal.SIGPROF:
+            what = "killed after %d s of CPU (a hang)" % KILL_CPU
+        else:
+            what = "crashed (exit status %d)" % rc
         if expected < npairs:
-            results[expected] = Result("crash", None, what + "\n" + err, None, None, None)
+            results[expected] = Result("crash", None, what + ("\n" + err if err.strip() else ""), None, None, None)
         else:
             raise RuntimeError("hostile worker exited with %d after its last input:\n%s" % (rc, err))
         restarts += 1
@@ -377,6 +406,23 @@ if __name__ != "__main__":
     def sweep_run():
         pairs = plan("sweep")
         return pairs, run("sweep")
+
+    def test_bounds_are_enforced():
+        """The checker itself: an input that needs 353 MB fails (MemoryError under the address-space
+        limit, or the measured growth), a harmless one passes, a spinning call is killed and named,
+        a crash is named, and the worker goes on after both."""
+        pairs = plan("selftest")
+        results = run("selftest", parts=1)
+        assert problems(pairs, results, [2]) == ["<valid.wav> via selftest_spin: killed after %d s of CPU (a hang)"
+                                                 % KILL_CPU]
+        crash = problems(pairs, results, [3])
+        assert len(crash) == 1 and crash[0].startswith("<valid.wav> via selftest_crash: crashed (exit status -11)")
+        assert results[4].outcome == "ok" and results[4].result > 11000  # the restarted worker went on
+        heavy = problems(pairs, results, [0])
+        assert len(heavy) == 1 and "<upsample-1hz.wav> via decode" in heavy[0], heavy
+        assert "MemoryError" in heavy[0] or "MiB of extra memory" in heavy[0], heavy
+        assert problems(pairs, results, [1]) == [] and results[1].outcome == "ok"
+        assert abs(results[1].result - 11025) <= 1  # 2000 frames, 8000 -> 44100 Hz
 
     def test_corpus_matches_script():
         sys.path.insert(0, os.path.join(HERE, "corpus"))
