@@ -17,6 +17,7 @@
 #if defined(_WIN32)
 #include <windows.h>
 static void nap(void) { Sleep(1); }
+static double monotonic_seconds(void) { return (double)GetTickCount64() / 1000.0; }
 #else
 #include <time.h>
 static void
@@ -24,6 +25,13 @@ nap(void)
 {
     struct timespec ts = {0, 200000}; /* 0.2 ms */
     nanosleep(&ts, NULL);
+}
+static double
+monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 #endif
 
@@ -801,6 +809,53 @@ device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored))
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(device_close_at_exit_doc,
+             "_close_at_exit(grace, /)\n--\n\n"
+             "Interpreter exit: close the device, unless its callback does not return within `grace` seconds\n"
+             "(a generator blocked for good, e.g. on a queue nobody fills any more): then leave the device to\n"
+             "the exiting process instead of waiting forever.  True if closed.");
+
+static PyObject *
+device_close_at_exit(DeviceObject *self, PyObject *arg)
+{
+    double grace = PyFloat_AsDouble(arg), deadline;
+
+    if (grace == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (device_not_on_audio_thread(self, "close") < 0) {
+        return NULL;
+    }
+    if (self->device_ready && pyma_aload(&self->in_callback) != 0) {
+        /* ma_device_stop waits for the audio thread, which is inside our callback: give the callback
+         * `grace` seconds to return.  New callbacks return at once now that the state is IDLE. */
+        pyma_astore(&self->state, PYMA_RUN_IDLE);
+        Py_BEGIN_ALLOW_THREADS
+        deadline = monotonic_seconds() + grace;
+        while (pyma_aload(&self->in_callback) != 0 && monotonic_seconds() < deadline) {
+            nap();
+        }
+        Py_END_ALLOW_THREADS
+        if (pyma_aload(&self->in_callback) != 0) {
+            /* Stuck.  Never stop or uninit this device (that would wait for the stuck thread) and
+             * never free this object: the audio thread's pUserData points into it.  The extra
+             * reference is never dropped; the process exits with the thread still blocked, as it
+             * does with a blocked daemon thread. */
+            Py_INCREF(self);
+            events_forget(self);
+            self->device_ready = 0;
+            self->context_ready = 0;
+            self->closed = 1;
+            Py_RETURN_FALSE;
+        }
+    }
+    if (device_close(self, NULL) == NULL) {
+        return NULL;
+    }
+    Py_DECREF(Py_None);
+    Py_RETURN_TRUE;
+}
+
 PyDoc_STRVAR(device_end_run_doc,
              "_end_run($self, run, /)\n--\n\n"
              "Event thread: stop the device if run `run` ended by itself.  True if it did.");
@@ -995,6 +1050,7 @@ static PyMethodDef device_methods[] = {
     {"_start", (PyCFunction)device_start, METH_O, device_start_doc},
     {"_halt", (PyCFunction)device_halt_meth, METH_NOARGS, device_halt_doc},
     {"_close", (PyCFunction)device_close, METH_NOARGS, device_close_doc},
+    {"_close_at_exit", (PyCFunction)device_close_at_exit, METH_O, device_close_at_exit_doc},
     {"_end_run", (PyCFunction)device_end_run, METH_O, device_end_run_doc},
     {"_take_error", (PyCFunction)device_take_error, METH_NOARGS, device_take_error_doc},
     {NULL, NULL, 0, NULL},

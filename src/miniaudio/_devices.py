@@ -233,12 +233,17 @@ def _ensure_event_thread() -> None:
             _event_thread.start()
 
 
+# Interpreter exit: how long a callback that is running may take to return before its device is
+# left to the exiting process (a generator blocked for good would otherwise hang the exit).
+_EXIT_GRACE_SECONDS = 2.0
+
+
 @atexit.register
 def _close_all_devices() -> None:
     """Interpreter exit: stop and release every live device before Python tears itself down."""
     for device in list(_live):
         try:
-            device._close()
+            device._close_at_exit(_EXIT_GRACE_SECONDS)
         except BaseException:
             pass
 
