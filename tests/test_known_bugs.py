@@ -289,6 +289,41 @@ def test_stb_vorbis_pushdata_open_with_a_big_comment_is_linear(tmp_path):
     assert results["stream_any"]["cpu"] < CPU_LIMIT
 
 
+def _malloc_in_use():
+    """Bytes the C allocator has handed out and not taken back (glibc's mallinfo2), or None."""
+    import ctypes
+    import ctypes.util
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallinfo2.restype = MallInfo2
+    except (OSError, AttributeError, TypeError):
+        return None
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
+def test_stb_vorbis_refused_sparse_codebook_does_not_leak():
+    """Each refused open of this file leaked the sparse book's 1 MB block of code lengths."""
+    import miniaudio
+
+    with open(os.path.join(REGRESSIONS, "stbv-sparse-lengths-leak.bin"), "rb") as f:
+        data = f.read()
+    with pytest.raises(miniaudio.DecodeError):
+        miniaudio.vorbis_read(data)
+    before = _malloc_in_use()
+    if before is None:
+        pytest.skip("needs glibc's mallinfo2")
+    for _ in range(50):
+        with pytest.raises(miniaudio.DecodeError):
+            miniaudio.vorbis_read(data)
+    assert _malloc_in_use() - before < 16 << 20  # unfixed: 50 MB
+
+
 def test_regressions_match_their_script():
     sys.path.insert(0, os.path.join(HERE, "corpus"))
     try:

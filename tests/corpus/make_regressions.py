@@ -307,6 +307,13 @@ def vorbis_files():
     f["stbv-huge-classbook.bin"] = vorbis(
         setup=vorbis_setup(books=(lambda b: codebook(b, 2), lambda b: codebook(b, (1 << 24) - 1, ordered_length=24)),
                            res=lambda b: residue(b, 1, end=32, part_size=32, classbook=1)))
+    # A sparse book of 2^20 entries whose first length is 32 (invalid): its 1 MB temporary block
+    # of lengths was leaked by every refused open.
+    def bad_sparse_book(b):
+        b.put(0x42, 8).put(0x43, 8).put(0x56, 8).put(1, 16).put(1 << 20, 24)
+        b.put(0, 1).put(1, 1).put(1, 1).put(31, 5)  # not ordered, sparse; entry 0 present, length 31 + 1
+
+    f["stbv-sparse-lengths-leak.bin"] = vorbis(setup=vorbis_setup(books=(lambda b: codebook(b, 2), bad_sparse_book)))
     return f
 
 
