@@ -7,7 +7,8 @@ sys.gettotalrefcount() / sys.getallocatedblocks() after each round.  Prints one 
 
     python tests/reliability/refleaks.py [--no-build] [--out DIR] [test files...]   (default: all)
 
-Exit status 1 if a test leaks (every measured round grew) or fails in a repeated round.
+Exit status 1 if a test leaks references (every measured round grew) or fails in a repeated round.
+Details per test: build/refleaks/<file>.json and .log.
 The leak loops of test_leaks.py run MINIAUDIO_LEAKS_COUNT=50 times per round here (the refcount
 check needs repetition, not volume).
 """
@@ -40,7 +41,8 @@ def main():
     env.setdefault("MINIAUDIO_LEAKS_COUNT", "50")
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     status = 0
-    print("%-28s %5s %-20s %-22s %s" % ("file", "tests", "refs/round", "blocks/round", "leaks, failures, time"))
+    print("%-28s %5s %-20s %-22s %s" % ("file", "tests", "refs/round", "blocks/round",
+                                        "leaking tests, blocks-only tests, failures, time"))
     for path in files:
         name = os.path.basename(path)
         env["REFLEAK_OUT"] = os.path.join(args.out, name + ".json")
@@ -62,8 +64,9 @@ def main():
         results = res["results"].values()
         refs = [sum(v["refs"][i] for v in results) for i in range(res["measure"])] if results else []
         blocks = [sum(v["blocks"][i] for v in results) for i in range(res["measure"])] if results else []
-        print("%-28s %5d %-20s %-22s %s, %d, %.0f s%s" % (
-            name, len(res["results"]), refs, blocks, res["leaky"] or "none", len(res["failures"]), took,
+        print("%-28s %5d %-20s %-22s %s, %d, %d, %.0f s%s" % (
+            name, len(res["results"]), refs, blocks, res["leaky"] or 0, len(res["blocks_only"]),
+            len(res["failures"]), took,
             "" if proc.returncode == 0 else "  (pytest exit status %d)" % proc.returncode), flush=True)
         if res["leaky"] or res["failures"] or proc.returncode != 0:
             status = 1
