@@ -1,14 +1,26 @@
-"""Leak checks: each main API (success and error paths) is called a few
-thousand times after a warm-up; Python-heap growth (tracemalloc) must stay
-under 100 KB and process RSS growth under 2 MB.
+"""Leak checks: every public API, success and error paths, is called many times after a warm-up;
+Python-heap growth (tracemalloc) must stay under 100 KB and process RSS growth under 2 MB.
 
-A leaked decode buffer (tens of KB per call) or a leaked exception/argument
-reference shows up far above these limits."""
+A leaked decode buffer (tens of KB per call), a leaked exception or argument reference, a leaked
+decoder, file handle or device context shows up far above these limits.
+
+Counts: MINIAUDIO_LEAKS_FULL=1 runs each case 10,000 times (device start/stop and device errors
+2,000 times: each waits for the NULL device's audio thread, tens of milliseconds);
+the default suite runs DEFAULT calls per case (the file stays around a minute).
+MINIAUDIO_LEAKS_COUNT=N runs N per case (valgrind and the debug interpreter use small N).
+MINIAUDIO_LEAKS_REPORT=path appends one line per case: name, calls, traced and RSS growth, seconds.
+The full run's figures are in RELIABILITY.md ("Leaks and lifecycle").
+"""
 
 import array
 import gc
+import http.server
+import io
 import os
+import socket
 import sys
+import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -19,7 +31,13 @@ from miniaudio import SampleFormat as SF
 
 TRACED_LIMIT = 100 * 1024
 RSS_LIMIT = 2 * 1024 * 1024
-WARMUP = 200
+FULL = os.environ.get("MINIAUDIO_LEAKS_FULL") == "1"
+OVERRIDE = int(os.environ.get("MINIAUDIO_LEAKS_COUNT", "0"))
+FULL_COUNT = 10000
+FULL_DEVICE = 2000  # a start/stop waits for the NULL device's audio thread: ~25 ms
+DEFAULT = 600
+DEFAULT_DEVICE = 100
+NULL = [miniaudio.Backend.NULL]
 
 
 def rss_bytes():
@@ -41,58 +59,324 @@ def _expect(exc_type, fn, *args, **kw):
         fn(*args, **kw)
     except exc_type:
         return
-    raise AssertionError("expected %s" % exc_type.__name__)
+    raise AssertionError("expected %s from %s" % (exc_type.__name__, getattr(fn, "__name__", fn)))
 
 
-def make_cases(out_wav):
+def _drain(stream):
+    """Reads a stream to its end; the number of bytes it gave."""
+    n = 0
+    for chunk in stream:
+        n += memoryview(chunk).nbytes
+    return n
+
+
+class _BytesSource(miniaudio.StreamableSource):
+    """A StreamableSource over bytes (seekable), as a user would write one."""
+
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+
+    def read(self, num_bytes):
+        return self.f.read(num_bytes)
+
+    def seek(self, offset, origin):
+        self.f.seek(offset, {miniaudio.SeekOrigin.START: 0, miniaudio.SeekOrigin.CURRENT: 1}.get(origin, 2))
+        return True
+
+
+class _FailingSource(miniaudio.StreamableSource):
+    """A source whose read() raises after the header: the error must surface, nothing may stay."""
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def read(self, num_bytes):
+        if self.pos > 2000:
+            raise OSError("network down")
+        chunk = self.data[self.pos:self.pos + num_bytes]
+        self.pos += len(chunk)
+        return chunk
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """/404 -> 404; /html -> a page that is not audio; /aac -> an audio type we cannot decode."""
+
+    def do_GET(self):
+        if self.path == "/404":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if self.path == "/html" else "audio/aac")
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d" % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tone_gen():
+    frames = yield b""
+    while True:
+        frames = yield b"\0" * (frames * 4)
+
+
+def _device_cycle(cls, **kw):
+    with cls(backends=NULL, **kw) as dev:
+        assert dev.backend == "Null"
+
+
+def _start_stop(dev, source):
+    """One run: start, wait until the audio thread has called back at least once, stop."""
+    before = dev.stats.callbacks
+    dev.start(source)
+    deadline = time.monotonic() + 10
+    while dev.stats.callbacks == before and dev.running and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert dev.stats.callbacks > before, "the NULL device did not call back"
+    dev.stop()
+
+
+def make_cases(tmp, http_url):
     p = lambda n: os.path.join(_samples_dir(), n)  # noqa: E731
     wav, flac, mp3, ogg = _read("mono_s16.wav"), _read("mono.flac"), _read("mono.mp3"), _read("mono.ogg")
     f32wav = _read("short_f32.wav")
     s16 = np.frombuffer(wav[44:], np.int16)[:4410].tobytes()
     sound = miniaudio.wav_read_s16(wav)
+    sound_f32 = miniaudio.wav_read_f32(f32wav)
     garbage = b"not audio at all " * 50
-    return {
-        # name: (callable, iterations)
-        "wav_read_s16": (lambda: miniaudio.wav_read_s16(wav), 3000),
-        "wav_read_f32_mv": (lambda: miniaudio.wav_read_f32(memoryview(f32wav)), 2000),
-        "flac_read_s32": (lambda: miniaudio.flac_read_s32(flac), 2000),
-        "mp3_read_f32": (lambda: miniaudio.mp3_read_f32(mp3), 1500),
-        "vorbis_read": (lambda: miniaudio.vorbis_read(ogg), 1000),
-        "decode_resample": (lambda: miniaudio.decode(np.frombuffer(mp3, np.uint8), sample_rate=48000), 1000),
-        "decode_file": (lambda: miniaudio.decode_file(p("mono.flac"), output_format=SF.FLOAT32, nchannels=1), 1500),
-        "read_file": (lambda: miniaudio.read_file(p("mono_s16.wav")), 3000),
-        "get_file_info": (lambda: [miniaudio.get_file_info(p(n)) for n in ("tone.mp3", "tone.ogg", "tone_24.flac",
-                                                                            "short_f32.wav")], 1000),
-        "get_info_memory": (lambda: (miniaudio.wav_get_info(wav), miniaudio.flac_get_info(flac),
-                                     miniaudio.mp3_get_info(mp3), miniaudio.vorbis_get_info(ogg)), 1000),
-        "as_numpy": (lambda: miniaudio.wav_read_s16(wav).as_numpy().sum(), 2000),
-        "convert_sample_format": (lambda: miniaudio.convert_sample_format(SF.SIGNED16, s16, SF.FLOAT32), 5000),
+    out_wav = os.path.join(tmp, "out \u266a.wav")
+    missing = p("nope \u266a.wav")
+    refused = "http://127.0.0.1:%d/" % _closed_port()
+
+    def stream_file_ops():
+        with miniaudio.stream_file(p("mono.flac"), frames_to_read=512) as s:
+            next(s)
+            s.send(300)
+            s.seek(1000)
+            assert s.position == 1000
+            s.send(100)
+
+    def stream_memory_ops():
+        s = miniaudio.stream_memory(mp3, output_format=SF.FLOAT32, nchannels=1, sample_rate=22050,
+                                    frames_to_read=1024, chunk_type="numpy")
+        next(s)
+        s.seek(0)
+        s.send(2000)
+        s.close()
+
+    def stream_any_ops():
+        s = miniaudio.stream_any(io.BytesIO(ogg), miniaudio.FileFormat.VORBIS, chunk_type="bytes")
+        next(s)
+        s.send(700)
+        s.seek(5000)
+        s.close()
+        s = miniaudio.stream_any(_BytesSource(wav))  # detection over a StreamableSource
+        s.send(4096)
+        s.close()
+
+    def stream_whole():
+        assert _drain(miniaudio.stream_file(p("mono.mp3"), nchannels=1, sample_rate=22050)) == 22050 * 2
+        assert _drain(miniaudio.stream_raw_pcm_memory(array.array("h", s16), 1, 2, 1000)) == 4410 * 2
+
+    def stream_native_functions():
+        for fn, name in ((miniaudio.wav_stream_file, "mono_s16.wav"), (miniaudio.flac_stream_file, "mono.flac"),
+                         (miniaudio.mp3_stream_file, "mono.mp3")):
+            s = fn(p(name), frames_to_read=4096)
+            next(s)
+            s.close()
+        s = miniaudio.vorbis_stream_file(p("mono.ogg"))
+        next(s)
+        s.close()
+
+    def stream_wrappers():
+        w = miniaudio.stream_with_callbacks(miniaudio.stream_memory(wav), progress_callback=lambda n: None,
+                                            end_callback=lambda: None)
+        next(w)
+        w.send(1000)
+        w.close()
+        r = miniaudio.WavFileReadStream(miniaudio.stream_memory(flac, nchannels=1, sample_rate=22050), 22050, 1,
+                                        SF.SIGNED16, max_frames=3000)
+        assert len(r.read(44 + 6000)) == 44 + 6000
+        r.close()
+
+    def stream_errors():
+        _expect(miniaudio.DecodeError, miniaudio.stream_memory, garbage)
+        _expect(FileNotFoundError, miniaudio.stream_file, missing)
+        _expect(ValueError, miniaudio.stream_file, p("mono.flac"), nchannels=0)
+        _expect(TypeError, miniaudio.stream_any, 42)
+        s = miniaudio.stream_any(_FailingSource(mp3), miniaudio.FileFormat.MP3)
+        _expect(miniaudio.DecodeError, _drain, s)
+        s = miniaudio.stream_memory(wav)
+        s.close()
+        _expect(StopIteration, next, s)
+        s = miniaudio.stream_memory(wav)
+        _expect(ValueError, s.throw, ValueError("thrown in"))
+        s = miniaudio.stream_file(p("mono.flac"))
+        _expect((ValueError, miniaudio.MiniaudioError), s.seek, -1)
+        s.close()
+
+    def icecast_errors():
+        _expect(miniaudio.IceCastError, miniaudio.IceCastClient, http_url + "/404")
+        _expect(miniaudio.IceCastError, miniaudio.IceCastClient, http_url + "/html")
+        _expect(miniaudio.IceCastError, miniaudio.IceCastClient, http_url + "/aac")
+        _expect(miniaudio.IceCastError, miniaudio.IceCastClient, refused, timeout=5)
+        _expect(TypeError, miniaudio.IceCastClient, refused, update_stream_title=42)
+        _expect(ValueError, miniaudio.IceCastClient, refused, timeout=0)
+
+    def device_enumeration():
+        with miniaudio.Devices(backends=NULL) as devices:
+            assert devices.get_playbacks() and devices.get_captures()
+
+    play = miniaudio.PlaybackDevice(backends=NULL, buffersize_msec=5, nchannels=2, output_format=SF.SIGNED16)
+    cap = miniaudio.CaptureDevice(backends=NULL, buffersize_msec=5)
+    closed = miniaudio.PlaybackDevice(backends=NULL)
+    closed.close()
+
+    def capture_gen():
+        while True:
+            data = yield
+            assert isinstance(data, bytearray)
+
+    def device_start_stop():
+        _start_stop(play, _tone_gen())
+        _start_stop(play, miniaudio.stream_memory(wav, nchannels=2, sample_rate=play.sample_rate))  # GIL-free
+        _start_stop(cap, capture_gen())
+
+    def failing_gen():
+        yield b""
+        raise KeyError("generator failed")
+
+    def device_errors():
+        _expect(ValueError, miniaudio.PlaybackDevice, backends=NULL, nchannels=0 - 1)
+        _expect(TypeError, miniaudio.PlaybackDevice, backends=NULL, buffersize_msec="x")
+        _expect(ValueError, miniaudio.PlaybackDevice, backends=NULL, device_id="no such device \u266a")
+        _expect(miniaudio.MiniaudioError, closed.start, _tone_gen())
+        _expect(TypeError, play.start, 42)
+        _expect(ValueError, play.start, miniaudio.stream_memory(wav, nchannels=1))  # format mismatch
+        play.start(failing_gen())
+        _expect(KeyError, play.wait, 10)
+        assert isinstance(play.callback_error, KeyError)
+
+    def unraisable_ignored(hook_args):
+        pass
+
+    # Each case: (callable, default count, full count)
+    d, f, dd, fd = DEFAULT, FULL_COUNT, DEFAULT_DEVICE, FULL_DEVICE
+    cases = {
+        "wav_read": (lambda: (miniaudio.wav_read_s16(wav), miniaudio.wav_read_s32(wav),
+                              miniaudio.wav_read_f32(memoryview(f32wav))), d, f),
+        "flac_read": (lambda: (miniaudio.flac_read_s16(flac), miniaudio.flac_read_s32(bytearray(flac)),
+                               miniaudio.flac_read_f32(flac)), d // 2, f),
+        "mp3_read": (lambda: (miniaudio.mp3_read_s16(mp3), miniaudio.mp3_read_f32(mp3)), d // 2, f),
+        "vorbis_read": (lambda: miniaudio.vorbis_read(ogg), d // 2, f),
+        "decode_resample": (lambda: miniaudio.decode(np.frombuffer(mp3, np.uint8), sample_rate=48000), d // 2, f),
+        "read_file_functions": (lambda: (
+            miniaudio.wav_read_file_s16(p("mono_s16.wav")), miniaudio.wav_read_file_s32(p("mono_s16.wav")),
+            miniaudio.wav_read_file_f32(p("short_f32.wav")), miniaudio.flac_read_file_s16(p("mono.flac")),
+            miniaudio.flac_read_file_s32(p("mono.flac")), miniaudio.flac_read_file_f32(p("mono.flac")),
+            miniaudio.mp3_read_file_s16(p("mono.mp3")), miniaudio.mp3_read_file_f32(p("mono.mp3")),
+            miniaudio.vorbis_read_file(p("mono.ogg"))), d // 6, f),
+        "decode_file": (lambda: miniaudio.decode_file(p("mono.flac"), output_format=SF.FLOAT32, nchannels=2,
+                                                      sample_rate=44100), d // 2, f),
+        "read_file": (lambda: miniaudio.read_file(p("mono_s16.wav"), convert_to_16bit=True), d, f),
+        "file_info": (lambda: (miniaudio.get_file_info(p("tone.mp3")), miniaudio.wav_get_file_info(p("short_f32.wav")),
+                               miniaudio.flac_get_file_info(p("tone_24.flac")),
+                               miniaudio.mp3_get_file_info(p("mono.mp3")),
+                               miniaudio.vorbis_get_file_info(p("tone.ogg"))), d // 2, f),
+        "memory_info": (lambda: (miniaudio.wav_get_info(wav), miniaudio.flac_get_info(flac),
+                                 miniaudio.mp3_get_info(mp3), miniaudio.vorbis_get_info(ogg)), d // 2, f),
+        "as_numpy": (lambda: sound.as_numpy().sum(), d, f),
+        "convert_sample_format": (lambda: (miniaudio.convert_sample_format(SF.SIGNED16, s16, SF.FLOAT32),
+                                           miniaudio.convert_sample_format(SF.FLOAT32, sound_f32.samples, SF.SIGNED24,
+                                                                           miniaudio.DitherMode.TRIANGLE)), d, f),
         "convert_frames": (lambda: miniaudio.convert_frames(SF.SIGNED16, 1, 22050, array.array("h", s16),
-                                                            SF.FLOAT32, 2, 48000), 3000),
-        "wav_write_file": (lambda: miniaudio.wav_write_file(out_wav, sound), 1500),
-        "decode_error": (lambda: _expect(miniaudio.DecodeError, miniaudio.decode, garbage), 3000),
-        "format_errors": (lambda: (_expect(miniaudio.DecodeError, miniaudio.wav_read_s16, flac),
+                                                            SF.FLOAT32, 2, 48000), d, f),
+        "wav_write_file": (lambda: (miniaudio.wav_write_file(out_wav, sound),
+                                    miniaudio.wav_write_file(out_wav, sound_f32)), d // 2, f),
+        "misc": (lambda: (miniaudio.lib_version(), miniaudio.get_enabled_backends(),
+                          miniaudio.is_backend_enabled(miniaudio.Backend.NULL), miniaudio.is_loopback_supported(
+                              miniaudio.Backend.NULL), miniaudio.width_from_format(SF.SIGNED24)), d, f),
+        "stream_file_ops": (stream_file_ops, d // 2, f),
+        "stream_memory_ops": (stream_memory_ops, d // 2, f),
+        "stream_any_ops": (stream_any_ops, d // 3, f),
+        "stream_whole": (stream_whole, d // 4, f),
+        "stream_native_functions": (stream_native_functions, d // 4, f),
+        "stream_wrappers": (stream_wrappers, d // 2, f),
+        "decode_errors": (lambda: (_expect(miniaudio.DecodeError, miniaudio.decode, garbage),
+                                   _expect(miniaudio.DecodeError, miniaudio.wav_read_s16, flac),
                                    _expect(miniaudio.DecodeError, miniaudio.flac_read_s16, wav),
-                                   _expect(miniaudio.DecodeError, miniaudio.vorbis_read, mp3)), 2000),
-        "file_not_found": (lambda: _expect(FileNotFoundError, miniaudio.read_file, p("nope ♪.wav")), 3000),
+                                   _expect(miniaudio.DecodeError, miniaudio.mp3_read_s16, garbage),
+                                   _expect(miniaudio.DecodeError, miniaudio.vorbis_read, mp3),
+                                   _expect(miniaudio.DecodeError, miniaudio.wav_get_info, ogg),
+                                   _expect(miniaudio.DecodeError, miniaudio.decode, wav[:30])), d, f),
+        "file_errors": (lambda: (_expect(FileNotFoundError, miniaudio.read_file, missing),
+                                 _expect(FileNotFoundError, miniaudio.decode_file, missing),
+                                 _expect(FileNotFoundError, miniaudio.get_file_info, missing),
+                                 _expect(OSError, miniaudio.wav_write_file, os.path.join(missing, "x.wav"), sound),
+                                 _expect(miniaudio.DecodeError, miniaudio.flac_read_file_s16, p("mono.mp3")),
+                                 _expect(ValueError, miniaudio.decode_file, p("mono.flac") + "\0")), d, f),
         "arg_errors": (lambda: (_expect(ValueError, miniaudio.decode, wav, sample_rate=0),
                                 _expect(ValueError, miniaudio.decode, wav, nchannels=0),
                                 _expect(TypeError, miniaudio.decode, "str"),
+                                _expect(ValueError, miniaudio.decode, wav, output_format=99),
                                 _expect(ValueError, miniaudio.convert_sample_format, SF.SIGNED16, b"\x00" * 3,
-                                        SF.FLOAT32)), 3000),
+                                        SF.FLOAT32),
+                                _expect(ValueError, miniaudio.convert_frames, SF.SIGNED16, 0, 44100, s16,
+                                        SF.SIGNED16, 1, 44100),
+                                _expect(TypeError, miniaudio.wav_write_file, out_wav, b"not a sound")), d, f),
+        "stream_errors": (stream_errors, d // 3, f),
+        "icecast_errors": (icecast_errors, d // 6, f),
+        "device_enumeration": (device_enumeration, d, f),
+        "device_open_close": (lambda: (_device_cycle(miniaudio.PlaybackDevice),
+                                       _device_cycle(miniaudio.CaptureDevice, nchannels=1),
+                                       _device_cycle(miniaudio.DuplexStream)), d, f),
+        "device_start_stop": (device_start_stop, dd, fd),
+        "device_errors": (device_errors, dd, fd),
     }
+    return cases, [play, cap], unraisable_ignored
 
 
 CASE_NAMES = [
-    "wav_read_s16", "wav_read_f32_mv", "flac_read_s32", "mp3_read_f32", "vorbis_read", "decode_resample",
-    "decode_file", "read_file", "get_file_info", "get_info_memory", "as_numpy", "convert_sample_format",
-    "convert_frames", "wav_write_file", "decode_error", "format_errors", "file_not_found", "arg_errors",
+    "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
+    "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames",
+    "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole",
+    "stream_native_functions", "stream_wrappers", "decode_errors", "file_errors", "arg_errors", "stream_errors",
+    "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
 ]
 
 
 @pytest.fixture(scope="module")
-def cases(tmp_path_factory):
-    return make_cases(str(tmp_path_factory.mktemp("leak") / "out ♪.wav"))
+def cases(tmp_path_factory, http_server):
+    table, devices, _ = make_cases(str(tmp_path_factory.mktemp("leak")), http_server)
+    yield table
+    for dev in devices:
+        dev.close()
+
+
+def count_for(default, full):
+    if OVERRIDE:
+        return OVERRIDE
+    return full if FULL else default
 
 
 def run(fn, n):
@@ -102,29 +386,37 @@ def run(fn, n):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RSS from /proc")
 @pytest.mark.parametrize("name", CASE_NAMES)
-def test_no_leak(name, cases):
-    fn, n = cases[name]
+def test_no_leak(name, cases, monkeypatch):
     assert set(cases) == set(CASE_NAMES)
-
-    # RSS phase (no tracemalloc overhead)
-    run(fn, WARMUP)
-    gc.collect()
-    rss0 = rss_bytes()
-    run(fn, n)
-    gc.collect()
-    rss_growth = rss_bytes() - rss0
-
-    # Python heap phase
+    fn, default, full = cases[name]
+    n = count_for(default, full)
+    # Generator errors on the audio thread go to sys.unraisablehook on purpose (device_errors):
+    # take them here, or pytest would collect every one of them.
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda args: seen.append(args.exc_type))
+    warmup = max(5, min(200, n // 10))
+    t0 = time.monotonic()
     tracemalloc.start()
     try:
-        run(fn, WARMUP // 2)
+        run(fn, warmup)
+        seen.clear()
         gc.collect()
-        t0 = tracemalloc.get_traced_memory()[0]
-        run(fn, n // 2)
+        traced0, rss0 = tracemalloc.get_traced_memory()[0], rss_bytes()
+        run(fn, n)
         gc.collect()
-        traced_growth = tracemalloc.get_traced_memory()[0] - t0
+        traced_growth = tracemalloc.get_traced_memory()[0] - traced0
+        rss_growth = rss_bytes() - rss0
     finally:
         tracemalloc.stop()
-
-    assert traced_growth < TRACED_LIMIT, "%s: traced memory grew by %d bytes over %d calls" % (name, traced_growth, n // 2)
+    took = time.monotonic() - t0
+    if name == "device_errors":
+        assert set(seen) == {KeyError} and len(seen) == n, seen[:5]
+    else:
+        assert seen == []
+    report = os.environ.get("MINIAUDIO_LEAKS_REPORT")
+    if report:
+        with open(report, "a") as f:
+            f.write("%-24s %6d calls  traced %+8d B  RSS %+9d B  %6.1f s\n" % (name, n, traced_growth, rss_growth,
+                                                                             took))
+    assert traced_growth < TRACED_LIMIT, "%s: traced memory grew by %d bytes over %d calls" % (name, traced_growth, n)
     assert rss_growth < RSS_LIMIT, "%s: RSS grew by %d bytes over %d calls" % (name, rss_growth, n)
