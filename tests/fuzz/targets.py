@@ -21,9 +21,10 @@ import zlib
 
 import atheris
 
-if True:  # (the Python wrappers are not instrumented: the C is what is fuzzed)
-    import miniaudio
-    from miniaudio import _miniaudio as _ma
+# Coverage comes from the instrumented C module; the Python wrappers are not instrumented
+# (atheris.instrument_imports added about 5% CPU per execution for little guidance).
+import miniaudio  # noqa: E402
+from miniaudio import _miniaudio as _ma  # noqa: E402
 
 CONTROL = 64
 OK = (miniaudio.MiniaudioError, ValueError, TypeError, OverflowError, MemoryError)
