@@ -41,10 +41,11 @@ MAX_OUTPUT_SAMPLES = 8_000_000
 
 
 def _check_instrumented():
-    so = _ma.__file__
-    if os.path.dirname(os.path.dirname(so)) == os.path.dirname(os.path.dirname(os.path.abspath(miniaudio.__file__))) \
-            and os.sep + "src" + os.sep in so:
-        raise SystemExit(f"fuzzing the normal build {so}: put the instrumented build first on PYTHONPATH")
+    """Refuse to fuzz the normal build (no coverage, no sanitizers): the instrumented one sits in a
+    build/fuzz/<key>/ directory marked BUILT (tests/fuzz/build.py)."""
+    build_dir = os.path.dirname(os.path.dirname(os.path.abspath(_ma.__file__)))
+    if not os.path.exists(os.path.join(build_dir, "BUILT")):
+        raise SystemExit(f"{_ma.__file__} is not the instrumented build: run the targets through tests/fuzz/run.py")
 
 
 def _pick(fdp, seq):
