@@ -98,10 +98,10 @@ def _executed(out):
 @pytest.mark.parametrize("target", fuzz_run.TARGETS)
 def test_fuzz_target(fuzz_build_dir, target, tmp_path):
     corpus = str(tmp_path / "corpus")  # fresh: seeded from samples/, thrown away afterwards
+    seeds = fuzz_run.seed(target, corpus)
     args = [f"-max_total_time={SECONDS}"] + LIBFUZZER + [f"-artifact_prefix={tmp_path}{os.sep}", corpus]
     rc, out = _run(fuzz_build_dir, target, args, timeout=SECONDS + 120)
     _check(fuzz_build_dir, target, rc, out, str(tmp_path))
-    seeds = len(os.listdir(corpus))
     # every seed ran (a busy machine may leave little time for mutations), through the instrumented module
     assert _executed(out) >= seeds, out[-3000:]
     assert "Using preloaded libfuzzer" in out, out[-3000:]
