@@ -28,9 +28,11 @@ echo "valgrind run: $PY -m pytest $*  -> $OUT" | tee "$OUT/summary.txt"
 start=$(date +%s)
 # PYTHONMALLOC=malloc: every Python allocation goes through malloc, so valgrind sees it.
 # OPENBLAS_NUM_THREADS=1: no numpy worker threads.  -p no:cacheprovider: no writes to .pytest_cache.
-PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1 MINIAUDIO_LEAKS_COUNT="${MINIAUDIO_LEAKS_COUNT:-20}" \
+# --child-silent-after-fork: a child between fork and exec writes nothing into the parent's file.
+# MINIAUDIO_UNDER_VALGRIND=1: test_leaks.py skips its RSS bound (valgrind's own memory is in the RSS).
+PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1 MINIAUDIO_LEAKS_COUNT="${MINIAUDIO_LEAKS_COUNT:-20}" MINIAUDIO_UNDER_VALGRIND=1 \
     valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
-    --errors-for-leak-kinds=definite --num-callers=40 --track-origins=no \
+    --errors-for-leak-kinds=definite --num-callers=40 --track-origins=no --child-silent-after-fork=yes \
     --suppressions="$HERE/python.supp" \
     --xml=yes --xml-file="$OUT/memcheck.%p.xml" --log-file="$OUT/memcheck.%p.log" \
     "$PY" -X faulthandler -m pytest -p no:cacheprovider -q -o faulthandler_timeout=3600 "$@" \
