@@ -826,9 +826,10 @@ device_close_at_exit(DeviceObject *self, PyObject *arg)
     if (device_not_on_audio_thread(self, "close") < 0) {
         return NULL;
     }
-    if (self->device_ready && pyma_aload(&self->in_callback) != 0) {
-        /* ma_device_stop waits for the audio thread, which is inside our callback: give the callback
-         * `grace` seconds to return.  New callbacks return at once now that the state is IDLE. */
+    if (self->device_ready) {
+        /* ma_device_stop waits for the audio thread, which may be inside our callback: give the
+         * callback `grace` seconds to return.  Callbacks that start after the state is IDLE return at
+         * once (the state is stored before in_callback is read: see callback.c). */
         pyma_astore(&self->state, PYMA_RUN_IDLE);
         Py_BEGIN_ALLOW_THREADS
         deadline = monotonic_seconds() + grace;
