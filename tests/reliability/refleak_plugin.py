@@ -13,7 +13,10 @@ import array
 import gc
 import json
 import os
+import pathlib
+import shutil
 import sys
+import tempfile
 
 import pytest
 from _pytest.runner import runtestprotocol
@@ -22,6 +25,17 @@ WARMUP = int(os.environ.get("REFLEAK_WARMUP", "2"))
 MEASURE = int(os.environ.get("REFLEAK_MEASURE", "3"))
 _results = {}
 _failures = []
+
+
+@pytest.fixture
+def tmp_path():
+    """pytest's own tmp_path keeps every directory it made (about 30 references per test run):
+    under this plugin, a fresh directory that is removed after the test, keeping nothing."""
+    path = tempfile.mkdtemp(prefix="refleak-")
+    try:
+        yield pathlib.Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _snapshot(store, i):

@@ -5,11 +5,12 @@
 #
 #   tests/reliability/valgrind.sh [OUTDIR] [pytest args...]
 #
-# Default pytest args: the decode/convert/stream/leaks/device (NULL backend) test files.  The leak
-# loops run a reduced count under valgrind (MINIAUDIO_LEAKS_COUNT, default 20 here).  Expect ~50x the
-# normal run time.  Output: OUTDIR/memcheck.PID.xml (parsed; one per process), OUTDIR/memcheck.PID.log, OUTDIR/pytest.log and
-# OUTDIR/summary.txt (printed at the end).  Exit status: 1 if anything is "definitely lost" in our
-# module or any memory error has a frame in it.
+# Default pytest args: the decode/convert/stream/leaks/device/lifecycle (NULL backend) test files.
+# The leak loops run a reduced count under valgrind (MINIAUDIO_LEAKS_COUNT, default 20 here).
+# Output: OUTDIR/memcheck.PID.xml (parsed; one per process), OUTDIR/memcheck.PID.log,
+# OUTDIR/pytest.log and OUTDIR/summary.txt (printed at the end).  VALGRIND_EXTRA adds valgrind
+# options, e.g. VALGRIND_EXTRA=--track-origins=yes to see where uninitialised values come from.
+# Exit status: 1 if anything is "definitely lost" in our module or a memory error involves it.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -33,7 +34,7 @@ start=$(date +%s)
 PYTHONMALLOC=malloc OPENBLAS_NUM_THREADS=1 MINIAUDIO_LEAKS_COUNT="${MINIAUDIO_LEAKS_COUNT:-20}" MINIAUDIO_UNDER_VALGRIND=1 \
     valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite --num-callers=40 --track-origins=no --child-silent-after-fork=yes \
-    --suppressions="$HERE/python.supp" \
+    --suppressions="$HERE/python.supp" ${VALGRIND_EXTRA:-} \
     --xml=yes --xml-file="$OUT/memcheck.%p.xml" --log-file="$OUT/memcheck.%p.log" \
     "$PY" -X faulthandler -m pytest -p no:cacheprovider -q -o faulthandler_timeout=3600 "$@" \
     >"$OUT/pytest.log" 2>&1

@@ -23,15 +23,39 @@ def frames(error):
     return out
 
 
+def origin_frames(error):
+    """The second stack of an error, where valgrind has one: with --track-origins=yes, where an
+    uninitialised value came from."""
+    stacks = error.findall("stack")
+    if len(stacks) < 2:
+        return []
+    return [(fr.findtext("obj") or "?", fr.findtext("fn") or "?", fr.findtext("file") or "",
+             fr.findtext("line") or "") for fr in stacks[1].findall("frame")]
+
+
 def is_ours(error):
     """Whether the stack passes through our module, and not first through tracemalloc's own
-    bookkeeping (a trace record tracemalloc keeps for an allocation we made is tracemalloc's)."""
+    bookkeeping (a trace record tracemalloc keeps for an allocation we made is tracemalloc's); for
+    an uninitialised value, also whether it was made in our module (its origin stack)."""
     for obj, fn, file, _ in frames(error):
         if file.startswith("_tracemalloc.c"):
             return False
         if OURS in obj.rsplit("/", 1)[-1]:
             return True
-    return False
+    return any(OURS in obj.rsplit("/", 1)[-1] for obj, _, _, _ in origin_frames(error))
+
+
+def leak_site(error):
+    """The first function under the allocator that has a name (frames in libraries without symbols,
+    e.g. libreadline, show as "?"), with its object file; "tracemalloc" for tracemalloc's records."""
+    fr = frames(error)
+    if any(file.startswith("_tracemalloc.c") for _, _, file, _ in fr):
+        return "tracemalloc's own trace records"
+    for obj, fn, _, _ in fr[1:]:
+        if fn != "?" and not fn.startswith(("malloc", "calloc", "realloc", "gc_alloc", "_PyObject_New",
+                                            "_PyObject_GC_New", "PyObject_Malloc", "PyMem_")):
+            return "%s (%s)" % (fn, obj.rsplit("/", 1)[-1])
+    return "?"
 
 
 def documents(paths):
@@ -65,12 +89,15 @@ def main(paths):
     blocks = collections.Counter()
     errors = collections.Counter()  # (kind, ours) -> count
     ours_records = []
+    elsewhere = collections.Counter()  # (kind, first named function) -> bytes
     for error in errors_iter:
         kind = error.findtext("kind")
         ours = is_ours(error)
         if kind in LEAK_KINDS:
             xwhat = error.find("xwhat")
             leaked[kind, ours] += int(xwhat.findtext("leakedbytes"))
+            if not ours and kind != "Leak_PossiblyLost":
+                elsewhere[kind, leak_site(error)] += int(xwhat.findtext("leakedbytes"))
             blocks[kind, ours] += int(xwhat.findtext("leakedblocks"))
             if ours and kind != "Leak_PossiblyLost":
                 ours_records.append((kind, xwhat.findtext("text"), frames(error)))
@@ -87,6 +114,9 @@ def main(paths):
         sum(v for (k, o), v in errors.items() if o), sum(v for (k, o), v in errors.items() if not o)))
     for kind in kinds:
         print("  %-28s ours %d, elsewhere %d" % (kind, errors[kind, True], errors[kind, False]))
+    print("definitely/indirectly lost elsewhere, by the first named function under the allocator:")
+    for (kind, site), nbytes in elsewhere.most_common(8):
+        print("  %9d B %-10s %s" % (nbytes, kind[5:], site))
     for kind, text, fr in ours_records:
         print("\n== %s: %s" % (kind, text))
         for obj, fn, file, line in fr[:25]:
