@@ -329,8 +329,8 @@ def stream_any(
 
     Args:
         source: Where the encoded audio comes from.
-        source_format: The format of the audio, or UNKNOWN to detect it.  Give it for a source
-            that cannot seek: detection tries the decoders in turn and needs to rewind.
+        source_format: The format of the audio, or UNKNOWN to detect it (also over a source
+            that cannot seek: the bytes read while detecting are kept and served again).
         output_format: The sample format of the chunks.  SIGNED24 needs ``chunk_type="bytes"``
             (no ``array.array`` type holds 3-byte samples).
         nchannels: The channel count of the chunks (1 to 254); channels are mixed as needed.
