@@ -62,10 +62,12 @@ def pytest_runtest_protocol(item, nextitem):
     if rounds and WARMUP == 1:
         _snapshot(store, taken)
         taken += 1
+    sections = len(item._report_sections)
     for i in range(rounds):
         # Every round tears down only the test's own (function-scoped) fixtures: the module's and
         # session's stay, so that no round is charged with their teardown.
         reps = runtestprotocol(item, log=False, nextitem=item.parent)
+        del item._report_sections[sections:]  # captured output of the silent round: not kept
         bad = [r for r in reps if r.failed]
         if bad:
             _failures.append("%s: round %d: %s" % (item.nodeid, i + 2, bad[0].longreprtext[-2000:]))
