@@ -810,7 +810,7 @@ device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored))
 }
 
 PyDoc_STRVAR(device_close_at_exit_doc,
-             "_close_at_exit(grace, /)\n--\n\n"
+             "_close_at_exit($self, grace, /)\n--\n\n"
              "Interpreter exit: close the device, unless its callback does not return within `grace` seconds\n"
              "(a generator blocked for good, e.g. on a queue nobody fills any more): then leave the device to\n"
              "the exiting process instead of waiting forever.  True if closed.");
