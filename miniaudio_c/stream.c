@@ -483,9 +483,12 @@ stream_enter(StreamObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 stream_exit(StreamObject *self, PyObject *Py_UNUSED(args))
 {
-    if (stream_close(self, NULL) == NULL) {
+    PyObject *closed = stream_close(self, NULL);
+
+    if (closed == NULL) {
         return NULL;
     }
+    Py_DECREF(closed); /* None: a reference, like any result */
     Py_RETURN_FALSE;
 }
 

@@ -423,3 +423,31 @@ def test_no_leak(name, cases, monkeypatch):
     assert traced_growth < TRACED_LIMIT, "%s: traced memory grew by %d bytes over %d calls" % (name, traced_growth, n)
     if os.environ.get("MINIAUDIO_UNDER_VALGRIND") != "1":  # (valgrind's own memory is in the RSS)
         assert rss_growth < RSS_LIMIT, "%s: RSS grew by %d bytes over %d calls" % (name, rss_growth, n)
+
+
+def test_context_managers_keep_no_reference_to_none(sample_path):
+    """A reference leaked on a shared object (None, True, False) costs no memory, so the loops above
+    cannot see it; the debug interpreter found `with stream:` keeping one reference to None per
+    block (stream __exit__ dropped close()'s result without releasing it).  On 3.12+ these objects
+    are immortal and their counts do not move at all."""
+    path = sample_path("mono.flac")
+    singletons = (None, True, False)
+
+    def blocks():
+        with miniaudio.stream_file(path) as s:
+            next(s)
+        with miniaudio.stream_memory(_read("mono.mp3")) as s:
+            pass
+        with miniaudio.Devices(backends=NULL):
+            pass
+        with miniaudio.PlaybackDevice(backends=NULL):
+            pass
+
+    blocks()
+    gc.collect()
+    before = [sys.getrefcount(o) for o in singletons]
+    for _ in range(1000):
+        blocks()
+    gc.collect()
+    grown = [sys.getrefcount(o) - b for o, b in zip(singletons, before)]
+    assert all(g < 100 for g in grown), dict(zip(("None", "True", "False"), grown))
