@@ -226,9 +226,10 @@ def failing_generator(point, kind, calls):
 
     def wrong(data, what):
         n = data if isinstance(data, int) else len(data) // 4
-        return {"str": "not audio", "int": 42, "list": [0] * (n * 2), "float64": np.zeros((n, 2)),
-                "too_many": bytes(n * 4 + 4), "partial_frame": bytes(n * 4 - 1),
-                "three_channels": np.zeros((n, 3), np.int16)}[what]
+        make = {"str": lambda: "not audio", "int": lambda: 42, "list": lambda: [0] * (n * 2),
+                "float64": lambda: np.zeros((n, 2)), "too_many": lambda: bytes(n * 4 + 4),
+                "partial_frame": lambda: bytes(n * 4 - 1), "three_channels": lambda: np.zeros((n, 3), np.int16)}
+        return make[what]()  # numpy only where the case needs it (see RELIABILITY.md: debug interpreter)
 
     def gen():
         if point == "raise_priming":
