@@ -15,6 +15,7 @@ The long runs and their figures: RELIABILITY.md, "Fuzzing".
 """
 
 import glob
+import importlib.util
 import os
 import re
 import subprocess
@@ -24,10 +25,18 @@ import pytest
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 FUZZ = os.path.join(TESTS, "fuzz")
-sys.path.insert(0, FUZZ)
 
-import build as fuzz_build  # noqa: E402
-import run as fuzz_run  # noqa: E402
+
+def _load(name, filename):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(FUZZ, filename))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fuzz_run = _load("miniaudio_fuzz_run", "run.py")
+fuzz_build = fuzz_run.fuzz_build
 
 SECONDS = 5  # per target: nine targets, about a minute in all
 SLOW_CPU = 2.0  # seconds of CPU time one input may take

@@ -20,14 +20,25 @@ regression inputs are replayed.  Example long run:
     python tests/fuzz/run.py auto -runs=1000000 -jobs=1
 """
 
+import importlib.util
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
 
-import build as fuzz_build  # noqa: E402
+
+def _load(name, filename):
+    """Load a sibling file under a name of its own (a plain `import build` could find PyPA's build)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+fuzz_build = _load("miniaudio_fuzz_build", "build.py")
 
 SAMPLES = os.path.join(ROOT, "samples")
 CORPUS_ROOT = os.path.join(ROOT, "build", "fuzz", "corpus")
