@@ -416,3 +416,30 @@ def test_patches_apply_to_the_fetched_sources(setup_module_, tmp_path):
     setup_module_.patched_source_dir(FETCHED, str(tmp_path))
     assert mtimes == [os.stat(os.path.join(out, name)).st_mtime_ns for name in setup_module_.FILES]
 
+
+
+def _float_wav(values, rate=8000):
+    import array
+    import struct
+
+    pcm = array.array("f", values).tobytes()
+    fmt = struct.pack("<HHIIHH", 3, 1, rate, rate * 4, 4, 32)  # IEEE float, mono
+    return (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+            + b"data" + struct.pack("<I", len(pcm)) + pcm)
+
+
+def test_nan_float_samples_convert_without_undefined_behaviour():
+    """Patch 0021: NaN samples reach the scalar f32->integer converters as 0 (silence), not as an
+    undefined cast.  Before, NaN became 0 in u8 (the low byte of x86's 0x80000000), a full-scale
+    click; now it is the u8 midpoint like 0.0.  The fuzz input decodes cleanly to every format."""
+    import miniaudio
+
+    nan = float("nan")
+    data = _float_wav([nan, 0.0, 0.5, nan, -0.5])
+    got = miniaudio.decode(data, miniaudio.SampleFormat.UNSIGNED8, nchannels=1, sample_rate=8000).samples
+    assert list(got) == [127, 127, 191, 127, 63]
+    with open(os.path.join(REGRESSIONS, "fuzz-auto-f32-nan-to-u8.bin"), "rb") as f:
+        fuzz_input = f.read()
+    for fmt in (miniaudio.SampleFormat.UNSIGNED8, miniaudio.SampleFormat.SIGNED16, miniaudio.SampleFormat.SIGNED32):
+        sound = miniaudio.decode(fuzz_input, fmt)
+        assert sound.num_frames > 0
