@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"{kind} device: its number or (part of) its name or id, as listed by "
                               f"'{PROG} devices'; default: the backend's default device")
 
+    def buffersize_option(sub: _Parser) -> None:
+        sub.add_argument("--buffersize-msec", type=_buffersize_arg, default=200, metavar="MS",
+                         help="device buffer size in milliseconds (0: the backend's default; default: 200)")
+
     sub = command("devices", "list the audio devices",
                   "List the playback and capture devices of the audio backend; '*' marks the default device.",
                   cmd_devices)
@@ -188,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--volume", "-v", type=_volume_arg, default=1.0, metavar="V",
                      help="gain: a linear factor (0.5 = half the amplitude, 2 = double; values that "
                           "exceed full scale clip) or decibels with a dB suffix (-6dB, +3dB); default: 1")
-    sub.add_argument("--buffersize-msec", type=_buffersize_arg, default=200, metavar="MS",
-                     help="device buffer size in milliseconds (0: the backend's default; default: 200)")
+    buffersize_option(sub)
 
     sub = command("record", "record from a capture device into a WAV file",
                   "Record from a capture device into the WAV file OUT.  On a terminal a level meter shows "
@@ -207,8 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="number of channels (default: 2)")
     sub.add_argument("--format", "-f", type=_format_arg, default=SampleFormat.SIGNED16, metavar="FMT",
                      help="sample format: u8, s16, s24, s32 or f32 (32-bit float) (default: s16)")
-    sub.add_argument("--buffersize-msec", type=_buffersize_arg, default=200, metavar="MS",
-                     help="device buffer size in milliseconds (0: the backend's default; default: 200)")
+    buffersize_option(sub)
 
     sub = command("convert", "convert an audio file to a WAV file",
                   "Decode IN (WAV, FLAC, MP3 or Ogg Vorbis) and write it as the WAV file OUT, converting "
