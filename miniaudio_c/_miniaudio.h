@@ -229,6 +229,10 @@ int pyma_source_take(pyma_source *src, PyObject *obj, pyma_source_kind kind, ma_
  * decoder accepts.  Returns -1 with an exception set. */
 int pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config);
 
+/* Whether a Python source can seek: asks it once (seek(0, CURRENT)) if opening the decoder did
+ * not find out.  1 or 0; -1 with an exception set.  GIL held. */
+int pyma_source_can_seek(pyma_source *src);
+
 /* Raises DecodeError("<what>: <original>") with the kept callback exception as __cause__, and
  * forgets it; GIL held.  Returns -1. */
 int pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what);

@@ -195,6 +195,35 @@ pysource_move(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
     return MA_SUCCESS;
 }
 
+/* Calls the source's seek(offset, origin) (GIL held): 1 if it moved, 0 if it cannot seek (it
+ * returned False), -1 with an exception set.  Learns src->seekable from the answer. */
+static int
+pysource_call_seek(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
+{
+    PyObject *result = PyObject_CallMethod(src->pysource, "seek", "LO", (long long)offset,
+                                           PyTuple_GET_ITEM(src->seek_origins, (Py_ssize_t)origin));
+    int moved = result == NULL ? -1 : PyObject_IsTrue(result);
+
+    Py_XDECREF(result);
+    if (moved > 0) {
+        src->seekable = 1;
+        replay_drop(src);
+    }
+    else if (moved == 0) {
+        src->seekable = 0;
+    }
+    return moved;
+}
+
+int
+pyma_source_can_seek(pyma_source *src)
+{
+    if (src->seekable < 0 && pysource_call_seek(src, 0, ma_seek_origin_current) < 0) {
+        return -1; /* seek(0, CURRENT) moves nothing: it only asks */
+    }
+    return src->seekable;
+}
+
 /* ma_decoder seek callback.  Calls the source's seek(); when that returns False (the source
  * cannot seek, the default of StreamableSource), the move is done here: rewinds within the bytes
  * kept while opening (format detection tries one decoder after another), forward moves by
@@ -205,9 +234,7 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
 {
     pyma_source *src = decoder->pUserData;
     PyGILState_STATE gil;
-    PyObject *result;
     ma_result r = MA_SUCCESS;
-    int moved;
 
     if (src->callback_error != NULL) {
         return MA_BAD_SEEK;
@@ -223,19 +250,13 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
         r = pysource_move(src, offset, origin); /* the source said once it cannot seek */
     }
     else {
-        result = PyObject_CallMethod(src->pysource, "seek", "LO", (long long)offset,
-                                     PyTuple_GET_ITEM(src->seek_origins, (Py_ssize_t)origin));
-        moved = result == NULL ? -1 : PyObject_IsTrue(result);
-        Py_XDECREF(result);
-        if (moved > 0) {
-            src->seekable = 1;
-            replay_drop(src);
-        }
-        else if (moved == 0) {
-            src->seekable = 0;
+        switch (pysource_call_seek(src, offset, origin)) {
+        case 1:
+            break;
+        case 0:
             r = pysource_move(src, offset, origin);
-        }
-        else {
+            break;
+        default:
             r = MA_BAD_SEEK;
         }
     }

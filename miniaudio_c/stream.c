@@ -309,27 +309,6 @@ PyDoc_STRVAR(stream_seek_doc,
              "frame, a frame past the end of a stream of known length, or a closed stream; DecodeError\n"
              "when the source cannot seek there; RuntimeError while a device plays the stream.");
 
-/* Whether the stream's Python source can seek: asks it once (seek(0, CURRENT), which moves
- * nothing) when opening the decoder did not find out.  GIL held; -1 with an exception set. */
-static int
-source_can_seek(StreamObject *self)
-{
-    PyObject *result;
-    int moved;
-
-    if (self->src.seekable < 0) {
-        result = PyObject_CallMethod(self->src.pysource, "seek", "LO", 0LL,
-                                     PyTuple_GET_ITEM(self->src.seek_origins, (Py_ssize_t)ma_seek_origin_current));
-        moved = result == NULL ? -1 : PyObject_IsTrue(result);
-        Py_XDECREF(result);
-        if (moved < 0) {
-            return -1;
-        }
-        self->src.seekable = moved;
-    }
-    return self->src.seekable;
-}
-
 /* Moves forward by decoding and discarding `count` frames (GIL released inside): the decoders'
  * own seeks jump around in the file, which a source that cannot seek does not allow. */
 static ma_result
@@ -392,7 +371,7 @@ stream_seek(StreamObject *self, PyObject *arg)
     if (self->mode == MODE_RAW) {
         r = MA_SUCCESS;
     }
-    else if (self->src.pysource != NULL && (can_seek = source_can_seek(self)) <= 0) {
+    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
         ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
         if (can_seek < 0) {
             return NULL;
