@@ -443,3 +443,25 @@ def test_nan_float_samples_convert_without_undefined_behaviour():
     for fmt in (miniaudio.SampleFormat.UNSIGNED8, miniaudio.SampleFormat.SIGNED16, miniaudio.SampleFormat.SIGNED32):
         sound = miniaudio.decode(fuzz_input, fmt)
         assert sound.num_frames > 0
+
+
+def test_float_wav_extremes_convert_to_clipped_integers():
+    """Patch 0022 (UBSan float-cast-overflow in the long fuzz run): dr_wav read float samples as s32
+    with no clip at all, so 1.0, the largest positive sample, became 2**31, outside int32: x86 gave
+    -2**31, full-scale positive as full-scale negative.  Now every value clips, NaN is silence."""
+    import miniaudio
+
+    top, bottom = 2**31 - 1, -(2**31)
+    # NaN, 1.0, -1.0, 2.0, -2.0, inf, -inf, 0.5, 1e30, -1e30, seven times (make_regressions.py)
+    want_s32 = [0, top, bottom, top, bottom, top, bottom, 2**30, top, bottom] * 7
+    for name in ("ubsan-wav-f32-extremes.bin", "ubsan-wav-f64-extremes.bin"):
+        with open(os.path.join(REGRESSIONS, name), "rb") as f:
+            data = f.read()
+        assert list(miniaudio.wav_read_s32(data).samples) == want_s32, name
+        assert list(miniaudio.decode(data, miniaudio.SampleFormat.SIGNED32, nchannels=1, sample_rate=8000).samples) == want_s32, name
+        s16 = list(miniaudio.wav_read_s16(data).samples)
+        silence = miniaudio.wav_read_s16(_float_wav([0.0])).samples[0]  # dr_wav maps 0.0 to -1
+        assert s16 == [silence, 32767, -32768, 32767, -32768, 32767, -32768, 16383, 32767, -32768] * 7, name
+        for fmt in ("UNSIGNED8", "SIGNED16", "SIGNED32", "FLOAT32"):
+            sound = miniaudio.decode(data, miniaudio.SampleFormat[fmt], nchannels=2, sample_rate=44100)
+            assert sound.num_frames == -(-70 * 44100 // 8000), (name, fmt)  # 70 frames at 8 kHz, resampled

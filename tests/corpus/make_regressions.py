@@ -69,7 +69,21 @@ def wav_files():
         # skipped with a seek of (int)(0xFFFFFFF8 - 18) = -26 bytes, back onto its own header.
         "ma1151-wav-fmt-size-fffffff8.bin": riff(b"fmt " + struct.pack("<I", 0xFFFFFFF8) + fmt_pcm16()
                                                  + struct.pack("<H", 0) + riff_chunk(b"data", RAMP)),
+        # IEEE float WAVs (32 and 64 bit) holding NaN, +-1.0, +-2.0, +-inf and +-1e30, 7 times (so
+        # both the four-at-a-time loops and the one-at-a-time tails see each): read as s32, 1.0 and
+        # above became 2^31 and beyond, outside int32; NaN went through every s16 converter's clip.
+        "ubsan-wav-f32-extremes.bin": riff(riff_chunk(b"fmt ", fmt_float(4)) + riff_chunk(b"data", FLOAT_EXTREMES_F32)),
+        "ubsan-wav-f64-extremes.bin": riff(riff_chunk(b"fmt ", fmt_float(8)) + riff_chunk(b"data", FLOAT_EXTREMES_F64)),
     }
+
+
+def fmt_float(width, channels=1, rate=8000):
+    return struct.pack("<HHIIHH", 3, channels, rate, rate * width * channels, width * channels, 8 * width)
+
+
+FLOAT_EXTREMES = [float("nan"), 1.0, -1.0, 2.0, -2.0, float("inf"), float("-inf"), 0.5, 1e30, -1e30] * 7
+FLOAT_EXTREMES_F32 = struct.pack("<%df" % len(FLOAT_EXTREMES), *FLOAT_EXTREMES)
+FLOAT_EXTREMES_F64 = struct.pack("<%dd" % len(FLOAT_EXTREMES), *FLOAT_EXTREMES)
 
 
 # ------------------------------------------------------------------------------------------------
