@@ -312,3 +312,36 @@ def test_file_truncated_while_streaming_ends_cleanly(tmp_path, sample_bytes):
     rest = sum(len(c) for c in stream) // 2
     assert len(first) == 2000
     assert 1000 + rest < 44100  # ended early, cleanly, without garbage or a hang
+
+
+def test_wav_file_read_stream_stops_at_max_frames():
+    """With max_frames the file is exactly header + max_frames frames, also from an endless
+    generator (1.71 read to the generator's end: read() never returned), and the generator is
+    not advanced past the chunk holding the last frame."""
+    import array
+    import itertools
+
+    pulled = []
+
+    def endless():
+        for i in itertools.count():
+            pulled.append(i)
+            yield array.array("h", [i] * 2000)  # 1000 stereo frames, every sample = the chunk number
+
+    wav = miniaudio.WavFileReadStream(endless(), 8000, 2, SF.SIGNED16, max_frames=2500)
+    data = wav.read()
+    assert len(data) == 44 + 2500 * 4
+    assert wav.read() == b"" and wav.read(10) == b""
+    assert pulled == [0, 1, 2]
+    back = miniaudio.decode(data, SF.SIGNED16, nchannels=2, sample_rate=8000)
+    assert back.num_frames == 2500
+    assert list(back.samples) == [0] * 2000 + [1] * 2000 + [2] * 1000
+    # read in small pieces: the same bytes
+    wav = miniaudio.WavFileReadStream(endless(), 8000, 2, SF.SIGNED16, max_frames=2500)
+    pieces = []
+    while True:
+        piece = wav.read(777)
+        if not piece:
+            break
+        pieces.append(piece)
+    assert b"".join(pieces) == data

@@ -592,10 +592,11 @@ class WavFileReadStream(io.RawIOBase):
         sample_rate: The sample rate written in the header.
         nchannels: The channel count of the chunks.
         output_format: The sample format of the chunks.
-        max_frames: Stop after this many frames and write sizes for them in the header.  0 (the
-            default) reads until the generator ends and writes sizes of 0, as for a WAV stream
-            of unknown length: readers that trust the sizes, this package's included, then see
-            no frames.
+        max_frames: Stop after this many frames and write sizes for them in the header: the file
+            is then exactly that long, and the generator is not read further than needed.  0
+            (the default) reads until the generator ends and writes sizes of 0, as for a WAV
+            stream of unknown length: readers that trust the sizes, this package's included,
+            then see no frames.
     """
 
     def __init__(
@@ -623,9 +624,12 @@ class WavFileReadStream(io.RawIOBase):
         self.format = output_format
         self.max_frames = max_frames
         self.sample_width = width
-        self.max_bytes = (max_frames * nchannels * self.sample_width) or sys.maxsize
-        self.bytes_done = 0
         data_size = max_frames * nchannels * self.sample_width
+        # With max_frames the file is exactly its header and data_size bytes: reading stops there
+        # (1.71 went on to the generator's end, so the data disagreed with the header sizes, and
+        # read() of an endless generator never returned).
+        self.max_bytes = (44 + data_size) if max_frames else sys.maxsize
+        self.bytes_done = 0
         tag = 3 if output_format is SampleFormat.FLOAT32 else 1  # 1.71 wrote floats as PCM
         block_align = nchannels * self.sample_width
         self.buffered = (
@@ -641,7 +645,7 @@ class WavFileReadStream(io.RawIOBase):
             return b""
         if amount is None or (not isinstance(amount, bool) and isinstance(amount, int) and amount < 0):
             amount = sys.maxsize
-        amount = _int_arg(amount, "amount", 0)
+        amount = min(_int_arg(amount, "amount", 0), self.max_bytes - self.bytes_done)
         parts = [self.buffered]
         have = len(self.buffered)
         while have < amount:
