@@ -463,8 +463,16 @@ for cls, own in DEVICE_CLASSES.items():
                                                       if lbl != "None"], label)
 
 
+class Fresh:
+    """An argument made anew for each call: a generator must not be shared by the runs of a row."""
+
+    def __init__(self, make):
+        self.make = make
+
+
 def on_device(cls, method, *args, state="open"):
     def run():
+        call_args = [a.make() if isinstance(a, Fresh) else a for a in args]
         if state == "unopened":
             device = miniaudio.AbstractDevice()
         else:
@@ -474,7 +482,7 @@ def on_device(cls, method, *args, state="open"):
                 device.close()
             if state == "running":
                 device.start(silence(device))
-            return getattr(device, method)(*args)
+            return getattr(device, method)(*call_args)
         finally:
             device.close()
 
@@ -502,19 +510,19 @@ for cls in DEVICE_CLASSES:
     label = cls.__name__
     for lbl, value in TYPES + [("list-iterator", iter([b""])), ("function", silence)]:
         row("%s.start-%s" % (label, lbl), on_device(cls, "start", value), TypeError, "generator", label + ".start")
-    row("%s.start-empty-generator" % label, on_device(cls, "start", empty()), ValueError, "callback_generator",
+    row("%s.start-empty-generator" % label, on_device(cls, "start", Fresh(empty)), ValueError, "callback_generator",
         label + ".start")
-    row("%s.start-closed" % label, on_device(cls, "start", silence(None), state="closed"), miniaudio.MiniaudioError,
-        "closed", label + ".start")
-    row("%s.start-running" % label, on_device(cls, "start", silence(None), state="running"), miniaudio.MiniaudioError,
-        "already started", label + ".start")
+    row("%s.start-closed" % label, on_device(cls, "start", Fresh(lambda: silence(None)), state="closed"),
+        miniaudio.MiniaudioError, "closed", label + ".start")
+    row("%s.start-running" % label, on_device(cls, "start", Fresh(lambda: silence(None)), state="running"),
+        miniaudio.MiniaudioError, "already started", label + ".start")
     for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("None", "float", "nan")] + [
             ("nan", float("nan"), ValueError), ("2**64", 2**64, OverflowError)]:
         row("%s.wait-%s" % (label, lbl), on_device(cls, "wait", value), exc, "timeout", label + ".wait")
     row("%s.stop-extra-argument" % label, on_device(cls, "stop", 1), TypeError, None, label + ".stop")
     row("%s.close-extra-argument" % label, on_device(cls, "close", 1), TypeError, None, label + ".close")
 if DEVICE_CLASSES:
-    row("AbstractDevice.start-unopened", on_device(None, "start", silence(None), state="unopened"),
+    row("AbstractDevice.start-unopened", on_device(None, "start", Fresh(lambda: silence(None)), state="unopened"),
         miniaudio.MiniaudioError, "not open", "AbstractDevice")
 
 
