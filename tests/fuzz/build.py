@@ -35,8 +35,9 @@ BUILD_ROOT = os.path.join(ROOT, "build", "fuzz")
 SANITIZE = "-fsanitize=fuzzer-no-link,address,undefined"
 # -O1 keeps the ASan build of the single big miniaudio translation unit reasonably quick; the
 # Python build flags (-DNDEBUG -fwrapv ...) stay, so asserts and signed overflow behave as shipped.
-# UBSan includes float-cast-overflow: patch 0021 makes miniaudio's scalar f32 -> integer converters
-# map NaN to 0 instead of casting it (RELIABILITY.md); the SIMD paths use intrinsics, defined for NaN.
+# UBSan includes float-cast-overflow: patches 0021 and 0022 make the float -> integer sample
+# converters of miniaudio, dr_wav and dr_mp3 clip out-of-range values and map NaN to 0 instead of
+# casting them (RELIABILITY.md); the SIMD paths use intrinsics, defined for NaN.
 CFLAGS = [SANITIZE, "-O1", "-g", "-fno-omit-frame-pointer"]
 CLANG_NAMES = ["clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14"]
 

@@ -322,7 +322,7 @@ def target_convert(data):
     if isinstance(from_ch, int) and 0 < from_ch < 1000 and isinstance(to_ch, int) and 0 < to_ch < 1000 \
             and 0 < from_rate and 0 < to_rate:
         frames = len(pcm) // from_ch  # at least as many as there are (1-byte samples)
-        # (a quarter of the decoders' bound: 8 M resampled samples take about 1 s under ASan)
+        # (a quarter of the decoders' bound: resampling is the slow part under ASan)
         if frames * max(1.0, to_rate / from_rate) * to_ch > MAX_OUTPUT_SAMPLES // 4:
             return
     try:
