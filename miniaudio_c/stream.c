@@ -102,6 +102,47 @@ stream_read_raw(StreamObject *self, Py_ssize_t frames)
     return PySequence_GetSlice(self->raw_mv, (Py_ssize_t)offset, (Py_ssize_t)end);
 }
 
+/* Requests above this many frames are decoded into a buffer that grows as frames come, then copied
+ * into the chunk: send(10**9) on a one-second file must not allocate a billion frames first. */
+#define STREAM_GROW_FROM 65536
+
+/* Decodes up to `frames` frames (more than STREAM_GROW_FROM) into *out, a PyMem_RawMalloc'd buffer
+ * that starts at STREAM_GROW_FROM frames, or at the known remaining length when that is larger, and
+ * doubles while the decoder keeps giving (a length can be an underestimate).  Runs without the GIL.
+ * Stops early, keeping what it has, when the buffer cannot grow; *out is NULL only when nothing could
+ * be allocated at all. */
+static ma_result
+stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint64 *got)
+{
+    ma_uint64 cap = STREAM_GROW_FROM, done = 0, step;
+    ma_result r = MA_SUCCESS;
+    char *buf = NULL, *bigger;
+
+    if (self->length > self->position && self->length - self->position + 1 > cap) {
+        cap = self->length - self->position + 1;  /* + 1: the end shows as a short read, not a full one */
+    }
+    if (cap > frames) {
+        cap = frames;
+    }
+    buf = PyMem_RawMalloc((size_t)(cap * self->frame_bytes));
+    while (buf != NULL) {
+        r = ma_decoder_read_pcm_frames(&self->src.decoder, buf + done * self->frame_bytes, cap - done, &step);
+        done += step;
+        if (r != MA_SUCCESS || done < cap || done == frames || self->src.callback_error != NULL) {
+            break;
+        }
+        cap = (cap > frames / 2) ? frames : cap * 2;
+        bigger = PyMem_RawRealloc(buf, (size_t)(cap * self->frame_bytes));
+        if (bigger == NULL) {
+            break;  /* return the frames decoded so far: a short chunk, nothing lost */
+        }
+        buf = bigger;
+    }
+    *out = buf;
+    *got = done;
+    return buf == NULL ? MA_OUT_OF_MEMORY : r;
+}
+
 /* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
 static PyObject *
 stream_read(StreamObject *self, Py_ssize_t frames)
@@ -111,7 +152,7 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     Py_buffer out = {0};
     ma_uint64 got = 0;
     ma_result r;
-    char *buf;
+    char *buf = NULL, *grown = NULL;
 
     if (self->mode == MODE_RAW) {
         return stream_read_raw(self, frames);
@@ -124,29 +165,71 @@ stream_read(StreamObject *self, Py_ssize_t frames)
                      "exceeds the address space", frames, (unsigned int)self->frame_bytes);
         return NULL;
     }
-    if (self->chunk_type == CHUNK_BYTES) {
-        chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((ma_uint64)frames * self->frame_bytes));
-        if (chunk == NULL) {
-            return NULL;
+    if (frames > STREAM_GROW_FROM) {
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS
+        /* Touches the decoder and its input (held by self, which the caller holds) and its own buffer. */
+        r = stream_decode_growing(self, (ma_uint64)frames, &grown, &got);
+        Py_END_ALLOW_THREADS
+        self->busy = 0;
+        if (grown == NULL) {
+            return PyErr_NoMemory();
         }
-        buf = PyBytes_AS_STRING(chunk);
+        if (got > 0 && self->src.callback_error == NULL && (r == MA_SUCCESS || r == MA_AT_END)) {
+            if (self->chunk_type == CHUNK_BYTES) {
+                chunk = PyBytes_FromStringAndSize(grown, (Py_ssize_t)(got * self->frame_bytes));
+            }
+            else {
+                chunk = pyma_new_sample_array(st, self->fmt->typecode,
+                                              (Py_ssize_t)(got * self->src.decoder.outputChannels));
+                if (chunk != NULL && PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+                    Py_CLEAR(chunk);
+                }
+                if (chunk != NULL) {
+                    memcpy(out.buf, grown, (size_t)(got * self->frame_bytes));
+                    PyBuffer_Release(&out);
+                }
+            }
+            if (chunk == NULL) {
+                /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
+                 * (the position says so), as when a caller drops a chunk. */
+                PyMem_RawFree(grown);
+                pyma_astore64(&self->position, self->position + got);
+                return NULL;
+            }
+        }
+        else {
+            chunk = Py_NewRef(Py_None);  /* placeholder: the checks below raise or end the stream */
+        }
+        PyMem_RawFree(grown);
+        frames = (Py_ssize_t)got;  /* the chunk holds exactly what was decoded */
     }
     else {
-        chunk = pyma_new_sample_array(st, self->fmt->typecode, frames * (Py_ssize_t)self->src.decoder.outputChannels);
-        if (chunk == NULL || PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-            Py_XDECREF(chunk);
-            return NULL;
+        if (self->chunk_type == CHUNK_BYTES) {
+            chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((ma_uint64)frames * self->frame_bytes));
+            if (chunk == NULL) {
+                return NULL;
+            }
+            buf = PyBytes_AS_STRING(chunk);
         }
-        buf = out.buf;
-    }
-    self->busy = 1;
-    Py_BEGIN_ALLOW_THREADS
-    /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-    r = ma_decoder_read_pcm_frames(&self->src.decoder, buf, (ma_uint64)frames, &got);
-    Py_END_ALLOW_THREADS
-    self->busy = 0;
-    if (out.obj != NULL) {
-        PyBuffer_Release(&out);
+        else {
+            chunk = pyma_new_sample_array(st, self->fmt->typecode,
+                                          frames * (Py_ssize_t)self->src.decoder.outputChannels);
+            if (chunk == NULL || PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+                Py_XDECREF(chunk);
+                return NULL;
+            }
+            buf = out.buf;
+        }
+        self->busy = 1;
+        Py_BEGIN_ALLOW_THREADS
+        /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
+        r = ma_decoder_read_pcm_frames(&self->src.decoder, buf, (ma_uint64)frames, &got);
+        Py_END_ALLOW_THREADS
+        self->busy = 0;
+        if (out.obj != NULL) {
+            PyBuffer_Release(&out);
+        }
     }
     if (self->src.callback_error != NULL) {
         /* The Python source raised: the stream ends, as a generator would, and says why. */

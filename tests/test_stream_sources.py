@@ -345,3 +345,42 @@ def test_wav_file_read_stream_stops_at_max_frames():
             break
         pieces.append(piece)
     assert b"".join(pieces) == data
+
+
+def _ramp_wav(frames):
+    """A 16-bit stereo 44.1 kHz WAV whose left samples count 0, 1, 2 ... and right ones down."""
+    import struct
+
+    pcm = array.array("h")
+    for i in range(frames):
+        pcm.extend((i % 32768, -(i % 32768)))
+    data = pcm.tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 2, 44100, 44100 * 4, 4, 16)
+    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
+            + b"data" + struct.pack("<I", len(data)) + data), pcm
+
+
+@pytest.mark.parametrize("chunk_type", ["array", "bytes"])
+@pytest.mark.parametrize("seekable", [True, False])
+def test_send_huge_n_allocates_only_what_it_decodes(chunk_type, seekable):
+    """send(10**9) reads the rest of the stream and holds memory for what was decoded, not for a
+    billion frames (4 GB of 16-bit stereo, which it used to allocate first); a request just above
+    the growth threshold (65536 frames) still gives exactly what was asked."""
+    wav, pcm = _ramp_wav(200_000)
+    stream = miniaudio.stream_any(BytesSource(wav, seekable), miniaudio.FileFormat.WAV, chunk_type=chunk_type)
+
+    def samples(chunk):
+        return array.array("h", bytes(chunk)) if chunk_type == "bytes" else chunk
+
+    first = samples(stream.send(70_000))
+    assert first == pcm[:140_000]
+    tracemalloc.start()
+    try:
+        rest = samples(stream.send(10**9))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rest == pcm[140_000:]
+    assert peak < 4 * 130_000 * 4  # the decoded frames, a copy and growth slack: far from 4 GB
+    with pytest.raises(StopIteration):
+        stream.send(10**9)

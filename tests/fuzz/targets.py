@@ -170,10 +170,14 @@ def _drive(fdp, stream, max_ops=24):
             if op <= 3:
                 next(stream)
             elif op <= 6:
-                # (not above 2**16: send(n) allocates its n-frame chunk up front, so a send(2**31)
-                # is the caller asking for gigabytes, not a decoder bug)
-                n = _pick(fdp, [1, 2, 3, 7, 64, 511, 1024, 4097, 30000, 0, -1, fdp.ConsumeIntInRange(-2, 1 << 16)])
-                stream.send(n)
+                sizes = [1, 2, 3, 7, 64, 511, 1024, 4097, 30000, 0, -1, fdp.ConsumeIntInRange(-2, 1 << 16)]
+                length = stream.length
+                if length and length * stream.nchannels <= MAX_OUTPUT_SAMPLES:
+                    # above 65536 frames send() decodes into a growing buffer (up to the rest of a
+                    # stream); only where the rest is known to be bounded, or one call could decode
+                    # a 1 Hz file resampled to 96 kHz
+                    sizes += [65537, 1 << 20, 1 << 31, 1 << 40, fdp.ConsumeIntInRange(1 << 16, 1 << 24)]
+                stream.send(_pick(fdp, sizes))
             elif op == 7:
                 length = stream.length
                 frame = _pick(fdp, [0, 1, 17, 4095, fdp.ConsumeIntInRange(0, 1 << 20), -1, 1 << 62,
