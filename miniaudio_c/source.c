@@ -131,14 +131,24 @@ pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read)
         replay_drop(src); /* opened, and read past the kept bytes: they are not needed any more */
     }
     if (done < size) {
+        /* Fill the request unless the source ends: a source may give less than asked (a socket gives
+         * what has arrived), and miniaudio's Vorbis push-mode open grows its buffer by 4 KB per
+         * read, so 1-byte reads made a 4 KB header cost 16 MB and quadratic copying. */
         gil = PyGILState_Ensure();
-        if (pysource_read_live(src, (char *)out + done, size - done, &got) < 0) {
-            keep_callback_error(src);
-            failed = 1;
+        while (done < size) {
+            if (pysource_read_live(src, (char *)out + done, size - done, &got) < 0) {
+                keep_callback_error(src);
+                failed = 1;
+                break;
+            }
+            if (got == 0) {
+                break;
+            }
+            done += got;
         }
         PyGILState_Release(gil);
     }
-    *bytes_read = done + got;
+    *bytes_read = done;
     if (failed && done == 0) {
         return MA_IO_ERROR;
     }

@@ -384,3 +384,23 @@ def test_send_huge_n_allocates_only_what_it_decodes(chunk_type, seekable):
     assert peak < 4 * 130_000 * 4  # the decoded frames, a copy and growth slack: far from 4 GB
     with pytest.raises(StopIteration):
         stream.send(10**9)
+
+
+@pytest.mark.parametrize("name,fmt", [("tone_s16.wav", miniaudio.FileFormat.WAV),
+                                      ("tone_16.flac", miniaudio.FileFormat.FLAC),
+                                      ("tone.mp3", miniaudio.FileFormat.MP3),
+                                      ("tone.ogg", miniaudio.FileFormat.VORBIS)])
+@pytest.mark.parametrize("most", [1, 97])
+def test_source_giving_short_reads_decodes_in_full(sample_bytes, name, fmt, most):
+    """A source may give less than asked (a socket gives what has arrived): the stream asks again
+    until it has the bytes or the source ends.  Before, the WAV, FLAC and MP3 decoders took a short
+    read for the end (1-byte reads: DecodeError on open), and the Vorbis open grew its buffer by
+    4 KB per read."""
+    data = sample_bytes(name)
+
+    class Trickle(BytesSource):
+        def read(self, num_bytes):
+            return super().read(min(num_bytes, most))
+
+    got = concat(miniaudio.stream_any(Trickle(data), fmt), "h")
+    assert got == miniaudio.decode(data).samples
