@@ -143,6 +143,29 @@ stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint6
     return buf == NULL ? MA_OUT_OF_MEMORY : r;
 }
 
+/* A new chunk of `frames` frames (bytes or array, as the stream gives them) and its writable memory
+ * in *buf; an array's buffer is held in *view until the caller releases it.  NULL with an exception. */
+static PyObject *
+stream_new_chunk(StreamObject *self, pyma_state *st, ma_uint64 frames, Py_buffer *view, char **buf)
+{
+    PyObject *chunk;
+
+    if (self->chunk_type == CHUNK_BYTES) {
+        chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(frames * self->frame_bytes));
+        if (chunk != NULL) {
+            *buf = PyBytes_AS_STRING(chunk);
+        }
+        return chunk;
+    }
+    chunk = pyma_new_sample_array(st, self->fmt->typecode, (Py_ssize_t)(frames * self->src.decoder.outputChannels));
+    if (chunk == NULL || PyObject_GetBuffer(chunk, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+        Py_XDECREF(chunk);
+        return NULL;
+    }
+    *buf = view->buf;
+    return chunk;
+}
+
 /* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
 static PyObject *
 stream_read(StreamObject *self, Py_ssize_t frames)
@@ -175,51 +198,25 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         if (grown == NULL) {
             return PyErr_NoMemory();
         }
-        if (got > 0 && self->src.callback_error == NULL && (r == MA_SUCCESS || r == MA_AT_END)) {
-            if (self->chunk_type == CHUNK_BYTES) {
-                chunk = PyBytes_FromStringAndSize(grown, (Py_ssize_t)(got * self->frame_bytes));
+        if (got > 0) {
+            chunk = stream_new_chunk(self, st, got, &out, &buf);
+            if (chunk != NULL) {
+                memcpy(buf, grown, (size_t)(got * self->frame_bytes));
             }
-            else {
-                chunk = pyma_new_sample_array(st, self->fmt->typecode,
-                                              (Py_ssize_t)(got * self->src.decoder.outputChannels));
-                if (chunk != NULL && PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-                    Py_CLEAR(chunk);
-                }
-                if (chunk != NULL) {
-                    memcpy(out.buf, grown, (size_t)(got * self->frame_bytes));
-                    PyBuffer_Release(&out);
-                }
-            }
-            if (chunk == NULL) {
-                /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
-                 * (the position says so), as when a caller drops a chunk. */
-                PyMem_RawFree(grown);
-                pyma_astore64(&self->position, self->position + got);
-                return NULL;
-            }
-        }
-        else {
-            chunk = Py_NewRef(Py_None);  /* placeholder: the checks below raise or end the stream */
         }
         PyMem_RawFree(grown);
+        if (got > 0 && chunk == NULL) {
+            /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
+             * (the position says so), as when a caller drops a chunk. */
+            pyma_astore64(&self->position, self->position + got);
+            return NULL;
+        }
         frames = (Py_ssize_t)got;  /* the chunk holds exactly what was decoded */
     }
     else {
-        if (self->chunk_type == CHUNK_BYTES) {
-            chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((ma_uint64)frames * self->frame_bytes));
-            if (chunk == NULL) {
-                return NULL;
-            }
-            buf = PyBytes_AS_STRING(chunk);
-        }
-        else {
-            chunk = pyma_new_sample_array(st, self->fmt->typecode,
-                                          frames * (Py_ssize_t)self->src.decoder.outputChannels);
-            if (chunk == NULL || PyObject_GetBuffer(chunk, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-                Py_XDECREF(chunk);
-                return NULL;
-            }
-            buf = out.buf;
+        chunk = stream_new_chunk(self, st, (ma_uint64)frames, &out, &buf);
+        if (chunk == NULL) {
+            return NULL;
         }
         self->busy = 1;
         Py_BEGIN_ALLOW_THREADS
@@ -227,19 +224,19 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         r = ma_decoder_read_pcm_frames(&self->src.decoder, buf, (ma_uint64)frames, &got);
         Py_END_ALLOW_THREADS
         self->busy = 0;
-        if (out.obj != NULL) {
-            PyBuffer_Release(&out);
-        }
+    }
+    if (out.obj != NULL) {
+        PyBuffer_Release(&out);
     }
     if (self->src.callback_error != NULL) {
         /* The Python source raised: the stream ends, as a generator would, and says why. */
-        Py_DECREF(chunk);
+        Py_XDECREF(chunk);
         pyma_raise_callback_error(st, &self->src, "error in read callback");
         stream_release(self);
         return NULL;
     }
     if (r != MA_SUCCESS && r != MA_AT_END) {
-        Py_DECREF(chunk);
+        Py_XDECREF(chunk);
         if (self->src.path != NULL) {
             pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", self->src.name);
         }
@@ -250,7 +247,7 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     }
     pyma_astore64(&self->position, self->position + got);
     if (got == 0) {
-        Py_DECREF(chunk);
+        Py_XDECREF(chunk);
         self->finished = 1;
         PyErr_SetNone(PyExc_StopIteration);
         return NULL;

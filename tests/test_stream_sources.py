@@ -349,15 +349,18 @@ def test_wav_file_read_stream_stops_at_max_frames():
 
 def _ramp_wav(frames):
     """A 16-bit stereo 44.1 kHz WAV whose left samples count 0, 1, 2 ... and right ones down."""
-    import struct
+    import wave
 
     pcm = array.array("h")
     for i in range(frames):
         pcm.extend((i % 32768, -(i % 32768)))
-    data = pcm.tobytes()
-    fmt = struct.pack("<HHIIHH", 1, 2, 44100, 44100 * 4, 4, 16)
-    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt
-            + b"data" + struct.pack("<I", len(data)) + data), pcm
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue(), pcm
 
 
 @pytest.mark.parametrize("chunk_type", ["array", "bytes"])
