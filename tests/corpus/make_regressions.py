@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the reproducers of known bugs in the embedded decoders: tests/corpus/regressions/<bug-id>-*.bin.
 
-Usage:  python tests/corpus/make_regressions.py [--check]
+Usage:  python tests/corpus/make_regressions.py [--check] [--ffmpeg]
 
 One file per bug (see RELIABILITY.md, "Known problems in the embedded decoders", and the patches in
 miniaudio_c/patches/).  Every file is built here with struct from scratch (stdlib only), except the
@@ -11,6 +11,11 @@ script again writes byte-identical files; ``--check`` exits 1 if the committed f
 tests do the same check).  Bug ids: ma<N> = miniaudio issue N, cve<year>-<N> = the CVE, stbv = a
 stb_vorbis setup overflow found while checking those.  Files named fuzz-*.bin in the same folder
 come from the fuzzer, not from here.
+
+One file comes from a real encoder, since its bug is in decoding what libvorbis writes:
+vorbis-51-libvorbis.bin (0.3 s of 5.1 from ffmpeg 5.1's libvorbis encoder, 9.5 KB).  It is
+committed as is and carried by build() unchanged; ``--ffmpeg`` encodes it again (ffmpeg with
+libvorbis; -fflags +bitexact makes the bytes repeatable with one ffmpeg and libvorbis version).
 """
 
 import os
@@ -21,6 +26,7 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "regressions")
 MP3_CONTROL = "ma1117-mp3-control-valid.bin"
+LIBVORBIS_51 = "vorbis-51-libvorbis.bin"
 
 # ------------------------------------------------------------------------------------------------
 # WAV (dr_wav)
@@ -336,15 +342,43 @@ def big_comment_vorbis(comment_bytes):
     return vorbis(vorbis_comment(comments=[b"COVERART=" + b"A" * comment_bytes]))
 
 
+# ------------------------------------------------------------------------------------------------
+# Vorbis from libvorbis (stb_vorbis decoding of multichannel mappings)
+# ------------------------------------------------------------------------------------------------
+
+
+def libvorbis_51_encode():
+    """5.1 (FFmpeg's channel order FL FR FC LFE BL BR) with a 0.5 amplitude sine of 220, 330, 440,
+    110, 550, 660 Hz per channel, 0.3 s at 48 kHz, libvorbis q0.  libvorbis codes FL FC FR RL RR in
+    one type-2 residue of 5 channels and the LFE in a submap of its own: stb_vorbis read only 2/5 of
+    that residue and decoded the rest as the LFE's (noise peaking near 72; patch 0023)."""
+    import subprocess
+    freqs = (220, 330, 440, 110, 550, 660)
+    exprs = "|".join("0.5*sin(%d*2*PI*t)" % f for f in freqs)
+    return subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                           "aevalsrc=%s:c=5.1:s=48000:d=0.3" % exprs, "-c:a", "libvorbis", "-q:a", "0",
+                           "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ogg", "-"],
+                          check=True, capture_output=True).stdout
+
+
+def libvorbis_files():
+    with open(os.path.join(OUT, LIBVORBIS_51), "rb") as f:
+        return {LIBVORBIS_51: f.read()}
+
+
 def build():
     files = {}
     files.update(wav_files())
     files.update(mp3_files())
     files.update(vorbis_files())
+    files.update(libvorbis_files())
     return files
 
 
 def main(argv):
+    if "--ffmpeg" in argv:
+        with open(os.path.join(OUT, LIBVORBIS_51), "wb") as f:
+            f.write(libvorbis_51_encode())
     made = build()
     if "--check" in argv:
         bad = []
