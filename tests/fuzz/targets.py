@@ -26,6 +26,8 @@ import atheris
 import miniaudio  # noqa: E402
 from miniaudio import _miniaudio as _ma  # noqa: E402
 
+import stateful  # noqa: E402  (tests/fuzz/stateful.py, beside this script)
+
 CONTROL = 64
 OK = (miniaudio.MiniaudioError, ValueError, TypeError, OverflowError, MemoryError)
 OK_FILE = OK + (OSError,)
@@ -346,7 +348,8 @@ TARGETS = {
     "stream_any": target_stream_any,
     "convert": target_convert,
 }
-CONTROL_TARGETS = {"stream_memory", "stream_any", "convert"}
+TARGETS.update(stateful.TARGETS)  # seek, source, agree: invariants beyond "no crash" (stateful.py)
+CONTROL_TARGETS = {"stream_memory", "stream_any", "convert", "seek", "source"}
 
 
 def main():
