@@ -166,8 +166,11 @@ def files():
     # close() from read() while stream_any() is still opening (gc.get_referrers): crash
     out["source-half-built-stream-closed"] = (head + b"".join(bytes([x, 0x13]) for x in range(28))) + small
     # close() from seek() on the stream's first seek(): use after free
-    head = bytes([0, 0, 2, 0, 0, 0, 1, 0])
-    out["source-seek-closes-stream"] = (head + b"".join(bytes([0x90 + x, 0x03]) for x in range(28))) + small
+    # (Ogg Vorbis: its push-mode open never seeks, so the stream's first seek() asks the source)
+    head = bytes([0, 0, 5, 0, 0, 0, 1, 0])
+    with open(os.path.join(HERE, "..", "..", "samples", "mono.ogg"), "rb") as f:
+        ogg = f.read()[:4000]
+    out["source-seek-closes-stream"] = (head + b"".join(bytes([0x90 + x, 0x03]) for x in range(28))) + ogg
     return out
 
 
