@@ -316,10 +316,21 @@ def target_convert(data):
     fdp, pcm = _split(data)
     dither = _pick(fdp, DITHERS + [7])
     if fdp.ConsumeBool():
+        from_fmt, to_fmt = _fmt(fdp), _fmt(fdp)
         try:
-            _ma.convert_sample_format(_fmt(fdp), pcm, _fmt(fdp), dither)
+            bulk = _ma.convert_sample_format(from_fmt, pcm, to_fmt, dither)
         except OK:
-            pass
+            return
+        if from_fmt == miniaudio.SampleFormat.FLOAT32 and dither == miniaudio.DitherMode.NONE and len(pcm) >= 64:
+            # the result must not depend on how the samples are chunked (stream frames_to_read=1 vs
+            # decode(): issue 13's f32 -> s16 LSB): the first 8 samples one at a time
+            width = len(bulk) // (len(pcm) // 4)
+            for i in range(8):
+                one = _ma.convert_sample_format(from_fmt, pcm[4 * i:4 * i + 4], to_fmt, dither)
+                if bytes(one) != bytes(bulk[width * i:width * i + width]):
+                    stateful.fail("stream-eq-decode", f"sample {i} converted alone gives {bytes(one).hex()}, in "
+                                  f"a buffer {bytes(bulk[width * i:width * i + width]).hex()} ({to_fmt})")
+                    break
         return
     from_fmt, from_ch, from_rate = _fmt(fdp), _channels(fdp), _rate(fdp)
     to_fmt, to_ch, to_rate = _fmt(fdp), _channels(fdp), _rate(fdp)
