@@ -7,6 +7,8 @@ A target accepts the package's documented exceptions (MiniaudioError and its Dec
 ValueError, TypeError, OverflowError, MemoryError; OSError for files) and lets anything else
 escape, which libFuzzer reports as a crash, as it does sanitizer reports, signals and timeouts.
 
+The stateful targets seek, source and agree (invariants beyond "no crash") are in stateful.py.
+
 Input layout: the decoder targets take the whole input as the encoded file (so the seeds are plain
 sample files).  The targets that also need choices (stream_memory, stream_any, convert) read them
 from a fixed-size control block at the start of the input (CONTROL bytes) through
