@@ -38,11 +38,16 @@ def _load(name, filename):
 fuzz_run = _load("miniaudio_fuzz_run", "run.py")
 fuzz_build = fuzz_run.fuzz_build
 
-SECONDS = 5  # per target: nine targets, about a minute in all
+SECONDS = 5  # per target: twelve targets, about a minute and a half in all
 SLOW_CPU = 2.0  # seconds of CPU time one input may take
 LIBFUZZER = ["-timeout=30", "-report_slow_units=2", "-rss_limit_mb=2048"]
 DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
 REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
+# One input per finding of the independent probe (issue 13, tests/corpus/make_probe.py); they fail
+# on the code before its fixes, so they are replayed only with MINIAUDIO_FUZZ_STRICT=1, which also
+# turns on the invariants those fixes make hold (tests/fuzz/stateful.py, OPEN).
+PROBE = os.path.join(TESTS, "corpus", "probe")
+STRICT = os.environ.get("MINIAUDIO_FUZZ_STRICT") == "1"
 HOSTILE = os.path.join(TESTS, "corpus", "hostile")
 PROBLEM = re.compile(r"ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:|"
                      r"SUMMARY: |Uncaught Python exception|==\d+== ?ERROR")
@@ -129,6 +134,10 @@ def _replay_files():
         elif os.path.isfile(path):
             for t in DECODER_TARGETS:
                 plan[t].append(path)
+    for path in sorted(glob.glob(os.path.join(PROBE, "fuzz-*"))) if STRICT else []:
+        m = re.match(r"fuzz-([a-z0-9_]+?)-", os.path.basename(path))
+        if m and m.group(1) in plan:
+            plan[m.group(1)].append(path)
     for path in sorted(glob.glob(os.path.join(HOSTILE, "*"))):
         if os.path.isfile(path):
             for t in DECODER_TARGETS:

@@ -13,7 +13,10 @@ samples/ when no directory or file is given, and runs tests/fuzz/targets.py TARG
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 and these libFuzzer defaults unless given: -timeout=2 -rss_limit_mb=2048
 -artifact_prefix=build/fuzz/artifacts/TARGET- -print_final_stats=1, and -max_len=4096
-(6144 for auto and decode_file, 8192 for vorbis: an Ogg setup header is 3-4 KB).
+(6144 for auto, decode_file, seek and agree, 8192 for vorbis: an Ogg setup header is 3-4 KB);
+-malloc_limit_mb=512 for seek, source and agree (their outputs are bounded, so a bigger single
+allocation from a small input is a finding).  MINIAUDIO_FUZZ_STRICT=1 (passed through) turns on
+the invariants that the fixes of issue 13 make hold (stateful.py, OPEN).
 
 Given files (not directories), libFuzzer runs each once without fuzzing: that is how the
 regression inputs are replayed.  Example long run:
@@ -43,13 +46,17 @@ fuzz_build = _load("miniaudio_fuzz_build", "build.py")
 SAMPLES = os.path.join(ROOT, "samples")
 CORPUS_ROOT = os.path.join(ROOT, "build", "fuzz", "corpus")
 ARTIFACTS = os.path.join(ROOT, "build", "fuzz", "artifacts")
-TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "decode_file", "stream_memory", "stream_any", "convert"]
-CONTROL_TARGETS = {"stream_memory", "stream_any", "convert"}
+TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "decode_file", "stream_memory", "stream_any", "convert",
+           "seek", "source", "agree"]
+CONTROL_TARGETS = {"stream_memory", "stream_any", "convert", "seek", "source"}
 CONTROL = 64  # as targets.CONTROL (not imported: targets.py needs atheris and the build)
 DEFAULTS = {"-timeout": "2", "-rss_limit_mb": "2048", "-print_final_stats": "1"}
 # Inputs stay small (a few KB decode in well under a millisecond): more executions per second.
 # An Ogg Vorbis file's setup header (codebooks) alone takes about 3-4 KB, so its targets get more.
-MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144}
+MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144, "seek": 6144, "agree": 6144}
+# The stateful targets (stateful.py) bound their outputs: a single allocation above this from an
+# input of a few KB is a finding ("no output above a bound from a small input").
+MALLOC_LIMIT_MB = {"seek": 512, "source": 512, "agree": 512}
 MAX_LEN_DEFAULT = 4096
 AUDIO_EXT = (".wav", ".flac", ".mp3", ".ogg", ".dat")
 
@@ -112,6 +119,8 @@ def command(target, args):
     for key, value in DEFAULTS.items():
         if key not in given:
             opts.append(f"{key}={value}")
+    if target in MALLOC_LIMIT_MB and "-malloc_limit_mb" not in given:
+        opts.append(f"-malloc_limit_mb={MALLOC_LIMIT_MB[target]}")
     if "-max_len" not in given:
         opts.append(f"-max_len={MAX_LEN.get(target, MAX_LEN_DEFAULT)}")
     if "-artifact_prefix" not in given:

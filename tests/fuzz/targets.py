@@ -7,6 +7,8 @@ A target accepts the package's documented exceptions (MiniaudioError and its Dec
 ValueError, TypeError, OverflowError, MemoryError; OSError for files) and lets anything else
 escape, which libFuzzer reports as a crash, as it does sanitizer reports, signals and timeouts.
 
+The stateful targets seek, source and agree (invariants beyond "no crash") are in stateful.py.
+
 Input layout: the decoder targets take the whole input as the encoded file (so the seeds are plain
 sample files).  The targets that also need choices (stream_memory, stream_any, convert) read them
 from a fixed-size control block at the start of the input (CONTROL bytes) through
@@ -25,6 +27,8 @@ import atheris
 # (atheris.instrument_imports added about 5% CPU per execution for little guidance).
 import miniaudio  # noqa: E402
 from miniaudio import _miniaudio as _ma  # noqa: E402
+
+import stateful  # noqa: E402  (tests/fuzz/stateful.py, beside this script)
 
 CONTROL = 64
 OK = (miniaudio.MiniaudioError, ValueError, TypeError, OverflowError, MemoryError)
@@ -314,10 +318,21 @@ def target_convert(data):
     fdp, pcm = _split(data)
     dither = _pick(fdp, DITHERS + [7])
     if fdp.ConsumeBool():
+        from_fmt, to_fmt = _fmt(fdp), _fmt(fdp)
         try:
-            _ma.convert_sample_format(_fmt(fdp), pcm, _fmt(fdp), dither)
+            bulk = _ma.convert_sample_format(from_fmt, pcm, to_fmt, dither)
         except OK:
-            pass
+            return
+        if from_fmt == miniaudio.SampleFormat.FLOAT32 and dither == miniaudio.DitherMode.NONE and len(pcm) >= 64:
+            # the result must not depend on how the samples are chunked (stream frames_to_read=1 vs
+            # decode(): issue 13's f32 -> s16 LSB): the first 8 samples one at a time
+            width = len(bulk) // (len(pcm) // 4)
+            for i in range(8):
+                one = _ma.convert_sample_format(from_fmt, pcm[4 * i:4 * i + 4], to_fmt, dither)
+                if bytes(one) != bytes(bulk[width * i:width * i + width]):
+                    stateful.fail("stream-eq-decode", f"sample {i} converted alone gives {bytes(one).hex()}, in "
+                                  f"a buffer {bytes(bulk[width * i:width * i + width]).hex()} ({to_fmt})")
+                    break
         return
     from_fmt, from_ch, from_rate = _fmt(fdp), _channels(fdp), _rate(fdp)
     to_fmt, to_ch, to_rate = _fmt(fdp), _channels(fdp), _rate(fdp)
@@ -346,7 +361,8 @@ TARGETS = {
     "stream_any": target_stream_any,
     "convert": target_convert,
 }
-CONTROL_TARGETS = {"stream_memory", "stream_any", "convert"}
+TARGETS.update(stateful.TARGETS)  # seek, source, agree: invariants beyond "no crash" (stateful.py)
+CONTROL_TARGETS = {"stream_memory", "stream_any", "convert", "seek", "source"}
 
 
 def main():
