@@ -579,8 +579,9 @@ def test_171_style_subclass_read(servers, no_leak):
 
 
 def test_stream_any_over_a_slow_mp3_station(servers, no_leak):
-    """Short reads reach the decoder: stream_any over an MP3 station that sends in small pieces with
-    pauses longer than... (timeout 0.5 s, pieces every 0.2 s) decodes the same frames as the file."""
+    """Short reads reach the decoder: stream_any over an MP3 station that sends 8000 bytes every
+    0.2 s (timeout 0.5 s, so the decoder's read(65536) returns short) decodes exactly the frames
+    that decode() gives for the same bytes."""
     mp3_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "samples", "tone.mp3")
     if not os.path.exists(mp3_path):
         pytest.skip("samples/tone.mp3 missing")

@@ -246,9 +246,10 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
 class IceCastClient(StreamableSource):
     """An Icecast / SHOUTcast internet radio stream, as a :class:`StreamableSource`.
 
-    The constructor connects (following redirects; http and https) and reads the response
-    headers; then a background thread ("miniaudio-icecast") downloads the audio into a bounded
-    buffer (:attr:`BUFFER_SIZE` bytes) that :meth:`read` takes from.  ICY metadata is stripped
+    The constructor connects (following redirects to http and https URLs only) and reads the
+    response headers, all within ``timeout`` seconds; then a background thread
+    ("miniaudio-icecast") downloads the audio into a bounded buffer (:attr:`BUFFER_SIZE` bytes)
+    that :meth:`read` takes from.  ICY metadata is stripped
     from the audio; each new ``StreamTitle`` updates :attr:`stream_title` and calls
     ``update_stream_title``.  Play a station with
     ``stream_any(client, client.audio_format)`` and a :class:`PlaybackDevice`; see :doc:`radio`.
@@ -259,7 +260,9 @@ class IceCastClient(StreamableSource):
             title, on the downloader thread.  An exception in it goes to
             :func:`sys.unraisablehook`; downloading goes on.
         ssl_context: The :class:`ssl.SSLContext` for https (None: Python's default).
-        timeout: Seconds allowed for connecting and for every network read.
+        timeout: Seconds allowed for the whole open (connecting, TLS, redirects, status line
+            and headers), then for each silence of the server; :meth:`read` returns what has
+            arrived after this long.
 
     Attributes:
         url (str): The URL given.
@@ -272,8 +275,10 @@ class IceCastClient(StreamableSource):
         BUFFER_SIZE (int): The size of the download buffer in bytes (65536, as in 1.71).
 
     Raises:
-        IceCastError: The stream cannot be opened, is not audio, or has a codec the package
-            cannot decode.  Nothing keeps running after the error.
+        IceCastError: The stream cannot be opened (also: no complete response within
+            ``timeout``, headers over 64 KiB, an invalid ``icy-metaint``, a URL or redirect
+            that is not http or https), is not audio, or has a codec the package cannot
+            decode.  Nothing keeps running after the error.
         TypeError: ``update_stream_title`` is not callable.
         ValueError: ``timeout`` is not a positive number.
     """
