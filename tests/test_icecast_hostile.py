@@ -218,7 +218,7 @@ def test_open_is_bounded_by_timeout_when_the_server_drips(servers, no_leak, wher
         url = servers(redirect).url("/start")
     _, exc, elapsed = timed(lambda: IceCastClient(url, ssl_context=client_ctx, timeout=1.0), 8.0)
     assert isinstance(exc, IceCastError), repr(exc)
-    assert 0.9 <= elapsed < 2.0, "the constructor took %.2f s with timeout=1 (the drip lasts ~46 s)" % elapsed
+    assert 0.9 <= elapsed < 2.5, "the constructor took %.2f s with timeout=1 (the drip lasts ~46 s)" % elapsed
     assert url in str(exc) and "timeout" in str(exc), str(exc)
     assert exc.__cause__ is not None
     assert target.closed.wait(2.0), "the client did not close the dripping connection"
@@ -229,7 +229,7 @@ def test_open_with_timeout_2(servers, no_leak):
     s = servers(lambda conn, server: server.drip(conn, RESPONSE, DRIP))
     _, exc, elapsed = timed(lambda: IceCastClient(s.url(), timeout=2.0), 8.0)
     assert isinstance(exc, IceCastError), repr(exc)
-    assert 1.9 <= elapsed < 3.0, "took %.2f s with timeout=2" % elapsed
+    assert 1.9 <= elapsed < 3.5, "took %.2f s with timeout=2" % elapsed
 
 
 def test_headers_larger_than_64k_are_refused(servers, no_leak):
@@ -272,7 +272,7 @@ def test_read_returns_what_trickled_in_after_timeout(servers, no_leak, metaint):
         for _ in range(2):
             chunk, exc, elapsed = timed(lambda: client.read(4096), 5.0)
             assert exc is None, repr(exc)
-            assert 0.9 <= elapsed < 2.0, "read(4096) took %.2f s with timeout=1" % elapsed
+            assert 0.9 <= elapsed < 2.5, "read(4096) took %.2f s with timeout=1" % elapsed
             assert 0 < len(chunk) < 4096, len(chunk)
             got += chunk
             assert got == audio[:len(got)], "the trickled audio differs from what was sent"

@@ -164,7 +164,7 @@ class _HeaderBudget:
 
     def readline(self, limit: int = -1) -> bytes:
         size = self._left + 1 if limit is None or limit < 0 else min(limit, self._left + 1)
-        line = self._fp.readline(size)
+        line: bytes = self._fp.readline(size)
         if len(line) > self._left:
             raise http.client.HTTPException(f"the response headers are longer than {MAX_HEADER_BYTES} bytes")
         self._left -= len(line)
@@ -179,7 +179,7 @@ class _Response(http.client.HTTPResponse):
 
     def begin(self) -> None:
         fp = self.fp
-        self.fp = _HeaderBudget(fp)
+        self.fp = _HeaderBudget(fp)  # type: ignore[assignment]
         try:
             super().begin()
         finally:
@@ -191,7 +191,7 @@ class _Connections:
     """Makes urllib's connections use the open's deadline and the bounded response."""
 
     def __init__(self, *args: Any, deadline: _OpenDeadline, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self._deadline = deadline
 
     def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
