@@ -366,7 +366,7 @@ class IceCastClient(StreamableSource):
                 raise TimeoutError("timed out")
         except IceCastError:
             raise
-        except BaseException as exc:
+        except Exception as exc:  # (KeyboardInterrupt and the like pass unchanged)
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()
             if deadline.expired:
