@@ -230,30 +230,41 @@ import json, sys, tempfile
 sys.path[:0] = {paths!r}
 import test_flac_robustness as t
 with tempfile.TemporaryDirectory() as tmp:
-    print(json.dumps(t._after_bad_frame({how!r}, {fmt!r}, tmp)))
+    print(json.dumps(t.{func}(*{args!r}, tmp)))
 """
 
 
-@pytest.mark.parametrize("fmt", ["s16", "s32", "f32"])
-@pytest.mark.parametrize("how", ["memory", "path", "fileobj"])
-def test_seeks_and_reads_after_a_bad_frame_never_crash(how, fmt):
-    paths = [os.path.dirname(__file__)] + sys.path
-    proc = subprocess.run([sys.executable, "-c", _CHILD.format(paths=paths, how=how, fmt=fmt)],
+def _run_child(func, *args):
+    """Runs `func(*args, tmpdir)` of this module in a child process; it returns a list of problems."""
+    paths = [os.path.dirname(os.path.abspath(__file__))] + sys.path
+    proc = subprocess.run([sys.executable, "-c", _CHILD.format(paths=paths, func=func, args=args)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"child died with {proc.returncode}: {proc.stderr[-2000:]}"
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
 
 
-def test_backward_seek_inside_the_frame_after_a_bad_frame(tmp_path):
-    """The reported case, in-process once the fix is in: a bad frame right after one good frame,
-    then a seek back into the good frame and a read."""
+@pytest.mark.parametrize("fmt", ["s16", "s32", "f32"])
+@pytest.mark.parametrize("how", ["memory", "path", "fileobj"])
+def test_seeks_and_reads_after_a_bad_frame_never_crash(how, fmt):
+    _run_child("_after_bad_frame", how, fmt)
+
+
+def _reported_case(tmp):
+    """A bad frame right after one good frame, a seek back into the good frame, a read."""
     data, expected, _ = flac_bytes("mono", [None, "reserved"])
+    problems = []
     for how in ("memory", "path", "fileobj"):
-        stream = open_stream(data, how, "s16", 1, str(tmp_path))
+        stream = open_stream(data, how, "s16", 1, tmp)
         frames = sum(len(c) for c in stream)
-        assert frames == BLOCK
-        assert stream.seek(frames - 39) == frames - 39
-        assert list(stream.send(100)) == expected[-39:]
+        if frames != BLOCK or stream.seek(frames - 39) != frames - 39:
+            problems.append(f"{how}: {frames} frames, then seek failed")
+        elif list(stream.send(100)) != expected[-39:]:
+            problems.append(f"{how}: wrong samples after the seek")
+    return problems
+
+
+def test_backward_seek_inside_the_frame_after_a_bad_frame():
+    _run_child("_reported_case")
 
 
 # ---- STREAMINFO total samples 0 ("unknown") ----------------------------------------------------
