@@ -10,6 +10,7 @@ rather than kill pytest.
 import io
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -354,3 +355,25 @@ def test_metadata_block_ending_exactly_at_eof_leaves_no_frames(tmp_path):
     assert miniaudio.decode_file(str(path), SF.SIGNED16, 1, 44100).num_frames == 0
     for how in ("memory", "path", "fileobj"):
         assert sum(len(c) for c in open_stream(data, how, "s16", 1, str(tmp_path))) == 0
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg to write Ogg FLAC")
+def test_ogg_flac_seeks_with_unknown_total(tmp_path):
+    """ffmpeg's Ogg FLAC says total samples 0 in its STREAMINFO: seeks land on the target there too."""
+    data, _, nch = flac_bytes("left_side", [None] * 20)
+    src, oga = tmp_path / "t.flac", tmp_path / "t.oga"
+    src.write_bytes(data)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), "-c:a", "flac", "-f", "ogg", str(oga)],
+                   check=True, stdin=subprocess.DEVNULL, timeout=60)
+    ogg = oga.read_bytes()
+    ref = list(miniaudio.decode(data, SF.SIGNED16, nch, 44100).samples)
+    assert list(miniaudio.decode(ogg, SF.SIGNED16, nch, 44100).samples) == ref
+    for how in ("memory", "path", "fileobj"):
+        stream = open_stream(ogg, how, "s16", nch, str(tmp_path))
+        for target in (3000, 7, 1500, 20 * BLOCK - 1):
+            assert stream.seek(target) == target
+            assert list(stream.send(3)) == ref[target * nch:(target + 3) * nch], (how, target)
+        assert stream.seek(20 * BLOCK) == 20 * BLOCK
+        with pytest.raises(miniaudio.DecodeError):
+            stream.seek(20 * BLOCK + 1000)
+        assert stream.position == 20 * BLOCK
