@@ -161,22 +161,6 @@ def test_tagged_mp3_same_frames_from_every_input(mp3s, tmp_path, seconds, id3v2,
     assert miniaudio.mp3_get_info(data).num_frames == len(reference) // 2
 
 
-@needs_lame
-def test_tag_bytes_after_frames_decode_from_a_pipe_like_the_file(mp3s):
-    """Tags that no one strips (an MP3 followed by another file's ID3v2 tag and frames, as
-    `cat a.mp3 b.mp3` makes) still let the frame before them decode, from every input."""
-    a, b = mp3s[(2.5, False)], mp3s[(0.15, True)]
-    data = a + b
-    kw = dict(output_format=SF.SIGNED16, nchannels=2, sample_rate=44100)
-    whole = miniaudio.decode(data, **kw).samples
-    piped = _samples(miniaudio.stream_any(PipeLike(data), frames_to_read=4096, **kw))
-    assert piped == whole
-    # every frame of both files: b's Xing frame is silence-free audio skipped or not, but a's last
-    # frame (followed by b's "ID3") must be there: at least a's frames without its padding trimmed
-    a_frames = len(miniaudio.decode(a, **kw).samples) // 2
-    assert len(whole) // 2 >= a_frames
-
-
 # --- float to integer conversion ---------------------------------------------------------------
 
 F32 = np.float32
@@ -256,19 +240,59 @@ def float_wav(samples, channels=2, rate=44100):
             + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data)
 
 
+def _streamed(data, to_fmt, frames_to_read):
+    chunks = miniaudio.stream_memory(data, output_format=to_fmt, nchannels=2, sample_rate=44100,
+                                     frames_to_read=frames_to_read, chunk_type="bytes")
+    return as_ints(b"".join(bytes(c) for c in chunks), to_fmt).tolist()
+
+
+def _decoded(data, to_fmt):
+    """decode()'s samples; SIGNED24 (no array.array type) as one chunk of a stream."""
+    if to_fmt == SF.SIGNED24:
+        return _streamed(data, to_fmt, 1 << 20)
+    return as_ints(miniaudio.decode(data, output_format=to_fmt, nchannels=2, sample_rate=44100).samples,
+                   to_fmt).tolist()
+
+
 @pytest.mark.parametrize("to_fmt", INT_FORMATS, ids=lambda f: f.name)
-def test_float_wav_decode_equals_one_frame_chunks(to_fmt):
+def test_float_wav_decode_equals_small_chunks(to_fmt):
+    """dr_wav converts float WAV samples itself (its own mapping), the same for any chunk size."""
     rng = np.random.default_rng(7)
     values = np.array(SPECIAL * 4 + list(rng.uniform(-1.3, 1.3, 300)), np.float32)
     values = np.concatenate([values, np.full(64, -1.5, np.float32), np.full(64, math.nan, np.float32)])
-    if len(values) % 2:
-        values = values[:-1]
-    wav = float_wav(values)
-    kw = dict(output_format=to_fmt, nchannels=2, sample_rate=44100)
-    whole = as_ints(miniaudio.decode(wav, **kw).samples, to_fmt)
-    want = expected_ints(values, to_fmt).tolist()
-    assert whole.tolist() == want
+    wav = float_wav(values[: len(values) // 2 * 2])
+    whole = _decoded(wav, to_fmt)
     for frames_to_read in (1, 3, 5, 1024):
-        chunks = miniaudio.stream_memory(wav, frames_to_read=frames_to_read, chunk_type="bytes", **kw)
-        streamed = as_ints(b"".join(bytes(c) for c in chunks), to_fmt)
-        assert streamed.tolist() == want, frames_to_read
+        assert _streamed(wav, to_fmt, frames_to_read) == whole, frames_to_read
+
+
+def _has_libvorbis():
+    if shutil.which("ffmpeg") is None:
+        return False
+    out = subprocess.run(["ffmpeg", "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
+    return "libvorbis" in out
+
+
+@pytest.fixture(scope="module")
+def loud_vorbis(tmp_path_factory):
+    """An Ogg Vorbis file whose decoded float samples go beyond -1..1 (a 1.6x overdriven tone)."""
+    if not _has_libvorbis():
+        pytest.skip("needs ffmpeg with libvorbis")
+    path = tmp_path_factory.mktemp("vorbis") / "loud.ogg"
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "aevalsrc=1.6*sin(2*PI*440*t)+0.2*sin(2*PI*3000*t):d=0.3:s=44100", "-ac", "2",
+                    "-c:a", "libvorbis", "-q:a", "6", str(path)], check=True)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("to_fmt", INT_FORMATS, ids=lambda f: f.name)
+def test_vorbis_decode_equals_one_frame_chunks(loud_vorbis, to_fmt):
+    """stb_vorbis gives floats and miniaudio's converter makes the integers: decode() (whole
+    buffers, the SIMD loop) and 1-frame chunks (the scalar loop) give the documented values."""
+    floats = np.frombuffer(bytes(miniaudio.decode(loud_vorbis, SF.FLOAT32, 2, 44100).samples), np.float32)
+    assert (floats < -32768 / 32767).sum() > 100 and (floats > 1).sum() > 100   # beyond full scale
+    want = expected_ints(floats, to_fmt).tolist()
+    whole = _decoded(loud_vorbis, to_fmt)
+    assert whole == want
+    for frames_to_read in (1, 3):
+        assert _streamed(loud_vorbis, to_fmt, frames_to_read) == want, frames_to_read
