@@ -4,8 +4,9 @@
  * Paths and buffers are decoded entirely in C with the GIL released.  A Python source is called
  * from the decoder's read/seek callbacks, which take the GIL just around the call (the decoder
  * runs with the GIL released).  An exception raised by the source is kept on the pyma_source and
- * re-raised by the caller as DecodeError with the original as __cause__; it is never printed or
- * lost, and the source is not called again after it.
+ * re-raised by the caller as DecodeError with the original as __cause__ (KeyboardInterrupt,
+ * SystemExit and other exceptions that are not Exceptions propagate unchanged); it is never printed
+ * or lost, and the source is not called again after it.
  */
 #include "_miniaudio.h"
 
@@ -229,6 +230,7 @@ int
 pyma_source_can_seek(pyma_source *src)
 {
     if (src->seekable < 0 && pysource_call_seek(src, 0, ma_seek_origin_current) < 0) {
+        keep_callback_error(src);
         return -1; /* seek(0, CURRENT) moves nothing: it only asks */
     }
     return src->seekable;
@@ -294,22 +296,27 @@ is_os_result(ma_result r)
 void
 pyma_source_release(pyma_source *src)
 {
+    Py_buffer view = src->view;
+
+    /* Each resource is detached before it is released: releasing may run Python code (a source's
+     * __del__) or let another thread in (the GIL is dropped), which may call this again. */
     if (src->decoder_ready) {
+        src->decoder_ready = 0;
         /* Closes the file; quick, but it is a system call: no GIL needed or held. */
         Py_BEGIN_ALLOW_THREADS
         ma_decoder_uninit(&src->decoder);
         Py_END_ALLOW_THREADS
-        src->decoder_ready = 0;
+    }
+    replay_drop(src);
+    if (view.obj != NULL) {
+        memset(&src->view, 0, sizeof(src->view));
+        PyBuffer_Release(&view);
     }
     Py_CLEAR(src->path);
     Py_CLEAR(src->name);
     Py_CLEAR(src->pysource);
     Py_CLEAR(src->seek_origins);
     Py_CLEAR(src->callback_error);
-    replay_drop(src);
-    if (src->view.obj != NULL) {
-        PyBuffer_Release(&src->view);
-    }
 }
 
 int
@@ -417,6 +424,12 @@ pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what)
     PyObject *cause = src->callback_error, *exc;
 
     src->callback_error = NULL;
+    if (!PyObject_TypeCheck(cause, (PyTypeObject *)PyExc_Exception)) {
+        /* KeyboardInterrupt, SystemExit, GeneratorExit or a user's BaseException subclass: not an
+         * error of the data, and `except Exception` must not swallow it.  It propagates as raised. */
+        pyma_err_give(cause);
+        return -1;
+    }
     pyma_raise(st, MA_ERROR, PYMA_ERR_DECODE, "%s: %S", what, cause); /* DecodeError, never OSError */
     exc = pyma_err_take();
     PyException_SetCause(exc, cause); /* steals the reference to cause */
