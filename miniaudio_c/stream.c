@@ -1059,7 +1059,8 @@ PyDoc_STRVAR(stream_doc,
              "isinstance(stream, collections.abc.Generator) is true) and a context manager that closes it.\n"
              "Each chunk is decoded straight into a new array.array, bytes or numpy array (as chunk_type\n"
              "says) with the GIL released.\n\n"
-             "Two threads must not use one stream at once: the second gets RuntimeError.  While a\n"
+             "Two threads must not use one stream at once: the second gets RuntimeError, and so does\n"
+             "a call from inside the stream's own source (read(), seek(), tell()).  While a\n"
              "PlaybackDevice plays the stream without the GIL, using it from Python raises RuntimeError;\n"
              "position stays readable.");
 
@@ -1091,8 +1092,11 @@ static PyGetSetDef stream_getset[] = {
                "device plays the stream."),
      NULL},
     {"length", (getter)stream_get_length, NULL,
-     PyDoc_STR("The length in frames at the output sample rate, or None when the source does not say "
-               "without decoding it all (e.g. a file-like object that cannot seek)."),
+     PyDoc_STR("The length in frames at the output sample rate, or None when it is not known without "
+               "decoding it all (e.g. a file-like object that cannot seek).  A header's length is reported "
+               "only when plausible (below 2**63, no more than the input's size could hold); it becomes "
+               "None when the stream delivers more frames than it said, and at the end of the stream it is "
+               "the exact number of frames delivered."),
      NULL},
     {"closed", (getter)stream_get_closed, NULL, PyDoc_STR("Whether the stream is closed (close(), throw(), or the end of a with block)."), NULL},
     {"nchannels", (getter)stream_get_int, NULL, PyDoc_STR("The channel count of the chunks."), (void *)0},
