@@ -539,6 +539,7 @@ static PyObject *
 stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
 {
     ma_result r;
+    ma_uint64 landed = (ma_uint64)frame;
     int can_seek = 1;
 
     if (self->mode == MODE_RAW) {
@@ -566,7 +567,23 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     else {
         Py_BEGIN_ALLOW_THREADS
         r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+            self->src.desc.sample_rate == self->sample_rate &&
+            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
+            landed != (ma_uint64)frame) {
+            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states): say so
+             * rather than serve other frames as these.  dr_mp3's cursor counts its delay: not checked. */
+            r = MA_BAD_SEEK;
+        }
         Py_END_ALLOW_THREADS
+        if (r == MA_BAD_SEEK && landed != (ma_uint64)frame) {
+            self->position = landed;
+            self->position_real = 1;
+            self->finished = 0;
+            pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the decoder stopped at frame %llu", frame,
+                       (unsigned long long)landed);
+            return NULL;
+        }
     }
     if (self->src.callback_error != NULL) {
         pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
