@@ -210,6 +210,7 @@ typedef struct {
     size_t replay_len, replay_cap;
     int recording;            /* still opening: bytes read from the source are appended to replay */
     int seekable;             /* -1 not known yet, 0 the source's seek() returned False, 1 True */
+    int has_tell;             /* the Python source has tell(): seeks from its end are allowed */
     ma_uint64 pos;            /* where the decoder reads, in bytes from the source's start */
     ma_uint64 live;           /* how many bytes were read from the source itself */
     ma_uint64 input_size;
@@ -230,11 +231,13 @@ int pyma_source_take(pyma_source *src, PyObject *obj, pyma_source_kind kind, ma_
 int pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config);
 
 /* Whether a Python source can seek: asks it once (seek(0, CURRENT)) if opening the decoder did
- * not find out.  1 or 0; -1 with an exception set.  GIL held. */
+ * not find out.  1 or 0; -1 with the source's exception kept on src (pyma_raise_callback_error
+ * raises it).  GIL held. */
 int pyma_source_can_seek(pyma_source *src);
 
 /* Raises DecodeError("<what>: <original>") with the kept callback exception as __cause__, and
- * forgets it; GIL held.  Returns -1. */
+ * forgets it; an exception that is not an Exception (KeyboardInterrupt, SystemExit, ...) is raised
+ * unchanged instead.  GIL held.  Returns -1. */
 int pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what);
 
 /* Uninitialises the decoder (GIL released inside) and drops the path, name and buffer; GIL held.

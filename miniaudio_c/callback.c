@@ -302,7 +302,7 @@ native_step(DeviceObject *self, void *out, ma_uint32 frames)
         ma_silence_pcm_frames((char *)out + got * self->play_frame_bytes, frames - got, self->play_fmt->format,
                               self->play_channels);
         if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
-            data_ended(self); /* a decoder reads short only at the end */
+            data_ended(self); /* pyma_stream_pull fills the period unless the decoder has ended */
         }
         return 1;
     }

@@ -4,8 +4,9 @@
  * Paths and buffers are decoded entirely in C with the GIL released.  A Python source is called
  * from the decoder's read/seek callbacks, which take the GIL just around the call (the decoder
  * runs with the GIL released).  An exception raised by the source is kept on the pyma_source and
- * re-raised by the caller as DecodeError with the original as __cause__; it is never printed or
- * lost, and the source is not called again after it.
+ * re-raised by the caller as DecodeError with the original as __cause__ (KeyboardInterrupt,
+ * SystemExit and other exceptions that are not Exceptions propagate unchanged); it is never printed
+ * or lost, and the source is not called again after it.
  */
 #include "_miniaudio.h"
 
@@ -205,19 +206,64 @@ pysource_move(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
     return MA_SUCCESS;
 }
 
+/* The source's tell() after a seek from the end (GIL held): 0 and *where, or -1 with an exception. */
+static int
+pysource_call_tell(pyma_source *src, ma_uint64 *where)
+{
+    PyObject *result = PyObject_CallMethod(src->pysource, "tell", NULL);
+    long long value;
+
+    if (result == NULL) {
+        return -1;
+    }
+    if (!PyLong_Check(result)) {
+        PyErr_Format(PyExc_TypeError, "the source's tell() must return an int, not %.200s", Py_TYPE(result)->tp_name);
+        Py_DECREF(result);
+        return -1;
+    }
+    value = PyLong_AsLongLong(result);
+    Py_DECREF(result);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (value < 0) {
+        PyErr_Format(PyExc_ValueError, "the source's tell() returned %lld, a negative position", value);
+        return -1;
+    }
+    *where = (ma_uint64)value;
+    return 0;
+}
+
 /* Calls the source's seek(offset, origin) (GIL held): 1 if it moved, 0 if it cannot seek (it
- * returned False), -1 with an exception set.  Learns src->seekable from the answer. */
+ * returned False), -1 with an exception set.  Learns src->seekable from the answer, and keeps
+ * src->pos (what pysource_tell reports) at the source's position: it only follows a seek from the
+ * end through the source's tell() (pysource_seek does not ask for one from a source without it). */
 static int
 pysource_call_seek(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
 {
     PyObject *result = PyObject_CallMethod(src->pysource, "seek", "LO", (long long)offset,
                                            PyTuple_GET_ITEM(src->seek_origins, (Py_ssize_t)origin));
     int moved = result == NULL ? -1 : PyObject_IsTrue(result);
+    ma_uint64 where = 0;
 
     Py_XDECREF(result);
     if (moved > 0) {
         src->seekable = 1;
         replay_drop(src);
+        /* A source that can seek has no replay: pos == live, where the source itself stands. */
+        if (origin == ma_seek_origin_start) {
+            where = (ma_uint64)offset;
+        }
+        else if (origin == ma_seek_origin_current) {
+            where = (ma_uint64)((ma_int64)src->pos + offset);
+        }
+        else if (pysource_call_tell(src, &where) < 0) {
+            return -1;
+        }
+        else if (offset <= 0 && (ma_uint64)(-offset) <= where) {
+            src->input_size = where + (ma_uint64)(-offset); /* the size of the input, for length checks */
+        }
+        src->pos = src->live = where;
     }
     else if (moved == 0) {
         src->seekable = 0;
@@ -229,6 +275,7 @@ int
 pyma_source_can_seek(pyma_source *src)
 {
     if (src->seekable < 0 && pysource_call_seek(src, 0, ma_seek_origin_current) < 0) {
+        keep_callback_error(src);
         return -1; /* seek(0, CURRENT) moves nothing: it only asks */
     }
     return src->seekable;
@@ -255,7 +302,17 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
     if ((int)origin < 0 || (int)origin > 2) {
         return MA_INVALID_ARGS;
     }
+    if (origin == ma_seek_origin_start ? offset < 0
+                                       : (origin == ma_seek_origin_current && (ma_int64)src->pos + offset < 0)) {
+        return MA_BAD_SEEK; /* before the start */
+    }
     gil = PyGILState_Ensure();
+    if (origin == ma_seek_origin_end && !src->has_tell) {
+        /* Where a seek from the end lands could not be told to the decoder (dr_wav asks, to measure
+         * the data): decoders take "cannot seek from the end" and read on instead. */
+        PyGILState_Release(gil);
+        return MA_BAD_SEEK;
+    }
     if (src->seekable == 0) {
         r = pysource_move(src, offset, origin); /* the source said once it cannot seek */
     }
@@ -278,6 +335,20 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
     return r;
 }
 
+/* ma_decoder tell callback: the byte position the decoder reads at, which we track (reads, seeks,
+ * rewinds within the kept bytes).  No Python, no GIL. */
+static ma_result
+pysource_tell(ma_decoder *decoder, ma_int64 *cursor)
+{
+    pyma_source *src = decoder->pUserData;
+
+    if (src->pos > (ma_uint64)INT64_MAX) {
+        return MA_INVALID_OPERATION;
+    }
+    *cursor = (ma_int64)src->pos;
+    return MA_SUCCESS;
+}
+
 /* ---- taking, opening and releasing sources ------------------------------------------------- */
 
 /* Indexed by ma_encoding_format: what a source failed to be. */
@@ -294,22 +365,27 @@ is_os_result(ma_result r)
 void
 pyma_source_release(pyma_source *src)
 {
+    Py_buffer view = src->view;
+
+    /* Each resource is detached before it is released: releasing may run Python code (a source's
+     * __del__) or let another thread in (the GIL is dropped), which may call this again. */
     if (src->decoder_ready) {
+        src->decoder_ready = 0;
         /* Closes the file; quick, but it is a system call: no GIL needed or held. */
         Py_BEGIN_ALLOW_THREADS
         ma_decoder_uninit(&src->decoder);
         Py_END_ALLOW_THREADS
-        src->decoder_ready = 0;
+    }
+    replay_drop(src);
+    if (view.obj != NULL) {
+        memset(&src->view, 0, sizeof(src->view));
+        PyBuffer_Release(&view);
     }
     Py_CLEAR(src->path);
     Py_CLEAR(src->name);
     Py_CLEAR(src->pysource);
     Py_CLEAR(src->seek_origins);
     Py_CLEAR(src->callback_error);
-    replay_drop(src);
-    if (src->view.obj != NULL) {
-        PyBuffer_Release(&src->view);
-    }
 }
 
 int
@@ -321,6 +397,7 @@ pyma_source_take(pyma_source *src, PyObject *obj, pyma_source_kind kind, ma_enco
         src->pysource = Py_NewRef(obj);
         src->seekable = -1;
         src->recording = 1;
+        src->has_tell = PyObject_HasAttrString(obj, "tell");
         return 0;
     }
     if (kind == PYMA_SOURCE_FILE) {
@@ -368,7 +445,7 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
     }
     else if (src->pysource != NULL) {
         /* The callbacks take the GIL around each call into the source. */
-        r = ma_decoder_init(pysource_read, pysource_seek, src, config, &src->decoder);
+        r = ma_decoder_init_with_tell(pysource_read, pysource_seek, pysource_tell, src, config, &src->decoder);
     }
     else {
         /* Touches only the input view, held until source_release. */
@@ -417,6 +494,12 @@ pyma_raise_callback_error(pyma_state *st, pyma_source *src, const char *what)
     PyObject *cause = src->callback_error, *exc;
 
     src->callback_error = NULL;
+    if (!PyObject_TypeCheck(cause, (PyTypeObject *)PyExc_Exception)) {
+        /* KeyboardInterrupt, SystemExit, GeneratorExit or a user's BaseException subclass: not an
+         * error of the data, and `except Exception` must not swallow it.  It propagates as raised. */
+        pyma_err_give(cause);
+        return -1;
+    }
     pyma_raise(st, MA_ERROR, PYMA_ERR_DECODE, "%s: %S", what, cause); /* DecodeError, never OSError */
     exc = pyma_err_take();
     PyException_SetCause(exc, cause); /* steals the reference to cause */

@@ -9,6 +9,10 @@
  * its audio thread then pulls frames without the GIL, and Python callers get RuntimeError until the
  * device lets go; `position` stays readable (an atomic counter).
  * The raw mode (stream_raw_pcm_memory) serves slices of a PCM buffer instead of a decoder.
+ * Re-entry: every method that can run Python code (a source's read/seek/tell, str() of its error)
+ * holds `busy` across it, so the source calling back into the stream (next, seek, close, ...) gets
+ * RuntimeError and can free nothing in use; a stream under construction is busy and not yet
+ * GC-tracked (gc.get_referrers cannot find it).
  */
 #include "_miniaudio.h"
 
@@ -33,10 +37,16 @@ typedef struct {
     Py_buffer raw;        /* MODE_RAW: the PCM data (view held until release) */
     PyObject *raw_mv;     /* MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
     ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
-    ma_uint64 length;   /* frames at the output rate, 0 when unknown */
+    ma_uint64 length;   /* frames at the output rate, when length_known */
+    int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
+    int position_real;  /* position is where decoded frames are (not a seek target past a possible end) */
+    volatile int pull_ended; /* the claiming audio thread read the end (read by unclaim, after the stop) */
+    volatile int pull_got;   /* the claiming audio thread got frames (likewise) */
     volatile ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its
                                   * delay); written by a claiming audio thread, so read atomically */
-    int busy;           /* a thread is decoding with the GIL released */
+    int busy;           /* a method is running that may release the GIL or call Python (GIL held to change) */
+    int opening;        /* still being built: busy, and every method refuses it */
+    unsigned long busy_thread; /* the thread that set busy */
     int claimed;        /* a device's audio thread pulls from it (GIL-free) */
     int closed;         /* the decoder is released */
     int finished;       /* StopIteration was raised (seek() can rewind it) */
@@ -52,8 +62,18 @@ stream_usable(StreamObject *self, int for_iteration)
         return -1;
     }
     if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "stream is in use by another thread: a stream must not be driven from "
-                                            "two threads at once");
+        if (self->opening) {
+            PyErr_SetString(PyExc_RuntimeError, "the stream is still being opened: it cannot be used from its "
+                                                "source's read() or seek()");
+        }
+        else if (self->busy_thread == PyThread_get_thread_ident()) {
+            PyErr_SetString(PyExc_RuntimeError, "stream already executing: it cannot be used from inside its own "
+                                                "source's read(), seek() or tell() (re-entered)");
+        }
+        else {
+            PyErr_SetString(PyExc_RuntimeError, "stream is in use by another thread: a stream must not be driven "
+                                                "from two threads at once");
+        }
         return -1;
     }
     if (self->closed || (for_iteration && self->finished)) {
@@ -68,34 +88,78 @@ stream_usable(StreamObject *self, int for_iteration)
     return 0;
 }
 
-/* Releases the decoder and the source; GIL held, not busy. */
+/* Marks the stream busy for the calling thread; GIL held, stream_usable() just passed. */
+static void
+stream_set_busy(StreamObject *self)
+{
+    self->busy = 1;
+    self->busy_thread = PyThread_get_thread_ident();
+}
+
+/* Releases the decoder and the source; GIL held, not busy.  Safe to re-enter (a source's __del__ or a
+ * buffer's release may run Python): each resource is detached before it is released. */
 static void
 stream_release(StreamObject *self)
 {
+    Py_buffer raw = self->raw;
+
     self->closed = 1;
     pyma_source_release(&self->src);
-    if (self->raw.obj != NULL) {
-        PyBuffer_Release(&self->raw);
+    if (raw.obj != NULL) {
+        memset(&self->raw, 0, sizeof(self->raw));
+        PyBuffer_Release(&raw);
     }
     Py_CLEAR(self->raw_mv);
+}
+
+/* The stream gave `frames` more frames: a length they run past was wrong; unknown until the end. */
+static void
+stream_advanced(StreamObject *self, ma_uint64 frames)
+{
+    pyma_astore64(&self->position, self->position + frames);
+    if (frames > 0) {
+        self->position_real = 1;
+    }
+    if (self->length_known && self->position > self->length) {
+        self->length_known = 0;
+    }
+}
+
+/* The stream ended at `position`: its length is now exactly known, if the position is real. */
+static void
+stream_ended(StreamObject *self)
+{
+    self->finished = 1;
+    if (self->position_real) {
+        self->length = self->position;
+        self->length_known = 1;
+    }
 }
 
 /* MODE_RAW: the next slice of the data (1.71: a memoryview of bytes; a partial last frame is kept). */
 static PyObject *
 stream_read_raw(StreamObject *self, Py_ssize_t frames)
 {
-    ma_uint64 offset = pyma_aload64(&self->position) * self->frame_bytes, end;
+    ma_uint64 position = pyma_aload64(&self->position), offset, end;
 
     if (stream_usable(self, 1) < 0) {
         return NULL;
     }
-    if (offset >= (ma_uint64)self->raw.len) {
+    /* self->length counts a partial last frame; seek() keeps position <= length, so no product wraps. */
+    if (position >= self->length) {
         self->finished = 1;
         PyErr_SetNone(PyExc_StopIteration);
         return NULL;
     }
-    end = offset + (ma_uint64)frames * self->frame_bytes;
-    if (end > (ma_uint64)self->raw.len || end < offset) {
+    offset = position * self->frame_bytes;
+    end = (ma_uint64)self->raw.len - offset;
+    if ((ma_uint64)frames < end / self->frame_bytes + 1) {
+        end = offset + (ma_uint64)frames * self->frame_bytes;
+    }
+    else {
+        end = (ma_uint64)self->raw.len;
+    }
+    if (end > (ma_uint64)self->raw.len) {
         end = (ma_uint64)self->raw.len;
     }
     pyma_astore64(&self->position, self->position + (end - offset + self->frame_bytes - 1) / self->frame_bytes);
@@ -105,31 +169,58 @@ stream_read_raw(StreamObject *self, Py_ssize_t frames)
 /* Requests above this many frames are decoded into a buffer that grows as frames come, then copied
  * into the chunk: send(10**9) on a one-second file must not allocate a billion frames first. */
 #define STREAM_GROW_FROM 65536
+/* The growing buffer's first size is at most this many bytes (and at least STREAM_GROW_FROM frames),
+ * whatever the remaining length says: a header's length is a claim, not frames that exist. */
+#define STREAM_GROW_FIRST_BYTES ((ma_uint64)16 << 20)
+
+/* Reads up to `frames` frames into `out`, calling the decoder until they are all there or it ends
+ * (a 0-frame read, MA_AT_END, an error, or the Python source failed): decoders may read short in
+ * the middle (dr_wav at every block of IMA ADPCM with a bad block align).  No Python API. */
+static ma_result
+stream_fill(pyma_source *src, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
+{
+    ma_uint64 step;
+    ma_result r = MA_SUCCESS;
+
+    *got = 0;
+    while (*got < frames) {
+        step = 0;
+        r = ma_decoder_read_pcm_frames(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
+        *got += step;
+        if (r != MA_SUCCESS || step == 0 || src->callback_error != NULL) {
+            break;
+        }
+    }
+    return r;
+}
 
 /* Decodes up to `frames` frames (more than STREAM_GROW_FROM) into *out, a PyMem_RawMalloc'd buffer
- * that starts at STREAM_GROW_FROM frames, or at the known remaining length when that is larger, and
- * doubles while the decoder keeps giving (a length can be an underestimate).  Runs without the GIL.
+ * that starts at STREAM_GROW_FROM frames, or at the known remaining length when that is larger (at
+ * most STREAM_GROW_FIRST_BYTES), and doubles while the decoder fills it.  Runs without the GIL.
  * Stops early, keeping what it has, when the buffer cannot grow; *out is NULL only when nothing could
  * be allocated at all. */
 static ma_result
 stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint64 *got)
 {
-    ma_uint64 cap = STREAM_GROW_FROM, done = 0, step;
+    ma_uint64 cap = STREAM_GROW_FROM, done = 0, step, first_max = STREAM_GROW_FIRST_BYTES / self->frame_bytes;
     ma_result r = MA_SUCCESS;
     char *buf = NULL, *bigger;
 
-    if (self->length > self->position && self->length - self->position + 1 > cap) {
+    if (self->length_known && self->length > self->position && self->length - self->position + 1 > cap) {
         cap = self->length - self->position + 1;  /* + 1: the end shows as a short read, not a full one */
+        if (cap > first_max) {
+            cap = first_max > STREAM_GROW_FROM ? first_max : STREAM_GROW_FROM;
+        }
     }
     if (cap > frames) {
         cap = frames;
     }
     buf = PyMem_RawMalloc((size_t)(cap * self->frame_bytes));
     while (buf != NULL) {
-        r = ma_decoder_read_pcm_frames(&self->src.decoder, buf + done * self->frame_bytes, cap - done, &step);
+        r = stream_fill(&self->src, buf + done * self->frame_bytes, self->frame_bytes, cap - done, &step);
         done += step;
-        if (r != MA_SUCCESS || done < cap || done == frames || self->src.callback_error != NULL) {
-            break;
+        if (done < cap || done == frames) {
+            break;  /* the end, an error or a failed source (a full buffer is never any of these) */
         }
         cap = (cap > frames / 2) ? frames : cap * 2;
         bigger = PyMem_RawRealloc(buf, (size_t)(cap * self->frame_bytes));
@@ -166,35 +257,23 @@ stream_new_chunk(StreamObject *self, pyma_state *st, ma_uint64 frames, Py_buffer
     return chunk;
 }
 
-/* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
+/* The body of stream_read, run busy: decodes up to `frames` frames into a new chunk.  NULL with an
+ * exception (StopIteration at the end); *source_failed is set when the Python source raised (the
+ * caller then releases the stream, as a generator that raised is finished). */
 static PyObject *
-stream_read(StreamObject *self, Py_ssize_t frames)
+stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *source_failed)
 {
-    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
-    PyObject *chunk = NULL, *result;
+    PyObject *chunk = NULL;
     Py_buffer out = {0};
     ma_uint64 got = 0;
     ma_result r;
     char *buf = NULL, *grown = NULL;
 
-    if (self->mode == MODE_RAW) {
-        return stream_read_raw(self, frames);
-    }
-    if (stream_usable(self, 1) < 0) {
-        return NULL;
-    }
-    if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
-        PyErr_Format(PyExc_OverflowError, "cannot read %zd frames at once: a chunk of %u-byte frames that long "
-                     "exceeds the address space", frames, (unsigned int)self->frame_bytes);
-        return NULL;
-    }
     if (frames > STREAM_GROW_FROM) {
-        self->busy = 1;
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder and its input (held by self, which the caller holds) and its own buffer. */
         r = stream_decode_growing(self, (ma_uint64)frames, &grown, &got);
         Py_END_ALLOW_THREADS
-        self->busy = 0;
         if (grown == NULL) {
             return PyErr_NoMemory();
         }
@@ -208,7 +287,7 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         if (got > 0 && chunk == NULL) {
             /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
              * (the position says so), as when a caller drops a chunk. */
-            pyma_astore64(&self->position, self->position + got);
+            stream_advanced(self, got);
             return NULL;
         }
         frames = (Py_ssize_t)got;  /* the chunk holds exactly what was decoded */
@@ -218,12 +297,10 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         if (chunk == NULL) {
             return NULL;
         }
-        self->busy = 1;
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-        r = ma_decoder_read_pcm_frames(&self->src.decoder, buf, (ma_uint64)frames, &got);
+        r = stream_fill(&self->src, buf, self->frame_bytes, (ma_uint64)frames, &got);
         Py_END_ALLOW_THREADS
-        self->busy = 0;
     }
     if (out.obj != NULL) {
         PyBuffer_Release(&out);
@@ -231,8 +308,8 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     if (self->src.callback_error != NULL) {
         /* The Python source raised: the stream ends, as a generator would, and says why. */
         Py_XDECREF(chunk);
+        *source_failed = 1;
         pyma_raise_callback_error(st, &self->src, "error in read callback");
-        stream_release(self);
         return NULL;
     }
     if (r != MA_SUCCESS && r != MA_AT_END) {
@@ -245,28 +322,56 @@ stream_read(StreamObject *self, Py_ssize_t frames)
         }
         return NULL;
     }
-    pyma_astore64(&self->position, self->position + got);
+    stream_advanced(self, got);
     if (got == 0) {
         Py_XDECREF(chunk);
-        self->finished = 1;
+        stream_ended(self);
         PyErr_SetNone(PyExc_StopIteration);
         return NULL;
     }
     if (got < (ma_uint64)frames) {
+        /* Only the last chunk is short (stream_fill read until the decoder ended). */
         if (self->chunk_type == CHUNK_BYTES) {
-            /* Only the last chunk is short: one small copy there. */
             Py_SETREF(chunk, PyBytes_FromStringAndSize(buf, (Py_ssize_t)(got * self->frame_bytes)));
         }
         else if (PySequence_DelSlice(chunk, (Py_ssize_t)(got * self->src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
             Py_CLEAR(chunk);
         }
-        if (chunk == NULL) {
-            return NULL;
-        }
     }
-    if (self->wrap == NULL) {
+    return chunk;
+}
+
+/* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
+static PyObject *
+stream_read(StreamObject *self, Py_ssize_t frames)
+{
+    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
+    PyObject *chunk, *result;
+    int source_failed = 0;
+
+    if (self->mode == MODE_RAW) {
+        return stream_read_raw(self, frames);
+    }
+    if (stream_usable(self, 1) < 0) {
+        return NULL;
+    }
+    if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
+        PyErr_Format(PyExc_OverflowError, "cannot read %zd frames at once: a chunk of %u-byte frames that long "
+                     "exceeds the address space", frames, (unsigned int)self->frame_bytes);
+        return NULL;
+    }
+    stream_set_busy(self);
+    chunk = stream_read_busy(self, st, frames, &source_failed);
+    self->busy = 0;
+    if (source_failed) {
+        PyObject *exc = pyma_err_take();
+        stream_release(self);
+        pyma_err_give(exc);
+    }
+    if (chunk == NULL || self->wrap == NULL) {
         return chunk;
     }
+    /* Python code, but the stream's state is complete: it may use the stream again. */
     result = PyObject_CallOneArg(self->wrap, chunk);
     Py_DECREF(chunk);
     return result;
@@ -327,12 +432,23 @@ stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult)
 static PyObject *
 stream_close(StreamObject *self, PyObject *Py_UNUSED(ignored))
 {
+    if (self->opening) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot close a stream that is still being opened");
+        return NULL;
+    }
     if (self->claimed) {
         PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while a device plays it: stop the device first");
         return NULL;
     }
     if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while another thread decodes from it");
+        if (self->busy_thread == PyThread_get_thread_ident()) {
+            /* From the source's own read()/seek(): the decoder is in use further up this stack. */
+            PyErr_SetString(PyExc_RuntimeError, "cannot close a stream from inside its own source's read(), "
+                                                "seek() or tell(): the stream is executing");
+        }
+        else {
+            PyErr_SetString(PyExc_RuntimeError, "cannot close a stream while another thread decodes from it");
+        }
         return NULL;
     }
     stream_release(self);
@@ -354,7 +470,8 @@ stream_throw(StreamObject *self, PyObject *args)
         return NULL;
     }
     if (self->busy || self->claimed) {
-        PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while another thread or a device uses it");
+        PyErr_SetString(PyExc_RuntimeError, "cannot throw into a stream while it is executing (another thread, its "
+                                            "own source, or a device uses it)");
         return NULL;
     }
     if (PyExceptionInstance_Check(type) && value != NULL && value != Py_None) {
@@ -408,7 +525,7 @@ stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
         r = ma_decoder_read_pcm_frames(&self->src.decoder, scratch, count - *skipped < chunk ? count - *skipped : chunk,
                                        &got);
         *skipped += got;
-        if (r != MA_SUCCESS || got == 0) {
+        if (r != MA_SUCCESS || got == 0 || self->src.callback_error != NULL) {
             break;
         }
     }
@@ -417,21 +534,86 @@ stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
     return r == MA_AT_END ? MA_SUCCESS : r;
 }
 
+/* The body of stream_seek, run busy.  NULL with an exception. */
+static PyObject *
+stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
+{
+    ma_result r;
+    ma_uint64 landed = (ma_uint64)frame;
+    int can_seek = 1;
+
+    if (self->mode == MODE_RAW) {
+        r = MA_SUCCESS;
+    }
+    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
+        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
+        if (can_seek < 0) {
+            pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek()");
+            return NULL;
+        }
+        if ((ma_uint64)frame < now) {
+            pyma_raise(st, MA_BAD_SEEK, PYMA_ERR_DECODE,
+                       "cannot seek back to frame %lld from frame %llu: the source cannot seek (its seek() "
+                       "returned False) and those bytes were already read",
+                       frame, (unsigned long long)now);
+            return NULL;
+        }
+        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
+        frame = (long long)(now + skipped); /* at the end when it came first */
+        if (skipped > 0) {
+            self->position_real = 1;
+        }
+    }
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+            self->src.desc.sample_rate == self->sample_rate &&
+            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
+            landed != (ma_uint64)frame) {
+            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states): say so
+             * rather than serve other frames as these.  dr_mp3's cursor counts its delay: not checked. */
+            r = MA_BAD_SEEK;
+        }
+        Py_END_ALLOW_THREADS
+        if (r == MA_BAD_SEEK && landed != (ma_uint64)frame) {
+            self->position = landed;
+            self->position_real = 1;
+            self->finished = 0;
+            pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the decoder stopped at frame %llu", frame,
+                       (unsigned long long)landed);
+            return NULL;
+        }
+    }
+    if (self->src.callback_error != NULL) {
+        pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
+        return NULL;
+    }
+    if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
+        return NULL;
+    }
+    self->finished = 0;
+    if (self->mode != MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
+        /* A frame within the known length, or the start, holds audio; beyond, only reading tells. */
+        self->position_real = frame == 0 || (self->length_known && (ma_uint64)frame <= self->length);
+    }
+    self->position = (ma_uint64)frame;
+    return PyLong_FromLongLong(frame);
+}
+
 static PyObject *
 stream_seek(StreamObject *self, PyObject *arg)
 {
     pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
     long long frame;
-    ma_result r;
-    int can_seek = 1;
+    ma_uint32 rate;
+    PyObject *result;
 
-    if (stream_usable(self, 0) < 0) {
-        return NULL;
-    }
     if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
         PyErr_Format(PyExc_TypeError, "frame must be an int, not %.200s", Py_TYPE(arg)->tp_name);
         return NULL;
     }
+    /* May run the argument's __index__ (Python code): done before the stream is looked at. */
     frame = PyLong_AsLongLong(arg);
     if (frame == -1 && PyErr_Occurred()) {
         if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
@@ -443,48 +625,28 @@ stream_seek(StreamObject *self, PyObject *arg)
         PyErr_Format(PyExc_ValueError, "frame must be >= 0, not %lld", frame);
         return NULL;
     }
-    if (self->length > 0 && (ma_uint64)frame > self->length) {
+    if (stream_usable(self, 0) < 0) {
+        return NULL;
+    }
+    if (self->length_known && (ma_uint64)frame > self->length) {
         PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
                      (unsigned long long)self->length);
         return NULL;
     }
-    if (self->mode == MODE_RAW) {
-        r = MA_SUCCESS;
-    }
-    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
-        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
-        if (can_seek < 0) {
+    if (self->mode != MODE_RAW) {
+        /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
+         * (the bound is past 10**13 frames, years of audio, so no real frame is refused). */
+        rate = self->src.desc.sample_rate > self->sample_rate ? self->src.desc.sample_rate : self->sample_rate;
+        if (rate > 0 && (ma_uint64)frame > UINT64_MAX / rate) {
+            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: past the end of any stream at %u Hz", frame,
+                         (unsigned int)self->sample_rate);
             return NULL;
         }
-        if ((ma_uint64)frame < now) {
-            pyma_raise(st, MA_BAD_SEEK, PYMA_ERR_DECODE,
-                       "cannot seek back to frame %lld from frame %llu: the source cannot seek (its seek() "
-                       "returned False) and those bytes were already read",
-                       frame, (unsigned long long)now);
-            return NULL;
-        }
-        self->busy = 1;
-        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
-        self->busy = 0;
-        frame = (long long)(now + skipped); /* at the end when it came first */
     }
-    else {
-        self->busy = 1;
-        Py_BEGIN_ALLOW_THREADS
-        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
-        Py_END_ALLOW_THREADS
-        self->busy = 0;
-    }
-    if (r != MA_SUCCESS && self->src.callback_error != NULL) {
-        pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
-        return NULL;
-    }
-    if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
-        return NULL;
-    }
-    self->finished = 0;
-    self->position = (ma_uint64)frame;
-    return PyLong_FromLongLong(frame);
+    stream_set_busy(self);
+    result = stream_seek_busy(self, st, frame);
+    self->busy = 0;
+    return result;
 }
 
 static PyObject *
@@ -501,7 +663,7 @@ stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
 static PyObject *
 stream_get_length(StreamObject *self, void *Py_UNUSED(closure))
 {
-    if (self->length == 0) {
+    if (!self->length_known) {
         Py_RETURN_NONE;
     }
     return PyLong_FromUnsignedLongLong(self->length);
@@ -596,6 +758,31 @@ stream_dealloc(StreamObject *self)
     Py_DECREF(tp);
 }
 
+/* Frames any input byte could decode to, at most (a FLAC frame of 65535 constant samples takes a few
+ * bytes); a header claiming more for the input's size is not believed. */
+#define STREAM_FRAMES_PER_BYTE_MAX ((ma_uint64)65536)
+
+/* Whether a decoder's `length` can be right: 1 to 2**63 - 1 frames (seek() takes a signed 64-bit
+ * frame), and no more than the input's size could hold where that size is known. */
+static int
+stream_length_plausible(StreamObject *self, ma_uint64 length)
+{
+    ma_uint64 bound, in_rate = self->src.desc.sample_rate, out_rate = self->sample_rate;
+
+    if (length == 0 || length > (ma_uint64)INT64_MAX) {
+        return 0;
+    }
+    if (self->src.input_size == 0 || self->src.input_size > UINT64_MAX / STREAM_FRAMES_PER_BYTE_MAX / 2) {
+        return 1;
+    }
+    bound = self->src.input_size * STREAM_FRAMES_PER_BYTE_MAX + STREAM_FRAMES_PER_BYTE_MAX;
+    if (in_rate != 0 && out_rate > in_rate) {
+        bound = bound / in_rate + 1;
+        bound = bound > UINT64_MAX / out_rate ? UINT64_MAX : bound * out_rate;
+    }
+    return length <= bound;
+}
+
 const char pyma_stream_doc[] =
     "stream($module, source, /, kind, encoding, output_format, nchannels, sample_rate,\n"
     "       frames_to_read=1024, dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None)\n--\n\n"
@@ -670,7 +857,10 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     self->wrap = wrap == Py_None ? NULL : Py_NewRef(wrap);
     self->format_obj = Py_NewRef(format_obj);
     self->closed = 1; /* until the decoder is open */
-    PyObject_GC_Track(self);
+    /* Opening calls the Python source: until it is done the stream is busy (every method refuses it)
+     * and not GC-tracked (gc.get_referrers(source) cannot hand it out half-built). */
+    self->opening = 1;
+    stream_set_busy(self);
 
     if (pyma_source_take(&self->src, obj, (pyma_source_kind)kind, (ma_encoding_format)encoding) < 0) {
         goto error;
@@ -700,7 +890,9 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     Py_END_ALLOW_THREADS
     self->length = length;
+    self->length_known = stream_length_plausible(self, length);
     self->position = (ma_uint64)seek_frame;
+    self->position_real = seek_frame == 0 || (self->length_known && (ma_uint64)seek_frame <= length);
     if (self->src.callback_error != NULL) {
         pyma_raise_callback_error(st, &self->src, "error in seek/read callback");
         goto error;
@@ -708,8 +900,12 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     if (pyma_check(st, r, PYMA_ERR_DECODE, "failed to seek to frame %lld", seek_frame) < 0) {
         goto error;
     }
+    self->busy = self->opening = 0;
+    PyObject_GC_Track(self);
     return (PyObject *)self;
 error:
+    self->busy = self->opening = 0;
+    /* Never tracked: dealloc's untrack is a no-op for it. */
     Py_DECREF(self);
     return NULL;
 }
@@ -761,7 +957,6 @@ pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs)
     self->channels = (ma_uint32)nchannels;
     self->frame_bytes = (ma_uint64)nchannels * (ma_uint64)width;
     self->fmt = format != 0 ? pyma_format_info_get((ma_format)format) : NULL;
-    PyObject_GC_Track(self);
     if (self->fmt != NULL && self->fmt->width != width) {
         PyErr_Format(PyExc_ValueError, "sample_width %d does not match output_format %s", width,
                      ma_get_format_name((ma_format)format));
@@ -778,8 +973,12 @@ pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs)
     if (self->raw_mv == NULL) {
         goto error;
     }
-    self->length = (ma_uint64)self->raw.len / self->frame_bytes;
+    /* A partial last frame counts: next() gives it (as 1.71 did) and position counts it. */
+    self->length = ((ma_uint64)self->raw.len + self->frame_bytes - 1) / self->frame_bytes;
+    self->length_known = 1;
+    self->position_real = 1;
     self->closed = 0;
+    PyObject_GC_Track(self); /* only now: half-built, it must not be found by gc.get_referrers */
     return (PyObject *)self;
 error:
     Py_DECREF(self);
@@ -820,16 +1019,26 @@ pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
 
     *got = 0;
     if (self->mode == MODE_RAW) {
+        /* position <= length (seek() and claim keep it so): no product below wraps. */
         left = (ma_uint64)self->raw.len / self->frame_bytes;
         left = left > position ? left - position : 0;
         *got = frames < left ? frames : left;
-        memcpy(out, (const char *)self->raw.buf + position * self->frame_bytes, (size_t)(*got * self->frame_bytes));
+        if (*got > 0) {
+            memcpy(out, (const char *)self->raw.buf + position * self->frame_bytes, (size_t)(*got * self->frame_bytes));
+        }
         r = *got == 0 ? MA_AT_END : MA_SUCCESS;
     }
     else {
-        r = ma_decoder_read_pcm_frames(&self->src.decoder, out, frames, got);
+        /* Fills the period unless the decoder ends: a short read mid-stream is not the end. */
+        r = stream_fill(&self->src, out, self->frame_bytes, frames, got);
     }
     pyma_astore64(&self->position, position + *got);
+    if (*got > 0) {
+        self->pull_got = 1;
+    }
+    if (*got < frames && (r == MA_SUCCESS || r == MA_AT_END)) {
+        self->pull_ended = 1;
+    }
     return r;
 }
 
@@ -837,12 +1046,26 @@ void
 pyma_stream_unclaim(PyObject *obj)
 {
     StreamObject *self = (StreamObject *)obj;
+    ma_uint64 position = pyma_aload64(&self->position);
 
+    /* The audio thread has stopped (the device waited for it): its writes are visible. */
     self->claimed = 0;
-    if (self->mode == MODE_RAW ? pyma_aload64(&self->position) >= self->length
-                               : (self->length > 0 && pyma_aload64(&self->position) >= self->length)) {
-        self->finished = 1;
+    if (self->pull_got) {
+        self->position_real = 1;
     }
+    if (self->length_known && position > self->length) {
+        self->length_known = 0;
+    }
+    if (self->mode == MODE_RAW ? position >= self->length
+                               : (self->pull_ended || (self->length_known && position >= self->length))) {
+        if (self->mode == MODE_RAW) {
+            self->finished = 1;
+        }
+        else {
+            stream_ended(self);
+        }
+    }
+    self->pull_ended = self->pull_got = 0;
 }
 
 PyDoc_STRVAR(stream_doc,
@@ -853,7 +1076,8 @@ PyDoc_STRVAR(stream_doc,
              "isinstance(stream, collections.abc.Generator) is true) and a context manager that closes it.\n"
              "Each chunk is decoded straight into a new array.array, bytes or numpy array (as chunk_type\n"
              "says) with the GIL released.\n\n"
-             "Two threads must not use one stream at once: the second gets RuntimeError.  While a\n"
+             "Two threads must not use one stream at once: the second gets RuntimeError, and so does\n"
+             "a call from inside the stream's own source (read(), seek(), tell()).  While a\n"
              "PlaybackDevice plays the stream without the GIL, using it from Python raises RuntimeError;\n"
              "position stays readable.");
 
@@ -885,8 +1109,11 @@ static PyGetSetDef stream_getset[] = {
                "device plays the stream."),
      NULL},
     {"length", (getter)stream_get_length, NULL,
-     PyDoc_STR("The length in frames at the output sample rate, or None when the source does not say "
-               "without decoding it all (e.g. a file-like object that cannot seek)."),
+     PyDoc_STR("The length in frames at the output sample rate, or None when it is not known without "
+               "decoding it all (e.g. a file-like object that cannot seek).  A header's length is reported "
+               "only when plausible (below 2**63, no more than the input's size could hold); it becomes "
+               "None when the stream delivers more frames than it said, and at the end of the stream it is "
+               "the exact number of frames delivered."),
      NULL},
     {"closed", (getter)stream_get_closed, NULL, PyDoc_STR("Whether the stream is closed (close(), throw(), or the end of a with block)."), NULL},
     {"nchannels", (getter)stream_get_int, NULL, PyDoc_STR("The channel count of the chunks."), (void *)0},

@@ -233,10 +233,19 @@ class StreamableSource(abc.ABC):
     ...     print(sum(len(chunk) for chunk in stream) // 2)
     44100
 
+    A source that can seek may also have a ``tell()`` method returning its position in bytes:
+    decoders then may seek from the end (a WAV whose data size is 0xFFFFFFFF, as streaming
+    writers emit, is measured that way).  Without ``tell()`` seeks from the end are not asked for.
+
+    The methods are called while the stream is executing: calling the stream from inside them
+    (``next()``, ``send()``, ``seek()``, ``close()``, ``throw()``) raises RuntimeError, as a
+    generator does when it is re-entered.
+
     Attributes:
         error_in_readcallback (BaseException or None): As in 1.71; an exception raised by
             :meth:`read` reaches the stream's caller as the ``__cause__`` of a
-            :class:`DecodeError`.
+            :class:`DecodeError` (exceptions that are not :class:`Exception`, such as
+            KeyboardInterrupt and SystemExit, propagate unchanged).
     """
 
     error_in_readcallback: Optional[BaseException] = None  # the exception read() raised, as in 1.71
@@ -301,6 +310,10 @@ class _FileLikeSource(StreamableSource):
         self.fileobj.seek(offset, origin.value)
         return True
 
+    def tell(self) -> int:
+        position: int = self.fileobj.tell()
+        return position
+
 
 def stream_any(
     source: Any,
@@ -347,8 +360,10 @@ def stream_any(
         DecoderStream: The stream (a generator).
 
     Raises:
-        DecodeError: The audio cannot be decoded.  An exception raised by the source's ``read()``
-            or ``seek()`` surfaces as a DecodeError with the original exception as ``__cause__``.
+        DecodeError: The audio cannot be decoded.  An exception raised by the source's ``read()``,
+            ``seek()`` or ``tell()`` surfaces as a DecodeError with the original exception as
+            ``__cause__``; KeyboardInterrupt, SystemExit and other exceptions that are not an
+            :class:`Exception` propagate unchanged (from ``next()``, ``send()`` and ``seek()`` too).
         TypeError: ``source`` has no ``read()`` method, or an argument has the wrong type.
         ValueError: An argument is out of range (the message names it).
     """
