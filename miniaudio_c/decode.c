@@ -16,6 +16,7 @@
  * Real files that decode to more than this simply grow the array. */
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
+#define GROW_STEP_BYTES ((Py_ssize_t)4 << 20)
 
 /* The default bound on the output of one decode (max_output_bytes=None): the larger of 64 MiB and
  * 4096 output bytes per input byte.  Real files stay far below the ratio (16-bit stereo at 44.1 kHz
@@ -148,22 +149,34 @@ pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items)
     return PySequence_Repeat(st->zero_items[zero_item_index(typecode)], items);
 }
 
-/* Appends `items` zero items to `array` (GIL held).  Returns -1 with an exception set. */
+/* Appends `items` zero items of `width` bytes to `array` (GIL held), GROW_STEP_BYTES at a time:
+ * the temporary zero array beside the output never costs more than that, so the memory of a
+ * decode stays near its output bound.  (array.array grows by realloc, which moves large blocks
+ * without copying on Linux.)  Returns -1 with an exception set. */
 static int
-grow_array(pyma_state *st, PyObject *array, char typecode, Py_ssize_t items)
+grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t items)
 {
-    PyObject *extra, *grown;
+    Py_ssize_t step = GROW_STEP_BYTES / width, n, extra_items = 0;
+    PyObject *extra = NULL, *grown;
 
-    extra = pyma_new_sample_array(st, typecode, items);
-    if (extra == NULL) {
-        return -1;
+    while (items > 0) {
+        n = items < step ? items : step;
+        if (extra == NULL || extra_items != n) {
+            extra_items = n;
+            Py_XSETREF(extra, pyma_new_sample_array(st, typecode, n));
+            if (extra == NULL) {
+                return -1;
+            }
+        }
+        grown = PySequence_InPlaceConcat(array, extra);
+        if (grown == NULL) {
+            Py_DECREF(extra);
+            return -1;
+        }
+        Py_DECREF(grown); /* the same object as array */
+        items -= n;
     }
-    grown = PySequence_InPlaceConcat(array, extra);
-    Py_DECREF(extra);
-    if (grown == NULL) {
-        return -1;
-    }
-    Py_DECREF(grown); /* the same object as array */
+    Py_XDECREF(extra);
     return 0;
 }
 
@@ -386,7 +399,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
             PyErr_NoMemory();
             goto exit;
         }
-        if (grow_array(st, array, fmt->typecode, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
+        if (grow_array(st, array, fmt->typecode, fmt->width, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
             goto exit;
         }
         capacity += more;
