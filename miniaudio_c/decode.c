@@ -17,6 +17,9 @@
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
 #define GROW_STEP_BYTES ((Py_ssize_t)4 << 20)
+/* How far a resampled length estimate (ma_calculate_frame_count_after_resampling) may be from
+ * the frames the resampler really gives: it says one more than it gives when downsampling. */
+#define RESAMPLED_LENGTH_SLACK 16
 
 /* The default bound on the output of one decode (max_output_bytes=None): the larger of 64 MiB and
  * 4096 output bytes per input byte.  Real files stay far below the ratio (16-bit stereo at 44.1 kHz
@@ -237,7 +240,7 @@ initial_capacity(pyma_source *src, ma_uint64 *declared, int *plausible)
     *declared = length;
     *plausible = length <= bound;
     if (in_rate != out_rate) {
-        length += 16; /* the resampler may give a frame or two more than the estimate */
+        length += RESAMPLED_LENGTH_SLACK; /* the resampler may give a frame or two more than the estimate */
     }
     return length < bound ? length : bound;
 }
@@ -266,7 +269,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     ma_decoder_config config;
     const pyma_format_info *fmt;
     Py_buffer out = {0};
-    ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes, limit, limit_frames;
+    ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes, limit, limit_frames, slack;
     char spare[MA_MAX_CHANNELS * 4]; /* one frame of the widest format */
     int at_end = 0, spare_used = 0, plausible = 0;
     ma_result r = MA_SUCCESS;
@@ -340,8 +343,11 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         limit = limit > DEFAULT_OUTPUT_FLOOR ? limit : DEFAULT_OUTPUT_FLOOR;
     }
     limit_frames = limit / frame_bytes;
-    if (plausible && declared > limit_frames) {
-        /* The declared length alone is over the bound: refuse before allocating or decoding. */
+    slack = src.desc.sample_rate != src.decoder.outputSampleRate ? RESAMPLED_LENGTH_SLACK : 0;
+    if (plausible && declared > slack && declared - slack > limit_frames) {
+        /* The declared length alone is over the bound (by more than a resampled estimate can be
+         * wrong, so that an output exactly at the bound is never refused): refuse before
+         * allocating or decoding.  Within the slack, the growing loop below decides. */
         pyma_raise_output_too_large(st, src.path != NULL ? src.name : NULL, mul_sat(declared, frame_bytes), declared,
                                     src.input_size, limit);
         goto exit;

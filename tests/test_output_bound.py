@@ -273,3 +273,21 @@ def test_streams_are_not_bounded_by_the_whole_file_limit():
     with miniaudio.stream_memory(data, frames_to_read=1024) as stream:
         chunk = next(stream)
         assert len(chunk) == 1024 * 2
+
+
+SAMPLE_NAMES = ["tone_s16.wav", "short_u8.wav", "short_f32.wav", "mono_s16.wav", "tone_16.flac", "tone_24.flac",
+                "mono.flac", "tone.mp3", "mono.mp3", "tone.ogg", "mono.ogg"]
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_bound_equal_to_the_real_output_is_never_refused(sample_path, name):
+    """Resampled lengths are estimates (miniaudio's says one frame more than it gives when
+    downsampling): a bound equal to the real output must still pass, one byte less must not."""
+    path = sample_path(name)
+    for rate, nchannels in ((11025, 2), (22050, 1), (44100, 2), (48000, 1), (96000, 2), (7, 1)):
+        whole = miniaudio.decode_file(path, nchannels=nchannels, sample_rate=rate, max_output_bytes=sys.maxsize)
+        size = len(whole.samples) * 2
+        again = miniaudio.decode_file(path, nchannels=nchannels, sample_rate=rate, max_output_bytes=size)
+        assert again.samples == whole.samples, (rate, nchannels)
+        with pytest.raises(miniaudio.OutputTooLargeError):
+            miniaudio.decode_file(path, nchannels=nchannels, sample_rate=rate, max_output_bytes=size - 1)
