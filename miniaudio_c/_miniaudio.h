@@ -44,6 +44,7 @@ pyma_err_give(PyObject *exc)
 typedef struct {
     PyObject *MiniaudioError; /* miniaudio.MiniaudioError */
     PyObject *DecodeError;    /* miniaudio.DecodeError(MiniaudioError) */
+    PyObject *OutputTooLargeError; /* miniaudio.OutputTooLargeError(DecodeError) */
     PyObject *array_type;     /* array.array, for sample arrays */
     PyObject *zero_items[4];  /* one-item zero array.array per typecode 'B', 'h', 'i', 'f', repeated
                                * to make sample arrays (cheaper than calling array.array each time) */
@@ -114,6 +115,13 @@ int pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what,
 
 /* pyma_check: 0 when r is MA_SUCCESS, else pyma_raise(...) and -1. */
 #define pyma_check(st, r, kind, ...) ((r) == MA_SUCCESS ? 0 : pyma_raise((st), (r), (kind), __VA_ARGS__))
+
+/* Raises OutputTooLargeError (GIL held): decoding `input_bytes` of input (the file `name`, or
+ * data when name is NULL) would give more than `limit` bytes of output.  declared_frames != 0: the
+ * refusal comes before decoding, `output_bytes` being projected from that declared length;
+ * declared_frames == 0: decoding reached `output_bytes`.  Always returns -1. */
+int pyma_raise_output_too_large(pyma_state *st, PyObject *name, ma_uint64 output_bytes, ma_uint64 declared_frames,
+                                ma_uint64 input_bytes, ma_uint64 limit);
 
 /* "MA_INVALID_FILE" for MA_INVALID_FILE; "MA_ERROR" for codes it does not know.  Static string. */
 const char *pyma_result_name(ma_result r);

@@ -5,6 +5,8 @@
  * it from the content) and an output format.  Decoding writes straight into the array.array that
  * is returned: no intermediate copy of the PCM data.  The GIL is released around every decoder
  * call; while released, only the decoder, the held input view and the output view are touched.
+ * The output never exceeds a bound (max_output_bytes, by default relative to the input's size):
+ * refused up front when the declared length already exceeds it, and enforced while growing.
  */
 #include "_miniaudio.h"
 
@@ -14,6 +16,61 @@
  * Real files that decode to more than this simply grow the array. */
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
+#define GROW_STEP_BYTES ((Py_ssize_t)4 << 20)
+/* How far a resampled length estimate (ma_calculate_frame_count_after_resampling) may be from
+ * the frames the resampler really gives: it says one more than it gives when downsampling. */
+#define RESAMPLED_LENGTH_SLACK 16
+
+/* The default bound on the output of one decode (max_output_bytes=None): the larger of 64 MiB and
+ * 4096 output bytes per input byte.  Real files stay far below the ratio (16-bit stereo at 44.1 kHz
+ * is 1411 kbit/s: 4096 times that is a 0.35 kbit/s input), while a resampling ratio (a file that
+ * claims 1 Hz) or a codec's own amplification (FLAC constant subframes, Vorbis silence) would turn
+ * kilobytes into gigabytes.  Documented in docs/decoding.rst and OutputTooLargeError's docstring. */
+#define DEFAULT_OUTPUT_FLOOR ((ma_uint64)64 << 20)
+#define DEFAULT_OUTPUT_PER_INPUT_BYTE 4096
+
+/* a * b, saturating at MA_UINT64_MAX. */
+static ma_uint64
+mul_sat(ma_uint64 a, ma_uint64 b)
+{
+    return (b != 0 && a > MA_UINT64_MAX / b) ? MA_UINT64_MAX : a * b;
+}
+
+/* Reads max_output_bytes (GIL held): omitted or None -> *out = 0 (the default bound); an int >= 1
+ * -> that many bytes (ints past 2**64 saturate: "no bound").  -1 with TypeError/ValueError. */
+static int
+output_bound_arg(PyObject *obj, ma_uint64 *out)
+{
+    PyObject *number;
+    long long value;
+    int overflow = 0;
+
+    *out = 0;
+    if (obj == NULL || obj == Py_None) {
+        return 0;
+    }
+    if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "max_output_bytes must be an int (a number of bytes) or None, not %.200s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    number = PyNumber_Index(obj);
+    if (number == NULL) {
+        return -1;
+    }
+    value = PyLong_AsLongLongAndOverflow(number, &overflow);
+    Py_DECREF(number);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (overflow < 0 || (overflow == 0 && value <= 0)) {
+        PyErr_Format(PyExc_ValueError, "max_output_bytes must be at least 1 (or None for the default bound), not %R",
+                     obj);
+        return -1;
+    }
+    *out = overflow > 0 ? MA_UINT64_MAX : (ma_uint64)value;
+    return 0;
+}
 
 static ma_decoder_config
 native_config(ma_encoding_format encoding)
@@ -95,22 +152,34 @@ pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items)
     return PySequence_Repeat(st->zero_items[zero_item_index(typecode)], items);
 }
 
-/* Appends `items` zero items to `array` (GIL held).  Returns -1 with an exception set. */
+/* Appends `items` zero items of `width` bytes to `array` (GIL held), GROW_STEP_BYTES at a time:
+ * the temporary zero array beside the output never costs more than that, so the memory of a
+ * decode stays near its output bound.  (array.array grows by realloc, which moves large blocks
+ * without copying on Linux.)  Returns -1 with an exception set. */
 static int
-grow_array(pyma_state *st, PyObject *array, char typecode, Py_ssize_t items)
+grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t items)
 {
-    PyObject *extra, *grown;
+    Py_ssize_t step = GROW_STEP_BYTES / width, n, extra_items = 0;
+    PyObject *extra = NULL, *grown;
 
-    extra = pyma_new_sample_array(st, typecode, items);
-    if (extra == NULL) {
-        return -1;
+    while (items > 0) {
+        n = items < step ? items : step;
+        if (extra == NULL || extra_items != n) {
+            extra_items = n;
+            Py_XSETREF(extra, pyma_new_sample_array(st, typecode, n));
+            if (extra == NULL) {
+                return -1;
+            }
+        }
+        grown = PySequence_InPlaceConcat(array, extra);
+        if (grown == NULL) {
+            Py_DECREF(extra);
+            return -1;
+        }
+        Py_DECREF(grown); /* the same object as array */
+        items -= n;
     }
-    grown = PySequence_InPlaceConcat(array, extra);
-    Py_DECREF(extra);
-    if (grown == NULL) {
-        return -1;
-    }
-    Py_DECREF(grown); /* the same object as array */
+    Py_XDECREF(extra);
     return 0;
 }
 
@@ -150,9 +219,12 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
 }
 
 /* How many output frames to allocate up front: the decoder's length when it is cheap to know,
- * bounded by what the input size makes plausible.  No Python API (GIL released). */
+ * bounded by what the input size makes plausible.  *declared is set to that length (output frames)
+ * when known, and *plausible to 1 when it is within the bound: only then is it trusted to refuse
+ * the decode up front (a header claiming 0xFFFFFFFF bytes must not refuse a small file).  No
+ * Python API (GIL released). */
 static ma_uint64
-initial_capacity(pyma_source *src, ma_uint64 *declared)
+initial_capacity(pyma_source *src, ma_uint64 *declared, int *plausible)
 {
     ma_uint64 length = 0, bound;
     ma_uint32 in_rate = src->desc.sample_rate, out_rate = src->decoder.outputSampleRate;
@@ -166,47 +238,53 @@ initial_capacity(pyma_source *src, ma_uint64 *declared)
         return MIN_CAPACITY_FRAMES < bound ? MIN_CAPACITY_FRAMES : bound;
     }
     *declared = length;
+    *plausible = length <= bound;
     if (in_rate != out_rate) {
-        length += 16; /* the resampler may give a frame or two more than the estimate */
+        length += RESAMPLED_LENGTH_SLACK; /* the resampler may give a frame or two more than the estimate */
     }
     return length < bound ? length : bound;
 }
 
 const char pyma_decode_doc[] =
     "decode($module, source, /, from_file, encoding, output_format, nchannels, sample_rate,\n"
-    "       dither=0, channel_mix=0, resampler_order=4)\n--\n\n"
+    "       dither=0, channel_mix=0, resampler_order=4, max_output_bytes=None)\n--\n\n"
     "Decode all of `source` (a filename if from_file, else a bytes-like object) with the decoder\n"
     "for `encoding` (0 = detect).  output_format, nchannels and sample_rate may be 0 for the\n"
-    "file's own.  Returns (samples: array.array, nchannels, sample_rate, sample_format).";
+    "file's own.  OutputTooLargeError if the samples would exceed max_output_bytes (None: the\n"
+    "larger of 64 MiB and 4096 x the input's size).\n"
+    "Returns (samples: array.array, nchannels, sample_rate, sample_format).";
 
 PyObject *
 pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"",       "from_file", "encoding",    "output_format",   "nchannels",
-                             "sample_rate", "dither", "channel_mix", "resampler_order", NULL};
+                             "sample_rate", "dither", "channel_mix", "resampler_order", "max_output_bytes", NULL};
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *array = NULL, *result = NULL;
     PyObject *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *mix_obj = NULL, *lpf_obj = NULL;
+    PyObject *bound_obj = NULL;
     int from_file;
     long encoding, format, channels, rate, dither = 0, mix = 0, lpf = 4;
     pyma_source src;
     ma_decoder_config config;
     const pyma_format_info *fmt;
     Py_buffer out = {0};
-    ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes;
+    ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes, limit, limit_frames, slack;
     char spare[MA_MAX_CHANNELS * 4]; /* one frame of the widest format */
-    int at_end = 0, spare_used = 0;
+    int at_end = 0, spare_used = 0, plausible = 0;
     ma_result r = MA_SUCCESS;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|OOO:decode", kwlist, &obj, &from_file, &encoding_obj,
-                                     &format_obj, &channels_obj, &rate_obj, &dither_obj, &mix_obj, &lpf_obj) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpOOOO|OOOO:decode", kwlist, &obj, &from_file, &encoding_obj,
+                                     &format_obj, &channels_obj, &rate_obj, &dither_obj, &mix_obj, &lpf_obj,
+                                     &bound_obj) ||
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0 ||
         pyma_arg(format_obj, PYMA_ARG_FORMAT, 1, "output_format", &format) < 0 ||
         pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 1, "nchannels", &channels) < 0 ||
         pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 1, "sample_rate", &rate) < 0 ||
         pyma_arg(dither_obj, PYMA_ARG_DITHER, 0, "dither", &dither) < 0 ||
         pyma_arg(mix_obj, PYMA_ARG_CHANNEL_MIX, 0, "channel_mix", &mix) < 0 ||
-        pyma_arg(lpf_obj, PYMA_ARG_LPF_ORDER, 0, "resampler_order", &lpf) < 0) {
+        pyma_arg(lpf_obj, PYMA_ARG_LPF_ORDER, 0, "resampler_order", &lpf) < 0 ||
+        output_bound_arg(bound_obj, &limit) < 0) {
         return NULL;
     }
     if (format != 0 && pyma_format_info_get((ma_format)format)->typecode == '\0') {
@@ -258,8 +336,25 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     frame_bytes = (ma_uint64)fmt->width * src.decoder.outputChannels;
 
     Py_BEGIN_ALLOW_THREADS
-    capacity = initial_capacity(&src, &declared); /* may read the file's header/tail, no Python API */
+    capacity = initial_capacity(&src, &declared, &plausible); /* may read the file's header/tail, no Python API */
     Py_END_ALLOW_THREADS
+    if (limit == 0) {
+        limit = mul_sat(src.input_size, DEFAULT_OUTPUT_PER_INPUT_BYTE);
+        limit = limit > DEFAULT_OUTPUT_FLOOR ? limit : DEFAULT_OUTPUT_FLOOR;
+    }
+    limit_frames = limit / frame_bytes;
+    slack = src.desc.sample_rate != src.decoder.outputSampleRate ? RESAMPLED_LENGTH_SLACK : 0;
+    if (plausible && declared > slack && declared - slack > limit_frames) {
+        /* The declared length alone is over the bound (by more than a resampled estimate can be
+         * wrong, so that an output exactly at the bound is never refused): refuse before
+         * allocating or decoding.  Within the slack, the growing loop below decides. */
+        pyma_raise_output_too_large(st, src.path != NULL ? src.name : NULL, mul_sat(declared, frame_bytes), declared,
+                                    src.input_size, limit);
+        goto exit;
+    }
+    if (capacity > limit_frames) {
+        capacity = limit_frames;
+    }
     if (capacity > (ma_uint64)(PY_SSIZE_T_MAX / frame_bytes)) {
         PyErr_NoMemory();
         goto exit;
@@ -293,13 +388,24 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         if (at_end) {
             break;
         }
-        /* The estimate was short: grow by half (at least MIN_CAPACITY_FRAMES) and go on. */
+        if (capacity >= limit_frames) {
+            /* Full at the bound and the spare frame holds one more: whatever the header said (or
+             * did not say), the output is over the bound.  The partial array is dropped at exit. */
+            pyma_raise_output_too_large(st, src.path != NULL ? src.name : NULL, mul_sat(capacity + 1, frame_bytes), 0,
+                                        src.input_size, limit);
+            goto exit;
+        }
+        /* The estimate was short: grow by half (at least MIN_CAPACITY_FRAMES, at most up to the
+         * bound) and go on. */
         ma_uint64 more = capacity / 2 > MIN_CAPACITY_FRAMES ? capacity / 2 : MIN_CAPACITY_FRAMES;
+        if (more > limit_frames - capacity) {
+            more = limit_frames - capacity;
+        }
         if (capacity + more > (ma_uint64)(PY_SSIZE_T_MAX / frame_bytes)) {
             PyErr_NoMemory();
             goto exit;
         }
-        if (grow_array(st, array, fmt->typecode, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
+        if (grow_array(st, array, fmt->typecode, fmt->width, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
             goto exit;
         }
         capacity += more;

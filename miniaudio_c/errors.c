@@ -4,7 +4,8 @@
  * OS-level results (missing file, permission, ...) become the matching OSError subclass,
  * MA_OUT_OF_MEMORY becomes MemoryError, everything else MiniaudioError or DecodeError.
  * The message is "<what> (<MA_NAME>: <miniaudio's description>)"; the code is kept on the
- * exception as `result` and its name as `result_name`.
+ * exception as `result` and its name as `result_name`.  OutputTooLargeError (our own output
+ * bound, not a miniaudio result) has its own message, built by pyma_raise_output_too_large.
  */
 #include "_miniaudio.h"
 
@@ -159,5 +160,56 @@ error:
     Py_XDECREF(message);
     Py_XDECREF(exc);
     Py_XDECREF(value);
+    return -1;
+}
+
+/* Writes v with a comma between groups of three digits ("705,600,000") into buf (>= 32 bytes). */
+static void
+group_digits(ma_uint64 v, char *buf)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v), j = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) {
+            buf[j++] = ',';
+        }
+        buf[j++] = digits[i];
+    }
+    buf[j] = '\0';
+}
+
+int
+pyma_raise_output_too_large(pyma_state *st, PyObject *name, ma_uint64 output_bytes, ma_uint64 declared_frames,
+                            ma_uint64 input_bytes, ma_uint64 limit)
+{
+    char out_s[32], in_s[32], limit_s[32], frames_s[32];
+    PyObject *input = NULL;
+
+    group_digits(output_bytes, out_s);
+    group_digits(input_bytes, in_s);
+    group_digits(limit, limit_s);
+    group_digits(declared_frames, frames_s);
+    if (name != NULL) {
+        input = PyUnicode_FromFormat("the %s-byte file %R", in_s, name);
+    }
+    else {
+        input = PyUnicode_FromFormat("a %s-byte input", in_s);
+    }
+    if (input == NULL) {
+        return -1;
+    }
+    if (declared_frames != 0) {
+        PyErr_Format(st->OutputTooLargeError,
+                     "decoding would produce %s bytes (%s frames, by the length the input declares) from %U, above "
+                     "the limit of %s bytes (pass max_output_bytes= to raise it)",
+                     out_s, frames_s, input, limit_s);
+    }
+    else {
+        PyErr_Format(st->OutputTooLargeError,
+                     "decoding would produce at least %s bytes from %U, above the limit of %s bytes (pass "
+                     "max_output_bytes= to raise it)",
+                     out_s, input, limit_s);
+    }
+    Py_DECREF(input);
     return -1;
 }

@@ -175,6 +175,19 @@ module_exec(PyObject *module)
     if (st->DecodeError == NULL || PyModule_AddObjectRef(module, "DecodeError", st->DecodeError) < 0) {
         return -1;
     }
+    st->OutputTooLargeError =
+        new_error_class("miniaudio.OutputTooLargeError",
+                        "Decoding into memory would give more output than the bound allows.\n\n"
+                        "decode(), decode_file(), read_file() and the per-format *_read_* functions refuse\n"
+                        "to produce more than max_output_bytes bytes of samples (by default the larger of\n"
+                        "64 MiB and 4096 times the input's size), so that a few kilobytes of input cannot\n"
+                        "demand gigabytes.  Pass a larger max_output_bytes (sys.maxsize for no bound) or\n"
+                        "stream the file instead.  A subclass of DecodeError.",
+                        st->DecodeError);
+    if (st->OutputTooLargeError == NULL ||
+        PyModule_AddObjectRef(module, "OutputTooLargeError", st->OutputTooLargeError) < 0) {
+        return -1;
+    }
     array_module = PyImport_ImportModule("array");
     if (array_module == NULL) {
         return -1;
@@ -222,6 +235,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     pyma_state *st = pyma_get_state(module);
     Py_VISIT(st->MiniaudioError);
     Py_VISIT(st->DecodeError);
+    Py_VISIT(st->OutputTooLargeError);
     Py_VISIT(st->array_type);
     Py_VISIT(st->stream_type);
     Py_VISIT(st->device_type);
@@ -239,6 +253,7 @@ module_clear(PyObject *module)
     pyma_state *st = pyma_get_state(module);
     Py_CLEAR(st->MiniaudioError);
     Py_CLEAR(st->DecodeError);
+    Py_CLEAR(st->OutputTooLargeError);
     Py_CLEAR(st->array_type);
     Py_CLEAR(st->stream_type);
     Py_CLEAR(st->device_type);

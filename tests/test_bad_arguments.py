@@ -170,6 +170,30 @@ for fname in ("wav_read_file_s16", "wav_read_file_s32", "wav_read_file_f32", "fl
               "read_file"):
     fn = getattr(miniaudio, fname)
     add_param_rows(fname, fn, dict(filename=WAV_PATH), "filename", path_bad(), fname)
+
+def output_bound_bad():
+    """max_output_bytes: None is the default bound and any int >= 1 (even 2**64) a valid one."""
+    out = [(label, v, TypeError, True) for label, v in TYPES if label != "None"]
+    out.append(("enum", SF.SIGNED16, TypeError, True))
+    out += [("-1", -1, ValueError, True), ("0", 0, ValueError, True), ("-2**63", -2**63, ValueError, True),
+            ("-2**64", -2**64, ValueError, True)]
+    return out
+
+
+add_param_rows("decode", miniaudio.decode, dict(data=WAV), "max_output_bytes", output_bound_bad(), "decode")
+add_param_rows("decode_file", miniaudio.decode_file, dict(filename=WAV_PATH), "max_output_bytes", output_bound_bad(),
+               "decode_file")
+for fname in ("wav_read_s16", "flac_read_f32", "mp3_read_s16", "vorbis_read"):
+    add_param_rows(fname, getattr(miniaudio, fname), dict(data=WAV), "max_output_bytes", output_bound_bad()[-4:],
+                   fname)
+for fname in ("wav_read_file_s32", "read_file"):
+    add_param_rows(fname, getattr(miniaudio, fname), dict(filename=WAV_PATH), "max_output_bytes",
+                   output_bound_bad()[:3] + output_bound_bad()[-3:], fname)
+row("decode-max_output_bytes-below-output", call(miniaudio.decode, WAV, max_output_bytes=1000),
+    miniaudio.OutputTooLargeError, "max_output_bytes", "OutputTooLargeError")
+row("read_file-max_output_bytes-below-output", call(miniaudio.read_file, WAV_PATH, max_output_bytes=1000),
+    miniaudio.OutputTooLargeError, "max_output_bytes", "OutputTooLargeError")
+
 row("read_file-s24-native", call(miniaudio.read_file, os.path.join(SAMPLES, "short_s24.wav")), miniaudio.MiniaudioError,
     "convert", "read_file")
 
@@ -626,7 +650,7 @@ def test_every_public_callable_is_covered():
         "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType", "DuplexCallbackGeneratorType",
         "GeneratorTypes",
         # exception classes take any arguments
-        "MiniaudioError", "DecodeError", "IceCastError",
+        "MiniaudioError", "DecodeError", "OutputTooLargeError", "IceCastError",
     }
     names = set()
     for name in miniaudio.__all__:

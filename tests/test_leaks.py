@@ -165,6 +165,9 @@ def make_cases(tmp, http_url):
     sound = miniaudio.wav_read_s16(wav)
     sound_f32 = miniaudio.wav_read_f32(f32wav)
     garbage = b"not audio at all " * 50
+    from test_output_bound import constant_flac
+
+    unknown_length_flac = constant_flac(3, total=0)
     out_wav = os.path.join(tmp, "out \u266a.wav")
     missing = p("nope \u266a.wav")
     refused = "http://127.0.0.1:%d/" % _closed_port()
@@ -331,6 +334,15 @@ def make_cases(tmp, http_url):
                                    _expect(miniaudio.DecodeError, miniaudio.vorbis_read, mp3),
                                    _expect(miniaudio.DecodeError, miniaudio.wav_get_info, ogg),
                                    _expect(miniaudio.DecodeError, miniaudio.decode, wav[:30])), d, f),
+        # OutputTooLargeError up front (declared length) and while growing (a FLAC of unknown
+        # length): the partial output array must not leak.
+        "output_bound_errors": (lambda: (
+            _expect(miniaudio.OutputTooLargeError, miniaudio.decode, wav, max_output_bytes=1000),
+            _expect(miniaudio.OutputTooLargeError, miniaudio.decode_file, p("mono.ogg"), max_output_bytes=1000),
+            _expect(miniaudio.OutputTooLargeError, miniaudio.flac_read_s16, unknown_length_flac,
+                    max_output_bytes=200_000),
+            _expect(miniaudio.OutputTooLargeError, miniaudio.decode, unknown_length_flac, max_output_bytes=200_000),
+        ), d // 4, f),
         "file_errors": (lambda: (_expect(FileNotFoundError, miniaudio.read_file, missing),
                                  _expect(FileNotFoundError, miniaudio.decode_file, missing),
                                  _expect(FileNotFoundError, miniaudio.get_file_info, missing),
@@ -362,7 +374,8 @@ CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
     "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames",
     "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole",
-    "stream_native_functions", "stream_wrappers", "decode_errors", "file_errors", "arg_errors", "stream_errors",
+    "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
+    "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
 ]
 

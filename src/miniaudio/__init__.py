@@ -20,6 +20,7 @@ from ._decoding import (
     DecodedSoundFile,
     DecodeError,
     MiniaudioError,
+    OutputTooLargeError,
     SoundFileInfo,
     convert_frames,
     convert_sample_format,
@@ -97,7 +98,8 @@ __version__ = "2.0.0.dev0"
 
 __all__ = [
     "Backend", "ChannelMixMode", "DeviceType", "DitherMode", "FileFormat", "SampleFormat", "SeekOrigin",
-    "ThreadPriority", "DecodedSoundFile", "DecodeError", "MiniaudioError", "SoundFileInfo", "convert_frames",
+    "ThreadPriority", "DecodedSoundFile", "DecodeError", "MiniaudioError", "OutputTooLargeError",
+    "SoundFileInfo", "convert_frames",
     "convert_sample_format", "decode", "decode_file", "flac_get_file_info", "flac_get_info", "flac_read_f32",
     "flac_read_file_f32", "flac_read_file_s16", "flac_read_file_s32", "flac_read_s16", "flac_read_s32",
     "get_enabled_backends", "get_file_info", "is_backend_enabled", "is_loopback_supported", "lib_version",

@@ -13,6 +13,7 @@ from ._enums import Backend, ChannelMixMode, DitherMode, FileFormat, SampleForma
 
 MiniaudioError = _ma.MiniaudioError
 DecodeError = _ma.DecodeError
+OutputTooLargeError = _ma.OutputTooLargeError
 
 FilenameType = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 BufferType = Any  # any C-contiguous bytes-like object: bytes, bytearray, memoryview, array.array, numpy
@@ -216,6 +217,7 @@ def _read(
     dither: Any = DitherMode.NONE,
     channel_mix: Any = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
+    max_output_bytes: Optional[int] = None,
 ) -> DecodedSoundFile:
     if output_format != 0:
         output_format = enum_value(SampleFormat, output_format, "output_format")
@@ -228,6 +230,7 @@ def _read(
         dither=enum_value(DitherMode, dither, "dither"),
         channel_mix=enum_value(ChannelMixMode, channel_mix, "channel_mix"),
         resampler_order=resampler_order,
+        max_output_bytes=max_output_bytes,
     )
     if from_file:
         result = _ma.decode(_fs_name(source), **kwargs)
@@ -396,7 +399,9 @@ def vorbis_get_info(data: BufferType) -> SoundFileInfo:
 # ---- whole-file decoding at the file's own rate and channels -----------------------------------
 
 
-def read_file(filename: FilenameType, convert_to_16bit: bool = False) -> DecodedSoundFile:
+def read_file(
+    filename: FilenameType, convert_to_16bit: bool = False, *, max_output_bytes: Optional[int] = None
+) -> DecodedSoundFile:
     """Decode a whole audio file in its own sample format, sample rate and channel count.
 
     The format (WAV, FLAC, MP3 or Ogg Vorbis) is detected from the file's content.
@@ -408,6 +413,9 @@ def read_file(filename: FilenameType, convert_to_16bit: bool = False) -> Decoded
     Args:
         filename: The path of the file.
         convert_to_16bit: Decode to SIGNED16 whatever the file holds.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array``.
@@ -415,334 +423,427 @@ def read_file(filename: FilenameType, convert_to_16bit: bool = False) -> Decoded
     Raises:
         MiniaudioError: The file holds 24-bit samples, which no ``array.array`` type holds, and
             ``convert_to_16bit`` is false (use :func:`decode_file` to choose another format).
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
         OSError: The file cannot be opened.
     """
-    return _read(filename, True, FileFormat.UNKNOWN, _S16 if convert_to_16bit else 0)
+    return _read(filename, True, FileFormat.UNKNOWN, _S16 if convert_to_16bit else 0,
+                 max_output_bytes=max_output_bytes)
 
 
-def wav_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
+def wav_read_file_s16(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole WAV file to 16-bit signed integer samples (SIGNED16).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a WAV file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _WAV, _S16)
+    return _read(filename, True, _WAV, _S16, max_output_bytes=max_output_bytes)
 
 
-def wav_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
+def wav_read_file_s32(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole WAV file to 32-bit signed integer samples (SIGNED32).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a WAV file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _WAV, _S32)
+    return _read(filename, True, _WAV, _S32, max_output_bytes=max_output_bytes)
 
 
-def wav_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
+def wav_read_file_f32(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole WAV file to 32-bit float samples (FLOAT32).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a WAV file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _WAV, _F32)
+    return _read(filename, True, _WAV, _F32, max_output_bytes=max_output_bytes)
 
 
-def wav_read_s16(data: BufferType) -> DecodedSoundFile:
+def wav_read_s16(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode WAV data in memory to 16-bit signed integer samples (SIGNED16).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a WAV file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not WAV, or it is damaged.
     """
-    return _read(data, False, _WAV, _S16)
+    return _read(data, False, _WAV, _S16, max_output_bytes=max_output_bytes)
 
 
-def wav_read_s32(data: BufferType) -> DecodedSoundFile:
+def wav_read_s32(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode WAV data in memory to 32-bit signed integer samples (SIGNED32).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a WAV file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not WAV, or it is damaged.
     """
-    return _read(data, False, _WAV, _S32)
+    return _read(data, False, _WAV, _S32, max_output_bytes=max_output_bytes)
 
 
-def wav_read_f32(data: BufferType) -> DecodedSoundFile:
+def wav_read_f32(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode WAV data in memory to 32-bit float samples (FLOAT32).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a WAV file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not WAV, or it is damaged.
     """
-    return _read(data, False, _WAV, _F32)
+    return _read(data, False, _WAV, _F32, max_output_bytes=max_output_bytes)
 
 
-def flac_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
+def flac_read_file_s16(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole FLAC file to 16-bit signed integer samples (SIGNED16).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a FLAC file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _FLAC, _S16)
+    return _read(filename, True, _FLAC, _S16, max_output_bytes=max_output_bytes)
 
 
-def flac_read_file_s32(filename: FilenameType) -> DecodedSoundFile:
+def flac_read_file_s32(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole FLAC file to 32-bit signed integer samples (SIGNED32).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a FLAC file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _FLAC, _S32)
+    return _read(filename, True, _FLAC, _S32, max_output_bytes=max_output_bytes)
 
 
-def flac_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
+def flac_read_file_f32(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole FLAC file to 32-bit float samples (FLOAT32).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not a FLAC file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _FLAC, _F32)
+    return _read(filename, True, _FLAC, _F32, max_output_bytes=max_output_bytes)
 
 
-def flac_read_s16(data: BufferType) -> DecodedSoundFile:
+def flac_read_s16(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode FLAC data in memory to 16-bit signed integer samples (SIGNED16).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a FLAC file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not FLAC, or it is damaged.
     """
-    return _read(data, False, _FLAC, _S16)
+    return _read(data, False, _FLAC, _S16, max_output_bytes=max_output_bytes)
 
 
-def flac_read_s32(data: BufferType) -> DecodedSoundFile:
+def flac_read_s32(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode FLAC data in memory to 32-bit signed integer samples (SIGNED32).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a FLAC file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'i', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not FLAC, or it is damaged.
     """
-    return _read(data, False, _FLAC, _S32)
+    return _read(data, False, _FLAC, _S32, max_output_bytes=max_output_bytes)
 
 
-def flac_read_f32(data: BufferType) -> DecodedSoundFile:
+def flac_read_f32(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode FLAC data in memory to 32-bit float samples (FLOAT32).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of a FLAC file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not FLAC, or it is damaged.
     """
-    return _read(data, False, _FLAC, _F32)
+    return _read(data, False, _FLAC, _F32, max_output_bytes=max_output_bytes)
 
 
-def mp3_read_file_s16(filename: FilenameType) -> DecodedSoundFile:
+def mp3_read_file_s16(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole MP3 file to 16-bit signed integer samples (SIGNED16).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not an MP3 file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _MP3, _S16)
+    return _read(filename, True, _MP3, _S16, max_output_bytes=max_output_bytes)
 
 
-def mp3_read_file_f32(filename: FilenameType) -> DecodedSoundFile:
+def mp3_read_file_f32(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole MP3 file to 32-bit float samples (FLOAT32).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not an MP3 file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _MP3, _F32)
+    return _read(filename, True, _MP3, _F32, max_output_bytes=max_output_bytes)
 
 
-def mp3_read_s16(data: BufferType) -> DecodedSoundFile:
+def mp3_read_s16(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode MP3 data in memory to 16-bit signed integer samples (SIGNED16).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of an MP3 file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not MP3, or it is damaged.
     """
-    return _read(data, False, _MP3, _S16)
+    return _read(data, False, _MP3, _S16, max_output_bytes=max_output_bytes)
 
 
-def mp3_read_f32(data: BufferType) -> DecodedSoundFile:
+def mp3_read_f32(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode MP3 data in memory to 32-bit float samples (FLOAT32).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of an MP3 file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'f', with
         ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not MP3, or it is damaged.
     """
-    return _read(data, False, _MP3, _F32)
+    return _read(data, False, _MP3, _F32, max_output_bytes=max_output_bytes)
 
 
-def vorbis_read_file(filename: FilenameType) -> DecodedSoundFile:
+def vorbis_read_file(filename: FilenameType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode a whole Ogg Vorbis file to 16-bit signed integer samples (SIGNED16).
 
     The result has the file's own sample rate and channel count.
 
     Args:
         filename: The path of the file.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h'.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not an Ogg Vorbis file, or it is damaged.
         OSError: The file cannot be opened (:class:`FileNotFoundError`, :class:`PermissionError`, ...).
     """
-    return _read(filename, True, _VORBIS, _S16)
+    return _read(filename, True, _VORBIS, _S16, max_output_bytes=max_output_bytes)
 
 
-def vorbis_read(data: BufferType) -> DecodedSoundFile:
+def vorbis_read(data: BufferType, *, max_output_bytes: Optional[int] = None) -> DecodedSoundFile:
     """Decode Ogg Vorbis data in memory to 16-bit signed integer samples (SIGNED16).
 
     The result has the data's own sample rate and channel count.
 
     Args:
         data: The content of an Ogg Vorbis file (any bytes-like object).
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array`` of typecode 'h', with ``name``
         ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not Ogg Vorbis, or it is damaged.
     """
-    return _read(data, False, _VORBIS, _S16)
+    return _read(data, False, _VORBIS, _S16, max_output_bytes=max_output_bytes)
 
 
 # ---- decoding to a chosen format ---------------------------------------------------------------
@@ -765,6 +866,7 @@ def decode_file(
     *,
     channel_mix: ChannelMixMode = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
+    max_output_bytes: Optional[int] = None,
 ) -> DecodedSoundFile:
     """Decode a whole audio file to the sample format, channels and sample rate you choose.
 
@@ -792,11 +894,16 @@ def decode_file(
             give the weights).
         resampler_order: The order (0 to 8) of the resampler's low-pass filter: higher removes
             more aliasing and costs more time.  4 is miniaudio's default and 1.71's fixed value.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the file's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The file is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
         OSError: The file cannot be opened.
         ValueError: An argument is out of range (the message names it).
@@ -804,7 +911,7 @@ def decode_file(
     """
     _check_output(nchannels, sample_rate)
     return _read(filename, True, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, dither,
-                 channel_mix, resampler_order)
+                 channel_mix, resampler_order, max_output_bytes)
 
 
 def decode(
@@ -816,6 +923,7 @@ def decode(
     *,
     channel_mix: ChannelMixMode = ChannelMixMode.RECTANGULAR,
     resampler_order: int = 4,
+    max_output_bytes: Optional[int] = None,
 ) -> DecodedSoundFile:
     """Decode a whole audio file held in memory to the sample format, channels and rate you choose.
 
@@ -843,18 +951,23 @@ def decode(
             give the weights).
         resampler_order: The order (0 to 8) of the resampler's low-pass filter: higher removes
             more aliasing and costs more time.  4 is miniaudio's default and 1.71's fixed value.
+        max_output_bytes: The most bytes of samples to produce: more raises
+            :class:`OutputTooLargeError`.  None (the default) means the larger of 64 MiB and
+            4096 times the data's size; ``sys.maxsize`` means no bound.
 
     Returns:
         DecodedSoundFile: The samples, in an ``array.array``, with ``name`` ``"<memory>"``.
 
     Raises:
+        OutputTooLargeError: The samples would take more than ``max_output_bytes`` bytes (a
+            :class:`DecodeError`).
         DecodeError: The data is not WAV, FLAC, MP3 or Ogg Vorbis, or it is damaged.
         ValueError: An argument is out of range (the message names it).
         TypeError: An argument has the wrong type (the message names it).
     """
     _check_output(nchannels, sample_rate)
     return _read(data, False, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, dither,
-                 channel_mix, resampler_order)
+                 channel_mix, resampler_order, max_output_bytes)
 
 
 # ---- conversion ---------------------------------------------------------------------------------
