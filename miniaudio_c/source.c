@@ -131,6 +131,9 @@ pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read)
     if (src->replay != NULL && !src->recording && src->pos >= src->replay_len) {
         replay_drop(src); /* opened, and read past the kept bytes: they are not needed any more */
     }
+    if (done == 0 && src->pos > src->live) {
+        return MA_AT_END; /* moved past the end of a source that cannot seek (pysource_move) */
+    }
     if (done < size) {
         /* Fill the request unless the source ends: a source may give less than asked (a socket gives
          * what has arrived), and miniaudio's Vorbis push-mode open grows its buffer by 4 KB per
@@ -192,17 +195,21 @@ pysource_move(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
         return MA_BAD_SEEK;
     }
     target = (ma_uint64)(base + offset);
-    if (target < src->pos && (src->replay == NULL || target > src->replay_len)) {
-        return MA_BAD_SEEK; /* those bytes are gone */
-    }
     if (src->replay != NULL && target <= src->replay_len) {
         src->pos = target;
         return MA_SUCCESS;
+    }
+    if (target < src->live) {
+        return MA_BAD_SEEK; /* those bytes are gone */
     }
     src->pos = src->live;
     if (target > src->live && pysource_skip(src, target - src->live) < 0) {
         return MA_IO_ERROR;
     }
+    /* When the source ended first, the position is past its end, as after fseek() past EOF: reads
+     * there give nothing, and a relative seek back (dr_flac's metadata skip, patch 0026) lands
+     * where it would in a file, within the kept bytes or not at all. */
+    src->pos = target;
     return MA_SUCCESS;
 }
 

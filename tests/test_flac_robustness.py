@@ -345,6 +345,27 @@ def test_metadata_block_past_eof_memory_path_and_file_object_agree(block_type, t
         assert list(stream.send(50)) == list(ref.samples[:50]), how
 
 
+class _Pipe:
+    """read() only: a pipe or a socket."""
+
+    def __init__(self, data):
+        self._f = io.BytesIO(data)
+
+    def read(self, n):
+        return self._f.read(n)
+
+
+@pytest.mark.parametrize("block_type", [1, 4], ids=["padding", "comment"])
+def test_metadata_block_past_eof_over_a_pipe_decodes_too(block_type):
+    """Over a source that cannot seek, the skip reads to the end and the decoder moves back to the
+    block's header, within the bytes kept while opening (before: 0 frames, silently)."""
+    data, nch = _past_eof(block_type)
+    ref = miniaudio.decode(data, SF.SIGNED16, nch, 44100)
+    for fmt in (miniaudio.FileFormat.FLAC, miniaudio.FileFormat.UNKNOWN):
+        stream = miniaudio.stream_any(_Pipe(data), fmt, SF.SIGNED16, nch, 44100)
+        assert [x for c in stream for x in c] == list(ref.samples), fmt
+
+
 def test_metadata_block_ending_exactly_at_eof_leaves_no_frames(tmp_path):
     """A block that ends at the last byte is whole: no frames follow, from any input alike."""
     si = streaminfo(1, 0, last=False)

@@ -74,8 +74,7 @@ REENTRY_SCRIPT = textwrap.dedent(r"""
         "exit": lambda s: s.__exit__(None, None, None),
     }
     RATE = miniaudio.get_file_info(path).sample_rate  # no resampling: a seek lands exactly
-    total = sum(len(c) for c in miniaudio.stream_memory(DATA, miniaudio.SampleFormat.SIGNED16, 1, RATE))
-    results = {"total": total}
+    results = {}
 
     class Source(miniaudio.StreamableSource):
         def __init__(self, action):
@@ -117,6 +116,11 @@ REENTRY_SCRIPT = textwrap.dedent(r"""
         def tell(self):
             return self.f.tell()
 
+    # every frame: what the same kind of source gives when nothing re-enters (a concatenated MP3
+    # over a pipe keeps the Xing count's trimming, so memory would not be the right reference)
+    plain = Source(None)
+    plain.armed = False
+    results["total"] = sum(len(c) for c in miniaudio.stream_any(plain, FMT, miniaudio.SampleFormat.SIGNED16, 1, RATE))
     for action in ACTIONS:
         src = Source(action)
         s = miniaudio.stream_any(src, FMT, miniaudio.SampleFormat.SIGNED16, 1, RATE)
@@ -138,7 +142,7 @@ REENTRY_SCRIPT = textwrap.dedent(r"""
     print(json.dumps(results))
 """)
 
-REENTRY_INPUTS = [("mono_s16.wav", "WAV"), ("mono.flac", "FLAC"), ("mono.mp3", "MP3"), ("mono.ogg", "VORBIS")]
+REENTRY_INPUTS = [("mono_s16.wav", "WAV"), ("mono.flac", "FLAC"), ("tone.mp3", "MP3"), ("mono.ogg", "VORBIS")]
 
 
 @pytest.mark.parametrize("seekable", [True, False], ids=["seekable", "unseekable"])
@@ -150,7 +154,16 @@ def test_source_reentering_its_stream_is_refused(tmp_path, name, fmt, phase, see
     RuntimeError; nothing is freed under the decoder, and the stream then gives every frame."""
     script = tmp_path / "reentry.py"
     script.write_text(REENTRY_SCRIPT)
-    proc = subprocess.run([sys.executable, str(script), PKG_PARENT, os.path.join(SAMPLES, name), fmt, phase,
+    path = os.path.join(SAMPLES, name)
+    if fmt == "MP3":
+        # dr_mp3 reads ahead 64 KB at a time, so a smaller MP3 source is never read again after
+        # the open: six copies of the file back to back (they decode as one stream) are 100 KB
+        path = str(tmp_path / "six.mp3")
+        with open(os.path.join(SAMPLES, name), "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data * 6)
+    proc = subprocess.run([sys.executable, str(script), PKG_PARENT, path, fmt, phase,
                            "1" if seekable else "0"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:])
     results = json.loads(proc.stdout)
