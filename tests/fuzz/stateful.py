@@ -395,8 +395,12 @@ def _compare(runs, plan):
     base = runs[0]
     for run in runs[1:]:
         for i, (a, b) in enumerate(zip(base.trace, run.trace)):
-            if a == b or (a[0] == b[0] == "open" and b[1] is None and run.kind in ("bytesio", "pipe")):
-                continue  # (a Python source may not know the length: None)
+            if a == b or (a[0] == b[0] == "open" and isinstance(a[1], (int, type(None)))
+                          and (run.kind == "pipe" or (b[1] is None and run.kind == "bytesio"))):
+                # a Python source may not know the length (None); a pipe has no size to check a
+                # header's length against, so it reports the header's (check_length holds it to
+                # the frames delivered)
+                continue
             if run.kind == "pipe" and a[0] == "seek":
                 break
             if run.kind in ("bytesio", "pipe") and plan.file_format == FF.VORBIS and a[0] == b[0] == "read" \
