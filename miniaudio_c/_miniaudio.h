@@ -255,6 +255,11 @@ void pyma_source_release(pyma_source *src);
 /* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
 PyObject *pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items);
 
+/* Raises DecodeError "cannot decode file '...' / the data: it is truncated or corrupt (N frames
+ * announced, none decodable)" for a source whose header announced `announced` frames (> 0) of which
+ * none decoded (decode() and a stream's first read say the same).  GIL held.  Returns -1. */
+int pyma_raise_none_decodable(pyma_state *st, const pyma_source *src, ma_uint64 announced);
+
 /* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
 
 /* Fills *desc from an initialised decoder.  No Python API: may be called without the GIL.

@@ -218,6 +218,17 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
     return r;
 }
 
+int
+pyma_raise_none_decodable(pyma_state *st, const pyma_source *src, ma_uint64 announced)
+{
+    if (src->path != NULL) {
+        return pyma_raise(st, MA_INVALID_DATA, PYMA_ERR_DECODE, "cannot decode file %R: it is truncated or corrupt "
+                          "(%llu frames announced, none decodable)", src->name, (unsigned long long)announced);
+    }
+    return pyma_raise(st, MA_INVALID_DATA, PYMA_ERR_DECODE, "cannot decode the data: it is truncated or corrupt "
+                      "(%llu frames announced, none decodable)", (unsigned long long)announced);
+}
+
 /* How many output frames to allocate up front: the decoder's length when it is cheap to know,
  * bounded by what the input size makes plausible.  *declared is set to that length (output frames)
  * when known, and *plausible to 1 when it is within the bound: only then is it trusted to refuse
@@ -412,8 +423,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     if (done == 0 && declared > 0) {
         /* The header promised audio but not one frame decodes: truncated or corrupt, not silence. */
-        pyma_raise(st, MA_INVALID_DATA, PYMA_ERR_DECODE, "cannot decode %s: it is truncated or corrupt (%llu frames "
-                   "announced, none decodable)", src.path != NULL ? "the file" : "the data", (unsigned long long)declared);
+        pyma_raise_none_decodable(st, &src, declared);
         goto exit;
     }
     if (done < capacity &&

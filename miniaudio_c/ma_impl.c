@@ -139,10 +139,20 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
         if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
-            ma_result r = ma_decoder_seek_to_pcm_frame(decoder, 0);
+            ma_uint64 was = 0;
+            ma_result r;
+            ma_decoder_get_cursor_in_pcm_frames(decoder, &was);
+            r = ma_decoder_seek_to_pcm_frame(decoder, 0);
             if (r != MA_SUCCESS) {
                 return r;
             }
+            r = ma_decoder_seek_to_pcm_frame(decoder, frame);
+            if (r != MA_SUCCESS && was > 0) {
+                /* Past the end: dr_mp3 went back to where this seek started it (0, patch 0038);
+                 * from there the frame we left is reached right, so a failed seek moves nothing. */
+                ma_decoder_seek_to_pcm_frame(decoder, was);
+            }
+            return r;
         }
     }
     return ma_decoder_seek_to_pcm_frame(decoder, frame);

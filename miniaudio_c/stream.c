@@ -40,6 +40,9 @@ typedef struct {
     ma_uint64 length;   /* frames at the output rate, when length_known */
     int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
     int position_real;  /* position is where decoded frames are (not a seek target past a possible end) */
+    ma_uint64 announced; /* the frames the header announced at opening (0: none said), plausible or not */
+    int fresh;          /* opened at frame 0 and neither read from nor sought since: the first read is
+                         * where "announced frames, none decodable" shows (see stream_read_busy) */
     volatile int pull_ended; /* the claiming audio thread read the end (read by unclaim, after the stop) */
     volatile int pull_got;   /* the claiming audio thread got frames (likewise) */
     volatile ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its
@@ -119,6 +122,7 @@ stream_advanced(StreamObject *self, ma_uint64 frames)
     pyma_astore64(&self->position, self->position + frames);
     if (frames > 0) {
         self->position_real = 1;
+        self->fresh = 0;
     }
     if (self->length_known && self->position > self->length) {
         self->length_known = 0;
@@ -326,6 +330,13 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
     if (got == 0) {
         Py_XDECREF(chunk);
         stream_ended(self);
+        if (self->fresh && self->announced > 0) {
+            /* The header announced frames and not one decodes: the input is truncated or corrupt,
+             * as decode() says for it, not an empty stream.  The stream is finished (length 0). */
+            self->fresh = 0;
+            pyma_raise_none_decodable(st, &self->src, self->announced);
+            return NULL;
+        }
         PyErr_SetNone(PyExc_StopIteration);
         return NULL;
     }
@@ -542,6 +553,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     ma_uint64 landed = (ma_uint64)frame;
     int can_seek = 1;
 
+    self->fresh = 0;  /* a read after a seek is not the stream's first */
     if (self->mode == MODE_RAW) {
         r = MA_SUCCESS;
     }
@@ -890,6 +902,8 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     Py_END_ALLOW_THREADS
     self->length = length;
+    self->announced = length;
+    self->fresh = seek_frame == 0;
     self->length_known = stream_length_plausible(self, length);
     self->position = (ma_uint64)seek_frame;
     self->position_real = seek_frame == 0 || (self->length_known && (ma_uint64)seek_frame <= length);
@@ -1052,6 +1066,7 @@ pyma_stream_unclaim(PyObject *obj)
     self->claimed = 0;
     if (self->pull_got) {
         self->position_real = 1;
+        self->fresh = 0;
     }
     if (self->length_known && position > self->length) {
         self->length_known = 0;

@@ -1,0 +1,338 @@
+"""A header's length against the frames a stream delivers.
+
+1. A header that understates the stream (FLAC STREAMINFO total, MP3 Xing/Info frame count, Ogg
+   Vorbis last granule position): the reads deliver every frame, so every delivered frame must be
+   reachable by seek() and seek_frame=, with the samples the reads gave there, from memory, a
+   path and a file object; a seek past the real end raises DecodeError and moves nothing.
+   WAV-family files (AIFF COMM, RF64 ds64 counts below the data) stop their reads at the count:
+   the checks hold there too, with the count as the end.
+2. A header that announces frames of which none decodes: decode(), decode_file() and every
+   stream function raise the same DecodeError, instead of a stream ending silently empty.
+
+Every input is built here from the samples or written frame by frame.
+"""
+
+import io
+import os
+import random
+import struct
+
+import pytest
+
+import miniaudio
+from miniaudio import FileFormat as FF
+from miniaudio import SampleFormat as SF
+
+import test_flac_robustness as flacw
+
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "samples")
+
+
+def sample(name):
+    with open(os.path.join(SAMPLES, name), "rb") as f:
+        return f.read()
+
+
+# ---- inputs whose header understates the frames -------------------------------------------------
+
+def flac_with_total(data, total):
+    """A FLAC stream with its STREAMINFO total sample count replaced."""
+    data = bytearray(data)
+    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0
+    word = int.from_bytes(data[18:26], "big")
+    data[18:26] = ((word & ~((1 << 36) - 1)) | total).to_bytes(8, "big")
+    return bytes(data)
+
+
+def mp3_with_xing_count(data, frames):
+    """An MP3 whose Xing/Info tag's FRAMES field is replaced (the BYTES field still agrees)."""
+    data = bytearray(data)
+    pos = data.find(b"Info")
+    assert 0 <= pos < 2000
+    flags = struct.unpack(">I", data[pos + 4:pos + 8])[0]
+    assert flags & 1
+    data[pos + 8:pos + 12] = struct.pack(">I", frames)
+    return bytes(data)
+
+
+def ogg_crc(data):
+    crc = 0
+    for x in data:
+        crc ^= x << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def ogg_with_last_granule(data, granule):
+    """An Ogg stream whose last page's granule position is replaced (CRC recomputed)."""
+    data = bytearray(data)
+    pos, last = 0, None
+    while pos < len(data):
+        assert data[pos:pos + 4] == b"OggS"
+        nseg = data[pos + 26]
+        size = 27 + nseg + sum(data[pos + 27:pos + 27 + nseg])
+        last, pos = (pos, size), pos + size
+    start, size = last
+    data[start + 6:start + 14] = struct.pack("<q", granule)
+    data[start + 22:start + 26] = bytes(4)
+    data[start + 22:start + 26] = struct.pack("<I", ogg_crc(bytes(data[start:start + size])))
+    return bytes(data)
+
+
+def ramp(frames, nch, big_endian=False):
+    values = [((i * 37) % 20000) - 10000 for i in range(frames * nch)]
+    return struct.pack(("<" if not big_endian else ">") + "%dh" % len(values), *values)
+
+
+def aiff_with_count(frames, counted, nch=1, rate=8000):
+    """AIFF with `frames` frames of 16-bit audio whose COMM chunk says `counted`."""
+    def chunk(cid, body):
+        return cid + struct.pack(">I", len(body)) + body + b"\0" * (len(body) % 2)
+    rate80 = struct.pack(">HQ", 16383 + rate.bit_length() - 1, rate << (64 - rate.bit_length()))
+    body = b"AIFF" + chunk(b"COMM", struct.pack(">hIh", nch, counted, 16) + rate80)
+    body += chunk(b"SSND", bytes(8) + ramp(frames, nch, big_endian=True))
+    return b"FORM" + struct.pack(">I", len(body)) + body
+
+
+def rf64_with_count(frames, counted, nch=1, rate=8000):
+    """RF64 with `frames` frames of 16-bit audio whose ds64 sample count says `counted`."""
+    pcm = ramp(frames, nch)
+    fmt = struct.pack("<HHIIHH", 1, nch, rate, rate * 2 * nch, 2 * nch, 16)
+    ds64 = struct.pack("<QQQI", 4 + 36 + 8 + 24 + 8 + len(pcm), len(pcm), counted, 0)
+    body = b"WAVE" + b"ds64" + struct.pack("<I", len(ds64)) + ds64
+    body += b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", 0xFFFFFFFF) + pcm
+    return b"RF64" + struct.pack("<I", 0xFFFFFFFF) + body
+
+
+def understating_inputs():
+    """(name, data, file format, extension, frames the header states)."""
+    synth, _, _ = flacw.flac_bytes("mono", [None] * 40, total=1000)
+    table, _, _ = flacw.flac_bytes("mid_side", [None] * 40, total=1000, table=True)
+    mono_flac = flac_with_total(sample("mono.flac"), 7001)
+    tone_mp3 = mp3_with_xing_count(sample("tone.mp3"), 13)
+    tone_ogg = ogg_with_last_granule(sample("tone.ogg"), 14700)
+    return [
+        ("flac-verbatim", synth, FF.FLAC, "flac", 1000),
+        ("flac-seektable", table, FF.FLAC, "flac", 1000),
+        ("flac-libflac", mono_flac, FF.FLAC, "flac", 7001),
+        ("mp3-xing", tone_mp3, FF.MP3, "mp3", None),
+        ("vorbis-granule", tone_ogg, FF.VORBIS, "ogg", 14700),
+        ("aiff-comm", aiff_with_count(8000, 3000), FF.WAV, "aiff", 3000),
+        ("rf64-ds64", rf64_with_count(8000, 3000), FF.WAV, "wav", 3000),
+    ]
+
+
+INPUTS = {case[0]: case for case in understating_inputs()}
+HOWS = ["memory", "path", "file object"]
+
+
+def native(data, ext, tmp_path):
+    path = tmp_path / ("info." + ext)
+    path.write_bytes(data)
+    info = miniaudio.get_file_info(str(path))
+    return info.nchannels, info.sample_rate
+
+
+def open_stream(data, how, ff, ext, nch, rate, tmp_path, seek_frame=0):
+    if how == "memory":
+        return miniaudio.stream_memory(data, SF.SIGNED16, nch, rate, seek_frame=seek_frame)
+    if how == "path":
+        path = tmp_path / ("t." + ext)
+        path.write_bytes(data)
+        return miniaudio.stream_file(str(path), SF.SIGNED16, nch, rate, seek_frame=seek_frame)
+    return miniaudio.stream_any(io.BytesIO(data), ff, SF.SIGNED16, nch, rate, seek_frame=seek_frame)
+
+
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_every_delivered_frame_can_be_sought_to(name, how, tmp_path):
+    _, data, ff, ext, stated = INPUTS[name]
+    nch, rate = native(data, ext, tmp_path)
+    expected = list(miniaudio.decode(data, SF.SIGNED16, nch, rate).samples)
+    total = len(expected) // nch
+    s = open_stream(data, how, ff, ext, nch, rate, tmp_path)
+    got = []
+    for chunk in s:
+        got += chunk
+    assert got == expected
+    assert s.length == total == s.position
+    rnd = random.Random(name)
+    header = stated if stated is not None else total // 3
+    targets = [0, 1, header - 1, header, header + 1, header + 500, total // 2, total - 301, total - 1, total]
+    targets += [rnd.randrange(total) for _ in range(8)]
+    for target in targets + targets[::-1]:
+        if not 0 <= target <= total:
+            continue
+        assert s.seek(target) == target
+        assert s.position == target
+        try:
+            chunk = list(s.send(300))
+        except StopIteration:
+            chunk = []
+        assert chunk == expected[target * nch:(target + 300) * nch], f"after seek({target})"
+
+
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_seek_frame_past_the_stated_length(name, how, tmp_path):
+    _, data, ff, ext, stated = INPUTS[name]
+    nch, rate = native(data, ext, tmp_path)
+    expected = list(miniaudio.decode(data, SF.SIGNED16, nch, rate).samples)
+    total = len(expected) // nch
+    for target in (stated or total // 3) + 7, total - 3:
+        if target >= total:
+            continue
+        s = open_stream(data, how, ff, ext, nch, rate, tmp_path, seek_frame=target)
+        assert s.position == target
+        assert list(s.send(3)) == expected[target * nch:(target + 3) * nch]
+
+
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize("name", [n for n in INPUTS if INPUTS[n][4] is None or INPUTS[n][2] != FF.WAV])
+def test_seek_past_the_real_end_moves_nothing(name, how, tmp_path):
+    """With length unknown (the stream ran past the header's word), a seek past the real end
+    raises DecodeError, and the position and the next chunk stay as they were."""
+    _, data, ff, ext, _ = INPUTS[name]
+    nch, rate = native(data, ext, tmp_path)
+    expected = list(miniaudio.decode(data, SF.SIGNED16, nch, rate).samples)
+    total = len(expected) // nch
+    s = open_stream(data, how, ff, ext, nch, rate, tmp_path)
+    here = total // 2
+    assert len(s.send(here)) == here * nch
+    assert s.length is None     # ran past the header's length, not yet at the end
+    for target in (total + 1, total + 10000):
+        with pytest.raises(miniaudio.DecodeError):
+            s.seek(target)
+        assert s.position == here
+        assert list(s.send(100)) == expected[here * nch:(here + 100) * nch]
+        assert s.seek(here) == here
+
+
+def test_wav_counts_below_the_data_end_the_reads():
+    """dr_wav reads an AIFF / RF64 only up to its count: length, decode and streams agree."""
+    for name in ("aiff-comm", "rf64-ds64"):
+        data = INPUTS[name][1]
+        decoded = miniaudio.decode(data, SF.SIGNED16, 1, 8000).samples
+        assert len(decoded) == 3000
+        assert decoded.tobytes() == ramp(3000, 1)
+        s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 8000)
+        assert s.length == 3000 and sum(len(c) for c in s) == 3000 and s.length == 3000
+
+
+def test_flac_seek_table_past_the_stated_total_is_checked(tmp_path):
+    """A seek point past the STREAMINFO total whose offset leads to another frame than it names
+    is not believed: the seek scans and still lands on the right samples."""
+    frames = 40
+    chans = flacw.signal(frames, 1)
+    encoded = [flacw.frame(k, [chans[0][k * flacw.BLOCK:(k + 1) * flacw.BLOCK]], flacw.MONO) for k in range(frames)]
+    offsets = [sum(len(f) for f in encoded[:k]) for k in range(frames)]
+    points = [(k * flacw.BLOCK, offsets[k], flacw.BLOCK) for k in range(0, 8, 4)]
+    points += [(30 * flacw.BLOCK, offsets[20], flacw.BLOCK)]   # says frame 30, is frame 20
+    data = b"fLaC" + flacw.streaminfo(1, 1000, last=False) + flacw.seektable(points) + b"".join(encoded)
+    expected = chans[0]
+    s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
+    assert list(sum((list(c) for c in s), [])) == expected
+    for target in (30 * flacw.BLOCK + 5, 25 * flacw.BLOCK, 1200, len(expected) - 1):
+        assert s.seek(target) == target
+        assert list(s.send(50)) == expected[target:target + 50]
+
+
+# ---- headers that announce frames of which none decodes -----------------------------------------
+
+def msadpcm_with_bad_predictors(blocks=4, block_align=256):
+    """MS ADPCM mono WAV whose every block names predictor 200 (there are 7)."""
+    coefs = [(256, 0), (512, -256), (0, 0), (192, 64), (240, 0), (460, -208), (392, -232)]
+    per_block = (block_align - 7) * 2 + 2
+    fmt = struct.pack("<HHIIHHHHH", 2, 1, 8000, 8000 * block_align // per_block, block_align, 4, 32, per_block, 7)
+    fmt += b"".join(struct.pack("<hh", *c) for c in coefs)
+    block = bytes([200]) + struct.pack("<hhh", 16, 0, 0) + bytes(range(block_align - 7))
+    data = block * blocks
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def mp3_with_garbage_audio():
+    """tone.mp3's ID3 tag and Info frame, then bytes that hold no MP3 frame."""
+    data = sample("tone.mp3")
+    end = data.find(b"\xff\xfb", data.find(b"Info"))
+    rnd = random.Random(7)
+    return data[:end] + bytes(rnd.randrange(0xF0) for _ in range(len(data) - end))
+
+
+UNDECODABLE = {
+    "flac-reserved-subframes": (flacw.flac_bytes("mono", ["reserved"] * 10)[0], FF.FLAC, "flac"),
+    "flac-bad-crc": (flacw.flac_bytes("independent", ["crc"] * 10)[0], FF.FLAC, "flac"),
+    "msadpcm-bad-predictor": (msadpcm_with_bad_predictors(), FF.WAV, "wav"),
+    "mp3-no-frames": (mp3_with_garbage_audio(), FF.MP3, "mp3"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNDECODABLE))
+def test_announced_frames_none_decodable_raise_everywhere(name, tmp_path):
+    data, ff, ext = UNDECODABLE[name]
+    path = tmp_path / ("bad." + ext)
+    path.write_bytes(data)
+    attempts = {
+        "decode": lambda: miniaudio.decode(data),
+        "decode_file": lambda: miniaudio.decode_file(str(path)),
+        "stream_memory": lambda: list(miniaudio.stream_memory(data)),
+        "stream_file": lambda: list(miniaudio.stream_file(str(path))),
+        "stream_any": lambda: list(miniaudio.stream_any(io.BytesIO(data), ff)),
+        "stream_any pipe": lambda: list(miniaudio.stream_any(flacw_pipe(data), ff)),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(miniaudio.DecodeError) as info:
+            attempt()
+        if name != "mp3-no-frames":   # that one no decoder even opens
+            assert "truncated or corrupt" in str(info.value) and "none decodable" in str(info.value), what
+            if what in ("decode_file", "stream_file"):
+                assert "bad." + ext in str(info.value), what
+
+
+def flacw_pipe(data):
+    """A file object that cannot seek (read() only)."""
+    class Pipe(io.RawIOBase):
+        def __init__(self):
+            self.f = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            chunk = self.f.read(len(b))
+            b[:len(chunk)] = chunk
+            return len(chunk)
+
+        def seekable(self):
+            return False
+    return Pipe()
+
+
+def test_undecodable_stream_is_finished_after_the_error():
+    data = UNDECODABLE["flac-reserved-subframes"][0]
+    s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
+    assert s.length == 1920
+    with pytest.raises(miniaudio.DecodeError, match="1920 frames announced, none decodable"):
+        next(s)
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.length == 0 and s.position == 0
+    assert s.seek(0) == 0   # the error is the stream's end: it can be rewound like one
+    with pytest.raises(StopIteration):
+        next(s)
+
+
+def test_an_empty_read_after_a_seek_is_not_an_error():
+    """Only the first read of a stream opened at frame 0 tells "none decodable": a stream whose
+    frames were delivered, or that was sought, ends with StopIteration as always."""
+    data = UNDECODABLE["flac-reserved-subframes"][0]
+    s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
+    s.seek(0)
+    with pytest.raises(StopIteration):
+        next(s)
+    good, _, _ = flacw.flac_bytes("mono", [None] * 4)
+    s = miniaudio.stream_memory(good, SF.SIGNED16, 1, 44100)
+    assert len(list(s)) > 0
+    s.seek(0)
+    assert len(list(s)) > 0
