@@ -421,8 +421,10 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         }
         capacity += more;
     }
-    if (done == 0 && declared > 0) {
-        /* The header promised audio but not one frame decodes: truncated or corrupt, not silence. */
+    if (done == 0 && declared > 0 && src.desc.encoding != ma_encoding_format_mp3) {
+        /* The header promised audio but not one frame decodes: truncated or corrupt, not silence.
+         * (An MP3's Xing/Info count is a hint that a pipe cannot check: such an MP3 is empty from
+         * every input, streams included.) */
         pyma_raise_none_decodable(st, &src, declared);
         goto exit;
     }

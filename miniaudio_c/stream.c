@@ -897,16 +897,30 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
             length = 0;
         }
     }
+    self->length_known = stream_length_plausible(self, length);
     if (seek_frame > 0) {
+        ma_uint64 landed = (ma_uint64)seek_frame;
         r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)seek_frame);
+        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+            self->src.desc.sample_rate == self->sample_rate &&
+            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
+            landed < (ma_uint64)seek_frame) {
+            /* Past the end (dr_wav stops there): the stream starts where the decoder is, empty,
+             * and `position` says so (as seek() would, were the target within a stated length). */
+            seek_frame = (long long)landed;
+        }
     }
     Py_END_ALLOW_THREADS
     self->length = length;
-    self->announced = length;
+    /* An MP3's count (Xing/Info) is a hint that only a known size can check, so an MP3 that
+     * decodes nothing is empty from every input alike, as decode() has it (no DecodeError). */
+    self->announced = self->src.desc.encoding == ma_encoding_format_mp3 ? 0 : length;
     self->fresh = seek_frame == 0;
-    self->length_known = stream_length_plausible(self, length);
     self->position = (ma_uint64)seek_frame;
     self->position_real = seek_frame == 0 || (self->length_known && (ma_uint64)seek_frame <= length);
+    if (self->length_known && (ma_uint64)seek_frame > length) {
+        self->length_known = 0; /* the decoder found frames past the stated length: it understates */
+    }
     if (self->src.callback_error != NULL) {
         pyma_raise_callback_error(st, &self->src, "error in seek/read callback");
         goto error;

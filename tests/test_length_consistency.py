@@ -336,3 +336,46 @@ def test_an_empty_read_after_a_seek_is_not_an_error():
     assert len(list(s)) > 0
     s.seek(0)
     assert len(list(s)) > 0
+
+
+def mp3_info_frame_only():
+    """tone.mp3 cut after its ID3v2 tag and its Xing/Info frame, whose count promises 40 frames:
+    no audio frame follows (what a download cut early leaves)."""
+    data = sample("tone.mp3")
+    start = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
+    assert data[start:start + 2] == b"\xff\xfb" and b"Info" in data[start:start + 64]
+    bitrate = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)[data[start + 2] >> 4]
+    return data[:start + 144 * bitrate * 1000 // 44100 + ((data[start + 2] >> 1) & 1)]
+
+
+def test_mp3_of_only_an_info_frame_is_empty_from_every_input(tmp_path):
+    """An MP3's Xing/Info count is a hint a pipe cannot check against the size, so an MP3 that
+    decodes nothing is empty everywhere, with no error (over a pipe the stream raised DecodeError
+    "none decodable" while decode() gave 0 frames)."""
+    data = mp3_info_frame_only()
+    path = tmp_path / "info.mp3"
+    path.write_bytes(data)
+    assert miniaudio.decode(data).num_frames == 0
+    assert miniaudio.decode_file(str(path)).num_frames == 0
+    for how in ("memory", "path", "bytesio", "pipe"):
+        if how == "memory":
+            s = miniaudio.stream_memory(data)
+        elif how == "path":
+            s = miniaudio.stream_file(str(path))
+        else:
+            s = miniaudio.stream_any(io.BytesIO(data) if how == "bytesio" else flacw_pipe(data), FF.MP3)
+        assert sum(len(c) for c in s) == 0, how
+
+
+def test_seek_frame_past_the_end_starts_at_the_end():
+    """stream_memory(seek_frame=) past the real end of a WAV: position says where the stream is
+    (it said the target, past a length that stayed smaller)."""
+    frames = 234
+    pcm = bytes(range(256)) * 2
+    data = (b"RIFF" + struct.pack("<I", 36 + 2 * frames) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 2, 44100,
+                                                                                      88200, 2, 8)
+            + b"data" + struct.pack("<I", 2 * frames) + pcm[:2 * frames])
+    s = miniaudio.stream_memory(data, SF.UNSIGNED8, 2, 44100, seek_frame=1000)
+    assert (s.length, s.position) == (frames, frames)
+    assert sum(len(c) for c in s) == 0
+    assert s.length == frames and s.seek(10) == 10 and list(s.send(1)) == list(pcm[20:22])
