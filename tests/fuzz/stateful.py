@@ -217,6 +217,12 @@ class Run:
             return False
         self.synced = True
         self.pos = self.plan.seek_frame if not self.plan.raw else 0
+        if self.stream.position != self.pos:
+            # seek_frame past the end: the stream starts at its end, and says so
+            if not (self.stream.position < self.pos and (not self.counts or self.stream.position == self.ref.frames)):
+                raise InvariantError(f"position: opened with seek_frame={self.pos} at {self.stream.position} "
+                                     f"{self.where()}")
+            self.pos = self.stream.position
         length = self.stream.length
         self.trace.append(("open", length))
         self.check_length(length)  # (and in read(): never below the frames delivered)
@@ -736,7 +742,10 @@ def target_agree(data):
         fail("agree", f"{name} gave {_short((got,))[0]}, decode() {_short((base,))[0]} "
              f"[{info and info[0].name}, {fmt.name}, {nch} ch, {rate} Hz, chunk {chunk}]")
         break
-    if info and info[3] and isinstance(base, bytes) and len(base) // (WIDTH[fmt] * nch) != info[3]:
+    if info and info[3] and isinstance(base, bytes) and len(base) // (WIDTH[fmt] * nch) != info[3] \
+            and not (info[0] == FF.MP3 and base == b""):
+        # (KNOWN, RELIABILITY.md: an MP3 whose only frame is a cut Xing/Info frame is counted as one
+        # frame by the header scan of get_info, and decodes to nothing)
         fail("length", f"get_info says {info[3]} frames, decode() gives {len(base) // (WIDTH[fmt] * nch)}")
     # decode() with its default arguments (44.1 kHz stereo s16) from this small input
     if STRICT or (info and info[2] and info[3] and info[3] * max(1.0, 44100 / info[2]) * 2 <= MAX_OUTPUT_SAMPLES):
