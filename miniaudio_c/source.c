@@ -491,6 +491,19 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
         return pyma_raise(st, r, PYMA_ERR_DECODE, "cannot decode data");
     }
     src->decoder_ready = 1;
+    if (src->pysource != NULL && src->input_size == 0 && src->has_tell && src->seekable == 1) {
+        /* A file object that seeks and tells has a size, as a path has: it bounds the lengths that
+         * headers claim (stream_length_plausible).  The decoder's view of the position is kept. */
+        ma_uint64 here = src->pos;
+        int moved = pysource_call_seek(src, 0, ma_seek_origin_end);
+        if (moved > 0) {
+            moved = pysource_call_seek(src, (ma_int64)here, ma_seek_origin_start);
+        }
+        if (moved < 0) {
+            keep_callback_error(src);
+            return pyma_raise_callback_error(st, src, "error in the source's seek() or tell()");
+        }
+    }
     return 0;
 }
 

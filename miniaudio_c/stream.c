@@ -913,8 +913,13 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     Py_END_ALLOW_THREADS
     self->length = length;
     /* An MP3's count (Xing/Info) is a hint that only a known size can check, so an MP3 that
-     * decodes nothing is empty from every input alike, as decode() has it (no DecodeError). */
-    self->announced = self->src.desc.encoding == ma_encoding_format_mp3 ? 0 : length;
+     * decodes nothing is empty from every input alike, as decode() has it (no DecodeError); so is
+     * a WAV-family header over a source of unknown size (a pipe), which dr_wav cannot hold to the
+     * data there as it does for memory, paths and file objects (patch 0027). */
+    self->announced = self->src.desc.encoding == ma_encoding_format_mp3 ||
+                              (self->src.desc.encoding == ma_encoding_format_wav && self->src.input_size == 0)
+                          ? 0
+                          : length;
     self->fresh = seek_frame == 0;
     self->position = (ma_uint64)seek_frame;
     self->position_real = seek_frame == 0 || (self->length_known && (ma_uint64)seek_frame <= length);
