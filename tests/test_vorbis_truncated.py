@@ -206,7 +206,7 @@ def open_stream(kind, data, path, **kw):
     return miniaudio.stream_any(Pipe(data), **kw)
 
 
-def read_all(stream, chunk=1000):
+def read_all(stream, chunk=8192):
     out = array.array("f")
     try:
         out.extend(stream.send(chunk))
@@ -240,28 +240,30 @@ def check_input(data, tmp_path, targets=None):
         assert stream.length in (None, n), (kind, stream.length, n)
         got = read_all(stream)
         assert len(got) // ch == n, (kind, len(got) // ch, n)
-        assert got == ref, kind
+        assert got.tobytes() == ref.tobytes(), kind
         if kind == "pipe":
             # forward only: a pipe's stream skips by decoding
             stream = open_stream(kind, data, path, **kw)
             assert stream.seek(n // 2) == n // 2
-            assert read_all(stream, 777) == ref[n // 2 * ch:], kind
+            assert read_all(stream, 8191).tobytes() == ref[n // 2 * ch:].tobytes(), kind
             continue
         for target in targets + [0]:  # backwards again at the end
             assert stream.seek(target) == target, (kind, target)
-            assert read_all(stream, 777) == ref[target * ch:], (kind, target)
+            assert read_all(stream, 8191).tobytes() == ref[target * ch:].tobytes(), (kind, target)
     return n
 
 
 def cuts(data, count):
-    """`count` byte offsets spread over the audio pages, and every page boundary among them."""
+    """`count` byte offsets spread over the audio, and cuts at (about `count`) page boundaries,
+    inside page headers and just after segment tables."""
     pages = parse_pages(data)
     first_audio = pages[2][0]
     step = max(1, (len(data) - first_audio) // count)
     offsets = set(range(first_audio + 1, len(data), step))
-    offsets |= {p[0] for p in pages[3:]}                     # at a page boundary
-    offsets |= {p[0] + 20 for p in pages[3:]}                # inside a page header
-    offsets |= {p[0] + 27 + len(p[4]) for p in pages[3:]}    # just after a segment table
+    some = pages[3::max(1, len(pages) // count)]
+    offsets |= {p[0] for p in some}                      # at a page boundary
+    offsets |= {p[0] + 20 for p in some}                 # inside a page header
+    offsets |= {p[0] + 27 + len(p[4]) for p in some}     # just after a segment table
     return sorted(o for o in offsets if first_audio < o < len(data))
 
 
@@ -295,7 +297,7 @@ def test_cut_short_anywhere(name, repeat, tmp_path):
     after segment tables.  tone.ogg x20 is 70 KB: stb_vorbis's page search is binary there."""
     data = build_ogg(name, repeat)
     decoded = set()
-    for offset in cuts(data, 10 if repeat > 1 else 14):
+    for offset in cuts(data, 4 if repeat >= 20 else 6 if repeat > 1 else 12):
         decoded.add(check_input(data[:offset], tmp_path))
     assert len(decoded) > 5  # the cuts do decode to different lengths
 
@@ -350,7 +352,7 @@ def test_seek_past_the_end_ends_cleanly(kind, tmp_path):
     with pytest.raises(StopIteration):
         next(stream)
     assert stream.seek(0) == 0
-    assert read_all(stream) == ref
+    assert read_all(stream).tobytes() == ref.tobytes()
 
 
 def test_seek_past_the_end_of_unknown_length(tmp_path):
@@ -365,7 +367,7 @@ def test_seek_past_the_end_of_unknown_length(tmp_path):
     with pytest.raises(StopIteration):
         next(stream)
     assert stream.seek(n // 2) == n // 2
-    assert read_all(stream) == ref[n // 2 * kw["nchannels"]:]
+    assert read_all(stream).tobytes() == ref[n // 2 * kw["nchannels"]:].tobytes()
 
 
 @pytest.mark.parametrize("damage", ["cut", "no end-of-stream flag", "last granule 3x", "last granule -1"])
