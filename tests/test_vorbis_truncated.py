@@ -395,3 +395,17 @@ def test_whole_files_keep_their_length(tmp_path):
         kw = native(data)
         assert miniaudio.stream_memory(data, **kw).length == parse_pages(data)[-1][3]
         assert miniaudio.stream_file(os.path.join(SAMPLES, name), **kw).length == parse_pages(data)[-1][3]
+
+
+def test_empty_packets_through_a_file_object(tmp_path):
+    """Packets of 0 bytes (legal in Ogg): push mode took stb_vorbis's 0 bytes used for "need more
+    data" and ended there (0 frames through a file object, 43904 from memory)."""
+    data = open(os.path.join(HERE, "corpus", "hostile", "ogg_vorbis_audio_empty_packets.ogg"), "rb").read()
+    kw = native(data)
+    ref, n = reference(data)
+    assert n == 43904
+    path = str(tmp_path / "empty.ogg")
+    with open(path, "wb") as f:
+        f.write(data)
+    for kind in ("memory", "path", "bytesio", "pipe"):
+        assert read_all(open_stream(kind, data, path, **kw)).tobytes() == ref.tobytes(), kind
