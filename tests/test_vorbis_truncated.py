@@ -1,0 +1,421 @@
+"""Ogg Vorbis files cut short or damaged: seek() lands on decode()'s frames, and memory, path and
+file-object inputs give the same frames.
+
+What was wrong (patches 0035 and 0036): from memory and from a path (stb_vorbis's pulling API)
+seek() searched the pages by granule position only.  It failed for every target, seek(0)
+included, when no complete page with a position lay near the end (a file cut inside its only
+audio page, a last page with granule -1), and for every target past the last complete page's
+position (a file cut mid-page decodes further); the length was that position, so stream.seek()
+also refused frames that decode.  Through a Python file object (push mode) the packet the cut
+runs through was dropped: 512 frames fewer than memory for the first 4000 bytes of mono.ogg.
+Now a failed search decodes forward from the closest reachable point, the length is what
+decodes (counted from the last page's position), and push mode decodes the cut packet too.
+
+The inputs are made here from samples/*.ogg: their audio packets re-paged into many small pages
+with exact granule positions (and repeated, for files past the 64 KiB where stb_vorbis's page
+search turns binary), then cut at many byte offsets, at page boundaries, with the end-of-stream
+flag or the last granule position removed or made bogus, or with garbage appended.
+"""
+
+import array
+import io
+import os
+import struct
+
+import pytest
+
+import miniaudio
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES = os.path.join(os.path.dirname(HERE), "samples")
+
+
+# ---- Ogg pages and Vorbis packets -----------------------------------------------------------
+
+def _crc_table():
+    table = []
+    for i in range(256):
+        r = i << 24
+        for _ in range(8):
+            r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else (r << 1)
+        table.append(r & 0xFFFFFFFF)
+    return table
+
+
+CRC_TABLE = _crc_table()
+
+
+def ogg_crc(data):
+    crc = 0
+    for b in data:
+        crc = ((crc << 8) & 0xFFFFFFFF) ^ CRC_TABLE[((crc >> 24) & 0xFF) ^ b]
+    return crc
+
+
+def parse_pages(data):
+    """[(offset, end, flags, granule, lacing, body)] of the whole pages at the start of data."""
+    pages, i = [], 0
+    while i + 27 <= len(data) and data[i:i + 4] == b"OggS":
+        nseg = data[i + 26]
+        lacing = data[i + 27:i + 27 + nseg]
+        end = i + 27 + nseg + sum(lacing)
+        if len(lacing) < nseg or end > len(data):
+            break
+        granule = struct.unpack_from("<q", data, i + 6)[0]
+        pages.append((i, end, data[i + 5], granule, bytes(lacing), data[i + 27 + nseg:end]))
+        i = end
+    return pages
+
+
+def page_bytes(flags, granule, serial, seqno, lacing, body):
+    header = b"OggS" + struct.pack("<BBqIII", 0, flags, granule, serial, seqno, 0) + bytes([len(lacing)]) + bytes(lacing)
+    crc = ogg_crc(header + body)
+    return header[:22] + struct.pack("<I", crc) + header[26:] + body
+
+
+def packets_of(pages):
+    packets, current = [], b""
+    for _, _, _, _, lacing, body in pages:
+        pos = 0
+        for seg in lacing:
+            current += body[pos:pos + seg]
+            pos += seg
+            if seg < 255:
+                packets.append(current)
+                current = b""
+    return packets
+
+
+def vorbis_modes(setup):
+    """The blockflag of each mode, read backwards from the end of the setup header (the modes are
+    its last fields: blockflag 1, windowtype 16, transformtype 16, mapping 8 bits each, LSB first)."""
+    bits = [(byte >> k) & 1 for byte in setup for k in range(8)]
+    end = max(i for i, b in enumerate(bits) if b)  # the framing bit
+    pos = end
+
+    def back(n):
+        nonlocal pos
+        pos -= n
+        return sum(bits[pos + k] << k for k in range(n))
+
+    modes, found = [], 0
+    while pos >= 41 + 6 and len(modes) < 64:
+        mapping, transform, window = back(8), back(16), back(16)
+        blockflag = back(1)
+        if transform or window or mapping > 63:
+            break
+        modes.append(blockflag)
+        save = pos
+        if back(6) + 1 == len(modes):
+            found = len(modes)  # a count that fits; the longest one is the table (as FFmpeg reads it)
+        pos = save
+    assert found, "no Vorbis mode table found"
+    return modes[:found][::-1]
+
+
+def vorbis_stream(name):
+    """(header pages, audio packets, block size of each, the short block size, serial) of
+    samples/<name>."""
+    data = open(os.path.join(SAMPLES, name), "rb").read()
+    pages = parse_pages(data)
+    packets = packets_of(pages)
+    ident, setup, audio = packets[0], packets[2], packets[3:]
+    blocksizes = (1 << (ident[28] & 15), 1 << (ident[28] >> 4))
+    modes = vorbis_modes(setup)
+    mode_bits = (len(modes) - 1).bit_length()
+    sizes = []
+    for p in audio:
+        assert p[0] & 1 == 0, "audio packet expected"
+        sizes.append(blocksizes[modes[(p[0] >> 1) & ((1 << mode_bits) - 1)]])
+    header_pages, n = [], 0  # every page up to the one the setup header ends on
+    for page in pages:
+        header_pages.append(page)
+        n += sum(1 for seg in page[4] if seg < 255)
+        if n >= 3:
+            break
+    serial = struct.unpack_from("<I", data, 14)[0]
+    return header_pages, audio, sizes, blocksizes[0], serial
+
+
+def build_ogg(name, repeat=1, body_bytes=700):
+    """samples/<name>'s audio packets (repeated `repeat` times) in pages of about body_bytes,
+    packets continued across pages as libogg does, each page's granule position exact: a packet
+    adds a quarter of its block size and a quarter of the previous one's, and the first one
+    (whose output decoders drop) starts the count at a quarter of (short block - its block),
+    as libvorbis counts (checked against FFmpeg-encoded files: equal to their page positions)."""
+    header_pages, audio, sizes, short, serial = vorbis_stream(name)
+    out = b"".join(page_bytes(f, g, serial, k, lac, body) for k, (_, _, f, g, lac, body) in enumerate(header_pages))
+    # repeat a run of long blocks between long blocks: their window flags (previous and next
+    # block long) stay true at the seams, so the stream decodes as a longer tone would
+    inner = [i for i in range(1, len(sizes) - 1) if sizes[i - 1] == sizes[i] == sizes[i + 1] == max(sizes)]
+    lo, hi = inner[0], inner[0]
+    while hi + 1 in inner:
+        hi += 1
+    packets = audio[:lo] + audio[lo:hi + 1] * repeat + audio[hi + 1:]
+    sizes = sizes[:lo] + sizes[lo:hi + 1] * repeat + sizes[hi + 1:]
+    pages, lacing, body, continued, granule, done = [], [], b"", 0, (short - sizes[0]) // 4, -1
+    for k, p in enumerate(packets):
+        segs = [255] * (len(p) // 255) + [len(p) % 255]
+        pos = 0
+        for j, seg in enumerate(segs):
+            lacing.append(seg)
+            body += p[pos:pos + seg]
+            pos += seg
+            if j == len(segs) - 1:
+                granule += sizes[k - 1] // 4 + sizes[k] // 4 if k else 0
+                done = granule
+            if len(lacing) == 255 or len(body) >= body_bytes:
+                pages.append((continued, done, lacing, body))
+                continued = 0 if j == len(segs) - 1 else 1
+                lacing, body, done = [], b"", -1
+    if lacing:
+        pages.append((continued, done, lacing, body))
+    for k, (cont, gran, lac, bod) in enumerate(pages):
+        out += page_bytes(cont | (4 if k == len(pages) - 1 else 0), gran, serial, len(header_pages) + k, lac, bod)
+    return out
+
+
+# ---- what the API gives ------------------------------------------------------------------------
+
+def native(data):
+    info = miniaudio.vorbis_get_info(data)
+    return {"nchannels": info.nchannels, "sample_rate": info.sample_rate,
+            "output_format": miniaudio.SampleFormat.FLOAT32}
+
+
+class Pipe(io.RawIOBase):
+    """A file object that cannot seek (a pipe, a socket)."""
+
+    def __init__(self, data):
+        self._f = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        return self._f.readinto(b)
+
+
+def open_stream(kind, data, path, **kw):
+    if kind == "memory":
+        return miniaudio.stream_memory(data, **kw)
+    if kind == "path":
+        return miniaudio.stream_file(path, **kw)
+    if kind == "bytesio":
+        return miniaudio.stream_any(io.BytesIO(data), **kw)
+    return miniaudio.stream_any(Pipe(data), **kw)
+
+
+def read_all(stream, chunk=8192):
+    out = array.array("f")
+    try:
+        out.extend(stream.send(chunk))
+        while True:
+            out.extend(stream.send(chunk))
+    except StopIteration:
+        pass
+    return out
+
+
+def reference(data):
+    """decode()'s samples (float32, the file's own channels and rate) and its frame count."""
+    kw = native(data)
+    ref = miniaudio.decode(data, **kw).samples
+    return ref, len(ref) // kw["nchannels"]
+
+
+def check_input(data, tmp_path, targets=None):
+    """Every input kind gives decode()'s frames; seeks land on decode()'s samples there; a known
+    length is the number of frames that decode."""
+    kw = native(data)
+    ch = kw["nchannels"]
+    ref, n = reference(data)
+    path = str(tmp_path / "cut.ogg")
+    with open(path, "wb") as f:
+        f.write(data)
+    if targets is None:
+        targets = sorted(t for t in {0, 1, n // 3, n // 2, n - 300, n - 1} if 0 <= t < n or t == 0)
+    for kind in ("memory", "path", "bytesio", "pipe"):
+        stream = open_stream(kind, data, path, **kw)
+        assert stream.length in (None, n), (kind, stream.length, n)
+        got = read_all(stream)
+        assert len(got) // ch == n, (kind, len(got) // ch, n)
+        assert got.tobytes() == ref.tobytes(), kind
+        if kind == "pipe":
+            # forward only: a pipe's stream skips by decoding
+            stream = open_stream(kind, data, path, **kw)
+            assert stream.seek(n // 2) == n // 2
+            assert read_all(stream, 8191).tobytes() == ref[n // 2 * ch:].tobytes(), kind
+            continue
+        for target in targets + [0]:  # backwards again at the end
+            assert stream.seek(target) == target, (kind, target)
+            assert read_all(stream, 8191).tobytes() == ref[target * ch:].tobytes(), (kind, target)
+    return n
+
+
+def cuts(data, count):
+    """`count` byte offsets spread over the audio, and cuts at (about `count`) page boundaries,
+    inside page headers and just after segment tables."""
+    pages = parse_pages(data)
+    first_audio = pages[2][0]
+    step = max(1, (len(data) - first_audio) // count)
+    offsets = set(range(first_audio + 1, len(data), step))
+    some = pages[3::max(1, len(pages) // count)]
+    offsets |= {p[0] for p in some}                      # at a page boundary
+    offsets |= {p[0] + 20 for p in some}                 # inside a page header
+    offsets |= {p[0] + 27 + len(p[4]) for p in some}     # just after a segment table
+    return sorted(o for o in offsets if first_audio < o < len(data))
+
+
+# ---- the tests ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["mono.ogg", "tone.ogg"])
+def test_repaged_files_have_libvorbis_positions(name):
+    """The generator is right: the whole re-paged file decodes to its last page's position, and
+    its packets are samples/<name>'s (same samples as the original, up to its end trimming)."""
+    data = build_ogg(name, 1)
+    pages = parse_pages(data)
+    assert len(pages) >= 4
+    ref, n = reference(data)
+    assert n == pages[-1][3]
+    orig = open(os.path.join(SAMPLES, name), "rb").read()
+    orig_ref, orig_n = reference(orig)
+    assert orig_n == parse_pages(orig)[-1][3] <= n
+    assert ref[:len(orig_ref)] == orig_ref
+
+
+def test_fuzz_finding_first_4000_bytes_of_mono_ogg(tmp_path):
+    """The fuzz finding: seek() raised DecodeError (MA_ERROR) from memory and path, seek(0)
+    included; push mode gave 9856 frames, memory 10368."""
+    data = open(os.path.join(SAMPLES, "mono.ogg"), "rb").read()[:4000]
+    assert check_input(data, tmp_path, targets=[0, 500, 5000, 10000]) == 10368
+
+
+@pytest.mark.parametrize("name,repeat", [("mono.ogg", 1), ("tone.ogg", 1), ("mono.ogg", 8), ("tone.ogg", 20)])
+def test_cut_short_anywhere(name, repeat, tmp_path):
+    """Cut at byte offsets all over the audio, at page boundaries, inside page headers and just
+    after segment tables.  tone.ogg x20 is 70 KB: stb_vorbis's page search is binary there."""
+    data = build_ogg(name, repeat)
+    decoded = set()
+    for offset in cuts(data, 4 if repeat >= 20 else 6 if repeat > 1 else 12):
+        decoded.add(check_input(data[:offset], tmp_path))
+    assert len(decoded) > 5  # the cuts do decode to different lengths
+
+
+def _with_last_page(data, flags=None, granule=None):
+    pages = parse_pages(data)
+    start, end, f, g, lacing, body = pages[-1]
+    serial, seqno = struct.unpack_from("<II", data, start + 14)
+    return data[:start] + page_bytes(f if flags is None else flags, g if granule is None else granule,
+                                     serial, seqno, lacing, body)
+
+
+DAMAGE = {
+    "no end-of-stream flag": lambda d: _with_last_page(d, flags=0),
+    "last granule -1": lambda d: _with_last_page(d, granule=-1),
+    "last granule 3x": lambda d: _with_last_page(d, granule=parse_pages(d)[-1][3] * 3),
+    "last granule halved": lambda d: _with_last_page(d, granule=parse_pages(d)[-1][3] // 2),
+    "last granule 0": lambda d: _with_last_page(d, granule=0),
+    "garbage appended": lambda d: d + bytes((k * 7919) & 0xFF for k in range(3000)),
+    "100 KB of zeros appended": lambda d: d + bytes(100000),
+    "cut and garbage appended": lambda d: d[:len(d) - 500] + b"OggS" + bytes(range(256)) * 4,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+@pytest.mark.parametrize("name,repeat", [("tone.ogg", 1), ("tone.ogg", 20)])
+def test_damaged_end(name, repeat, damage, tmp_path):
+    check_input(DAMAGE[damage](build_ogg(name, repeat)), tmp_path)
+
+
+def _check_failed_seek_moves_nothing(stream, target, ref, ch):
+    """A seek past the frames that decode raises DecodeError and moves nothing (the streams'
+    contract): position and the next chunk stay as they were."""
+    before = stream.position
+    with pytest.raises(miniaudio.DecodeError):
+        stream.seek(target)
+    assert stream.position == before
+    assert read_all(stream, 8191).tobytes() == ref[before * ch:].tobytes()
+
+
+@pytest.mark.parametrize("kind", ["memory", "path", "bytesio"])
+def test_seek_past_the_end(kind, tmp_path):
+    """Past the frames that decode: a stream of known length refuses (ValueError, as for any
+    format); one of unknown length (a file object) raises DecodeError and moves nothing; seek(n)
+    ends the stream; seek(0) plays it again."""
+    data = build_ogg("tone.ogg", 4)[:-333]
+    kw = native(data)
+    ch = kw["nchannels"]
+    ref, n = reference(data)
+    path = str(tmp_path / "cut.ogg")
+    with open(path, "wb") as f:
+        f.write(data)
+    stream = open_stream(kind, data, path, **kw)
+    assert stream.seek(1000) == 1000
+    if stream.length is not None:
+        assert stream.length == n
+        with pytest.raises(ValueError):
+            stream.seek(n + 1)
+    else:
+        _check_failed_seek_moves_nothing(stream, n + 5000, ref, ch)
+    assert stream.seek(n) == n
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert stream.seek(0) == 0
+    assert read_all(stream).tobytes() == ref.tobytes()
+
+
+def test_seek_past_the_end_of_unknown_length(tmp_path):
+    """From memory, a file whose end no page position bounds (the last 64 KiB hold no page): the
+    length is unknown, a seek past the end fails and moves nothing, seeks within land right."""
+    data = build_ogg("tone.ogg", 1) + bytes(70000)
+    kw = native(data)
+    ch = kw["nchannels"]
+    ref, n = reference(data)
+    stream = miniaudio.stream_memory(data, **kw)
+    assert stream.length is None
+    assert stream.seek(n // 3) == n // 3
+    _check_failed_seek_moves_nothing(stream, n + 10, ref, ch)
+    assert stream.seek(n // 2) == n // 2
+    assert read_all(stream).tobytes() == ref[n // 2 * ch:].tobytes()
+
+
+@pytest.mark.parametrize("damage", ["cut", "no end-of-stream flag", "last granule 3x", "last granule -1"])
+def test_length_and_info_agree_with_decode(damage, tmp_path):
+    """stream.length and get_file_info give the frames that decode (or unknown: None / 0)."""
+    data = build_ogg("tone.ogg", 6)
+    data = data[:len(data) * 2 // 3] if damage == "cut" else DAMAGE[damage](data)
+    kw = native(data)
+    _, n = reference(data)
+    path = str(tmp_path / "x.ogg")
+    with open(path, "wb") as f:
+        f.write(data)
+    assert miniaudio.get_file_info(path).num_frames in (0, n)
+    assert miniaudio.vorbis_get_file_info(path).num_frames in (0, n)
+    assert miniaudio.stream_memory(data, **kw).length in (None, n)
+    assert miniaudio.stream_file(path, **kw).length in (None, n)
+    if damage in ("cut", "no end-of-stream flag"):
+        assert miniaudio.stream_memory(data, **kw).length == n  # knowable: counted from the last page
+
+
+def test_whole_files_keep_their_length(tmp_path):
+    """A whole file's length is its last page's position, as before (one frame counted)."""
+    for name in ("mono.ogg", "tone.ogg"):
+        data = open(os.path.join(SAMPLES, name), "rb").read()
+        kw = native(data)
+        assert miniaudio.stream_memory(data, **kw).length == parse_pages(data)[-1][3]
+        assert miniaudio.stream_file(os.path.join(SAMPLES, name), **kw).length == parse_pages(data)[-1][3]
+
+
+def test_empty_packets_through_a_file_object(tmp_path):
+    """Packets of 0 bytes (legal in Ogg): push mode took stb_vorbis's 0 bytes used for "need more
+    data" and ended there (0 frames through a file object, 43904 from memory)."""
+    data = open(os.path.join(HERE, "corpus", "hostile", "ogg_vorbis_audio_empty_packets.ogg"), "rb").read()
+    kw = native(data)
+    ref, n = reference(data)
+    assert n == 43904
+    path = str(tmp_path / "empty.ogg")
+    with open(path, "wb") as f:
+        f.write(data)
+    for kind in ("memory", "path", "bytesio", "pipe"):
+        assert read_all(open_stream(kind, data, path, **kw)).tobytes() == ref.tobytes(), kind
