@@ -200,9 +200,13 @@ def test_seek_past_the_real_end_moves_nothing(name, how, tmp_path):
     s = open_stream(data, how, ff, ext, nch, rate, tmp_path)
     here = total // 2
     assert len(s.send(here)) == here * nch
-    assert s.length is None     # ran past the header's length, not yet at the end
+    # ran past the header's length, not yet at the end (None); or, for a damaged Ogg Vorbis end
+    # read from memory or a path, the frames that decode were counted at the open (the total)
+    assert s.length in (None, total)
     for target in (total + 1, total + 10000):
-        with pytest.raises(miniaudio.DecodeError):
+        # past a known length seek() refuses the frame (ValueError); past an unknown one the
+        # decoder finds out by trying (DecodeError); either way nothing moves
+        with pytest.raises(miniaudio.DecodeError if s.length is None else ValueError):
             s.seek(target)
         assert s.position == here
         assert list(s.send(100)) == expected[here * nch:(here + 100) * nch]
@@ -282,6 +286,12 @@ def test_announced_frames_none_decodable_raise_everywhere(name, tmp_path):
         "stream_any pipe": lambda: list(miniaudio.stream_any(flacw_pipe(data), ff)),
     }
     for what, attempt in attempts.items():
+        if what == "stream_any pipe" and ff == FF.WAV:
+            # over a source of unknown size dr_wav cannot hold a header's data size to the data,
+            # so its count is not a promise there: the stream ends empty, as decode() of bytes
+            # whose header dr_wav corrected does (tests/fuzz/stateful.py, agree)
+            assert attempt() == [], what
+            continue
         with pytest.raises(miniaudio.DecodeError) as info:
             attempt()
         if name != "mp3-no-frames":   # that one no decoder even opens

@@ -291,10 +291,6 @@ class Run:
             fail("length", f"position {self.max_pos} after reading is past the length {length} {self.where()}")
         if self.counts and want > 0:
             expect = max(0, min(want, self.ref.frames - before))
-            if k < expect and self.push_vorbis and data == self.ref.data[before * plan.fb:(before + k) * plan.fb]:
-                self.ended = True  # KNOWN: push-mode Vorbis ends a truncated file up to a page earlier
-                self.synced = False
-                return
             if k != expect:
                 if not fail("stream-eq-decode", f"read of {want} at {before} gave {k} frames, decode() has "
                             f"{expect} there ({self.ref.frames} in all) {self.where()}"):
@@ -316,7 +312,7 @@ class Run:
         except OK as e:
             self.trace.append(("seek", target, type(e).__name__))
             if self.closed:
-                if not isinstance(e, ValueError):
+                if not isinstance(e, ValueError) and not (isinstance(e, OverflowError) and not 0 <= target < 1 << 63):
                     raise InvariantError(f"closed: seek() on a closed stream raised {e!r}") from e
                 return
             if self.seekable and self.counts and 0 <= target <= self.ref.frames and not isinstance(e, MemoryError):
@@ -399,8 +395,7 @@ class Run:
 
 def _compare(runs, plan):
     """memory == path == BytesIO, op by op; the pipe until its first seek that differs (it cannot
-    seek back, and seeks forward by decoding only up to the end); a Vorbis file over a Python
-    source may end earlier than from memory (push mode: see KNOWN)."""
+    seek back, and seeks forward by decoding only up to the end)."""
     base = runs[0]
     for run in runs[1:]:
         for i, (a, b) in enumerate(zip(base.trace, run.trace)):
@@ -417,10 +412,6 @@ def _compare(runs, plan):
                 continue
             if run.kind == "pipe" and a[0] == "seek":
                 break
-            if run.kind in ("bytesio", "pipe") and plan.file_format == FF.VORBIS and a[0] == b[0] == "read" \
-                    and isinstance(a[2], bytes) and (b[2] == "stop" or isinstance(b[2], bytes)) \
-                    and a[2].startswith(b[2] if isinstance(b[2], bytes) else b""):
-                break  # KNOWN: push-mode Vorbis ends a truncated file up to a page earlier
             fail("io-agree", f"op {i}: {base.kind} gave {_short(a)}, {run.kind} gave {_short(b)} "
                  f"[{plan.file_format.name}, {plan.fmt.name}, {plan.nch} ch, {plan.rate} Hz]")
             break
@@ -731,10 +722,6 @@ def target_agree(data):
     for name, got in results.items():
         if got == base:
             continue
-        if name == "stream_any(pipe)" or (name == "stream_any(file)" and info and info[0] == FF.VORBIS):
-            if isinstance(base, bytes) and isinstance(got, bytes) and info and info[0] == FF.VORBIS \
-                    and base.startswith(got):
-                continue  # KNOWN: push-mode Vorbis ends a truncated file up to a page earlier
         # streams: the exception may come at the open or at the first read, so an empty stream
         # and a failed decode() agree when decode() found nothing to decode
         if name.startswith("stream") and got == b"" and base == "DecodeError":
@@ -743,9 +730,9 @@ def target_agree(data):
              f"[{info and info[0].name}, {fmt.name}, {nch} ch, {rate} Hz, chunk {chunk}]")
         break
     if info and info[3] and isinstance(base, bytes) and len(base) // (WIDTH[fmt] * nch) != info[3] \
-            and not (info[0] == FF.MP3 and base == b""):
-        # (KNOWN, RELIABILITY.md: an MP3 whose only frame is a cut Xing/Info frame is counted as one
-        # frame by the header scan of get_info, and decodes to nothing)
+            and not (info[0] == FF.MP3 and len(base) // (WIDTH[fmt] * nch) < info[3]):
+        # (KNOWN, RELIABILITY.md: get_info of an MP3 without a usable Xing count scans the frame
+        # headers without decoding, so a damaged MP3 can decode fewer frames than it counts)
         fail("length", f"get_info says {info[3]} frames, decode() gives {len(base) // (WIDTH[fmt] * nch)}")
     # decode() with its default arguments (44.1 kHz stereo s16) from this small input
     if STRICT or (info and info[2] and info[3] and info[3] * max(1.0, 44100 / info[2]) * 2 <= MAX_OUTPUT_SAMPLES):
