@@ -389,3 +389,26 @@ def test_seek_frame_past_the_end_starts_at_the_end():
     assert (s.length, s.position) == (frames, frames)
     assert sum(len(c) for c in s) == 0
     assert s.length == frames and s.seek(10) == 10 and list(s.send(1)) == list(pcm[20:22])
+
+
+def test_wav_whose_fmt_extension_runs_past_the_end_is_alike_from_every_input(tmp_path):
+    """A float WAV whose `fmt ` extension size (cbSize) runs past the end of the file: the header
+    parser seeks over it.  dr_wav's memory reader refused that seek (DecodeError from bytes) while
+    a path or a file object went past the end and on (38 frames): now bytes behave like files."""
+    frames = [(i / 64.0, -i / 64.0) for i in range(38)]
+    pcm = b"".join(struct.pack("<ff", *f) for f in frames)
+    fmt = struct.pack("<HHIIHHH", 3, 2, 44100, 44100 * 8, 8, 32, 512)      # cbSize 512 of 2 bytes
+    data = (b"RIFF" + struct.pack("<I", 4 + 26 + 12 + 8 + len(pcm)) + b"WAVE" + b"fmt " + struct.pack("<I", 18)
+            + fmt + b"fact" + struct.pack("<II", 4, 38) + b"data" + struct.pack("<I", len(pcm)) + pcm)
+    path = tmp_path / "f.wav"
+    path.write_bytes(data)
+    results = {}
+    for name, attempt in (("decode", lambda: miniaudio.decode(data, SF.FLOAT32, 2, 44100).samples.tobytes()),
+                          ("decode_file", lambda: miniaudio.decode_file(str(path), SF.FLOAT32, 2, 44100).samples.tobytes()),
+                          ("stream_any", lambda: b"".join(c.tobytes() for c in miniaudio.stream_any(
+                              io.BytesIO(data), FF.UNKNOWN, SF.FLOAT32, 2, 44100)))):
+        try:
+            results[name] = attempt()
+        except miniaudio.DecodeError as exc:
+            results[name] = type(exc).__name__
+    assert results["decode"] == results["decode_file"] == results["stream_any"], results
