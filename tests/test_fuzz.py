@@ -43,11 +43,11 @@ SLOW_CPU = 2.0  # seconds of CPU time one input may take
 LIBFUZZER = ["-timeout=30", "-report_slow_units=2", "-rss_limit_mb=2048"]
 DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
 REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
-# One input per finding of the independent probe (issue 13, tests/corpus/make_probe.py); they fail
-# on the code before its fixes, so they are replayed only with MINIAUDIO_FUZZ_STRICT=1, which also
-# turns on the invariants those fixes make hold (tests/fuzz/stateful.py, OPEN).
+# One input per finding of the independent probe (tests/corpus/make_probe.py); they fail on the code
+# before its fixes.  They are replayed, and the invariants those fixes make hold are checked
+# (tests/fuzz/stateful.py, OPEN), unless MINIAUDIO_FUZZ_STRICT=0 (to look at an older tree).
 PROBE = os.path.join(TESTS, "corpus", "probe")
-STRICT = os.environ.get("MINIAUDIO_FUZZ_STRICT") == "1"
+STRICT = os.environ.get("MINIAUDIO_FUZZ_STRICT", "1") == "1"
 HOSTILE = os.path.join(TESTS, "corpus", "hostile")
 PROBLEM = re.compile(r"ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:|"
                      r"SUMMARY: |Uncaught Python exception|==\d+== ?ERROR")

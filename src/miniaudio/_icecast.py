@@ -5,7 +5,7 @@ out of the audio and parses them; read() blocks on a condition variable (no poll
 decoder's request can be met, ``timeout`` seconds have passed with some audio buffered, the stream
 ends, or the download fails.  See docs/icecast-api.rst.
 
-What a hostile server cannot do (issue 13): keep the constructor past ``timeout`` (one deadline for
+What a hostile server cannot do: keep the constructor past ``timeout`` (one deadline for
 connecting, TLS, redirects, status line and headers, enforced by shutting the socket down), send
 more than 64 KiB of headers, make the client read its body into memory (``icy-metaint`` is
 validated and the audio between metadata blocks is read in BLOCK_SIZE pieces), or redirect it to

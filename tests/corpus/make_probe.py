@@ -7,8 +7,8 @@ Usage:  python tests/corpus/make_probe.py [--check]
 Each file is a fuzz input: for seek and source, 64 control bytes (the output and an operation
 script, see stateful.py) + the file; for agree, the file.  Built here from scratch with struct
 (stdlib only), except the MP3 one, which appends an ID3v1 tag to the head of the committed
-regressions/ma1117-mp3-control-valid.bin.  test_fuzz.py replays them only with
-MINIAUDIO_FUZZ_STRICT=1 (they fail on the code before the fixes of issue 13; RELIABILITY.md
+regressions/ma1117-mp3-control-valid.bin.  test_fuzz.py replays them unless
+MINIAUDIO_FUZZ_STRICT=0 (they fail on the code before the probe's fixes; RELIABILITY.md
 says which invariant catches which).  ``--check`` exits 1 if the committed files differ.
 """
 

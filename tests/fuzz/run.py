@@ -15,8 +15,8 @@ and these libFuzzer defaults unless given: -timeout=2 -rss_limit_mb=2048
 -artifact_prefix=build/fuzz/artifacts/TARGET- -print_final_stats=1, and -max_len=4096
 (6144 for auto, decode_file, seek and agree, 8192 for vorbis: an Ogg setup header is 3-4 KB);
 -malloc_limit_mb=512 for seek, source and agree (their outputs are bounded, so a bigger single
-allocation from a small input is a finding).  MINIAUDIO_FUZZ_STRICT=1 (passed through) turns on
-the invariants that the fixes of issue 13 make hold (stateful.py, OPEN).
+allocation from a small input is a finding).  MINIAUDIO_FUZZ_STRICT=0 (passed through) turns off
+the invariants that the probe's fixes made hold (stateful.py, OPEN), for an older tree.
 
 Given files (not directories), libFuzzer runs each once without fuzzing: that is how the
 regression inputs are replayed.  Example long run:
