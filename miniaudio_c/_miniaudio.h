@@ -178,10 +178,6 @@ PyObject *pyma_convert_frames(PyObject *module, PyObject *args, PyObject *kwargs
 PyObject *pyma_convert_sample_format(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pyma_wav_write_file(PyObject *module, PyObject *args, PyObject *kwargs);
 
-PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
-extern const char pyma_stream_doc[];
-extern PyType_Spec pyma_stream_spec;
-
 extern const char pyma_get_info_doc[];
 extern const char pyma_decode_doc[];
 extern const char pyma_convert_frames_doc[];
@@ -281,7 +277,77 @@ ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
 ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, ma_uint32 sample_rate,
                          const void *data, ma_uint64 frames);
 
-/* ---- streams pulled by an audio thread without the GIL (stream.c) ------------------------- */
+/* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
+
+/* What chunks are returned as. */
+enum { PYMA_CHUNK_ARRAY = 0, PYMA_CHUNK_BYTES = 1 };
+/* Where frames come from. */
+enum { PYMA_MODE_DECODER = 0, PYMA_MODE_RAW = 1 };
+
+typedef struct {
+    PyObject_HEAD
+    pyma_source src;
+    const pyma_format_info *fmt;
+    ma_uint64 frame_bytes;
+    Py_ssize_t frames_to_read;
+    int chunk_type;
+    PyObject *wrap;     /* optional callable applied to every chunk (e.g. a numpy view), or NULL */
+    PyObject *format_obj; /* the output format as the caller gave it (a SampleFormat member) */
+    int mode;             /* PYMA_MODE_DECODER or PYMA_MODE_RAW */
+    Py_buffer raw;        /* PYMA_MODE_RAW: the PCM data (view held until release) */
+    PyObject *raw_mv;     /* PYMA_MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
+    ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
+    ma_uint64 length;   /* frames at the output rate, when length_known */
+    int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
+    int position_real;  /* position is where decoded frames are (not a seek target past a possible end) */
+    ma_uint64 announced; /* the frames the header announced at opening (0: none said), plausible or not */
+    int fresh;          /* opened at frame 0 and neither read from nor sought since: the first read is
+                         * where "announced frames, none decodable" shows (see stream_read_busy, stream_io.c) */
+    volatile int pull_ended; /* the claiming audio thread read the end (read by unclaim, after the stop) */
+    volatile int pull_got;   /* the claiming audio thread got frames (likewise) */
+    volatile ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its
+                                  * delay); written by a claiming audio thread, so read atomically */
+    int busy;           /* a method is running that may release the GIL or call Python (GIL held to change) */
+    int opening;        /* still being built: busy, and every method refuses it */
+    unsigned long busy_thread; /* the thread that set busy */
+    int claimed;        /* a device's audio thread pulls from it (GIL-free) */
+    int closed;         /* the decoder is released */
+    int finished;       /* StopIteration was raised (seek() can rewind it) */
+    PyObject *weakreflist;
+} StreamObject;
+
+/* The module functions that build a stream (stream.c); see their docstrings. */
+PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_stream_doc[];
+PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_stream_raw_doc[];
+extern PyType_Spec pyma_stream_spec;
+
+/* The re-entry guard (stream.c; GIL held): 0 when `self` may be used now; else -1 with
+ * RuntimeError (a device claims it, or it is busy: opening, re-entered, another thread),
+ * StopIteration (for_iteration, and closed or finished) or ValueError (closed). */
+int pyma_stream_usable(StreamObject *self, int for_iteration);
+
+/* Marks the stream busy for the calling thread (stream.c); GIL held, pyma_stream_usable() just
+ * passed.  The caller clears self->busy when done. */
+void pyma_stream_set_busy(StreamObject *self);
+
+/* Releases the decoder, the source and the raw buffer and marks the stream closed (stream.c);
+ * GIL held, not busy.  Safe to re-enter and to call twice. */
+void pyma_stream_release(StreamObject *self);
+
+/* tp_iternext, send(value) and the am_send slot (stream_io.c; GIL held, released while decoding):
+ * a new chunk, or NULL with StopIteration at the end or another exception set.  am_send returns
+ * PYGEN_RETURN at the end instead, with no exception. */
+PyObject *pyma_stream_iternext(StreamObject *self);
+PyObject *pyma_stream_send(StreamObject *self, PyObject *value);
+PySendResult pyma_stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult);
+
+/* seek(frame) (stream_seek.c; GIL held, released around the decoder): the new position as an int,
+ * or NULL with an exception set. */
+PyObject *pyma_stream_seek(StreamObject *self, PyObject *arg);
+
+/* ---- streams pulled by an audio thread without the GIL (stream_io.c) ---------------------- */
 
 /* What a device needs to know about a stream it may pull from. */
 typedef struct {
@@ -305,9 +371,6 @@ ma_result pyma_stream_pull(PyObject *stream, void *out, ma_uint64 frames, ma_uin
 
 /* Ends a claim (GIL held; no audio thread pulls any more). */
 void pyma_stream_unclaim(PyObject *stream);
-
-PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
-extern const char pyma_stream_raw_doc[];
 
 /* ---- devices (device.c) and the audio-thread bridge (callback.c) ------------------------- */
 

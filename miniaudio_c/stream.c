@@ -13,51 +13,16 @@
  * holds `busy` across it, so the source calling back into the stream (next, seek, close, ...) gets
  * RuntimeError and can free nothing in use; a stream under construction is busy and not yet
  * GC-tracked (gc.get_referrers cannot find it).
+ * This file holds the type (lifecycle, the busy/re-entry guard, getters, construction); reading
+ * chunks and the device pull are in stream_io.c, seek() in stream_seek.c.
  */
 #include "_miniaudio.h"
 
 #include <stddef.h>
 #include "structmember.h"
 
-/* What chunks are returned as. */
-enum { CHUNK_ARRAY = 0, CHUNK_BYTES = 1 };
-/* Where frames come from. */
-enum { MODE_DECODER = 0, MODE_RAW = 1 };
-
-typedef struct {
-    PyObject_HEAD
-    pyma_source src;
-    const pyma_format_info *fmt;
-    ma_uint64 frame_bytes;
-    Py_ssize_t frames_to_read;
-    int chunk_type;
-    PyObject *wrap;     /* optional callable applied to every chunk (e.g. a numpy view), or NULL */
-    PyObject *format_obj; /* the output format as the caller gave it (a SampleFormat member) */
-    int mode;             /* MODE_DECODER or MODE_RAW */
-    Py_buffer raw;        /* MODE_RAW: the PCM data (view held until release) */
-    PyObject *raw_mv;     /* MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
-    ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
-    ma_uint64 length;   /* frames at the output rate, when length_known */
-    int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
-    int position_real;  /* position is where decoded frames are (not a seek target past a possible end) */
-    ma_uint64 announced; /* the frames the header announced at opening (0: none said), plausible or not */
-    int fresh;          /* opened at frame 0 and neither read from nor sought since: the first read is
-                         * where "announced frames, none decodable" shows (see stream_read_busy) */
-    volatile int pull_ended; /* the claiming audio thread read the end (read by unclaim, after the stop) */
-    volatile int pull_got;   /* the claiming audio thread got frames (likewise) */
-    volatile ma_uint64 position; /* output frames from the start (our count: dr_mp3's cursor includes its
-                                  * delay); written by a claiming audio thread, so read atomically */
-    int busy;           /* a method is running that may release the GIL or call Python (GIL held to change) */
-    int opening;        /* still being built: busy, and every method refuses it */
-    unsigned long busy_thread; /* the thread that set busy */
-    int claimed;        /* a device's audio thread pulls from it (GIL-free) */
-    int closed;         /* the decoder is released */
-    int finished;       /* StopIteration was raised (seek() can rewind it) */
-    PyObject *weakreflist;
-} StreamObject;
-
-static int
-stream_usable(StreamObject *self, int for_iteration)
+int
+pyma_stream_usable(StreamObject *self, int for_iteration)
 {
     if (self->claimed) {
         PyErr_SetString(PyExc_RuntimeError, "the stream is being played by a device: stop the device before using "
@@ -91,9 +56,9 @@ stream_usable(StreamObject *self, int for_iteration)
     return 0;
 }
 
-/* Marks the stream busy for the calling thread; GIL held, stream_usable() just passed. */
-static void
-stream_set_busy(StreamObject *self)
+/* Marks the stream busy for the calling thread; GIL held, pyma_stream_usable() just passed. */
+void
+pyma_stream_set_busy(StreamObject *self)
 {
     self->busy = 1;
     self->busy_thread = PyThread_get_thread_ident();
@@ -101,8 +66,8 @@ stream_set_busy(StreamObject *self)
 
 /* Releases the decoder and the source; GIL held, not busy.  Safe to re-enter (a source's __del__ or a
  * buffer's release may run Python): each resource is detached before it is released. */
-static void
-stream_release(StreamObject *self)
+void
+pyma_stream_release(StreamObject *self)
 {
     Py_buffer raw = self->raw;
 
@@ -113,331 +78,6 @@ stream_release(StreamObject *self)
         PyBuffer_Release(&raw);
     }
     Py_CLEAR(self->raw_mv);
-}
-
-/* The stream gave `frames` more frames: a length they run past was wrong; unknown until the end. */
-static void
-stream_advanced(StreamObject *self, ma_uint64 frames)
-{
-    pyma_astore64(&self->position, self->position + frames);
-    if (frames > 0) {
-        self->position_real = 1;
-        self->fresh = 0;
-    }
-    if (self->length_known && self->position > self->length) {
-        self->length_known = 0;
-    }
-}
-
-/* The stream ended at `position`: its length is now exactly known, if the position is real. */
-static void
-stream_ended(StreamObject *self)
-{
-    self->finished = 1;
-    if (self->position_real) {
-        self->length = self->position;
-        self->length_known = 1;
-    }
-}
-
-/* MODE_RAW: the next slice of the data (1.71: a memoryview of bytes; a partial last frame is kept). */
-static PyObject *
-stream_read_raw(StreamObject *self, Py_ssize_t frames)
-{
-    ma_uint64 position = pyma_aload64(&self->position), offset, end;
-
-    if (stream_usable(self, 1) < 0) {
-        return NULL;
-    }
-    /* self->length counts a partial last frame; seek() keeps position <= length, so no product wraps. */
-    if (position >= self->length) {
-        self->finished = 1;
-        PyErr_SetNone(PyExc_StopIteration);
-        return NULL;
-    }
-    offset = position * self->frame_bytes;
-    end = (ma_uint64)self->raw.len - offset;
-    if ((ma_uint64)frames < end / self->frame_bytes + 1) {
-        end = offset + (ma_uint64)frames * self->frame_bytes;
-    }
-    else {
-        end = (ma_uint64)self->raw.len;
-    }
-    if (end > (ma_uint64)self->raw.len) {
-        end = (ma_uint64)self->raw.len;
-    }
-    pyma_astore64(&self->position, self->position + (end - offset + self->frame_bytes - 1) / self->frame_bytes);
-    return PySequence_GetSlice(self->raw_mv, (Py_ssize_t)offset, (Py_ssize_t)end);
-}
-
-/* Requests above this many frames are decoded into a buffer that grows as frames come, then copied
- * into the chunk: send(10**9) on a one-second file must not allocate a billion frames first. */
-#define STREAM_GROW_FROM 65536
-/* The growing buffer's first size is at most this many bytes (and at least STREAM_GROW_FROM frames),
- * whatever the remaining length says: a header's length is a claim, not frames that exist. */
-#define STREAM_GROW_FIRST_BYTES ((ma_uint64)16 << 20)
-
-/* Reads up to `frames` frames into `out`, calling the decoder until they are all there or it ends
- * (a 0-frame read, MA_AT_END, an error, or the Python source failed): decoders may read short in
- * the middle (dr_wav at every block of IMA ADPCM with a bad block align).  No Python API. */
-static ma_result
-stream_fill(pyma_source *src, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
-{
-    ma_uint64 step;
-    ma_result r = MA_SUCCESS;
-
-    *got = 0;
-    while (*got < frames) {
-        step = 0;
-        r = ma_decoder_read_pcm_frames(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
-        *got += step;
-        if (r != MA_SUCCESS || step == 0 || src->callback_error != NULL) {
-            break;
-        }
-    }
-    return r;
-}
-
-/* Decodes up to `frames` frames (more than STREAM_GROW_FROM) into *out, a PyMem_RawMalloc'd buffer
- * that starts at STREAM_GROW_FROM frames, or at the known remaining length when that is larger (at
- * most STREAM_GROW_FIRST_BYTES), and doubles while the decoder fills it.  Runs without the GIL.
- * Stops early, keeping what it has, when the buffer cannot grow; *out is NULL only when nothing could
- * be allocated at all. */
-static ma_result
-stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint64 *got)
-{
-    ma_uint64 cap = STREAM_GROW_FROM, done = 0, step, first_max = STREAM_GROW_FIRST_BYTES / self->frame_bytes;
-    ma_result r = MA_SUCCESS;
-    char *buf = NULL, *bigger;
-
-    if (self->length_known && self->length > self->position && self->length - self->position + 1 > cap) {
-        cap = self->length - self->position + 1;  /* + 1: the end shows as a short read, not a full one */
-        if (cap > first_max) {
-            cap = first_max > STREAM_GROW_FROM ? first_max : STREAM_GROW_FROM;
-        }
-    }
-    if (cap > frames) {
-        cap = frames;
-    }
-    buf = PyMem_RawMalloc((size_t)(cap * self->frame_bytes));
-    while (buf != NULL) {
-        r = stream_fill(&self->src, buf + done * self->frame_bytes, self->frame_bytes, cap - done, &step);
-        done += step;
-        if (done < cap || done == frames) {
-            break;  /* the end, an error or a failed source (a full buffer is never any of these) */
-        }
-        cap = (cap > frames / 2) ? frames : cap * 2;
-        bigger = PyMem_RawRealloc(buf, (size_t)(cap * self->frame_bytes));
-        if (bigger == NULL) {
-            break;  /* return the frames decoded so far: a short chunk, nothing lost */
-        }
-        buf = bigger;
-    }
-    *out = buf;
-    *got = done;
-    return buf == NULL ? MA_OUT_OF_MEMORY : r;
-}
-
-/* A new chunk of `frames` frames (bytes or array, as the stream gives them) and its writable memory
- * in *buf; an array's buffer is held in *view until the caller releases it.  NULL with an exception. */
-static PyObject *
-stream_new_chunk(StreamObject *self, pyma_state *st, ma_uint64 frames, Py_buffer *view, char **buf)
-{
-    PyObject *chunk;
-
-    if (self->chunk_type == CHUNK_BYTES) {
-        chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(frames * self->frame_bytes));
-        if (chunk != NULL) {
-            *buf = PyBytes_AS_STRING(chunk);
-        }
-        return chunk;
-    }
-    chunk = pyma_new_sample_array(st, self->fmt->typecode, (Py_ssize_t)(frames * self->src.decoder.outputChannels));
-    if (chunk == NULL || PyObject_GetBuffer(chunk, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-        Py_XDECREF(chunk);
-        return NULL;
-    }
-    *buf = view->buf;
-    return chunk;
-}
-
-/* The body of stream_read, run busy: decodes up to `frames` frames into a new chunk.  NULL with an
- * exception (StopIteration at the end); *source_failed is set when the Python source raised (the
- * caller then releases the stream, as a generator that raised is finished). */
-static PyObject *
-stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *source_failed)
-{
-    PyObject *chunk = NULL;
-    Py_buffer out = {0};
-    ma_uint64 got = 0;
-    ma_result r;
-    char *buf = NULL, *grown = NULL;
-
-    if (frames > STREAM_GROW_FROM) {
-        Py_BEGIN_ALLOW_THREADS
-        /* Touches the decoder and its input (held by self, which the caller holds) and its own buffer. */
-        r = stream_decode_growing(self, (ma_uint64)frames, &grown, &got);
-        Py_END_ALLOW_THREADS
-        if (grown == NULL) {
-            return PyErr_NoMemory();
-        }
-        if (got > 0) {
-            chunk = stream_new_chunk(self, st, got, &out, &buf);
-            if (chunk != NULL) {
-                memcpy(buf, grown, (size_t)(got * self->frame_bytes));
-            }
-        }
-        PyMem_RawFree(grown);
-        if (got > 0 && chunk == NULL) {
-            /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
-             * (the position says so), as when a caller drops a chunk. */
-            stream_advanced(self, got);
-            return NULL;
-        }
-        frames = (Py_ssize_t)got;  /* the chunk holds exactly what was decoded */
-    }
-    else {
-        chunk = stream_new_chunk(self, st, (ma_uint64)frames, &out, &buf);
-        if (chunk == NULL) {
-            return NULL;
-        }
-        Py_BEGIN_ALLOW_THREADS
-        /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-        r = stream_fill(&self->src, buf, self->frame_bytes, (ma_uint64)frames, &got);
-        Py_END_ALLOW_THREADS
-    }
-    if (out.obj != NULL) {
-        PyBuffer_Release(&out);
-    }
-    if (self->src.callback_error != NULL) {
-        /* The Python source raised: the stream ends, as a generator would, and says why. */
-        Py_XDECREF(chunk);
-        *source_failed = 1;
-        pyma_raise_callback_error(st, &self->src, "error in read callback");
-        return NULL;
-    }
-    if (r != MA_SUCCESS && r != MA_AT_END) {
-        Py_XDECREF(chunk);
-        if (self->src.path != NULL) {
-            pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", self->src.name);
-        }
-        else {
-            pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding the stream");
-        }
-        return NULL;
-    }
-    stream_advanced(self, got);
-    if (got == 0) {
-        Py_XDECREF(chunk);
-        stream_ended(self);
-        if (self->fresh && self->announced > 0) {
-            /* The header announced frames and not one decodes: the input is truncated or corrupt,
-             * as decode() says for it, not an empty stream.  The stream is finished (length 0). */
-            self->fresh = 0;
-            pyma_raise_none_decodable(st, &self->src, self->announced);
-            return NULL;
-        }
-        PyErr_SetNone(PyExc_StopIteration);
-        return NULL;
-    }
-    if (got < (ma_uint64)frames) {
-        /* Only the last chunk is short (stream_fill read until the decoder ended). */
-        if (self->chunk_type == CHUNK_BYTES) {
-            Py_SETREF(chunk, PyBytes_FromStringAndSize(buf, (Py_ssize_t)(got * self->frame_bytes)));
-        }
-        else if (PySequence_DelSlice(chunk, (Py_ssize_t)(got * self->src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
-            Py_CLEAR(chunk);
-        }
-    }
-    return chunk;
-}
-
-/* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
-static PyObject *
-stream_read(StreamObject *self, Py_ssize_t frames)
-{
-    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
-    PyObject *chunk, *result;
-    int source_failed = 0;
-
-    if (self->mode == MODE_RAW) {
-        return stream_read_raw(self, frames);
-    }
-    if (stream_usable(self, 1) < 0) {
-        return NULL;
-    }
-    if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
-        PyErr_Format(PyExc_OverflowError, "cannot read %zd frames at once: a chunk of %u-byte frames that long "
-                     "exceeds the address space", frames, (unsigned int)self->frame_bytes);
-        return NULL;
-    }
-    stream_set_busy(self);
-    chunk = stream_read_busy(self, st, frames, &source_failed);
-    self->busy = 0;
-    if (source_failed) {
-        PyObject *exc = pyma_err_take();
-        stream_release(self);
-        pyma_err_give(exc);
-    }
-    if (chunk == NULL || self->wrap == NULL) {
-        return chunk;
-    }
-    /* Python code, but the stream's state is complete: it may use the stream again. */
-    result = PyObject_CallOneArg(self->wrap, chunk);
-    Py_DECREF(chunk);
-    return result;
-}
-
-static PyObject *
-stream_iternext(StreamObject *self)
-{
-    return stream_read(self, self->frames_to_read);
-}
-
-/* send(None) -> frames_to_read frames; send(n) -> n frames; anything else is an error. */
-static PyObject *
-stream_send(StreamObject *self, PyObject *value)
-{
-    Py_ssize_t frames;
-
-    if (value == Py_None) {
-        return stream_read(self, self->frames_to_read);
-    }
-    if (!PyLong_Check(value) || PyBool_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "send() wants a number of frames (int) or None, not %.200s",
-                     Py_TYPE(value)->tp_name);
-        return NULL;
-    }
-    frames = PyLong_AsSsize_t(value);
-    if (frames == -1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            PyErr_Format(PyExc_OverflowError, "number of frames to read must be 1..%zd, not %R", PY_SSIZE_T_MAX, value);
-        }
-        return NULL;
-    }
-    if (frames < 1) {
-        PyErr_Format(PyExc_ValueError, "number of frames to read must be at least 1, not %zd", frames);
-        return NULL;
-    }
-    return stream_read(self, frames);
-}
-
-/* The am_send slot, so that PyIter_Send drives the stream without raising StopIteration. */
-static PySendResult
-stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult)
-{
-    PyObject *chunk = arg == NULL ? stream_iternext(self) : stream_send(self, arg);
-    if (chunk != NULL) {
-        *presult = chunk;
-        return PYGEN_NEXT;
-    }
-    if (PyErr_ExceptionMatches(PyExc_StopIteration)) {
-        PyErr_Clear();
-        *presult = Py_NewRef(Py_None);
-        return PYGEN_RETURN;
-    }
-    *presult = NULL;
-    return PYGEN_ERROR;
 }
 
 static PyObject *
@@ -462,7 +102,7 @@ stream_close(StreamObject *self, PyObject *Py_UNUSED(ignored))
         }
         return NULL;
     }
-    stream_release(self);
+    pyma_stream_release(self);
     Py_RETURN_NONE;
 }
 
@@ -495,7 +135,7 @@ stream_throw(StreamObject *self, PyObject *args)
                      Py_TYPE(type)->tp_name);
         return NULL;
     }
-    stream_release(self);
+    pyma_stream_release(self);
     if (PyExceptionInstance_Check(type)) {
         PyErr_SetObject((PyObject *)Py_TYPE(type), type);
     }
@@ -508,157 +148,6 @@ stream_throw(StreamObject *self, PyObject *args)
         pyma_err_give(exc);
     }
     return NULL;
-}
-
-PyDoc_STRVAR(stream_seek_doc,
-             "seek($self, frame, /)\n--\n\n"
-             "Move to `frame` (counted in output frames from the start); the next chunk starts there.\n\n"
-             "Works after the end too, to loop.  Returns the new position.  ValueError for a negative\n"
-             "frame, a frame past the end of a stream of known length, or a closed stream; DecodeError\n"
-             "when the source cannot seek there; RuntimeError while a device plays the stream.");
-
-/* Moves forward by decoding and discarding `count` frames (GIL released inside): the decoders'
- * own seeks jump around in the file, which a source that cannot seek does not allow. */
-static ma_result
-stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
-{
-    ma_uint64 chunk = 4096, got;
-    ma_result r = MA_SUCCESS;
-    void *scratch = PyMem_RawMalloc((size_t)(chunk * self->frame_bytes));
-
-    *skipped = 0;
-    if (scratch == NULL) {
-        return MA_OUT_OF_MEMORY;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    while (*skipped < count) {
-        got = 0;
-        r = ma_decoder_read_pcm_frames(&self->src.decoder, scratch, count - *skipped < chunk ? count - *skipped : chunk,
-                                       &got);
-        *skipped += got;
-        if (r != MA_SUCCESS || got == 0 || self->src.callback_error != NULL) {
-            break;
-        }
-    }
-    Py_END_ALLOW_THREADS
-    PyMem_RawFree(scratch);
-    return r == MA_AT_END ? MA_SUCCESS : r;
-}
-
-/* The body of stream_seek, run busy.  NULL with an exception. */
-static PyObject *
-stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
-{
-    ma_result r;
-    ma_uint64 landed = (ma_uint64)frame;
-    int can_seek = 1;
-
-    self->fresh = 0;  /* a read after a seek is not the stream's first */
-    if (self->mode == MODE_RAW) {
-        r = MA_SUCCESS;
-    }
-    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
-        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
-        if (can_seek < 0) {
-            pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek()");
-            return NULL;
-        }
-        if ((ma_uint64)frame < now) {
-            pyma_raise(st, MA_BAD_SEEK, PYMA_ERR_DECODE,
-                       "cannot seek back to frame %lld from frame %llu: the source cannot seek (its seek() "
-                       "returned False) and those bytes were already read",
-                       frame, (unsigned long long)now);
-            return NULL;
-        }
-        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
-        frame = (long long)(now + skipped); /* at the end when it came first */
-        if (skipped > 0) {
-            self->position_real = 1;
-        }
-    }
-    else {
-        Py_BEGIN_ALLOW_THREADS
-        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
-        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
-            self->src.desc.sample_rate == self->sample_rate &&
-            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
-            landed != (ma_uint64)frame) {
-            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states): say so
-             * rather than serve other frames as these.  dr_mp3's cursor counts its delay: not checked. */
-            r = MA_BAD_SEEK;
-        }
-        Py_END_ALLOW_THREADS
-        if (r == MA_BAD_SEEK && landed != (ma_uint64)frame) {
-            self->position = landed;
-            self->position_real = 1;
-            self->finished = 0;
-            pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the decoder stopped at frame %llu", frame,
-                       (unsigned long long)landed);
-            return NULL;
-        }
-    }
-    if (self->src.callback_error != NULL) {
-        pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
-        return NULL;
-    }
-    if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
-        return NULL;
-    }
-    self->finished = 0;
-    if (self->mode != MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
-        /* A frame within the known length, or the start, holds audio; beyond, only reading tells. */
-        self->position_real = frame == 0 || (self->length_known && (ma_uint64)frame <= self->length);
-    }
-    self->position = (ma_uint64)frame;
-    return PyLong_FromLongLong(frame);
-}
-
-static PyObject *
-stream_seek(StreamObject *self, PyObject *arg)
-{
-    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
-    long long frame;
-    ma_uint32 rate;
-    PyObject *result;
-
-    if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "frame must be an int, not %.200s", Py_TYPE(arg)->tp_name);
-        return NULL;
-    }
-    /* May run the argument's __index__ (Python code): done before the stream is looked at. */
-    frame = PyLong_AsLongLong(arg);
-    if (frame == -1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            PyErr_Format(PyExc_OverflowError, "frame must be 0..%lld, not %R", (long long)LLONG_MAX, arg);
-        }
-        return NULL;
-    }
-    if (frame < 0) {
-        PyErr_Format(PyExc_ValueError, "frame must be >= 0, not %lld", frame);
-        return NULL;
-    }
-    if (stream_usable(self, 0) < 0) {
-        return NULL;
-    }
-    if (self->length_known && (ma_uint64)frame > self->length) {
-        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
-                     (unsigned long long)self->length);
-        return NULL;
-    }
-    if (self->mode != MODE_RAW) {
-        /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
-         * (the bound is past 10**13 frames, years of audio, so no real frame is refused). */
-        rate = self->src.desc.sample_rate > self->sample_rate ? self->src.desc.sample_rate : self->sample_rate;
-        if (rate > 0 && (ma_uint64)frame > UINT64_MAX / rate) {
-            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: past the end of any stream at %u Hz", frame,
-                         (unsigned int)self->sample_rate);
-            return NULL;
-        }
-    }
-    stream_set_busy(self);
-    result = stream_seek_busy(self, st, frame);
-    self->busy = 0;
-    return result;
 }
 
 static PyObject *
@@ -753,7 +242,7 @@ stream_clear(StreamObject *self)
     /* Only reached for unreachable objects, so no thread is decoding (it would hold a ref). */
     Py_CLEAR(self->wrap);
     Py_CLEAR(self->format_obj);
-    stream_release(self);
+    pyma_stream_release(self);
     return 0;
 }
 
@@ -810,7 +299,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *wrap = Py_None;
     PyObject *seek_origins = Py_None;
-    int kind, chunk_type = CHUNK_ARRAY;
+    int kind, chunk_type = PYMA_CHUNK_ARRAY;
     long encoding, format, channels, rate, dither = 0;
     Py_ssize_t frames_to_read = 1024;
     long long seek_frame = 0;
@@ -845,11 +334,11 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_Format(PyExc_ValueError, "seek_frame must be >= 0, not %lld", seek_frame);
         return NULL;
     }
-    if (chunk_type != CHUNK_ARRAY && chunk_type != CHUNK_BYTES) {
+    if (chunk_type != PYMA_CHUNK_ARRAY && chunk_type != PYMA_CHUNK_BYTES) {
         PyErr_Format(PyExc_ValueError, "chunk_type must be 0 (array) or 1 (bytes), not %d", chunk_type);
         return NULL;
     }
-    if (chunk_type == CHUNK_ARRAY && pyma_format_info_get((ma_format)format)->typecode == '\0') {
+    if (chunk_type == PYMA_CHUNK_ARRAY && pyma_format_info_get((ma_format)format)->typecode == '\0') {
         PyErr_SetString(PyExc_ValueError, "output_format SIGNED24 cannot be held in an array.array; stream it as "
                                           "bytes, or as SIGNED32 or FLOAT32");
         return NULL;
@@ -872,7 +361,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     /* Opening calls the Python source: until it is done the stream is busy (every method refuses it)
      * and not GC-tracked (gc.get_referrers(source) cannot hand it out half-built). */
     self->opening = 1;
-    stream_set_busy(self);
+    pyma_stream_set_busy(self);
 
     if (pyma_source_take(&self->src, obj, (pyma_source_kind)kind, (ma_encoding_format)encoding) < 0) {
         goto error;
@@ -983,7 +472,7 @@ pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     memset(&self->src, 0, sizeof(*self) - offsetof(StreamObject, src));
-    self->mode = MODE_RAW;
+    self->mode = PYMA_MODE_RAW;
     self->closed = 1;
     self->format_obj = Py_NewRef(format_obj);
     self->frames_to_read = frames_to_read;
@@ -1018,89 +507,6 @@ error:
     return NULL;
 }
 
-/* ---- the device bridge ---------------------------------------------------------------------- */
-
-int
-pyma_stream_claim(PyObject *obj, pyma_stream_info *info)
-{
-    StreamObject *self = (StreamObject *)obj;
-
-    if (stream_usable(self, 0) < 0) {
-        return -1;
-    }
-    if (self->finished) {
-        PyErr_SetString(PyExc_ValueError, "the stream has already ended: seek() it back to play it again");
-        return -1;
-    }
-    info->pullable = self->mode == MODE_RAW || self->src.pysource == NULL;
-    info->format = self->fmt != NULL ? self->fmt->format : ma_format_unknown;
-    info->width = (int)(self->frame_bytes / self->channels);
-    info->channels = self->channels;
-    info->sample_rate = self->sample_rate;
-    if (info->pullable) {
-        self->claimed = 1;
-    }
-    return 0;
-}
-
-ma_result
-pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
-{
-    StreamObject *self = (StreamObject *)obj;
-    ma_uint64 position = pyma_aload64(&self->position), left;
-    ma_result r;
-
-    *got = 0;
-    if (self->mode == MODE_RAW) {
-        /* position <= length (seek() and claim keep it so): no product below wraps. */
-        left = (ma_uint64)self->raw.len / self->frame_bytes;
-        left = left > position ? left - position : 0;
-        *got = frames < left ? frames : left;
-        if (*got > 0) {
-            memcpy(out, (const char *)self->raw.buf + position * self->frame_bytes, (size_t)(*got * self->frame_bytes));
-        }
-        r = *got == 0 ? MA_AT_END : MA_SUCCESS;
-    }
-    else {
-        /* Fills the period unless the decoder ends: a short read mid-stream is not the end. */
-        r = stream_fill(&self->src, out, self->frame_bytes, frames, got);
-    }
-    pyma_astore64(&self->position, position + *got);
-    if (*got > 0) {
-        self->pull_got = 1;
-    }
-    if (*got < frames && (r == MA_SUCCESS || r == MA_AT_END)) {
-        self->pull_ended = 1;
-    }
-    return r;
-}
-
-void
-pyma_stream_unclaim(PyObject *obj)
-{
-    StreamObject *self = (StreamObject *)obj;
-    ma_uint64 position = pyma_aload64(&self->position);
-
-    /* The audio thread has stopped (the device waited for it): its writes are visible. */
-    self->claimed = 0;
-    if (self->pull_got) {
-        self->position_real = 1;
-        self->fresh = 0;
-    }
-    if (self->length_known && position > self->length) {
-        self->length_known = 0;
-    }
-    if (self->mode == MODE_RAW ? position >= self->length
-                               : (self->pull_ended || (self->length_known && position >= self->length))) {
-        if (self->mode == MODE_RAW) {
-            self->finished = 1;
-        }
-        else {
-            stream_ended(self);
-        }
-    }
-    self->pull_ended = self->pull_got = 0;
-}
 
 PyDoc_STRVAR(stream_doc,
              "A stream of decoded PCM chunks: a generator that can also seek.\n\n"
@@ -1122,8 +528,15 @@ PyDoc_STRVAR(stream_send_doc,
              "rewinds).  ValueError for a count below 1, RuntimeError while another thread or a device\n"
              "uses the stream, DecodeError for damaged data or a failing source.");
 
+PyDoc_STRVAR(stream_seek_doc,
+             "seek($self, frame, /)\n--\n\n"
+             "Move to `frame` (counted in output frames from the start); the next chunk starts there.\n\n"
+             "Works after the end too, to loop.  Returns the new position.  ValueError for a negative\n"
+             "frame, a frame past the end of a stream of known length, or a closed stream; DecodeError\n"
+             "when the source cannot seek there; RuntimeError while a device plays the stream.");
+
 static PyMethodDef stream_methods[] = {
-    {"send", (PyCFunction)stream_send, METH_O, stream_send_doc},
+    {"send", (PyCFunction)pyma_stream_send, METH_O, stream_send_doc},
     {"throw", (PyCFunction)stream_throw, METH_VARARGS,
      PyDoc_STR("throw($self, typ, val=None, tb=None, /)\n--\n\n"
                "Close the stream and raise the exception here, as a generator does.")},
@@ -1131,7 +544,7 @@ static PyMethodDef stream_methods[] = {
      PyDoc_STR("close($self, /)\n--\n\n"
                "Release the decoder and its file or buffer now (idempotent).  Afterwards next() and send()\n"
                "raise StopIteration, seek() and position ValueError.")},
-    {"seek", (PyCFunction)stream_seek, METH_O, stream_seek_doc},
+    {"seek", (PyCFunction)pyma_stream_seek, METH_O, stream_seek_doc},
     {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, PyDoc_STR("__enter__($self, /)\n--\n\nReturn the stream.")},
     {"__exit__", (PyCFunction)stream_exit, METH_VARARGS,
      PyDoc_STR("__exit__($self, *exc_info)\n--\n\nClose the stream; an exception is not suppressed.")},
@@ -1168,8 +581,8 @@ static PyType_Slot stream_slots[] = {
     {Py_tp_traverse, stream_traverse},
     {Py_tp_clear, stream_clear},
     {Py_tp_iter, stream_iter},
-    {Py_tp_iternext, stream_iternext},
-    {Py_am_send, stream_am_send},
+    {Py_tp_iternext, pyma_stream_iternext},
+    {Py_am_send, pyma_stream_am_send},
     {Py_tp_methods, stream_methods},
     {Py_tp_getset, stream_getset},
     {Py_tp_members, stream_members},

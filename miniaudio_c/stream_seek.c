@@ -1,0 +1,152 @@
+/* stream_seek.c: DecoderStream.seek(), sample-accurate while streaming.
+ *
+ * Seeks through the decoder, or, for a Python source that cannot seek, forward only by decoding and
+ * discarding; the decoder's own landing point is checked so that other frames are never served as
+ * the requested ones.  Runs busy, with the GIL released around the decoder.  The type is in stream.c.
+ */
+#include "_miniaudio.h"
+
+
+/* Moves forward by decoding and discarding `count` frames (GIL released inside): the decoders'
+ * own seeks jump around in the file, which a source that cannot seek does not allow. */
+static ma_result
+stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
+{
+    ma_uint64 chunk = 4096, got;
+    ma_result r = MA_SUCCESS;
+    void *scratch = PyMem_RawMalloc((size_t)(chunk * self->frame_bytes));
+
+    *skipped = 0;
+    if (scratch == NULL) {
+        return MA_OUT_OF_MEMORY;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    while (*skipped < count) {
+        got = 0;
+        r = ma_decoder_read_pcm_frames(&self->src.decoder, scratch, count - *skipped < chunk ? count - *skipped : chunk,
+                                       &got);
+        *skipped += got;
+        if (r != MA_SUCCESS || got == 0 || self->src.callback_error != NULL) {
+            break;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(scratch);
+    return r == MA_AT_END ? MA_SUCCESS : r;
+}
+
+/* The body of pyma_stream_seek, run busy.  NULL with an exception. */
+static PyObject *
+stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
+{
+    ma_result r;
+    ma_uint64 landed = (ma_uint64)frame;
+    int can_seek = 1;
+
+    self->fresh = 0;  /* a read after a seek is not the stream's first */
+    if (self->mode == PYMA_MODE_RAW) {
+        r = MA_SUCCESS;
+    }
+    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
+        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
+        if (can_seek < 0) {
+            pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek()");
+            return NULL;
+        }
+        if ((ma_uint64)frame < now) {
+            pyma_raise(st, MA_BAD_SEEK, PYMA_ERR_DECODE,
+                       "cannot seek back to frame %lld from frame %llu: the source cannot seek (its seek() "
+                       "returned False) and those bytes were already read",
+                       frame, (unsigned long long)now);
+            return NULL;
+        }
+        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
+        frame = (long long)(now + skipped); /* at the end when it came first */
+        if (skipped > 0) {
+            self->position_real = 1;
+        }
+    }
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+            self->src.desc.sample_rate == self->sample_rate &&
+            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
+            landed != (ma_uint64)frame) {
+            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states): say so
+             * rather than serve other frames as these.  dr_mp3's cursor counts its delay: not checked. */
+            r = MA_BAD_SEEK;
+        }
+        Py_END_ALLOW_THREADS
+        if (r == MA_BAD_SEEK && landed != (ma_uint64)frame) {
+            self->position = landed;
+            self->position_real = 1;
+            self->finished = 0;
+            pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the decoder stopped at frame %llu", frame,
+                       (unsigned long long)landed);
+            return NULL;
+        }
+    }
+    if (self->src.callback_error != NULL) {
+        pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
+        return NULL;
+    }
+    if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
+        return NULL;
+    }
+    self->finished = 0;
+    if (self->mode != PYMA_MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
+        /* A frame within the known length, or the start, holds audio; beyond, only reading tells. */
+        self->position_real = frame == 0 || (self->length_known && (ma_uint64)frame <= self->length);
+    }
+    self->position = (ma_uint64)frame;
+    return PyLong_FromLongLong(frame);
+}
+
+PyObject *
+pyma_stream_seek(StreamObject *self, PyObject *arg)
+{
+    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
+    long long frame;
+    ma_uint32 rate;
+    PyObject *result;
+
+    if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "frame must be an int, not %.200s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    /* May run the argument's __index__ (Python code): done before the stream is looked at. */
+    frame = PyLong_AsLongLong(arg);
+    if (frame == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Format(PyExc_OverflowError, "frame must be 0..%lld, not %R", (long long)LLONG_MAX, arg);
+        }
+        return NULL;
+    }
+    if (frame < 0) {
+        PyErr_Format(PyExc_ValueError, "frame must be >= 0, not %lld", frame);
+        return NULL;
+    }
+    if (pyma_stream_usable(self, 0) < 0) {
+        return NULL;
+    }
+    if (self->length_known && (ma_uint64)frame > self->length) {
+        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
+                     (unsigned long long)self->length);
+        return NULL;
+    }
+    if (self->mode != PYMA_MODE_RAW) {
+        /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
+         * (the bound is past 10**13 frames, years of audio, so no real frame is refused). */
+        rate = self->src.desc.sample_rate > self->sample_rate ? self->src.desc.sample_rate : self->sample_rate;
+        if (rate > 0 && (ma_uint64)frame > UINT64_MAX / rate) {
+            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: past the end of any stream at %u Hz", frame,
+                         (unsigned int)self->sample_rate);
+            return NULL;
+        }
+    }
+    pyma_stream_set_busy(self);
+    result = stream_seek_busy(self, st, frame);
+    self->busy = 0;
+    return result;
+}
