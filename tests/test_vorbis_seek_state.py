@@ -8,23 +8,20 @@ past the end of the file).  FFmpeg decodes nothing from it, and neither did deco
 stream; but after three reads and seek(0) the fourth read gave 192 frames (stb_vorbis stops at a
 packet that gives no frames as at the end, yet its next call goes on past it, and miniaudio skips
 a seek to the frame the decoder is at), and a file object gave 4288 frames (push mode decoded on
-past such packets).  The generated inputs: whole files with an end-of-stream page in the middle.
+past such packets).
 """
 
 import io
 import os
-import struct
 import sys
 
 import pytest
 
 import miniaudio
 
-from test_vorbis_truncated import build_ogg, page_bytes, parse_pages
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FUZZ_FILE = os.path.join(HERE, "corpus", "regressions", "fuzz-seek-vorbis-seek-state.bin")
-F32 = miniaudio.SampleFormat.FLOAT32
 
 
 def fuzz_payload():
@@ -86,47 +83,3 @@ def test_fuzz_input_decodes_nothing_after_any_reads_and_seeks(kind, tmp_path):
         assert stream.seek(0) == 0
         assert stream.position == 0
     assert send_all(stream, 192) == [], kind
-
-
-def files_ending_mid_way():
-    """Whole files (samples/mono.ogg, tone.ogg re-paged) in which one page in the middle says it
-    is the last (end-of-stream flag) with granule position 0: its last packet is trimmed to no
-    frames, where stb_vorbis' reads stop (the end: decode() ends there), while the pages after it
-    decoded on through a file object, and in any stream after a read past the end."""
-    out = []
-    for name in ("mono.ogg", "tone.ogg"):
-        base = build_ogg(name)
-        pages = parse_pages(base)
-        serial = struct.unpack_from("<I", base, 14)[0]
-        for k in range(3, len(pages) - 1):
-            data = b""
-            for j, (_, _, flags, granule, lacing, body) in enumerate(pages):
-                if j == k:
-                    flags, granule = flags | 4, 0
-                data += page_bytes(flags, granule, serial, j, lacing, body)
-            out.append((name, k, data))
-    return out
-
-
-def test_end_mid_way_same_frames_everywhere_and_end_stays(tmp_path):
-    checked = 0
-    for name, k, data in files_ending_mid_way():
-        info = miniaudio.vorbis_get_info(data)
-        kw = dict(output_format=F32, nchannels=info.nchannels, sample_rate=info.sample_rate)
-        ref = list(miniaudio.decode(data, **kw).samples)
-        whole = len(miniaudio.decode(build_ogg(name), **kw).samples)
-        assert 0 < len(ref) < whole, (name, k)  # the stream ends at that page
-        for kind, make in kinds(data, tmp_path, **kw).items():
-            assert send_all(make()) == ref, (name, k, kind)
-            # at the end: a seek to where it is, then a read, gives nothing; seek(0) starts again
-            stream = make()
-            send_all(stream)
-            end = stream.position
-            assert end * info.nchannels == len(ref)
-            for _ in range(4):
-                assert stream.seek(end) == end
-                assert send_all(stream, 192) == [], (name, k, kind, end)
-            assert stream.seek(0) == 0
-            assert send_all(stream, 1000) == ref, (name, k, kind)
-        checked += 1
-    assert checked >= 3
