@@ -412,3 +412,47 @@ def test_wav_whose_fmt_extension_runs_past_the_end_is_alike_from_every_input(tmp
         except miniaudio.DecodeError as exc:
             results[name] = type(exc).__name__
     assert results["decode"] == results["decode_file"] == results["stream_any"], results
+
+
+HANG_CHILD = r"""
+import io, resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, (10, 10))
+sys.path.insert(0, sys.argv[1])
+import miniaudio
+data = open(sys.argv[2], "rb").read()
+out = []
+for name, attempt in (("get_info", lambda: miniaudio._miniaudio.get_info(data, False, 0)),
+                      ("decode", lambda: miniaudio.decode(data)),
+                      ("decode_file", lambda: miniaudio.decode_file(sys.argv[2])),
+                      ("stream_memory", lambda: list(miniaudio.stream_memory(data))),
+                      ("stream_any", lambda: list(miniaudio.stream_any(io.BytesIO(data))))):
+    try:
+        attempt()
+        out.append(name + " ok")
+    except miniaudio.DecodeError:
+        out.append(name + " DecodeError")
+print(";".join(out))
+"""
+
+
+def test_wav_chunk_running_past_the_end_of_bytes_does_not_loop(tmp_path):
+    """A 222-byte WAV whose `fmt ` extension (cbSize 210) runs past the end: ma_decoder's memory
+    reader clamped the skip over it to the end and reported success, dr_wav stepped back by 210
+    from there and parsed the same chunks forever (get_info, decode and stream_memory of bytes;
+    found by the long fuzz run).  Each call must end, and bytes, path and file object agree."""
+    fmt = struct.pack("<HHIIHHH", 1, 45, 44100, 44100 * 90, 90, 16, 210)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", 18) + fmt + b"fact" + struct.pack("<II", 4, 22050)
+    body += b"data" + struct.pack("<I", 0xE002B110) + bytes(range(256))[:222 - 8 - len(body) - 8]
+    data = b"RIFF" + struct.pack("<I", 0x2B142) + body
+    assert len(data) == 222
+    path = tmp_path / "loop.wav"
+    path.write_bytes(data)
+    script = tmp_path / "child.py"
+    script.write_text(HANG_CHILD)
+    import subprocess
+    import sys
+    src = os.path.dirname(os.path.dirname(miniaudio.__file__))
+    proc = subprocess.run([sys.executable, str(script), src, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    results = dict(item.split(" ", 1) for item in proc.stdout.strip().split(";"))
+    assert len(set(results.values())) == 1, results
