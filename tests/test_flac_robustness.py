@@ -18,29 +18,13 @@ import sys
 import pytest
 
 import miniaudio
+from corpus.make_hostile import crc8, crc16  # FLAC's header and frame CRCs
 from miniaudio import SampleFormat as SF
 
 BLOCK = 192  # block size code 1: 192 samples per frame, no extra header bytes
 
 
 # ---- a small FLAC writer ----------------------------------------------------------------------
-
-def crc8(data):
-    crc = 0
-    for x in data:
-        crc ^= x
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
-
-
-def crc16(data):
-    crc = 0
-    for x in data:
-        crc ^= x << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x8005) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
 
 
 class Bits:

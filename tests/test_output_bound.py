@@ -19,6 +19,7 @@ import tracemalloc
 import pytest
 
 import miniaudio
+from corpus.make_hostile import crc8 as _crc8, crc16 as _crc16  # FLAC's CRCs
 from miniaudio import SampleFormat as SF
 
 DEFAULT_FLOOR = 64 << 20
@@ -30,24 +31,6 @@ def wav_u8(frames, rate=1, nchannels=1):
     return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt "
             + struct.pack("<IHHIIHH", 16, 1, nchannels, rate, rate * nchannels, nchannels, 8)
             + b"data" + struct.pack("<I", len(data)) + data)
-
-
-def _crc8(data):
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
-
-
-def _crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x8005) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
 
 
 def _utf8_number(n):

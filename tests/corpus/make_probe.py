@@ -15,6 +15,8 @@ says which invariant catches which).  ``--check`` exits 1 if the committed files
 import math
 import os
 import struct
+
+from make_hostile import crc8, crc16  # FLAC's header and frame CRCs (same folder)
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,24 +35,6 @@ def control(head, ops, fill=(12, 0)):
 NEXT, SEND, SEEK0, BACK, FWD, END, FAR, ABS, PROPS, CLOSE = 0, 2, 4, 5, 6, 7, 8, 9, 10, 11
 S16, F32 = 0, 1
 CHUNK_1, CHUNK_192, CHUNK_1024, CHUNK_4096 = 0, 3, 5, 6
-
-
-def crc8(data):
-    crc = 0
-    for x in data:
-        crc ^= x
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
-
-
-def crc16(data):
-    crc = 0
-    for x in data:
-        crc ^= x << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x8005) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc
 
 
 def flac_frame(number, subframe):
