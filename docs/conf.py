@@ -48,13 +48,8 @@ doctest_default_flags = (
     | __import__("doctest").DONT_ACCEPT_TRUE_FOR_1
 )
 
-html_theme = "alabaster"
-html_theme_options = {
-    "description": "Audio decoding, conversion, streaming, playback and capture",
-    "fixed_sidebar": True,
-    "page_width": "1100px",
-    "sidebar_width": "230px",
-}
+html_theme = "furo"
+html_title = "miniaudio for Python"
 html_static_path = []
 html_show_sourcelink = False
 
