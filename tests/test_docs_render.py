@@ -53,12 +53,18 @@ MEASURE_JS = r"""
     return s;
   };
   const found = [];
+  const shown = [];  // error boxes: docutils' and the theme's (furo writes "ERROR: ..." in a ::before)
   const root = document.documentElement;
   if (root.scrollWidth > root.clientWidth) {
     found.push({element: "the page", scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, text: ""});
   }
   for (const el of document.body.querySelectorAll("*")) {
     if (el.getClientRects().length === 0) continue;
+    if (el.matches(".problematic, .system-message")) shown.push(describe(el) + ": " + el.textContent.trim());
+    for (const pseudo of ["::before", "::after"]) {
+      const content = getComputedStyle(el, pseudo).content;
+      if (/ERROR/.test(content)) shown.push(describe(el) + pseudo + ": " + content);
+    }
     const overflowX = getComputedStyle(el).overflowX;
     if (overflowX === "visible" && el.tagName !== "PRE" && el.tagName !== "TABLE") continue;
     if (el.scrollWidth > el.clientWidth) {
@@ -67,7 +73,8 @@ MEASURE_JS = r"""
     }
   }
   return {href: location.href, innerWidth: window.innerWidth, innerHeight: window.innerHeight,
-          title: document.title, pre: document.querySelectorAll("pre").length, overflowing: found};
+          title: document.title, pre: document.querySelectorAll("pre").length, overflowing: found,
+          errors: shown};
 })()
 """
 
@@ -216,6 +223,13 @@ def reports(site, browser):
 def _describe(overflowing):
     return "\n".join("  %s: content %d px in a box of %d px: %r" % (o["element"], o["scrollWidth"], o["clientWidth"],
                                                                     o["text"]) for o in overflowing)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_shows_no_error_box(reports, page):
+    """No docutils error and no theme warning is rendered (furo marks a ``contents`` directive
+    it was not told to accept with a red "ERROR: ..." box)."""
+    assert not reports[page]["errors"], "%s.html shows: %s" % (page, reports[page]["errors"])
 
 
 @pytest.mark.parametrize("page", PAGES)
