@@ -18,11 +18,14 @@ import re
 import select
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
 
 pytest.importorskip("sphinx")
+pytest.importorskip("furo")  # the theme docs/conf.py names (in the [test] extra)
+fcntl = pytest.importorskip("fcntl")  # POSIX pipes for the browser (select() on a pipe, too)
 
 from test_docs import DOCS, sphinx  # noqa: E402  (tests/ is on sys.path, see conftest.py)
 
@@ -87,25 +90,33 @@ def find_chromium():
     return None
 
 
+def _high_fd(fd):
+    """fd moved to a number >= 10 (close-on-exec, as os.pipe() makes it)."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
+
+
 class Browser:
     """One headless Chromium, one tab, driven through the DevTools protocol over a pipe."""
 
     def __init__(self, executable, profile_dir, log_path):
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-
-        def child_fds():  # the browser reads commands on fd 3 and writes replies on fd 4
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
-
+        # The browser reads commands on fd 3 and writes replies on fd 4.  A small Python launcher
+        # moves the pipe ends there and execs the browser (no preexec_fn: pytest's process may
+        # run threads); the ends are first moved to fds >= 10, so that they are not 3 or 4.
+        to_browser_r, self._to_browser = (_high_fd(fd) for fd in os.pipe())
+        self._from_browser, from_browser_w = (_high_fd(fd) for fd in os.pipe())
         self._log = open(log_path, "wb")
         self.log_path = log_path
         cmd = [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-extensions",
                "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage",
                "--user-data-dir=" + str(profile_dir), "--window-size=%d,%d" % (WIDTH, HEIGHT),
                "--remote-debugging-pipe", "about:blank"]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-                                      close_fds=False, preexec_fn=child_fds)
+        launcher = ("import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); os.dup2(r, 3); os.dup2(w, 4); "
+                    "os.close(r); os.close(w); os.execv(sys.argv[3], sys.argv[3:])")
+        self._proc = subprocess.Popen([sys.executable, "-c", launcher, str(to_browser_r), str(from_browser_w)] + cmd,
+                                      stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                                      pass_fds=(to_browser_r, from_browser_w))
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._next_id = 0
