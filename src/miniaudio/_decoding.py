@@ -139,7 +139,8 @@ class DecodedSoundFile(SoundFileInfo):
         The array shares memory with :attr:`samples`: writing to one changes the other.  numpy is
         imported here, and only here.
 
-        >>> sound = miniaudio.decode_file("samples/tone.ogg", miniaudio.SampleFormat.FLOAT32)
+        >>> sound = miniaudio.decode_file("samples/tone.ogg",
+        ...                               miniaudio.SampleFormat.FLOAT32)
         >>> frames = sound.as_numpy()
         >>> frames.shape, frames.dtype
         ((44100, 2), dtype('float32'))
@@ -982,8 +983,9 @@ def convert_sample_format(
 
     >>> import array
     >>> pcm = array.array("h", [16384, -32768])
-    >>> array.array("f", miniaudio.convert_sample_format(miniaudio.SampleFormat.SIGNED16, pcm,
-    ...                                                  miniaudio.SampleFormat.FLOAT32))
+    >>> f32 = miniaudio.convert_sample_format(miniaudio.SampleFormat.SIGNED16, pcm,
+    ...                                       miniaudio.SampleFormat.FLOAT32)
+    >>> array.array("f", f32)
     array('f', [0.5, -1.0])
 
     Args:

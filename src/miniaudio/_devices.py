@@ -470,7 +470,7 @@ class AbstractDevice(_ma._Device):
 class PlaybackDevice(AbstractDevice):
     """A playback device: plays the frames a generator yields, or one of the package's streams.
 
-    >>> stream = miniaudio.stream_file("samples/tone.mp3", seek_frame=39690)   # the last 0.1 s
+    >>> stream = miniaudio.stream_file("samples/tone.mp3", seek_frame=39690)  # last 0.1 s
     >>> with miniaudio.PlaybackDevice(backends=["null"], buffersize_msec=20) as device:
     ...     device.start(stream)
     ...     device.wait(timeout=10)

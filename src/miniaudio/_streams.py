@@ -595,7 +595,8 @@ class WavFileReadStream(io.RawIOBase):
     FLOAT32 frames are labelled as IEEE float (1.71 labelled them as integer PCM).
 
     >>> stream = miniaudio.stream_file("samples/tone.mp3")
-    >>> wav = miniaudio.WavFileReadStream(stream, 44100, 2, miniaudio.SampleFormat.SIGNED16,
+    >>> wav = miniaudio.WavFileReadStream(stream, 44100, 2,
+    ...                                   miniaudio.SampleFormat.SIGNED16,
     ...                                   max_frames=44100)
     >>> data = wav.read()
     >>> miniaudio.wav_get_info(data).num_frames
