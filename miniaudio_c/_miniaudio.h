@@ -254,21 +254,6 @@ PyObject *pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items)
 /* The index of a typecode ('B', 'h', 'i', 'f') in pyma_state.zero_items. */
 int pyma_zero_item_index(char typecode);
 
-/* ---- the information of a plain Ogg Vorbis file without a decoder (ogginfo.c) ------------ */
-
-typedef struct {
-    ma_uint32 channels;
-    ma_uint32 sample_rate;
-    ma_uint64 frames;
-} pyma_ogg_info;
-
-/* Fills *info from the first pages (head: the data's first head_len bytes) and the last page
- * (tail: its last tail_len bytes) of an Ogg Vorbis stream of `size` bytes and returns 1, when the
- * stream is plain enough that the answer is the decoder's; 0 otherwise (the caller then opens the
- * decoder).  No Python API, no I/O. */
-int pyma_ogg_vorbis_info(const unsigned char *head, size_t head_len, const unsigned char *tail, size_t tail_len,
-                         ma_uint64 size, pyma_ogg_info *info);
-
 /* ---- the output buffer of a whole-file decode (pcmbuf.c) ----------------------------------- */
 
 /* A PyMem buffer of `bytes` (GIL held), asked to use huge pages where the system offers them.

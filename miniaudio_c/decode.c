@@ -80,76 +80,6 @@ native_config(ma_encoding_format encoding)
     return config;
 }
 
-/* The first and last 64 KiB of a file, for ogg_info_fast. */
-#define OGG_INFO_READ_BYTES 65536
-
-/* Whether `path` ends in ".ogg" (any case), the extension for which ma_decoder tries stb_vorbis
- * before the other decoders. */
-static int
-has_ogg_extension(const char *path)
-{
-    size_t n = strlen(path);
-    return n >= 4 && path[n - 4] == '.' && (path[n - 3] | 0x20) == 'o' && (path[n - 2] | 0x20) == 'g' &&
-           (path[n - 1] | 0x20) == 'g';
-}
-
-/* get_info's shortcut for an Ogg Vorbis file or buffer (ogginfo.c): 1 with *info filled, 0 when
- * it does not apply (the decoder then answers, with its errors).  Only where ma_decoder would try
- * stb_vorbis first: the Vorbis encoding asked for, or a path ending in .ogg.  No Python API: called
- * with the GIL released; touches the path bytes and the input view, both held by src. */
-static int
-ogg_info_fast(pyma_source *src, pyma_ogg_info *info)
-{
-    unsigned char *head = NULL, *tail;
-    size_t head_len, tail_len;
-    long size;
-    FILE *f;
-    int ok = 0;
-
-    if (src->pysource != NULL) {
-        return 0;
-    }
-    if (src->path == NULL) {
-        if (src->encoding != ma_encoding_format_vorbis) {
-            return 0;
-        }
-        return pyma_ogg_vorbis_info(src->view.buf, (size_t)src->view.len, src->view.buf, (size_t)src->view.len,
-                                    (ma_uint64)src->view.len, info);
-    }
-    if (src->encoding != ma_encoding_format_vorbis &&
-        !(src->encoding == ma_encoding_format_unknown && has_ogg_extension(PyBytes_AS_STRING(src->path)))) {
-        return 0;
-    }
-    f = fopen(PyBytes_AS_STRING(src->path), "rb");
-    if (f == NULL) {
-        return 0;
-    }
-    head = malloc(2 * OGG_INFO_READ_BYTES);
-    if (head == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
-        goto exit;
-    }
-    head_len = fread(head, 1, OGG_INFO_READ_BYTES, f);
-    if ((long)head_len < size && head_len != OGG_INFO_READ_BYTES) {
-        goto exit;
-    }
-    if ((long)head_len == size) { /* the whole file */
-        tail = head;
-        tail_len = head_len;
-    }
-    else {
-        tail = head + OGG_INFO_READ_BYTES;
-        tail_len = size - (long)head_len < OGG_INFO_READ_BYTES ? (size_t)(size - (long)head_len) : OGG_INFO_READ_BYTES;
-        if (fseek(f, size - (long)tail_len, SEEK_SET) != 0 || fread(tail, 1, tail_len, f) != tail_len) {
-            goto exit;
-        }
-    }
-    ok = pyma_ogg_vorbis_info(head, head_len, tail, tail_len, (ma_uint64)size, info);
-exit:
-    free(head);
-    fclose(f);
-    return ok;
-}
-
 const char pyma_get_info_doc[] =
     "get_info($module, source, /, from_file, encoding)\n--\n\n"
     "Open `source` (a filename if from_file, else a bytes-like object) with the decoder for\n"
@@ -168,8 +98,6 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
     ma_decoder_config config;
     ma_uint64 frames = 0;
     ma_result r;
-    pyma_ogg_info ogg;
-    int fast;
 
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpO:get_info", kwlist, &obj, &from_file, &encoding_obj) ||
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0) {
@@ -177,14 +105,6 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     if (pyma_source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
         return NULL;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    fast = ogg_info_fast(&src, &ogg);
-    Py_END_ALLOW_THREADS
-    if (fast) {
-        result = Py_BuildValue("iIIiKO", (int)ma_encoding_format_vorbis, ogg.channels, ogg.sample_rate,
-                               (int)ma_format_s16, (unsigned long long)ogg.frames, Py_None);
-        goto exit;
     }
     config = native_config(src.encoding);
     if (pyma_source_open(st, &src, &config) < 0) {
