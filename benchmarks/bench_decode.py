@@ -43,6 +43,7 @@ ROOT = os.path.dirname(HERE)
 VENV_DIR = os.path.join(HERE, ".venv-established")
 BUILD_DIR = os.path.join(HERE, ".build")
 ESTABLISHED_REQ = ["miniaudio==1.71", "soundfile", "numpy"]
+OPTIONAL_PEERS = ["pedalboard"]  # installed into the same venv when possible; a peer, not a must
 
 # Inputs we generate: (label, file name, ffmpeg output options).
 INPUTS = [
@@ -61,6 +62,7 @@ TARGET_WAV_VS_SF = 1.00     # WAV s16 -> s16: ours at least as fast as soundfile
 TARGET_MEM = 1.05           # extra peak RSS <= 1.05x decoded output bytes
 TARGET_THREADS = 1.9        # two threads >= 1.9x one
 TARGET_IMPORT = 1.0 / 3.0   # import time <= 1/3 of 1.71's
+TARGET_INFO_VS_PEER = 1.2   # get_file_info() within 1.2x of the fastest peer's info, per format
 
 
 # --------------------------------------------------------------------------
@@ -99,6 +101,10 @@ def _worker_main():
         import soundfile as sf
     except Exception:
         sf = None
+    try:
+        import pedalboard.io as pb
+    except Exception:
+        pb = None
 
     def fmt_of(name):
         return {"s16": ma.SampleFormat.SIGNED16, "f32": ma.SampleFormat.FLOAT32}[name]
@@ -109,6 +115,22 @@ def _worker_main():
     def decode_sf(req):
         data, _ = sf.read(req["path"], dtype={"s16": "int16", "f32": "float32"}[req["fmt"]])
         return data
+
+    def decode_pb(req):
+        if req["fmt"] != "f32":
+            raise ValueError("pedalboard reads float32 only")
+        with pb.AudioFile(req["path"]) as f:
+            return f.read(f.frames)
+
+    def info_of(impl, path):
+        if impl == "sf":
+            return sf.info(path).frames
+        if impl == "pb":
+            with pb.AudioFile(path) as f:
+                return f.frames
+        return ma.get_file_info(path).num_frames
+
+    decoders = {"sf": decode_sf, "pb": decode_pb}
 
     def out_bytes(result):
         if hasattr(result, "samples"):
@@ -124,13 +146,22 @@ def _worker_main():
                 "miniaudio_version": getattr(ma, "__version__", None),
                 "miniaudio_error": ma_error,
                 "soundfile": getattr(sf, "__libsndfile_version__", None),
+                "pedalboard": getattr(sys.modules.get("pedalboard"), "__version__", None),
             }
         if cmd == "info":
             info = ma.get_file_info(req["path"])
             return {"nchannels": info.nchannels, "sample_rate": info.sample_rate,
                     "num_frames": info.num_frames}
+        if cmd == "infotime":
+            times = []
+            frames = info_of(req["impl"], req["path"])
+            for _ in range(req["n"]):
+                t0 = time.perf_counter()
+                info_of(req["impl"], req["path"])
+                times.append(time.perf_counter() - t0)
+            return {"times": times, "frames": frames}
         if cmd == "time":
-            fn = decode_sf if req["impl"] == "sf" else decode_ma
+            fn = decoders.get(req["impl"], decode_ma)
             times = []
             nbytes = 0
             gc.collect()
@@ -146,7 +177,7 @@ def _worker_main():
                 gc.enable()
             return {"times": times, "bytes": nbytes}
         if cmd == "dump":
-            fn = decode_sf if req["impl"] == "sf" else decode_ma
+            fn = decoders.get(req["impl"], decode_ma)
             r = fn(req)
             data = bytes(memoryview(r.samples if hasattr(r, "samples") else r).cast("B"))
             with open(req["out"], "wb") as f:
@@ -194,7 +225,7 @@ class Worker:
         self.python = python
         self.proc = subprocess.Popen(
             [python, os.path.abspath(script or __file__), "--worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd, env=env_for(python))
 
     def call(self, **req):
         self.proc.stdin.write(json.dumps(req) + "\n")
@@ -256,6 +287,16 @@ print(json.dumps({"extra": peak - base, "out": out, "method": method}))
 # Helpers for the controller
 # --------------------------------------------------------------------------
 
+def env_for(python):
+    """The environment for a child interpreter: the venv's without PYTHONPATH (which may point at
+    our package's build tree, `PYTHONPATH=src`), so that 1.71 really is 1.71."""
+    env = dict(os.environ)
+    if os.path.realpath(python).startswith(os.path.realpath(VENV_DIR) + os.sep) or \
+            os.path.abspath(python).startswith(os.path.abspath(VENV_DIR) + os.sep):
+        env.pop("PYTHONPATH", None)
+    return env
+
+
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
@@ -306,7 +347,7 @@ def ensure_established_venv():
     py = os.path.join(VENV_DIR, "bin", "python")
     ok = os.path.isfile(py) and subprocess.run(
         [py, "-c", "import miniaudio, soundfile, numpy; assert miniaudio.__version__ == '1.71'"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env_for(py)).returncode == 0
     if ok:
         return py
     log("creating %s with %s ..." % (VENV_DIR, " ".join(ESTABLISHED_REQ)))
@@ -316,6 +357,10 @@ def ensure_established_venv():
                           + ESTABLISHED_REQ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         die("could not install %s into %s:\n%s" % (ESTABLISHED_REQ, VENV_DIR, proc.stdout[-2000:]))
+    for peer in OPTIONAL_PEERS:
+        if subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", peer],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+            log("  (could not install the optional peer %s; its columns stay empty)" % peer)
     return py
 
 
@@ -435,7 +480,7 @@ def print_table(headers, rows, out):
 def bench_speed(args, c_exe, workers, files, native, sf_ok, report):
     """Interleaved rounds: every round runs a batch of each implementation
     for every (input, output format), rotating the order each round."""
-    impls = ["C", "ours", "1.71", "sf"]
+    impls = ["C", "ours", "1.71", "sf", "pb"]
     combos = [(label_, fmt) for label_, _, _ in INPUTS for fmt in OUT_FORMATS]
     samples = {(c, i): [] for c in combos for i in impls + ["C-loop", "C-decode_file"]}
     out_bytes = {}
@@ -453,11 +498,12 @@ def bench_speed(args, c_exe, workers, files, native, sf_ok, report):
                     samples[((lab, fmt), "C-loop")] += r["loop"]["times"]
                     samples[((lab, fmt), "C-decode_file")] += r["decode_file"]["times"]
                     out_bytes[((lab, fmt), "C")] = r["loop"]["bytes"]
-                elif impl == "sf":
-                    if not sf_ok.get(lab):
+                elif impl in ("sf", "pb"):
+                    # The peers run in the venv's worker (soundfile, pedalboard live there).
+                    if not sf_ok.get((impl, lab)) or (impl == "pb" and fmt != "f32"):
                         continue
-                    r = workers["ours"].call(cmd="time", impl="sf", **req)
-                    samples[((lab, fmt), "sf")] += r["times"]
+                    r = workers["1.71"].call(cmd="time", impl=impl, **req)
+                    samples[((lab, fmt), impl)] += r["times"]
                 else:
                     if ((lab, fmt), impl) in failed:
                         continue
@@ -481,25 +527,27 @@ def bench_speed(args, c_exe, workers, files, native, sf_ok, report):
                   "ms per decode (median in JSON) ==" % n_each)
     report.append("C = faster of the C driver's two modes (ma_decoder read loop into one "
                   "preallocated buffer / ma_decode_file); sf = soundfile.read")
-    headers = ["input", "out", "C-loop", "C-ma_df", "ours", "1.71", "sf",
-               "ours/C", "1.71/C", "ours/sf", "ours/1.71", "target", ""]
+    report.append("pb = pedalboard (float32 only); peer = the faster of sf and pb. Targets: "
+                  "ours/C <= %.2f and ours <= peer (WAV s16: ours <= C too: a read)" % TARGET_VS_C)
+    headers = ["input", "out", "C-loop", "C-ma_df", "ours", "1.71", "sf", "pb",
+               "ours/C", "1.71/C", "ours/peer", "ours/1.71", "target", ""]
     rows = []
     warnings = []
     summary = {}
     for lab, fmt in combos:
         c = (lab, fmt)
         ours, est, sfb, cb = best[(c, "ours")], best[(c, "1.71")], best[(c, "sf")], best[(c, "C")]
-        if lab == "wav":
-            if fmt == "s16":
-                tgt = "ours/sf<=%.2f" % TARGET_WAV_VS_SF
-                ok = (ours / sfb <= TARGET_WAV_VS_SF) if (sfb and ours) else None
-            else:
-                tgt, ok = "", None
-        else:
-            tgt, ok = "ours/C<=%.2f" % TARGET_VS_C, (ours / cb <= TARGET_VS_C) if ours else None
+        pbb = best[(c, "pb")]
+        peer = min([x for x in (sfb, pbb) if x is not None], default=None)
+        tgt = "ours/C<=%.2f, <=peer" % TARGET_VS_C
+        ok = None
+        if ours is not None:
+            ok = ours / cb <= TARGET_VS_C and (peer is None or ours <= peer)
+            if lab == "wav" and fmt == "s16":
+                ok = ok and ours <= cb
         rows.append([lab, fmt, fmt_ms(best[(c, "C-loop")]), fmt_ms(best[(c, "C-decode_file")]),
-                     fmt_ms(ours), fmt_ms(est), fmt_ms(sfb),
-                     fmt_ratio(ours, cb), fmt_ratio(est, cb), fmt_ratio(ours, sfb),
+                     fmt_ms(ours), fmt_ms(est), fmt_ms(sfb), fmt_ms(pbb),
+                     fmt_ratio(ours, cb), fmt_ratio(est, cb), fmt_ratio(ours, peer),
                      fmt_ratio(ours, est), tgt, label(ok)])
         summary["%s/%s" % c] = {
             "best_s": {i: best[(c, i)] for i in impls + ["C-loop", "C-decode_file"]},
@@ -516,6 +564,51 @@ def bench_speed(args, c_exe, workers, files, native, sf_ok, report):
     for (c, impl), err in sorted(failed.items()):
         report.append("  !! %s %s/%s failed: %s" % (impl, c[0], c[1], err))
     return summary
+
+
+def bench_info(args, workers, files, peers_ok, report):
+    """get_file_info() of each input against the peers' info (sf.info, pedalboard AudioFile(...)
+    .frames), interleaved rounds, best of all calls."""
+    n = 50 if args.quick else 200
+    impls = ["ours", "1.71", "sf", "pb"]
+    times = {(lab, i): [] for lab, _, _ in INPUTS for i in impls}
+    frames = {}
+    for rnd in range(args.repeat):
+        for k, (lab, _, _) in enumerate(INPUTS):
+            order = impls[(rnd + k) % 4:] + impls[:(rnd + k) % 4]
+            for impl in order:
+                if impl in ("sf", "pb") and not peers_ok.get((impl, lab)):
+                    continue
+                w = workers["ours"] if impl == "ours" else workers["1.71"]
+                try:
+                    r = w.call(cmd="infotime", impl="ma" if impl in ("ours", "1.71") else impl,
+                               path=files[lab], n=n)
+                except RuntimeError as e:
+                    log("  !! info %s %s: %s" % (impl, lab, e))
+                    continue
+                times[(lab, impl)] += r["times"]
+                frames[(lab, impl)] = r["frames"]
+    report.append("")
+    report.append("== get_file_info(): microseconds per call, best of %d (frames reported in brackets) =="
+                  % (n * args.repeat))
+    headers = ["input", "ours", "1.71", "sf", "pb", "ours/peer", "ours/1.71", "target", ""]
+    rows = []
+    res = {}
+    for lab, _, _ in INPUTS:
+        best = {i: (min(times[(lab, i)]) if times[(lab, i)] else None) for i in impls}
+        peer = min([best[i] for i in ("sf", "pb") if best[i] is not None], default=None)
+        ok = (best["ours"] / peer <= TARGET_INFO_VS_PEER) if (peer and best["ours"]) else None
+
+        def cell(i):
+            if best[i] is None:
+                return "n/a"
+            return "%.1f [%s]" % (best[i] * 1e6, frames.get((lab, i)))
+        rows.append([lab] + [cell(i) for i in impls]
+                    + [fmt_ratio(best["ours"], peer), fmt_ratio(best["ours"], best["1.71"]),
+                       "ours/peer<=%.1f" % TARGET_INFO_VS_PEER, label(ok)])
+        res[lab] = {"best_s": best, "frames": {i: frames.get((lab, i)) for i in impls}, "ok": ok}
+    print_table(headers, rows, report)
+    return res
 
 
 def _compare(got, ref):
@@ -588,7 +681,8 @@ def bench_memory(args, pythons, files, native, tmpdir, report):
                     proc = subprocess.run(
                         [pythons[impl], "-c", MEM_PROBE, files[lab], files[lab + "-short"],
                          fmt, str(nch), str(rate)],
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmpdir)
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmpdir,
+                        env=env_for(pythons[impl]))
                     if proc.returncode != 0:
                         log("memory probe failed (%s %s %s): %s" % (impl, lab, fmt, proc.stderr[-500:]))
                         continue
@@ -687,7 +781,7 @@ def bench_import(args, pythons, tmpdir, report):
     envs = {}
     for impl, py in pythons.items():
         out = subprocess.run([py, "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
-                             cwd=tmpdir, stdout=subprocess.PIPE, text=True, check=True).stdout
+                             cwd=tmpdir, stdout=subprocess.PIPE, text=True, check=True, env=env_for(py)).stdout
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(json.loads(out))
         env.pop("PYTHONHOME", None)
@@ -783,7 +877,7 @@ def main():
                          "plain -O2 without -ffast-math)")
     ap.add_argument("--ffmpeg", default=shutil.which("ffmpeg") or "/usr/bin/ffmpeg")
     ap.add_argument("--skip", default="",
-                    help="comma list of sections to skip: speed,check,memory,threads,import")
+                    help="comma list of sections to skip: speed,info,check,memory,threads,import")
     ap.add_argument("--json", help="also write all figures to this JSON file")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir with the input files")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -845,14 +939,17 @@ def main():
                                     info["sample_rate"], CHANNELS, SAMPLE_RATE))
 
         sf_ok = {}
-        if hello["ours"]["soundfile"]:
+        for peer in ("sf", "pb"):
+            if not hello["1.71"][{"sf": "soundfile", "pb": "pedalboard"}[peer]]:
+                notes.append("peer %s is not installed in %s" % (peer, VENV_DIR))
+                continue
             for lab, _, _ in INPUTS:
                 try:
-                    workers["ours"].call(cmd="time", impl="sf", path=files[lab + "-short"],
-                                         fmt="s16", nch=2, rate=SAMPLE_RATE, n=1)
-                    sf_ok[lab] = True
+                    workers["1.71"].call(cmd="time", impl=peer, path=files[lab + "-short"],
+                                         fmt="f32", nch=2, rate=SAMPLE_RATE, n=1)
+                    sf_ok[(peer, lab)] = True
                 except RuntimeError as e:
-                    notes.append("soundfile cannot read %s: %s" % (lab, e))
+                    notes.append("peer %s cannot read %s: %s" % (peer, lab, e))
 
         report.append("miniaudio decode benchmark  (%s, %d CPUs, %.0f s stereo 44.1 kHz test signal)"
                       % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count() or 0, args.seconds))
@@ -861,7 +958,8 @@ def main():
         report.append("1.71 : %s" % hello["1.71"]["miniaudio_file"])
         report.append("C    : %s  (%s %s, sources %s)" % (os.path.relpath(c_exe, ROOT), args.cc,
                                                    args.cflags, src_dir))
-        report.append("sf   : soundfile with libsndfile %s" % hello["ours"]["soundfile"])
+        report.append("sf   : soundfile with libsndfile %s; pb: pedalboard %s (both in the 1.71 venv)"
+                      % (hello["1.71"]["soundfile"], hello["1.71"]["pedalboard"]))
         report.append("load average at start: %.2f %.2f %.2f (a busy machine makes every "
                       "figure noisier)" % os.getloadavg())
         report.extend(notes)
@@ -869,6 +967,9 @@ def main():
         if "speed" not in skip:
             log("speed: %d rounds x %d decodes per implementation ..." % (args.repeat, args.batch))
             results["speed"] = bench_speed(args, c_exe, workers, files, native, sf_ok, report)
+        if "info" not in skip:
+            log("info ...")
+            results["info"] = bench_info(args, workers, files, sf_ok, report)
         if "check" not in skip:
             log("output check ...")
             results["check"] = check_outputs(c_exe, workers, files, native, tmpdir, report)

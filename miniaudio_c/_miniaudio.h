@@ -251,6 +251,23 @@ void pyma_source_release(pyma_source *src);
 /* A new array.array of `items` zero items of `typecode` (GIL held), or NULL. */
 PyObject *pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items);
 
+/* The index of a typecode ('B', 'h', 'i', 'f') in pyma_state.zero_items. */
+int pyma_zero_item_index(char typecode);
+
+/* ---- the output buffer of a whole-file decode (pcmbuf.c) ----------------------------------- */
+
+/* A PyMem buffer of `bytes` (GIL held), asked to use huge pages where the system offers them.
+ * NULL with MemoryError set. */
+char *pyma_pcm_alloc(size_t bytes);
+
+/* Resizes a pyma_pcm_alloc buffer whose first `used` bytes are written (GIL held).  NULL with
+ * MemoryError set; the old buffer is then still the caller's. */
+char *pyma_pcm_resize(char *buf, size_t used, size_t bytes);
+
+/* An array.array of `typecode` holding the `items` items of `buf`, which it takes over in every
+ * case (freed on error).  GIL held.  NULL with an exception set. */
+PyObject *pyma_pcm_to_array(pyma_state *st, char typecode, char *buf, Py_ssize_t items);
+
 /* Raises DecodeError "cannot decode file '...' / the data: it is truncated or corrupt (N frames
  * announced, none decodable)" for a source whose header announced `announced` frames (> 0) of which
  * none decoded (decode() and a stream's first read say the same).  GIL held.  Returns -1. */

@@ -2,9 +2,10 @@
  *
  * Every per-format function of the public API (wav_read_s16, flac_read_file_f32, decode_file,
  * get_file_info, ...) ends up here with a source (a path or a buffer), an encoding (or 0 to detect
- * it from the content) and an output format.  Decoding writes straight into the array.array that
- * is returned: no intermediate copy of the PCM data.  The GIL is released around every decoder
- * call; while released, only the decoder, the held input view and the output view are touched.
+ * it from the content) and an output format.  Decoding writes straight into one buffer that then
+ * becomes the array.array returned (pcmbuf.c): no zero fill, no intermediate copy of the PCM data.
+ * The GIL is released around every decoder call; while released, only the decoder, the held input
+ * view and that buffer are touched.
  * The output never exceeds a bound (max_output_bytes, by default relative to the input's size):
  * refused up front when the declared length already exceeds it, and enforced while growing.
  */
@@ -16,7 +17,6 @@
  * Real files that decode to more than this simply grow the array. */
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
-#define GROW_STEP_BYTES ((Py_ssize_t)4 << 20)
 /* How far a resampled length estimate (ma_calculate_frame_count_after_resampling) may be from
  * the frames the resampler really gives: it says one more than it gives when downsampling. */
 #define RESAMPLED_LENGTH_SLACK 16
@@ -133,9 +133,8 @@ exit:
 
 /* ---- decoding into an array.array ---------------------------------------------------------- */
 
-/* The index of a typecode in pyma_state.zero_items. */
-static int
-zero_item_index(char typecode)
+int
+pyma_zero_item_index(char typecode)
 {
     switch (typecode) {
     case 'B': return 0;
@@ -149,38 +148,7 @@ PyObject *
 pyma_new_sample_array(pyma_state *st, char typecode, Py_ssize_t items)
 {
     /* array * n allocates once and fills by doubling memcpy. */
-    return PySequence_Repeat(st->zero_items[zero_item_index(typecode)], items);
-}
-
-/* Appends `items` zero items of `width` bytes to `array` (GIL held), GROW_STEP_BYTES at a time:
- * the temporary zero array beside the output never costs more than that, so the memory of a
- * decode stays near its output bound.  (array.array grows by realloc, which moves large blocks
- * without copying on Linux.)  Returns -1 with an exception set. */
-static int
-grow_array(pyma_state *st, PyObject *array, char typecode, int width, Py_ssize_t items)
-{
-    Py_ssize_t step = GROW_STEP_BYTES / width, n, extra_items = 0;
-    PyObject *extra = NULL, *grown;
-
-    while (items > 0) {
-        n = items < step ? items : step;
-        if (extra == NULL || extra_items != n) {
-            extra_items = n;
-            Py_XSETREF(extra, pyma_new_sample_array(st, typecode, n));
-            if (extra == NULL) {
-                return -1;
-            }
-        }
-        grown = PySequence_InPlaceConcat(array, extra);
-        if (grown == NULL) {
-            Py_DECREF(extra);
-            return -1;
-        }
-        Py_DECREF(grown); /* the same object as array */
-        items -= n;
-    }
-    Py_XDECREF(extra);
-    return 0;
+    return PySequence_Repeat(st->zero_items[pyma_zero_item_index(typecode)], items);
 }
 
 /* Reads frames into out[done..capacity) until it is full or the decoder ends.  No Python API:
@@ -272,6 +240,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
                              "sample_rate", "dither", "channel_mix", "resampler_order", "max_output_bytes", NULL};
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *array = NULL, *result = NULL;
+    char *buf = NULL, *grown;
     PyObject *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *mix_obj = NULL, *lpf_obj = NULL;
     PyObject *bound_obj = NULL;
     int from_file;
@@ -279,7 +248,6 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
     pyma_source src;
     ma_decoder_config config;
     const pyma_format_info *fmt;
-    Py_buffer out = {0};
     ma_uint64 capacity = 0, done = 0, declared = 0, frame_bytes, limit, limit_frames, slack;
     char spare[MA_MAX_CHANNELS * 4]; /* one frame of the widest format */
     int at_end = 0, spare_used = 0, plausible = 0;
@@ -370,23 +338,21 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_NoMemory();
         goto exit;
     }
-    array = pyma_new_sample_array(st, fmt->typecode, (Py_ssize_t)(capacity * src.decoder.outputChannels));
-    if (array == NULL) {
+    /* One buffer of the expected length, written by the decoder only (pcmbuf.c), grown by
+     * realloc when the estimate was short, trimmed at the end and handed to the array. */
+    buf = pyma_pcm_alloc((size_t)(capacity * frame_bytes));
+    if (buf == NULL) {
         goto exit;
     }
     for (;;) {
-        if (PyObject_GetBuffer(array, &out, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-            goto exit;
-        }
-        if (spare_used) { /* the frame read past the end of the array before it grew */
-            memcpy((char *)out.buf + done * frame_bytes, spare, frame_bytes);
+        if (spare_used) { /* the frame read past the end of the buffer before it grew */
+            memcpy(buf + done * frame_bytes, spare, frame_bytes);
             done += 1;
         }
         Py_BEGIN_ALLOW_THREADS
-        /* Touches the decoder (ours), the input view and the output view (both held). */
-        r = read_frames(&src.decoder, out.buf, frame_bytes, capacity, &done, &at_end, spare, &spare_used);
+        /* Touches the decoder (ours), the input view (held) and buf (ours). */
+        r = read_frames(&src.decoder, buf, frame_bytes, capacity, &done, &at_end, spare, &spare_used);
         Py_END_ALLOW_THREADS
-        PyBuffer_Release(&out);
         if (r != MA_SUCCESS) {
             if (src.path != NULL) {
                 pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", src.name);
@@ -401,7 +367,7 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         }
         if (capacity >= limit_frames) {
             /* Full at the bound and the spare frame holds one more: whatever the header said (or
-             * did not say), the output is over the bound.  The partial array is dropped at exit. */
+             * did not say), the output is over the bound.  The partial buffer is dropped at exit. */
             pyma_raise_output_too_large(st, src.path != NULL ? src.name : NULL, mul_sat(capacity + 1, frame_bytes), 0,
                                         src.input_size, limit);
             goto exit;
@@ -416,9 +382,11 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
             PyErr_NoMemory();
             goto exit;
         }
-        if (grow_array(st, array, fmt->typecode, fmt->width, (Py_ssize_t)(more * src.decoder.outputChannels)) < 0) {
+        grown = pyma_pcm_resize(buf, (size_t)(done * frame_bytes), (size_t)((capacity + more) * frame_bytes));
+        if (grown == NULL) {
             goto exit;
         }
+        buf = grown;
         capacity += more;
     }
     if (done == 0 && declared > 0 && src.desc.encoding != ma_encoding_format_mp3) {
@@ -428,14 +396,23 @@ pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs)
         pyma_raise_none_decodable(st, &src, declared);
         goto exit;
     }
-    if (done < capacity &&
-        PySequence_DelSlice(array, (Py_ssize_t)(done * src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
+    if (done < capacity) {
+        grown = pyma_pcm_resize(buf, (size_t)(done * frame_bytes), (size_t)(done * frame_bytes));
+        if (grown == NULL) {
+            goto exit;
+        }
+        buf = grown;
+    }
+    array = pyma_pcm_to_array(st, fmt->typecode, buf, (Py_ssize_t)(done * src.decoder.outputChannels));
+    buf = NULL; /* the array's now, or freed */
+    if (array == NULL) {
         goto exit;
     }
     result = Py_BuildValue("OIIi", array, src.decoder.outputChannels, src.decoder.outputSampleRate,
                            (int)src.decoder.outputFormat);
 exit:
     Py_XDECREF(array);
+    PyMem_Free(buf);
     pyma_source_release(&src);
     return result;
 }

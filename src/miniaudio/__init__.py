@@ -92,9 +92,26 @@ from ._devices import (
     PlaybackDevice,
 )
 
-from ._icecast import IceCastClient, IceCastError
-
 __version__ = "2.0.0.dev0"
+
+# The internet radio client needs http.client, ssl and urllib (about half of the import time of the
+# whole package): it is imported on first use of one of these names, not by `import miniaudio`.
+_LAZY = {"IceCastClient": "._icecast", "IceCastError": "._icecast"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Backend", "ChannelMixMode", "DeviceType", "DitherMode", "FileFormat", "SampleFormat", "SeekOrigin",
