@@ -364,6 +364,12 @@ PySendResult pyma_stream_am_send(StreamObject *self, PyObject *arg, PyObject **p
  * or NULL with an exception set. */
 PyObject *pyma_stream_seek(StreamObject *self, PyObject *arg);
 
+/* The open's seek_frame (stream_seek.c; GIL held, busy, released around the decoder): moves a
+ * freshly opened decoder stream to `frame` as seek() would, forward by decoding and discarding over
+ * a Python source that cannot seek.  *landed is where it stands after (below `frame` when the
+ * frames end first); the source's callback error, if any, is left in self->src for the caller. */
+ma_result pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed);
+
 /* ---- streams pulled by an audio thread without the GIL (stream_io.c) ---------------------- */
 
 /* What a device needs to know about a stream it may pull from. */

@@ -387,19 +387,17 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
         }
     }
     self->length_known = stream_length_plausible(self, length);
+    Py_END_ALLOW_THREADS
     if (seek_frame > 0) {
         ma_uint64 landed = (ma_uint64)seek_frame;
-        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)seek_frame);
-        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
-            self->src.desc.sample_rate == self->sample_rate &&
-            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
-            landed < (ma_uint64)seek_frame) {
-            /* Past the end (dr_wav stops there): the stream starts where the decoder is, empty,
-             * and `position` says so (as seek() would, were the target within a stated length). */
+        r = pyma_stream_open_at(self, (ma_uint64)seek_frame, &landed);
+        if (r == MA_SUCCESS && landed < (ma_uint64)seek_frame) {
+            /* Past the end (dr_wav stops there; a pipe's skip ends there): the stream starts where
+             * the decoder is, empty, and `position` says so (as seek() would, were the target
+             * within a stated length). */
             seek_frame = (long long)landed;
         }
     }
-    Py_END_ALLOW_THREADS
     self->length = length;
     /* An MP3's count (Xing/Info) is a hint that only a known size can check, so an MP3 that
      * decodes nothing is empty from every input alike, as decode() has it (no DecodeError); so is

@@ -35,6 +35,34 @@ stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
     return r == MA_AT_END ? MA_SUCCESS : r;
 }
 
+ma_result
+pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
+{
+    ma_result r;
+    ma_uint64 cursor = frame;
+    int can_seek = self->src.pysource != NULL ? pyma_source_can_seek(&self->src) : 1;
+
+    *landed = frame;
+    if (can_seek < 0) {
+        return MA_BAD_SEEK; /* the source's seek() raised: its error is in self->src */
+    }
+    if (can_seek == 0) {
+        /* A pipe: the decoders' own seeks would jump over bytes whose frames nobody counted (dr_wav
+         * believed a header's data size there and landed past the frames reads deliver). */
+        return stream_skip(self, frame, landed);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    r = pyma_decoder_seek(&self->src.decoder, frame);
+    if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+        self->src.desc.sample_rate == self->sample_rate &&
+        ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &cursor) == MA_SUCCESS &&
+        cursor < frame) {
+        *landed = cursor; /* past the end: dr_wav stops there (dr_mp3's cursor counts its delay) */
+    }
+    Py_END_ALLOW_THREADS
+    return r;
+}
+
 /* The body of pyma_stream_seek, run busy.  NULL with an exception. */
 static PyObject *
 stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)

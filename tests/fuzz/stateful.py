@@ -420,6 +420,11 @@ def _compare(runs, plan):
                 break
             if run.kind == "pipe" and a[0] == "seek":
                 break
+            if run.kind == "pipe" and a[0] == b[0] == "open" and plan.seek_frame and a[1] == "DecodeError":
+                # seek_frame= over a pipe decodes and discards as its seek() does, and ends at the
+                # end; a decoder's own seek may refuse a target past the real end (dr_mp3 when no
+                # frame decodes), so the open raises there (RELIABILITY.md, not fixed)
+                break
             fail("io-agree", f"op {i}: {base.kind} gave {_short(a)}, {run.kind} gave {_short(b)} "
                  f"[{plan.file_format.name}, {plan.fmt.name}, {plan.nch} ch, {plan.rate} Hz]")
             break
