@@ -164,7 +164,8 @@ module_exec(PyObject *module)
                                          "    result_name (str or None): The name of the code, e.g. "
                                          "'MA_INVALID_FILE'.\n",
                                          NULL);
-    if (st->MiniaudioError == NULL || PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
+    if (st->MiniaudioError == NULL || pyma_install_error_str(st->MiniaudioError) < 0 ||
+        PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
         return -1;
     }
     st->DecodeError =
