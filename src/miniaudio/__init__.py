@@ -94,6 +94,8 @@ from ._devices import (
 
 from ._icecast import IceCastClient, IceCastError
 
+from ._compat import ffi, lib
+
 __version__ = "2.0.0.dev0"
 
 __all__ = [
@@ -111,5 +113,5 @@ __all__ = [
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
-    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError",
+    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
 ]
