@@ -9,7 +9,8 @@ AttributeError that names the replacement (this package has no cffi layer, so th
 functions or structures to call).  See docs/migrating.rst.
 """
 
-from typing import Any, Dict, List, Optional
+from enum import Enum
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 from ._devices import DeviceId, RawDeviceId
 from ._enums import Backend, ChannelMixMode, DeviceType, DitherMode, FileFormat, SampleFormat, SeekOrigin, \
@@ -165,24 +166,17 @@ def _constants() -> Dict[str, int]:
     table: Dict[str, int] = dict(_RESULTS)
     formats = {"unknown": SampleFormat.UNKNOWN, "u8": SampleFormat.UNSIGNED8, "s16": SampleFormat.SIGNED16,
                "s24": SampleFormat.SIGNED24, "s32": SampleFormat.SIGNED32, "f32": SampleFormat.FLOAT32}
-    for suffix, member in formats.items():
-        table["ma_format_" + suffix] = member.value
+    for suffix, fmt in formats.items():
+        table["ma_format_" + suffix] = fmt.value
     table["ma_format_count"] = 6
-    for name, member in FileFormat.__members__.items():
-        table["ma_encoding_format_" + name.lower()] = member.value
-    for name, member in Backend.__members__.items():
-        table["ma_backend_" + name.lower()] = member.value
-    for name, member in DeviceType.__members__.items():
-        table["ma_device_type_" + name.lower()] = member.value
+    groups: List[Tuple[str, Type[Enum]]] = [
+        ("ma_encoding_format_", FileFormat), ("ma_backend_", Backend), ("ma_device_type_", DeviceType),
+        ("ma_dither_mode_", DitherMode), ("ma_channel_mix_mode_", ChannelMixMode),
+        ("ma_thread_priority_", ThreadPriority), ("ma_seek_origin_", SeekOrigin)]
+    for prefix, enum_cls in groups:
+        for name, member in enum_cls.__members__.items():
+            table[prefix + ("custom_weights" if name == "CUSTOMWEIGHTS" else name.lower())] = member.value
     table["ma_device_type_loopback"] = 4
-    for name, member in DitherMode.__members__.items():
-        table["ma_dither_mode_" + name.lower()] = member.value
-    for name, member in ChannelMixMode.__members__.items():
-        table["ma_channel_mix_mode_" + ("custom_weights" if name == "CUSTOMWEIGHTS" else name.lower())] = member.value
-    for name, member in ThreadPriority.__members__.items():
-        table["ma_thread_priority_" + name.lower()] = member.value
-    for name, member in SeekOrigin.__members__.items():
-        table["ma_seek_origin_" + name.lower()] = member.value
     table.update(MA_DR_WAVE_FORMAT_PCM=0x1, MA_DR_WAVE_FORMAT_ADPCM=0x2, MA_DR_WAVE_FORMAT_IEEE_FLOAT=0x3,
                  MA_DR_WAVE_FORMAT_ALAW=0x6, MA_DR_WAVE_FORMAT_MULAW=0x7, MA_DR_WAVE_FORMAT_DVI_ADPCM=0x11,
                  MA_DR_WAVE_FORMAT_EXTENSIBLE=0xFFFE, MA_MAX_CHANNELS=254, MA_TRUE=1, MA_FALSE=0)
