@@ -109,8 +109,8 @@ typedef enum { PYMA_ERR_MINIAUDIO, PYMA_ERR_DECODE } pyma_errkind;
 
 /* Raises the exception for result `r` (GIL held): OS-level results become OSError subclasses,
  * MA_OUT_OF_MEMORY MemoryError, everything else MiniaudioError or DecodeError (per `kind`) with
- * the message "<what> (<MA_NAME>: <description>)" and attributes result / result_name.
- * `what` is a printf-style format.  Always returns -1. */
+ * the message "<what> (<MA_NAME>: <description>)" and attributes result / result_name; their args
+ * are (message, r), 1.71's shape.  `what` is a printf-style format.  Always returns -1. */
 int pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what, ...);
 
 /* pyma_check: 0 when r is MA_SUCCESS, else pyma_raise(...) and -1. */
@@ -122,6 +122,10 @@ int pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what,
  * declared_frames == 0: decoding reached `output_bytes`.  Always returns -1. */
 int pyma_raise_output_too_large(pyma_state *st, PyObject *name, ma_uint64 output_bytes, ma_uint64 declared_frames,
                                 ma_uint64 input_bytes, ma_uint64 limit);
+
+/* Gives the exception class `cls` (MiniaudioError) a __str__ that shows only the message of
+ * (message, code) args.  GIL held; 0 or -1 with an exception set. */
+int pyma_install_error_str(PyObject *cls);
 
 /* "MA_INVALID_FILE" for MA_INVALID_FILE; "MA_ERROR" for codes it does not know.  Static string. */
 const char *pyma_result_name(ma_result r);
@@ -289,10 +293,12 @@ void pyma_decoder_unlock_stdio(ma_decoder *decoder);
 ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
 
 /* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
- * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise; RF64 past 4 GB.  No Python
- * API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check ferror/errno). */
-ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, ma_uint32 sample_rate,
-                         const void *data, ma_uint64 frames);
+ * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise, or the format tag `tag`
+ * where it describes the samples (6/7, A-law/mu-law, for 8-bit codes; 0: none asked); RF64 past
+ * 4 GB.  No Python API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check
+ * ferror/errno). */
+ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, long tag, ma_uint32 channels,
+                         ma_uint32 sample_rate, const void *data, ma_uint64 frames);
 
 /* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
 

@@ -4,7 +4,9 @@
  * OS-level results (missing file, permission, ...) become the matching OSError subclass,
  * MA_OUT_OF_MEMORY becomes MemoryError, everything else MiniaudioError or DecodeError.
  * The message is "<what> (<MA_NAME>: <miniaudio's description>)"; the code is kept on the
- * exception as `result` and its name as `result_name`.  OutputTooLargeError (our own output
+ * exception as `result` and its name as `result_name`.  MiniaudioError and DecodeError get 1.71's
+ * two-item args, (message, code), so that e.args[1] is the code as it was there; their __str__
+ * (error_str) then gives the message alone.  OutputTooLargeError (our own output
  * bound, not a miniaudio result) has its own message, built by pyma_raise_output_too_large.
  */
 #include "_miniaudio.h"
@@ -141,7 +143,9 @@ pyma_raise(pyma_state *st, ma_result r, pyma_errkind kind, const char *what, ...
         exc = PyObject_CallFunction(PyExc_OSError, "iO", row->os_errno, message);
     }
     else {
-        exc = PyObject_CallOneArg(kind == PYMA_ERR_DECODE ? st->DecodeError : st->MiniaudioError, message);
+        /* 1.71 raised e.g. DecodeError("failed to decode data", result): keep that args shape. */
+        exc = PyObject_CallFunction(kind == PYMA_ERR_DECODE ? st->DecodeError : st->MiniaudioError, "Oi", message,
+                                    (int)r);
     }
     if (exc == NULL) {
         goto error;
@@ -161,6 +165,68 @@ error:
     Py_XDECREF(exc);
     Py_XDECREF(value);
     return -1;
+}
+
+/* MiniaudioError.__str__: args[0] alone when args is (message, code) and the code is the
+ * exception's `result` (as pyma_raise makes them); else what the next class in the MRO gives
+ * (a user's MiniaudioError("x", 5) reads as in 1.71, an IceCastError like an OSError). */
+static PyObject *
+error_str(PyObject *self, PyTypeObject *defining_class, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *eargs = NULL, *result = NULL, *super = NULL, *out = NULL;
+
+    (void)args;
+    if (nargs != 0 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "__str__() takes no arguments");
+        return NULL;
+    }
+    eargs = PyObject_GetAttrString(self, "args");
+    if (eargs == NULL) {
+        goto exit;
+    }
+    if (PyTuple_Check(eargs) && PyTuple_GET_SIZE(eargs) == 2 && PyUnicode_Check(PyTuple_GET_ITEM(eargs, 0))) {
+        result = PyObject_GetAttrString(self, "result");
+        if (result == NULL) {
+            goto exit;
+        }
+        if (PyLong_CheckExact(result) && PyLong_CheckExact(PyTuple_GET_ITEM(eargs, 1))) {
+            int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(eargs, 1), result, Py_EQ);
+            if (same < 0) {
+                goto exit;
+            }
+            if (same) {
+                out = Py_NewRef(PyTuple_GET_ITEM(eargs, 0));
+                goto exit;
+            }
+        }
+    }
+    super = PyObject_CallFunction((PyObject *)&PySuper_Type, "OO", (PyObject *)defining_class, self);
+    if (super != NULL) {
+        out = PyObject_CallMethod(super, "__str__", NULL);
+    }
+exit:
+    Py_XDECREF(eargs);
+    Py_XDECREF(result);
+    Py_XDECREF(super);
+    return out;
+}
+
+/* A method table for one descriptor; PyDescr_NewMethod keeps a pointer to it (never written). */
+static PyMethodDef error_str_def = {
+    "__str__", (PyCFunction)(void (*)(void))error_str, METH_METHOD | METH_FASTCALL | METH_KEYWORDS,
+    PyDoc_STR("The message alone when the package raised the exception with args (message, code).")};
+
+int
+pyma_install_error_str(PyObject *cls)
+{
+    PyObject *descr = PyDescr_NewMethod((PyTypeObject *)cls, &error_str_def);
+    int rc;
+    if (descr == NULL) {
+        return -1;
+    }
+    rc = PyObject_SetAttrString(cls, "__str__", descr); /* a heap type: this also sets tp_str */
+    Py_DECREF(descr);
+    return rc;
 }
 
 /* Writes v with a comma between groups of three digits ("705,600,000") into buf (>= 32 bytes). */

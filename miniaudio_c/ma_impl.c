@@ -158,6 +158,18 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
     return ma_decoder_seek_to_pcm_frame(decoder, frame);
 }
 
+/* The WAV format tag for samples of `format`: `asked` where it describes them (PCM for integer
+ * samples, IEEE float for FLOAT32, A-law and mu-law for 8-bit codes), else the samples' own, so
+ * float samples are never labelled integer PCM and the reverse. */
+static ma_uint16
+wav_tag(ma_format format, long asked)
+{
+    if ((asked == MA_DR_WAVE_FORMAT_ALAW || asked == MA_DR_WAVE_FORMAT_MULAW) && format == ma_format_u8) {
+        return (ma_uint16)asked;
+    }
+    return format == ma_format_f32 ? MA_DR_WAVE_FORMAT_IEEE_FLOAT : MA_DR_WAVE_FORMAT_PCM;
+}
+
 /* dr_wav write callback on a FILE*; no Python API. */
 static size_t
 wav_write_to_file(void *user, const void *data, size_t size)
@@ -166,7 +178,7 @@ wav_write_to_file(void *user, const void *data, size_t size)
 }
 
 ma_result
-pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, ma_uint32 sample_rate,
+pyma_wav_write(FILE *file, const pyma_format_info *format, long tag, ma_uint32 channels, ma_uint32 sample_rate,
                const void *data, ma_uint64 frames)
 {
     ma_dr_wav wav;
@@ -175,7 +187,7 @@ pyma_wav_write(FILE *file, const pyma_format_info *format, ma_uint32 channels, m
     ma_uint64 bytes = frames * channels * (ma_uint64)format->width;
 
     wavfmt.container = bytes > 0xFFFFFF00u ? ma_dr_wav_container_rf64 : ma_dr_wav_container_riff;
-    wavfmt.format = format->format == ma_format_f32 ? MA_DR_WAVE_FORMAT_IEEE_FLOAT : MA_DR_WAVE_FORMAT_PCM;
+    wavfmt.format = wav_tag(format->format, tag);
     wavfmt.channels = channels;
     wavfmt.sampleRate = sample_rate;
     wavfmt.bitsPerSample = (ma_uint32)format->width * 8;

@@ -158,13 +158,16 @@ module_exec(PyObject *module)
     st->MiniaudioError = new_error_class("miniaudio.MiniaudioError",
                                          "An operation of the miniaudio library failed; the base class of the "
                                          "package's own exceptions.\n\n"
-                                         "The message says what failed and why.\n\n"
+                                         "The message says what failed and why.  When miniaudio reported the "
+                                         "failure, args is (message, result), as in 1.71, and str() is the "
+                                         "message alone.\n\n"
                                          "Attributes:\n"
                                          "    result (int or None): miniaudio's result code, e.g. -10.\n"
                                          "    result_name (str or None): The name of the code, e.g. "
                                          "'MA_INVALID_FILE'.\n",
                                          NULL);
-    if (st->MiniaudioError == NULL || PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
+    if (st->MiniaudioError == NULL || pyma_install_error_str(st->MiniaudioError) < 0 ||
+        PyModule_AddObjectRef(module, "MiniaudioError", st->MiniaudioError) < 0) {
         return -1;
     }
     st->DecodeError =

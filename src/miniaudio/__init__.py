@@ -92,6 +92,8 @@ from ._devices import (
     PlaybackDevice,
 )
 
+from ._compat import ffi, lib
+
 __version__ = "2.0.0.dev0"
 
 # The internet radio client needs http.client, ssl and urllib (about half of the import time of the
@@ -128,5 +130,5 @@ __all__ = [
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
-    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError",
+    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
 ]

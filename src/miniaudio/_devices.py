@@ -97,14 +97,23 @@ def _backend_values(backends: BackendsType) -> Optional[List[int]]:
     return values or None
 
 
-def _raw_id(device_id: Any, argname: str) -> Union[None, str, Tuple[str, bytes]]:
-    """A device_id argument for the C layer: None, a name to look up, or (backend, raw id)."""
+class RawDeviceId(bytearray):
+    """What ``miniaudio.ffi.new("ma_device_id *")`` gives (1.71's way to make an id from saved
+    bytes): 256 zero bytes to fill through ``miniaudio.ffi.buffer(it)``; ``device_id=`` takes it
+    for the backend the device opens with."""
+
+
+def _raw_id(device_id: Any, argname: str) -> Union[None, str, bytes, Tuple[str, bytes]]:
+    """A device_id argument for the C layer: None, a name to look up, (backend, raw id), or the
+    raw id alone (a RawDeviceId: any backend)."""
     if device_id is None or isinstance(device_id, str):
         return device_id
     if isinstance(device_id, dict) and "id" in device_id:
         device_id = device_id["id"]
     if isinstance(device_id, DeviceId):
         return (device_id.backend, bytes(device_id.raw))
+    if isinstance(device_id, RawDeviceId):
+        return bytes(device_id)
     raise TypeError(f"{argname} must be None, a DeviceId, a device dict from Devices or a device name, "
                     f"not {type(device_id).__name__}")
 

@@ -156,11 +156,16 @@ class _OpenDeadline:
 
 class _HeaderBudget:
     """Stands in for a response's file object while its status line and headers are parsed:
-    together they may take MAX_HEADER_BYTES (http.client alone allows 100 lines of 64 KiB)."""
+    together they may take MAX_HEADER_BYTES (http.client alone allows 100 lines of 64 KiB).
+
+    It also reads SHOUTcast v1's status line, ``ICY 200 OK``, as ``HTTP/1.0 200 OK`` (what it
+    means: headers as in HTTP, then the body until the connection closes); http.client refuses
+    any status line that does not start with ``HTTP/``."""
 
     def __init__(self, fp: Any) -> None:
         self._fp = fp
         self._left = MAX_HEADER_BYTES
+        self._status_line = True
 
     def readline(self, limit: int = -1) -> bytes:
         size = self._left + 1 if limit is None or limit < 0 else min(limit, self._left + 1)
@@ -168,6 +173,10 @@ class _HeaderBudget:
         if len(line) > self._left:
             raise http.client.HTTPException(f"the response headers are longer than {MAX_HEADER_BYTES} bytes")
         self._left -= len(line)
+        if self._status_line:
+            self._status_line = False
+            if line[:4] == b"ICY ":
+                line = b"HTTP/1.0 " + line[4:]
         return line
 
     def __getattr__(self, name: str) -> Any:

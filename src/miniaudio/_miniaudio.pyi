@@ -73,7 +73,13 @@ def convert_sample_format(
     from_fmt: _Format, sourcedata: ReadableBuffer, to_fmt: _Format, dither: _Dither = 0
 ) -> bytearray: ...
 def wav_write_file(
-    filename: StrOrBytesPath, samples: ReadableBuffer, nchannels: int, sample_rate: int, sample_format: _Format
+    filename: StrOrBytesPath,
+    samples: ReadableBuffer,
+    nchannels: int,
+    sample_rate: int,
+    sample_format: _Format,
+    num_frames: int = ...,
+    format_tag: int = ...,
 ) -> None: ...
 
 # A C generator: chunks are array.array (chunk_type 0), bytes (1), what `wrap` makes of an array
