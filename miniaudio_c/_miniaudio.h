@@ -417,7 +417,9 @@ typedef struct DeviceObject {
     int draining;            /* audio thread only (reset by start() before the run begins) */
     PyThreadState *tstate;   /* audio thread only: its Python thread state, kept from callback to
                               * callback of a run (creating one per callback costs more than the
-                              * generator step) and retired on the audio thread when the run ends */
+                              * generator step) and retired on the audio thread when the run ends:
+                              * by the callback, or by the "stopped" notification (callback.c) */
+    unsigned long tstate_thread; /* audio thread only: ident of the thread tstate belongs to */
     volatile int tstate_held; /* tstate != NULL, readable by the thread that stops the device */
 
     /* Statistics, written by the audio thread only. */

@@ -204,9 +204,19 @@ generator_failed(DeviceObject *self, PyObject *gen)
 static void
 audio_acquire(DeviceObject *self)
 {
+    unsigned long me = PyThread_get_thread_ident();
+
+    if (self->tstate != NULL && self->tstate_thread != me) {
+        /* The backend calls us from another thread than last run's (only an asynchronous backend
+         * can, and stop() waits for those to retire the state first: see device_halt).  A thread
+         * state is bound to its thread's PyGILState slot and can only be retired there: leave it
+         * to the interpreter's exit rather than use it on a second thread. */
+        self->tstate = NULL;
+    }
     if (self->tstate == NULL) {
         (void)PyGILState_Ensure();
         self->tstate = PyThreadState_Get();
+        self->tstate_thread = me;
         pyma_astore(&self->tstate_held, 1);
     }
     else {
@@ -363,9 +373,24 @@ pyma_notification_callback(const ma_device_notification *notification)
 
     /* Our own stop()/close() leave RUNNING before stopping, so a "stopped" seen while RUNNING
      * means the backend stopped the device (unplugged, server gone). */
-    if (notification->type == ma_device_notification_type_stopped &&
-        pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
+    if (notification->type != ma_device_notification_type_stopped) {
+        return;
+    }
+    if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
         pyma_astore(&self->lost, 1);
         end_run(self, PYMA_RUN_ERROR);
+    }
+    /* A synchronous backend (miniaudio's own worker thread: NULL, PulseAudio, ALSA, WASAPI, ...)
+     * sends "stopped" from its audio thread once its data loop has ended, and ma_device_stop()
+     * waits for this function to return.  So the run's Python thread state is retired here, on
+     * the thread it belongs to, while stop() waits with the GIL released: stop() no longer waits
+     * for one more data callback to do it.  in_callback marks this thread as the device's audio
+     * thread meanwhile (clearing the state can run finalizers: stop()/close() there raise
+     * RuntimeError instead of waiting for themselves). */
+    if (pyma_aload(&self->tstate_held) && self->tstate_thread == PyThread_get_thread_ident()) {
+        pyma_aadd(&self->in_callback, 1);
+        self->audio_thread = self->tstate_thread;
+        audio_retire_if_held(self);
+        pyma_aadd(&self->in_callback, -1);
     }
 }

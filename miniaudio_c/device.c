@@ -471,6 +471,15 @@ device_not_on_audio_thread(DeviceObject *self, const char *what)
     return 0;
 }
 
+/* Whether the backend runs callbacks on threads of its own (Core Audio, AAudio, JACK, ...) rather
+ * than on miniaudio's worker thread (miniaudio's own test, ma_context_is_backend_asynchronous). */
+static int
+backend_is_asynchronous(const ma_context *ctx)
+{
+    return ctx->callbacks.onDeviceRead == NULL && ctx->callbacks.onDeviceWrite == NULL &&
+           ctx->callbacks.onDeviceDataLoop == NULL;
+}
+
 /* Stops the audio: no callback touches Python or the stream afterwards.  GIL held, not on the
  * audio thread.  Drops the generator and unclaims the stream. */
 static void
@@ -481,7 +490,12 @@ device_halt(DeviceObject *self)
     pyma_astore(&self->state, PYMA_RUN_IDLE);
     if (self->device_ready) {
         Py_BEGIN_ALLOW_THREADS
-        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device)) {
+        /* A synchronous backend's worker thread retires its Python thread state in the "stopped"
+         * notification that ma_device_stop waits for (callback.c): no wait here.  An asynchronous
+         * backend sends it from whatever thread stops the device, so there stop() waits for the
+         * audio thread's next callback to retire it. */
+        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device) &&
+            backend_is_asynchronous(&self->context)) {
             /* Let the audio thread retire its Python thread state in its next callback (one
              * period, bounded): a thread state left behind lives until the interpreter exits. */
             ma_uint32 rate = self->device.sampleRate ? self->device.sampleRate : 48000;
