@@ -180,3 +180,21 @@ def test_package_stream_stays_gil_free_unless_replaced():
         assert len(calls) == dev.stats.callbacks - c0
         frames = sum(c[4] for c in calls)
         assert stream.position == frames  # the wrapped original drove the stream, period by period
+
+
+def test_wrapped_device_is_collected():
+    """device -> wrapper -> bound original -> device is a cycle: the collector frees it and closes
+    the device."""
+    import gc
+    import weakref
+
+    g = Gen("playback")
+    dev = _open("playback")
+    calls = _wrap(dev)
+    dev.start(g())
+    assert helpers.wait_until(lambda: len(calls) >= 2, timeout=DEADLINE)
+    dev.stop()
+    ref = weakref.ref(dev)
+    del dev, calls[:]  # the recorded calls hold the device too
+    gc.collect()
+    assert ref() is None
