@@ -433,6 +433,12 @@ typedef struct DeviceObject {
     PyObject *callback_error;
     int error_pending;       /* callback_error not yet raised by stop()/close()/wait() */
     unsigned long run;       /* incremented by every start() */
+    PyObject *data_callback; /* a replaced `_data_callback` (owned), or NULL: data_callback.c */
+    PyObject *method_callback; /* a subclass's own `_data_callback` for this run (owned), or NULL */
+    void *cb_out;            /* audio thread, GIL held: the period being served through */
+    const void *cb_in;       /* data_callback while cb_active */
+    ma_uint32 cb_frames;
+    int cb_active, cb_padded;
 
     /* Shared with the audio thread (atomics). */
     volatile int state;      /* PYMA_RUN_* */
@@ -446,7 +452,9 @@ typedef struct DeviceObject {
     int draining;            /* audio thread only (reset by start() before the run begins) */
     PyThreadState *tstate;   /* audio thread only: its Python thread state, kept from callback to
                               * callback of a run (creating one per callback costs more than the
-                              * generator step) and retired on the audio thread when the run ends */
+                              * generator step) and retired on the audio thread when the run ends:
+                              * by the callback, or by the "stopped" notification (callback.c) */
+    unsigned long tstate_thread; /* audio thread only: ident of the thread tstate belongs to */
     volatile int tstate_held; /* tstate != NULL, readable by the thread that stops the device */
 
     /* Statistics, written by the audio thread only. */
@@ -477,6 +485,19 @@ void pyma_device_push_event(DeviceObject *self);
 /* The data and notification callbacks given to ma_device_init (callback.c).  Audio thread. */
 void pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames);
 void pyma_notification_callback(const ma_device_notification *notification);
+
+/* Sends the generator one period (frame count or recorded frames) and copies what it yields
+ * into `out`; *padded set when the period was short.  Audio thread, GIL held.  0, or -1 with an
+ * exception set (the generator raised, or yielded a bad chunk). */
+int pyma_generator_step(DeviceObject *self, PyObject *gen, void *out, const void *in, ma_uint32 frames,
+                        int *padded);
+
+/* `_data_callback` (data_callback.c): 1.71's per-period method, which programs replace per
+ * instance to watch the callbacks.  The getter, setter and default method of _Device. */
+PyObject *pyma_device_get_data_callback(DeviceObject *self, void *closure);
+int pyma_device_set_data_callback(DeviceObject *self, PyObject *value, void *closure);
+PyObject *pyma_device_default_data_callback(DeviceObject *self, PyObject *const *args, Py_ssize_t nargs);
+extern const char pyma_device_default_data_callback_doc[];
 
 /* 1 when the current thread is running this device's callback (so stop/close would deadlock). */
 int pyma_device_on_audio_thread(DeviceObject *self);

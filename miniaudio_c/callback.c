@@ -204,9 +204,19 @@ generator_failed(DeviceObject *self, PyObject *gen)
 static void
 audio_acquire(DeviceObject *self)
 {
+    unsigned long me = PyThread_get_thread_ident();
+
+    if (self->tstate != NULL && self->tstate_thread != me) {
+        /* The backend calls us from another thread than last run's (only an asynchronous backend
+         * can, and stop() waits for those to retire the state first: see device_halt).  A thread
+         * state is bound to its thread's PyGILState slot and can only be retired there: leave it
+         * to the interpreter's exit rather than use it on a second thread. */
+        self->tstate = NULL;
+    }
     if (self->tstate == NULL) {
         (void)PyGILState_Ensure();
         self->tstate = PyThreadState_Get();
+        self->tstate_thread = me;
         pyma_astore(&self->tstate_held, 1);
     }
     else {
@@ -233,11 +243,79 @@ audio_retire_if_held(DeviceObject *self)
     }
 }
 
+int
+pyma_generator_step(DeviceObject *self, PyObject *gen, void *out, const void *in, ma_uint32 frames, int *padded)
+{
+    PyObject *arg, *result = NULL;
+    int rc = 0;
+
+    *padded = 0;
+    if (self->type == ma_device_type_playback) {
+        arg = PyLong_FromUnsignedLong(frames);
+    }
+    else {
+        arg = PyByteArray_FromStringAndSize(in, (Py_ssize_t)frames * self->cap_frame_bytes);
+    }
+    if (arg == NULL) {
+        return -1;
+    }
+    switch (PyIter_Send(gen, arg, &result)) {
+    case PYGEN_NEXT:
+        if (self->type != ma_device_type_capture && copy_chunk(self, result, out, frames, padded) < 0) {
+            rc = -1;
+        }
+        break;
+    case PYGEN_RETURN:
+        data_ended(self);
+        *padded = 1; /* a silent period, like the short last pull of a stream */
+        break;
+    case PYGEN_ERROR:
+        rc = -1;
+        break;
+    }
+    Py_DECREF(arg);
+    Py_XDECREF(result);
+    return rc;
+}
+
+/* One period through a replaced `_data_callback` (data_callback.c), with the GIL: it is called as
+ * 1.71 called it, (device, output, input, framecount), and the original it wraps runs the
+ * generator step on the buffers kept in self->cb_*.  Returns 1 if the period had to be padded. */
+static int
+override_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
+{
+    PyObject *fn = Py_NewRef(self->data_callback != NULL ? self->data_callback : self->method_callback), *result;
+    PyObject *args[4] = {(PyObject *)self, Py_None, Py_None, NULL};
+    int padded;
+
+    args[3] = PyLong_FromUnsignedLong(frames);
+    if (args[3] == NULL) {
+        generator_failed(self, fn);
+        Py_DECREF(fn);
+        return 0;
+    }
+    self->cb_out = out;
+    self->cb_in = in;
+    self->cb_frames = frames;
+    self->cb_padded = 1; /* a wrapper that does not call the original leaves miniaudio's silence */
+    self->cb_active = 1;
+    result = PyObject_Vectorcall(fn, args, 4, NULL);
+    self->cb_active = 0;
+    padded = self->cb_padded;
+    if (result == NULL) {
+        generator_failed(self, fn);
+    }
+    Py_XDECREF(result);
+    Py_DECREF(args[3]);
+    Py_DECREF(fn);
+    return padded;
+}
+
 /* One step of a Python generator, with the GIL.  Returns 1 if the period had to be padded. */
 static int
 python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
 {
-    PyObject *gen, *arg, *result = NULL;
+    PyObject *gen;
     int padded = 0;
 
     if (interpreter_finalizing()) {
@@ -249,35 +327,16 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         audio_retire(self);
         return 0;
     }
-    gen = Py_NewRef(self->generator);
-    if (self->type == ma_device_type_playback) {
-        arg = PyLong_FromUnsignedLong(frames);
+    if (self->data_callback != NULL || self->method_callback != NULL) {
+        padded = override_step(self, out, in, frames);
     }
     else {
-        arg = PyByteArray_FromStringAndSize(in, (Py_ssize_t)frames * self->cap_frame_bytes);
-    }
-    if (arg == NULL) {
-        generator_failed(self, gen);
-        goto done;
-    }
-    switch (PyIter_Send(gen, arg, &result)) {
-    case PYGEN_NEXT:
-        if (self->type != ma_device_type_capture && copy_chunk(self, result, out, frames, &padded) < 0) {
+        gen = Py_NewRef(self->generator);
+        if (pyma_generator_step(self, gen, out, in, frames, &padded) < 0) {
             generator_failed(self, gen);
         }
-        break;
-    case PYGEN_RETURN:
-        data_ended(self);
-        padded = 1; /* a silent period, like the short last pull of a stream */
-        break;
-    case PYGEN_ERROR:
-        generator_failed(self, gen);
-        break;
+        Py_DECREF(gen);
     }
-    Py_DECREF(arg);
-done:
-    Py_XDECREF(result);
-    Py_DECREF(gen);
     if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->draining) {
         audio_retire(self); /* no more Python in this run */
     }
@@ -363,9 +422,24 @@ pyma_notification_callback(const ma_device_notification *notification)
 
     /* Our own stop()/close() leave RUNNING before stopping, so a "stopped" seen while RUNNING
      * means the backend stopped the device (unplugged, server gone). */
-    if (notification->type == ma_device_notification_type_stopped &&
-        pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
+    if (notification->type != ma_device_notification_type_stopped) {
+        return;
+    }
+    if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
         pyma_astore(&self->lost, 1);
         end_run(self, PYMA_RUN_ERROR);
+    }
+    /* A synchronous backend (miniaudio's own worker thread: NULL, PulseAudio, ALSA, WASAPI, ...)
+     * sends "stopped" from its audio thread once its data loop has ended, and ma_device_stop()
+     * waits for this function to return.  So the run's Python thread state is retired here, on
+     * the thread it belongs to, while stop() waits with the GIL released: stop() no longer waits
+     * for one more data callback to do it.  in_callback marks this thread as the device's audio
+     * thread meanwhile (clearing the state can run finalizers: stop()/close() there raise
+     * RuntimeError instead of waiting for themselves). */
+    if (pyma_aload(&self->tstate_held) && self->tstate_thread == PyThread_get_thread_ident()) {
+        pyma_aadd(&self->in_callback, 1);
+        self->audio_thread = self->tstate_thread;
+        audio_retire_if_held(self);
+        pyma_aadd(&self->in_callback, -1);
     }
 }

@@ -471,6 +471,15 @@ device_not_on_audio_thread(DeviceObject *self, const char *what)
     return 0;
 }
 
+/* Whether the backend runs callbacks on threads of its own (Core Audio, AAudio, JACK, ...) rather
+ * than on miniaudio's worker thread (miniaudio's own test, ma_context_is_backend_asynchronous). */
+static int
+backend_is_asynchronous(const ma_context *ctx)
+{
+    return ctx->callbacks.onDeviceRead == NULL && ctx->callbacks.onDeviceWrite == NULL &&
+           ctx->callbacks.onDeviceDataLoop == NULL;
+}
+
 /* Stops the audio: no callback touches Python or the stream afterwards.  GIL held, not on the
  * audio thread.  Drops the generator and unclaims the stream. */
 static void
@@ -481,7 +490,12 @@ device_halt(DeviceObject *self)
     pyma_astore(&self->state, PYMA_RUN_IDLE);
     if (self->device_ready) {
         Py_BEGIN_ALLOW_THREADS
-        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device)) {
+        /* A synchronous backend's worker thread retires its Python thread state in the "stopped"
+         * notification that ma_device_stop waits for (callback.c): no wait here.  An asynchronous
+         * backend sends it from whatever thread stops the device, so there stop() waits for the
+         * audio thread's next callback to retire it. */
+        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device) &&
+            backend_is_asynchronous(&self->context)) {
             /* Let the audio thread retire its Python thread state in its next callback (one
              * period, bounded): a thread state left behind lives until the interpreter exits. */
             ma_uint32 rate = self->device.sampleRate ? self->device.sampleRate : 48000;
@@ -699,15 +713,26 @@ error:
     return NULL;
 }
 
-PyDoc_STRVAR(device_start_doc, "_start($self, generator, /)\n--\n\nStart a run driven by `generator` (primed).");
+PyDoc_STRVAR(device_start_doc,
+             "_start($self, generator, method=None, /)\n--\n\n"
+             "Start a run driven by `generator` (primed).  `method`: a subclass's own _data_callback, called\n"
+             "every period of this run instead of the generator step (unless the attribute is replaced).");
 
 static PyObject *
-device_start(DeviceObject *self, PyObject *gen)
+device_start(DeviceObject *self, PyObject *args)
 {
     pyma_stream_info info;
+    PyObject *gen, *method = Py_None;
     int claimed = 0;
     ma_result r;
 
+    if (!PyArg_ParseTuple(args, "O|O:_start", &gen, &method)) {
+        return NULL;
+    }
+    if (method != Py_None && !PyCallable_Check(method)) {
+        PyErr_SetString(PyExc_TypeError, "_start: method must be callable or None");
+        return NULL;
+    }
     if (device_check_open(self) < 0 || device_not_on_audio_thread(self, "start") < 0) {
         return NULL;
     }
@@ -742,6 +767,12 @@ device_start(DeviceObject *self, PyObject *gen)
                          (unsigned)self->play_channels, (unsigned)self->sample_rate);
             return NULL;
         }
+        if (claimed && (self->data_callback != NULL || method != Py_None)) {
+            /* A replaced _data_callback is called with the GIL every period: drive the stream
+             * with send() like a generator instead of pulling it in C. */
+            pyma_stream_unclaim(gen);
+            claimed = 0;
+        }
     }
     else {
         int has_send = PyObject_HasAttrString(gen, "send");
@@ -754,6 +785,7 @@ device_start(DeviceObject *self, PyObject *gen)
         }
     }
     self->generator = Py_NewRef(gen);
+    Py_XSETREF(self->method_callback, method != Py_None ? Py_NewRef(method) : NULL);
     self->stream = claimed ? Py_NewRef(gen) : NULL;
     self->run++;
     Py_CLEAR(self->callback_error);
@@ -977,6 +1009,8 @@ device_traverse(DeviceObject *self, visitproc visit, void *arg)
     Py_VISIT(self->generator);
     Py_VISIT(self->stream);
     Py_VISIT(self->callback_error);
+    Py_VISIT(self->data_callback);
+    Py_VISIT(self->method_callback);
     return 0;
 }
 
@@ -987,6 +1021,8 @@ device_clear(DeviceObject *self)
     if (!self->device_ready) {
         Py_CLEAR(self->generator);
         Py_CLEAR(self->stream);
+        Py_CLEAR(self->data_callback);
+        Py_CLEAR(self->method_callback);
     }
     Py_CLEAR(self->callback_error);
     return 0;
@@ -1038,6 +1074,8 @@ device_dealloc(DeviceObject *self)
     device_clear(self);
     Py_CLEAR(self->generator);
     Py_CLEAR(self->stream);
+    Py_CLEAR(self->data_callback);
+    Py_CLEAR(self->method_callback);
     if (self->op_lock != NULL) {
         PyThread_free_lock(self->op_lock);
         self->op_lock = NULL;
@@ -1048,12 +1086,14 @@ device_dealloc(DeviceObject *self)
 
 static PyMethodDef device_methods[] = {
     {"_open", (PyCFunction)device_open, METH_VARARGS, device_open_doc},
-    {"_start", (PyCFunction)device_start, METH_O, device_start_doc},
+    {"_start", (PyCFunction)device_start, METH_VARARGS, device_start_doc},
     {"_halt", (PyCFunction)device_halt_meth, METH_NOARGS, device_halt_doc},
     {"_close", (PyCFunction)device_close, METH_NOARGS, device_close_doc},
     {"_close_at_exit", (PyCFunction)device_close_at_exit, METH_O, device_close_at_exit_doc},
     {"_end_run", (PyCFunction)device_end_run, METH_O, device_end_run_doc},
     {"_take_error", (PyCFunction)device_take_error, METH_NOARGS, device_take_error_doc},
+    {"_default_data_callback", (PyCFunction)(void (*)(void))pyma_device_default_data_callback, METH_FASTCALL,
+     pyma_device_default_data_callback_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1072,6 +1112,8 @@ static PyGetSetDef device_getset[] = {
     {"_info", (getter)device_get_info, NULL, NULL, NULL},
     {"_run", (getter)device_get_run, NULL, NULL, NULL},
     {"_on_audio_thread", (getter)device_get_on_audio_thread, NULL, NULL, NULL},
+    {"_data_callback", (getter)pyma_device_get_data_callback, (setter)pyma_device_set_data_callback,
+     PyDoc_STR("1.71's per-period method (private; replaceable per instance, see data_callback.c)."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -13,6 +13,7 @@ import inspect
 import sys
 import threading
 import types
+import warnings
 import weakref
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union, cast
 
@@ -260,6 +261,9 @@ def _close_all_devices() -> None:
 # ---- devices -------------------------------------------------------------------------------------
 
 
+# The C getset behind `device._data_callback` (1.71's per-period method, replaceable per instance).
+_DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
+
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
@@ -360,9 +364,17 @@ class AbstractDevice(_ma._Device):
                     next(gen)
                 except StopIteration:
                     raise ValueError("callback_generator returned before its first yield") from None
+            method = None
+            if type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
+                # A subclass overrides 1.71's private per-period method (super()._data_callback
+                # reaches the default): the C layer calls it every period of this run.
+                warnings.warn("_data_callback is private: overriding it works as in miniaudio 1.71, but "
+                              "device.stats counts the callbacks without slowing the audio thread",
+                              DeprecationWarning, stacklevel=3)
+                method = self._data_callback
             self._ended.clear()
             try:
-                self._start(gen)
+                self._start(gen, method)
             except BaseException:
                 self._ended.set()
                 raise
