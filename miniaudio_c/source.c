@@ -18,7 +18,7 @@
  * runtime's narrow-character calls read in the ANSI code page: non-ASCII names are not found.) */
 #define stat _stat64
 #ifndef S_ISDIR
-#define S_ISDIR(mode) (((mode) & S_IFMT) == S_IFDIR)
+#define S_ISDIR(mode) (((mode) & _S_IFMT) == _S_IFDIR)
 #endif
 #endif
 
