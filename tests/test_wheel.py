@@ -204,3 +204,52 @@ def test_installs_without_network_or_compiler_and_decodes(built, installable, tm
     # The console script the wheel installs.
     info = run([str(bindir / "miniaudio"), "info", os.path.join(ROOT, "samples", "tone.ogg")], env=env, cwd=str(work))
     assert "44100" in info, info
+
+
+# ---- configuration for the platforms this machine cannot build --------------------------------
+
+def test_link_libraries_and_warning_flags_per_platform(monkeypatch, tmp_path):
+    setup = load_setup()
+    # miniaudio's "Building" section: libdl/libpthread/libm on Linux; libpthread/libm on macOS and
+    # the BSDs (the backends and Core Audio are loaded at run time); nothing on Windows.
+    assert setup.platform_libraries("linux") == ["m", "pthread", "dl"]
+    assert setup.platform_libraries("darwin") == ["m", "pthread"]
+    assert setup.platform_libraries("freebsd14") == ["m", "pthread"]
+    assert setup.platform_libraries("win32") == []
+    # -Werror in a git checkout, not in an unpacked sdist; MINIAUDIO_WERROR decides when set.
+    monkeypatch.delenv("MINIAUDIO_WERROR", raising=False)
+    monkeypatch.setattr(setup, "HERE", str(tmp_path))
+    assert not setup.warnings_are_errors()
+    (tmp_path / ".git").write_text("gitdir: elsewhere\n")
+    assert setup.warnings_are_errors()
+    monkeypatch.setenv("MINIAUDIO_WERROR", "0")
+    assert not setup.warnings_are_errors()
+    (tmp_path / ".git").unlink()
+    monkeypatch.setenv("MINIAUDIO_WERROR", "1")
+    assert setup.warnings_are_errors()
+
+
+@pytest.mark.skipif(shutil.which("cibuildwheel") is None and importlib.util.find_spec("cibuildwheel") is None,
+                    reason="cibuildwheel is not installed ([test] extra, Python 3.11+)")
+@pytest.mark.parametrize("platform, expected", [
+    ("linux", {"manylinux_x86_64", "manylinux_aarch64"}),
+    ("macos", {"macosx_x86_64", "macosx_arm64"}),
+    ("windows", {"win_amd64"}),
+])
+def test_cibuildwheel_accepts_the_configuration(platform, expected):
+    out = run([sys.executable, "-m", "cibuildwheel", "--print-build-identifiers", "--platform", platform, ROOT],
+              cwd=ROOT)
+    identifiers = out.split()
+    assert {i.split("-", 1)[1] for i in identifiers} == expected, out
+    assert {i.split("-", 1)[0] for i in identifiers} == {"cp310", "cp311", "cp312", "cp313", "cp314"}, out
+
+
+def test_release_workflow_builds_from_the_sdist_and_publishes_on_tags():
+    with open(os.path.join(ROOT, ".github", "workflows", "wheels.yml"), encoding="utf-8") as f:
+        workflow = f.read()
+    for runner in ("ubuntu-latest", "ubuntu-24.04-arm", "macos-15-intel", "macos-14", "windows-latest"):
+        assert f"os: {runner}," in workflow, runner
+    assert "cibuildwheel --output-dir wheelhouse sdist/*.tar.gz" in workflow
+    assert "pypa/gh-action-pypi-publish@release/v1" in workflow and "id-token: write" in workflow
+    # trusted publishing to the default index: no token, no URL
+    assert "password:" not in workflow and "repository-url" not in workflow and "https://" not in workflow
