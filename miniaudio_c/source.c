@@ -12,6 +12,15 @@
 
 #include <errno.h>
 #include <sys/stat.h>
+#if defined(_WIN32)
+/* MSVC: `struct stat` has a 32-bit size (stat() fails on files over 2 GiB) and there is no
+ * S_ISDIR; the 64-bit variant has the same fields.  (Paths reach us as UTF-8, which the C
+ * runtime's narrow-character calls read in the ANSI code page: non-ASCII names are not found.) */
+#define stat _stat64
+#ifndef S_ISDIR
+#define S_ISDIR(mode) (((mode) & _S_IFMT) == _S_IFDIR)
+#endif
+#endif
 
 /* ---- Python sources: the decoder's callbacks ----------------------------------------------- */
 
