@@ -6,6 +6,8 @@ A drop-in for the established ``miniaudio`` package (1.71): same names, signatur
 numpy is optional and only imported when you ask for numpy results.
 """
 
+from typing import TYPE_CHECKING, Any, List
+
 from ._enums import (
     Backend,
     ChannelMixMode,
@@ -100,8 +102,11 @@ __version__ = "2.0.0.dev0"
 # whole package): it is imported on first use of one of these names, not by `import miniaudio`.
 _LAZY = {"IceCastClient": "._icecast", "IceCastError": "._icecast"}
 
+if TYPE_CHECKING:  # type checkers see the real classes
+    from ._icecast import IceCastClient, IceCastError
 
-def __getattr__(name: str):
+
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -112,7 +117,7 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> List[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
