@@ -22,7 +22,8 @@ import pytest
 import miniaudio
 from miniaudio import SampleFormat
 
-SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+# the folder holding the miniaudio package this process imports (a checkout's src/ or site-packages)
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(miniaudio.__file__)))
 
 
 def make_wav(path, bits, channels, frames, float_=False, rate=44100):
