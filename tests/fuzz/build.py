@@ -33,12 +33,14 @@ C_DIR = os.path.join(ROOT, "miniaudio_c")
 BUILD_ROOT = os.path.join(ROOT, "build", "fuzz")
 
 SANITIZE = "-fsanitize=fuzzer-no-link,address,undefined"
-# -O1 keeps the ASan build of the single big miniaudio translation unit reasonably quick; the
-# Python build flags (-DNDEBUG -fwrapv ...) stay, so asserts and signed overflow behave as shipped.
+# -O1 keeps the ASan build of the single big miniaudio translation unit reasonably quick.  The
+# Python build flags that change behaviour (-DNDEBUG -fwrapv) are given explicitly, so asserts and
+# signed overflow/shifts behave as shipped whichever setuptools runs the build (newer ones replace
+# the interpreter's CFLAGS with $CFLAGS instead of appending to them).
 # UBSan includes float-cast-overflow: patches 0021 and 0022 make the float -> integer sample
 # converters of miniaudio, dr_wav and dr_mp3 clip out-of-range values and map NaN to 0 instead of
 # casting them (RELIABILITY.md); the SIMD paths use intrinsics, defined for NaN.
-CFLAGS = [SANITIZE, "-O1", "-g", "-fno-omit-frame-pointer"]
+CFLAGS = ["-DNDEBUG", "-fwrapv", SANITIZE, "-O1", "-g", "-fno-omit-frame-pointer"]
 CLANG_NAMES = ["clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14"]
 
 
