@@ -81,7 +81,7 @@ stream_fill(pyma_source *src, void *out, ma_uint64 frame_bytes, ma_uint64 frames
     *got = 0;
     while (*got < frames) {
         step = 0;
-        r = ma_decoder_read_pcm_frames(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
+        r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
         *got += step;
         if (r != MA_SUCCESS || step == 0 || src->callback_error != NULL) {
             break;
