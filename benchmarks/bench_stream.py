@@ -2,13 +2,14 @@
 """Streaming benchmark: stream_file() per-chunk overhead, our miniaudio vs miniaudio 1.71.
 
 One run measures, side by side and interleaved, for 300 s stereo 44.1 kHz
-WAV (s16), FLAC and MP3 files at their own channels and rate:
+WAV (s16), FLAC, MP3 and Ogg Vorbis files at their own channels and rate:
 
   * streaming the whole file with
         for chunk in miniaudio.stream_file(path, SampleFormat.SIGNED16, nchannels,
                                            sample_rate, frames_to_read=N):
             pass
-    for N = 256 and N = 4096 frames;
+    for a sweep of chunk sizes N (default 64, 256, 1024, 4096, 16384 and 65536
+    frames);
   * decode_file() of the same file, same format;
 
 and reports, per implementation, the stream time, the decode_file() time, the
@@ -16,7 +17,9 @@ number of chunks and the per-chunk overhead
 
     (stream time - decode_file time) / number of chunks
 
-in microseconds: what a stream costs on top of decoding the same samples.
+in microseconds: what a stream costs on top of decoding the same samples,
+and, per chunk size, ours' stream time against 1.71's (target: ours <= 1.71
+at every chunk size).
 
   ours   `import miniaudio` in the interpreter running this script
   1.71   the established PyPI package miniaudio==1.71, in the virtual
@@ -46,14 +49,15 @@ if HERE not in sys.path:
 import bench_decode as bd  # noqa: E402  (shared helpers: venv, signal, ffmpeg, worker, tables)
 
 # The inputs, a subset of bench_decode's (label, file name, ffmpeg options).
-STREAM_INPUTS = [i for i in bd.INPUTS if i[0] in ("wav", "flac", "mp3")]
-CHUNK_FRAMES = [256, 4096]
+STREAM_INPUTS = [i for i in bd.INPUTS if i[0] in ("wav", "flac", "mp3", "vorbis")]
+CHUNK_FRAMES = [64, 256, 1024, 4096, 16384, 65536]
 IMPLS = ["ours", "1.71"]
 
 # Targets.
 TARGET_OVERHEAD = 1.0 / 5.0   # our per-chunk overhead <= 1/5 of 1.71's
 TARGET_STREAM_4096 = 1.10     # at 4096-frame chunks: our stream <= 1.1x our decode_file
 TARGET_FRAMES = 4096
+TARGET_VS_171 = 1.00          # at every chunk size: our stream <= 1.71's stream
 
 
 # --------------------------------------------------------------------------
@@ -205,7 +209,7 @@ def check_streams(workers, files, native, frames_list, report):
                 a, b = got["ours"][str(frames)], got["1.71"][str(frames)]
                 row.append("identical" if a["sha256"] == b["sha256"] else
                            "differ (%d vs %d bytes)%s" % (a["bytes"], b["bytes"],
-                                                          " **" if lab == "mp3" else ""))
+                                                          " **" if lab in ("mp3", "vorbis") else ""))
             else:
                 row.append("n/a")
             rows.append(row)
@@ -216,7 +220,7 @@ def check_streams(workers, files, native, frames_list, report):
         report.append("(ours: stream object %s, chunks %s)"
                       % (g["stream_type"], ", ".join(g["chunk_types"])))
     if any(r[-1].endswith("**") for r in rows):
-        report.append("** same length, different samples: expected for MP3, 1.71's wheel is "
+        report.append("** same length, different samples: expected for MP3 and Vorbis, 1.71's wheel is "
                       "built with -ffast-math (bench_decode.py's output check shows the sizes "
                       "of the differences)")
     report.extend(notes)
@@ -319,6 +323,25 @@ def bench(args, workers, files, native, chunks, report):
     report.append("targets: ours/1.71 us/chunk <= %.2f (ours' per-chunk overhead at most a fifth "
                   "of 1.71's); at N=%d ours stream/df <= %.2f"
                   % (TARGET_OVERHEAD, TARGET_FRAMES, TARGET_STREAM_4096))
+    report.append("")
+    report.append("Stream time, ours against 1.71 at each chunk size (ms; best and median of "
+                  "%d); target: ours <= 1.71 (ratio of the medians <= %.2f)" % (n_each, TARGET_VS_171))
+    vrows = []
+    for lab, _, _ in STREAM_INPUTS:
+        for n in args.frames:
+            o_b, e_b = best[(lab, "ours", n)], best[(lab, "1.71", n)]
+            o_m, e_m = med[(lab, "ours", n)], med[(lab, "1.71", n)]
+            r_b = o_b / e_b if (o_b and e_b) else None
+            r_m = o_m / e_m if (o_m and e_m) else None
+            ok = None if r_m is None else r_m <= TARGET_VS_171
+            summary["%s/%d/vs171" % (lab, n)] = {"ratio_best": r_b, "ratio_median": r_m, "ok": ok}
+            vrows.append([lab, str(n), bd.fmt_ms(o_m), bd.fmt_ms(e_m),
+                          "%.3f" % r_m if r_m is not None else "n/a",
+                          bd.fmt_ms(o_b), bd.fmt_ms(e_b),
+                          "%.3f" % r_b if r_b is not None else "n/a",
+                          "<=%.2f" % TARGET_VS_171, bd.label(ok)])
+    bd.print_table(["input", "N", "ours med ms", "1.71 med ms", "ours/1.71 med",
+                    "ours best ms", "1.71 best ms", "ours/1.71 best", "target", ""], vrows, report)
     if any_negative:
         report.append("* ours' stream is faster than ours' decode_file(): the overhead comes out "
                       "negative, so it passes the target literally but says nothing about the "
@@ -372,7 +395,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=None,
                     help="length of the generated test signal (default 300, quick 30)")
     ap.add_argument("--frames", default=",".join(map(str, CHUNK_FRAMES)),
-                    help="comma list of chunk sizes in frames (default 256,4096)")
+                    help="comma list of chunk sizes in frames (default 64,256,1024,4096,16384,65536)")
     ap.add_argument("--ours-python", default=sys.executable,
                     help="interpreter whose `import miniaudio` is 'ours' (default: this one)")
     ap.add_argument("--ffmpeg", default=shutil.which("ffmpeg") or "/usr/bin/ffmpeg")

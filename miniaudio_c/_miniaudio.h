@@ -288,6 +288,11 @@ ma_result pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc);
  * No Python API. */
 void pyma_decoder_unlock_stdio(ma_decoder *decoder);
 
+/* ma_decoder_read_pcm_frames with the same frames and result, faster where it can be: integer PCM
+ * WAV widened to s16/s32/f32 without conversion by the decoder is read in large blocks straight
+ * into `out` and converted there by dr_wav's own converters.  No Python API. */
+ma_result pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got);
+
 /* ma_decoder_seek_to_pcm_frame, working around dr_mp3's forward seek that lands early by the
  * encoder delay.  No Python API. */
 ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);

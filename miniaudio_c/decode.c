@@ -166,7 +166,7 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
     *spare_used = 0;
     while (*done < capacity) {
         got = 0;
-        r = ma_decoder_read_pcm_frames(decoder, out + *done * frame_bytes, capacity - *done, &got);
+        r = pyma_decoder_read(decoder, out + *done * frame_bytes, capacity - *done, &got);
         *done += got;
         if (r == MA_AT_END || (r == MA_SUCCESS && got == 0)) {
             *at_end = 1;
@@ -177,7 +177,7 @@ read_frames(ma_decoder *decoder, char *out, ma_uint64 frame_bytes, ma_uint64 cap
         }
     }
     got = 0;
-    r = ma_decoder_read_pcm_frames(decoder, spare, 1, &got);
+    r = pyma_decoder_read(decoder, spare, 1, &got);
     if (r == MA_AT_END || (r == MA_SUCCESS && got == 0)) {
         *at_end = 1;
         return MA_SUCCESS;

@@ -158,6 +158,140 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
     return ma_decoder_seek_to_pcm_frame(decoder, frame);
 }
 
+/* ---- WAV PCM widened in place: decode()'s and streams' fast path ----------------------------
+ *
+ * dr_wav converts integer PCM to a wider output (s16 -> f32, s24 -> s32, u8 -> s16, ...) by reading
+ * 4 KiB at a time into a stack buffer and converting each sample from there: for a path that is one
+ * read() system call per 4 KiB.  Here the raw samples of a block of up to WAV_BLOCK_BYTES are read
+ * with ONE ma_dr_wav_read_pcm_frames call straight into the tail of that block's own output region,
+ * and converted in place, front to back, by dr_wav's own public converters (ma_dr_wav_s16_to_f32,
+ * ...), the very functions its read path calls, so every sample is bit-identical.  The converters
+ * are handed only ranges that do not overlap (they vectorize under that condition): while the gap
+ * between the unconverted input and the output front is wide, a run that fits in the gap goes at
+ * once; the last few samples go through a small stack copy.
+ * Reading through ma_dr_wav_read_pcm_frames keeps everything dr_wav does per container (RIFF, RIFX,
+ * RF64, W64, AIFF byte order, AIFF signed 8-bit, the data chunk's size, truncated files), and the
+ * loop stops where dr_wav's own loop stops (a read that gives 0 frames).  Used only when the
+ * decoder passes the backend's frames through unchanged (no channel, rate or format conversion). */
+
+#define WAV_BLOCK_BYTES ((size_t)256 << 10) /* raw bytes per read: the block stays in the L2 cache */
+#define WAV_BOUNCE_BYTES 1024               /* the stack copy for the last samples of a block */
+
+typedef void (*wav_widen_fn)(void *out, const ma_uint8 *in, size_t samples);
+
+/* dr_wav's converters, as its __pcm_to_<format> dispatch picks them by input width. */
+static void widen_u8_s16(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_u8_to_s16((ma_int16 *)o, i, n); }
+static void widen_u8_s32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_u8_to_s32((ma_int32 *)o, i, n); }
+static void widen_s16_s32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s16_to_s32((ma_int32 *)o, (const ma_int16 *)i, n); }
+static void widen_s24_s32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s24_to_s32((ma_int32 *)o, i, n); }
+static void widen_u8_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_u8_to_f32((float *)o, i, n); }
+static void widen_s16_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s16_to_f32((float *)o, (const ma_int16 *)i, n); }
+static void widen_s24_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s24_to_f32((float *)o, i, n); }
+static void widen_s32_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s32_to_f32((float *)o, (const ma_int32 *)i, n); }
+
+/* The converter for a decoder whose frames the fast path can produce, or NULL (the general path);
+ * *in_width / *out_width are the bytes per sample.  Only plain integer PCM of whole bytes widened
+ * to s16/s32/f32, the formats ma_wav reads through dr_wav's converting loops. */
+static wav_widen_fn
+wav_widen_for(ma_decoder *decoder, ma_uint32 *in_width, ma_uint32 *out_width)
+{
+    ma_wav *wav;
+    ma_data_source_base *base;
+    ma_uint32 bits;
+
+    if (decoder->pBackendVTable != &g_ma_decoding_backend_vtable_wav || !decoder->converter.isPassthrough ||
+        decoder->pBackend == NULL) {
+        return NULL;
+    }
+    wav = (ma_wav *)decoder->pBackend;
+    base = &wav->ds;
+    if (base->rangeEndInFrames != ~(ma_uint64)0 || base->rangeBegInFrames != 0 || base->pNext != NULL ||
+        base->pCurrent != (ma_data_source *)wav || ma_data_source_is_looping(base)) {
+        return NULL; /* never set by us; ma_data_source_read_pcm_frames would honour them */
+    }
+    bits = wav->dr.bitsPerSample;
+    if (wav->dr.translatedFormatTag != MA_DR_WAVE_FORMAT_PCM || wav->dr.channels == 0 || (bits & 7) != 0 ||
+        bits < 8 || bits > 32 || ma_dr_wav_get_bytes_per_pcm_frame(&wav->dr) != wav->dr.channels * (bits / 8)) {
+        return NULL;
+    }
+    *in_width = bits / 8;
+    switch (wav->format) {
+    case ma_format_s16:
+        *out_width = 2;
+        return bits == 8 ? widen_u8_s16 : NULL; /* 16-bit is a plain read already; 24/32 narrow */
+    case ma_format_s32:
+        *out_width = 4;
+        return bits == 8 ? widen_u8_s32 : bits == 16 ? widen_s16_s32 : bits == 24 ? widen_s24_s32 : NULL;
+    case ma_format_f32:
+        *out_width = 4;
+        return bits == 8 ? widen_u8_f32 : bits == 16 ? widen_s16_f32 : bits == 24 ? widen_s24_f32 : widen_s32_f32;
+    default:
+        return NULL;
+    }
+}
+
+/* Converts `samples` samples whose raw bytes start `gap` bytes after `out` (gap >= samples *
+ * (out_width - in_width)), front to back, into out.  Every converter call gets an output range that
+ * ends before its input begins. */
+static void
+widen_in_place(wav_widen_fn widen, char *out, size_t gap, size_t samples, ma_uint32 in_width, ma_uint32 out_width)
+{
+    ma_uint8 bounce[WAV_BOUNCE_BYTES];
+    size_t run;
+
+    while (samples > 0) {
+        run = gap / out_width; /* outputs that end before the first unconverted input byte */
+        if (run >= 64) {
+            if (run > samples) {
+                run = samples;
+            }
+            widen(out, (const ma_uint8 *)out + gap, run);
+        }
+        else {
+            run = sizeof(bounce) / in_width < samples ? sizeof(bounce) / in_width : samples;
+            memcpy(bounce, out + gap, run * in_width);
+            widen(out, bounce, run);
+        }
+        out += run * out_width;
+        gap -= run * (out_width - in_width);
+        samples -= run;
+    }
+}
+
+ma_result
+pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    ma_uint32 in_width = 0, out_width = 0, channels;
+    wav_widen_fn widen = frames >= 64 ? wav_widen_for(decoder, &in_width, &out_width) : NULL;
+    ma_wav *wav;
+    ma_uint64 done = 0, block, want, step, out_frame, in_frame;
+    size_t gap;
+    char *front;
+
+    if (widen == NULL) {
+        return ma_decoder_read_pcm_frames(decoder, out, frames, got);
+    }
+    wav = (ma_wav *)decoder->pBackend;
+    channels = wav->dr.channels;
+    out_frame = (ma_uint64)out_width * channels;
+    in_frame = (ma_uint64)in_width * channels;
+    block = WAV_BLOCK_BYTES / in_frame > 0 ? WAV_BLOCK_BYTES / in_frame : 1;
+    while (done < frames) {
+        want = frames - done < block ? frames - done : block;
+        front = (char *)out + done * out_frame;
+        gap = (size_t)(want * (out_frame - in_frame)); /* the raw frames go to the end of this block's output */
+        step = ma_dr_wav_read_pcm_frames(&wav->dr, want, front + gap);
+        if (step == 0) {
+            break; /* where dr_wav's own loop stops */
+        }
+        widen_in_place(widen, front, gap, (size_t)(step * channels), in_width, out_width);
+        done += step;
+    }
+    decoder->readPointerInPCMFrames += done; /* as ma_decoder_read_pcm_frames keeps it */
+    *got = done;
+    return done == 0 ? MA_AT_END : MA_SUCCESS;
+}
+
 /* The WAV format tag for samples of `format`: `asked` where it describes them (PCM for integer
  * samples, IEEE float for FLOAT32, A-law and mu-law for 8-bit codes), else the samples' own, so
  * float samples are never labelled integer PCM and the reverse. */

@@ -81,7 +81,7 @@ stream_fill(pyma_source *src, void *out, ma_uint64 frame_bytes, ma_uint64 frames
     *got = 0;
     while (*got < frames) {
         step = 0;
-        r = ma_decoder_read_pcm_frames(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
+        r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
         *got += step;
         if (r != MA_SUCCESS || step == 0 || src->callback_error != NULL) {
             break;
@@ -130,27 +130,34 @@ stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint6
     return buf == NULL ? MA_OUT_OF_MEMORY : r;
 }
 
-/* A new chunk of `frames` frames (bytes or array, as the stream gives them) and its writable memory
- * in *buf; an array's buffer is held in *view until the caller releases it.  NULL with an exception. */
+/* The chunk of a stream that gives array.array chunks is decoded into a pyma_pcm_alloc buffer that
+ * then becomes the array (pcmbuf.c), as decode() does: no zero fill of each chunk before the decoder
+ * writes it, no buffer export.  A bytes chunk is decoded into the bytes object itself. */
+
+/* Turns `got` decoded frames into the chunk (GIL held): for arrays, `pcm` (allocated for `frames`
+ * frames; taken over in every case) becomes the array; for bytes, `chunk` is trimmed to `got`
+ * frames.  NULL with an exception. */
 static PyObject *
-stream_new_chunk(StreamObject *self, pyma_state *st, ma_uint64 frames, Py_buffer *view, char **buf)
+stream_finish_chunk(StreamObject *self, pyma_state *st, PyObject *chunk, char *pcm, ma_uint64 frames, ma_uint64 got)
 {
-    PyObject *chunk;
+    char *trimmed;
 
     if (self->chunk_type == PYMA_CHUNK_BYTES) {
-        chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(frames * self->frame_bytes));
-        if (chunk != NULL) {
-            *buf = PyBytes_AS_STRING(chunk);
+        if (got < frames) {
+            /* Only the last chunk is short (stream_fill read until the decoder ended). */
+            Py_SETREF(chunk, PyBytes_FromStringAndSize(PyBytes_AS_STRING(chunk), (Py_ssize_t)(got * self->frame_bytes)));
         }
         return chunk;
     }
-    chunk = pyma_new_sample_array(st, self->fmt->typecode, (Py_ssize_t)(frames * self->src.decoder.outputChannels));
-    if (chunk == NULL || PyObject_GetBuffer(chunk, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
-        Py_XDECREF(chunk);
-        return NULL;
+    if (got < frames) {
+        trimmed = pyma_pcm_resize(pcm, (size_t)(got * self->frame_bytes), (size_t)(got * self->frame_bytes));
+        if (trimmed == NULL) {
+            PyMem_Free(pcm);
+            return NULL;
+        }
+        pcm = trimmed;
     }
-    *buf = view->buf;
-    return chunk;
+    return pyma_pcm_to_array(st, self->fmt->typecode, pcm, (Py_ssize_t)(got * self->src.decoder.outputChannels));
 }
 
 /* The body of stream_read, run busy: decodes up to `frames` frames into a new chunk.  NULL with an
@@ -160,10 +167,9 @@ static PyObject *
 stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *source_failed)
 {
     PyObject *chunk = NULL;
-    Py_buffer out = {0};
-    ma_uint64 got = 0;
+    ma_uint64 got = 0, size = (ma_uint64)frames;
     ma_result r;
-    char *buf = NULL, *grown = NULL;
+    char *buf = NULL, *pcm = NULL, *grown = NULL;
 
     if (frames > STREAM_GROW_FROM) {
         Py_BEGIN_ALLOW_THREADS
@@ -173,43 +179,52 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
         if (grown == NULL) {
             return PyErr_NoMemory();
         }
-        if (got > 0) {
-            chunk = stream_new_chunk(self, st, got, &out, &buf);
-            if (chunk != NULL) {
-                memcpy(buf, grown, (size_t)(got * self->frame_bytes));
+        size = got; /* the chunk holds exactly what was decoded */
+        if (got > 0 && self->chunk_type == PYMA_CHUNK_BYTES) {
+            chunk = PyBytes_FromStringAndSize(grown, (Py_ssize_t)(got * self->frame_bytes));
+        }
+        else if (got > 0) {
+            pcm = pyma_pcm_alloc((size_t)(got * self->frame_bytes));
+            if (pcm != NULL) {
+                memcpy(pcm, grown, (size_t)(got * self->frame_bytes));
             }
         }
         PyMem_RawFree(grown);
-        if (got > 0 && chunk == NULL) {
+        if (got > 0 && chunk == NULL && pcm == NULL) {
             /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
              * (the position says so), as when a caller drops a chunk. */
             stream_advanced(self, got);
             return NULL;
         }
-        frames = (Py_ssize_t)got;  /* the chunk holds exactly what was decoded */
     }
     else {
-        chunk = stream_new_chunk(self, st, (ma_uint64)frames, &out, &buf);
-        if (chunk == NULL) {
+        if (self->chunk_type == PYMA_CHUNK_BYTES) {
+            chunk = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(size * self->frame_bytes));
+            buf = chunk != NULL ? PyBytes_AS_STRING(chunk) : NULL;
+        }
+        else {
+            buf = pcm = pyma_pcm_alloc((size_t)(size * self->frame_bytes));
+        }
+        if (buf == NULL) {
+            Py_XDECREF(chunk);
             return NULL;
         }
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-        r = stream_fill(&self->src, buf, self->frame_bytes, (ma_uint64)frames, &got);
+        r = stream_fill(&self->src, buf, self->frame_bytes, size, &got);
         Py_END_ALLOW_THREADS
-    }
-    if (out.obj != NULL) {
-        PyBuffer_Release(&out);
     }
     if (self->src.callback_error != NULL) {
         /* The Python source raised: the stream ends, as a generator would, and says why. */
         Py_XDECREF(chunk);
+        PyMem_Free(pcm);
         *source_failed = 1;
         pyma_raise_callback_error(st, &self->src, "error in read callback");
         return NULL;
     }
     if (r != MA_SUCCESS && r != MA_AT_END) {
         Py_XDECREF(chunk);
+        PyMem_Free(pcm);
         if (self->src.path != NULL) {
             pyma_raise(st, r, PYMA_ERR_DECODE, "error while decoding file %R", self->src.name);
         }
@@ -221,6 +236,7 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
     stream_advanced(self, got);
     if (got == 0) {
         Py_XDECREF(chunk);
+        PyMem_Free(pcm);
         stream_ended(self);
         if (self->fresh && self->announced > 0) {
             /* The header announced frames and not one decodes: the input is truncated or corrupt,
@@ -232,16 +248,7 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
         PyErr_SetNone(PyExc_StopIteration);
         return NULL;
     }
-    if (got < (ma_uint64)frames) {
-        /* Only the last chunk is short (stream_fill read until the decoder ended). */
-        if (self->chunk_type == PYMA_CHUNK_BYTES) {
-            Py_SETREF(chunk, PyBytes_FromStringAndSize(buf, (Py_ssize_t)(got * self->frame_bytes)));
-        }
-        else if (PySequence_DelSlice(chunk, (Py_ssize_t)(got * self->src.decoder.outputChannels), PY_SSIZE_T_MAX) < 0) {
-            Py_CLEAR(chunk);
-        }
-    }
-    return chunk;
+    return stream_finish_chunk(self, st, chunk, pcm, size, got);
 }
 
 /* Decodes up to `frames` frames into a new chunk; NULL with StopIteration at the end. */
