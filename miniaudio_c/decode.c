@@ -107,6 +107,10 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     config = native_config(src.encoding);
+    /* Only the format and the length are asked: stb_vorbis then builds no decoding tables and
+     * counts the frames without decoding audio, with the same answers and errors (patches 0047,
+     * 0048).  The decoder is closed below and never reads frames for the user. */
+    config.infoOnly = MA_TRUE;
     if (pyma_source_open(st, &src, &config) < 0) {
         goto exit;
     }
