@@ -4,6 +4,12 @@
  * This is the only file built without -Werror (the fetched code is not ours).  The decoder
  * vtables are static in miniaudio.h, so identifying which decoder took a file has to live here.
  */
+/* Before any system header: glibc's fopencookie(), for the info-only Ogg Vorbis decoder's FILE
+ * (patch 0049). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #define STB_VORBIS_HEADER_ONLY
 #include "stb_vorbis.c"
 
