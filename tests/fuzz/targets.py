@@ -128,7 +128,24 @@ target_wav = _format_target(miniaudio.wav_get_info,
 target_flac = _format_target(miniaudio.flac_get_info,
                              [miniaudio.flac_read_s16, miniaudio.flac_read_s32, miniaudio.flac_read_f32])
 target_mp3 = _format_target(miniaudio.mp3_get_info, [miniaudio.mp3_read_s16, miniaudio.mp3_read_f32])
-target_vorbis = _format_target(miniaudio.vorbis_get_info, [miniaudio.vorbis_read])
+_vorbis_readers = _format_target(miniaudio.vorbis_get_info, [miniaudio.vorbis_read])
+
+
+def _info_outcome(data, info_only):
+    try:
+        return ("ok", _ma.get_info(data, from_file=False, encoding=miniaudio.FileFormat.VORBIS.value,
+                                   info_only=info_only))
+    except OK as e:
+        return ("error", type(e).__name__, str(e))
+
+
+def target_vorbis(data):
+    """vorbis_get_info() then vorbis_read(), and the invariant of the info-only decoder: it gives
+    exactly the answer (values, or exception type and message) of the full decoder."""
+    _vorbis_readers(data)
+    fast, full = _info_outcome(data, True), _info_outcome(data, False)
+    if fast != full:
+        raise AssertionError(f"info-only decoder {fast!r} != full decoder {full!r}")
 
 
 # ---- files ---------------------------------------------------------------------------------------
