@@ -39,7 +39,11 @@ fuzz_run = _load("miniaudio_fuzz_run", "run.py")
 fuzz_build = fuzz_run.fuzz_build
 
 SECONDS = 5  # per target: twelve targets, about a minute and a half in all
-SLOW_CPU = 2.0  # seconds of CPU time one input may take
+SLOW_CPU = 2.0  # seconds of CPU time one input may take (under ASan, about 15x the normal build)
+# The stateful targets open and decode each input up to a dozen times (memory, path, file object,
+# pipe, info, decode, seeks): an input whose Ogg setup header alone costs 10 ms in the normal build
+# (stb_vorbis building large codebooks) takes 2.2 s of ASan CPU there without being slow per call.
+SLOW_CPU_STATEFUL = 4.0
 LIBFUZZER = ["-timeout=30", "-report_slow_units=2", "-rss_limit_mb=2048"]
 DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
 REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
@@ -101,7 +105,8 @@ def _check(build_dir, target, rc, out, artifacts):
                               timeout=300)
         m = re.search(r"slowest: ([0-9.]+) s CPU", proc.stdout)
         assert proc.returncode == 0 and m, proc.stdout[-3000:]
-        assert float(m.group(1)) <= SLOW_CPU, f"{target}: inputs slower than {SLOW_CPU} s of CPU:\n{proc.stdout}"
+        limit = SLOW_CPU_STATEFUL if target in ("seek", "source", "agree") else SLOW_CPU
+        assert float(m.group(1)) <= limit, f"{target}: inputs slower than {limit} s of CPU:\n{proc.stdout}"
 
 
 def _executed(out):
