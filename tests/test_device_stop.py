@@ -41,6 +41,16 @@ _api.PyThreadState_Next.restype = ctypes.c_void_p
 _api.PyThreadState_Next.argtypes = [ctypes.c_void_p]
 
 
+def counting_silence(calls):
+    """A generator function playing silence that counts its periods in calls[0]."""
+    def gen():
+        frames = yield b""
+        while True:
+            calls[0] += 1
+            frames = yield b"\0" * (frames * FRAME_BYTES)
+    return gen
+
+
 def thread_states():
     """How many Python thread states the interpreter has (the GIL is held: ctypes.pythonapi)."""
     n = 0
@@ -174,12 +184,7 @@ def test_stop_start_loop_stays_flat_null():
     states stay flat."""
     n = int(os.environ.get("MINIAUDIO_STOP_CYCLES", "1000"))
     calls = [0]
-
-    def gen():
-        frames = yield b""
-        while True:
-            calls[0] += 1
-            frames = yield b"\0" * (frames * FRAME_BYTES)
+    gen = counting_silence(calls)
 
     with miniaudio.PlaybackDevice(SF.SIGNED16, CHANNELS, RATE, buffersize_msec=1, backends=NULL) as dev:
         def cycle():
@@ -305,12 +310,7 @@ def test_stop_does_not_wait_for_the_next_period_pulse(pulse_server):
 
 def test_restart_and_cycles_pulse(pulse_server):
     calls = [0]
-
-    def gen():
-        frames = yield b""
-        while True:
-            calls[0] += 1
-            frames = yield b"\0" * (frames * FRAME_BYTES)
+    gen = counting_silence(calls)
 
     with miniaudio.PlaybackDevice(SF.SIGNED16, CHANNELS, RATE, buffersize_msec=10, backends=PULSE) as dev:
         tstates = None
