@@ -166,21 +166,6 @@ def test_seek_in_a_resampled_stream_same_from_every_input(tmp_path, name, fmt, r
         assert position == straight, kind
 
 
-def test_seek_back_and_forth_in_memory_gives_the_same_frames_each_time():
-    """The frames after seek(F) depend on F only, not on where the stream was (miniaudio skipped
-    the restart when the input frame was the one it was at)."""
-    data = sample("mono.ogg")
-    args = (SF.SIGNED16, 1, 44100, 4096)
-    stream = miniaudio.stream_memory(data, *args, chunk_type="bytes")
-    stream.seek(2000)
-    first = bytes(stream.send(3000))
-    for before in (0, 1000, 1999, 2001, 5000):
-        stream.seek(before)
-        stream.send(7)
-        stream.seek(2000)
-        assert bytes(stream.send(3000)) == first, before
-
-
 # ---- Ogg Vorbis endings: push mode (file object, pipe) and pull mode (memory, path) agree ----
 
 
