@@ -297,6 +297,13 @@ ma_result pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma
  * encoder delay.  No Python API. */
 ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
 
+/* A resampled decoder over an input that cannot seek: moves to output frame `frame` as
+ * pyma_decoder_seek moves a seekable one (the same frames follow), reading and discarding input
+ * frames; MA_NOT_IMPLEMENTED when there is no resampler or the input was already read past the
+ * point (then decode and discard output frames).  *landed is the output frame reached.  No Python
+ * API (the source's callbacks take the GIL). */
+ma_result pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed);
+
 /* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
  * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise, or the format tag `tag`
  * where it describes the samples (6/7, A-law/mu-law, for 8-bit codes; 0: none asked); RF64 past

@@ -135,18 +135,140 @@ pyma_decoder_unlock_stdio(ma_decoder *decoder)
 #endif
 }
 
-ma_result
-pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
+/* Seeks the decoder's backend to input frame `frame`.  dr_mp3 counts its position including the
+ * encoder delay (LAME header), and its brute-force forward seek subtracts that position from the
+ * target: seeking forward from anywhere but the start lands `delay` frames early.  Rewinding first
+ * makes every seek start from 0, where the arithmetic is right. */
+static ma_result
+backend_seek(ma_decoder *decoder, ma_uint64 frame)
 {
-    /* dr_mp3 counts its position including the encoder delay (LAME header), and its brute-force
-     * forward seek subtracts that position from the target: seeking forward from anywhere but
-     * the start lands `delay` frames early.  Rewinding first makes every seek start from 0,
-     * where the arithmetic is right. */
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
         if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
             ma_uint64 was = 0;
             ma_result r;
+            ma_data_source_get_cursor_in_pcm_frames(decoder->pBackend, &was);
+            r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, 0);
+            if (r != MA_SUCCESS) {
+                return r;
+            }
+            r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, frame);
+            if (r != MA_SUCCESS && was > 0) {
+                /* Past the end: dr_mp3 went back to where this seek started it (0, patch 0038);
+                 * from there the frame we left is reached right, so a failed seek moves nothing. */
+                ma_data_source_seek_to_pcm_frame(decoder->pBackend, was);
+            }
+            return r;
+        }
+    }
+    return ma_data_source_seek_to_pcm_frame(decoder->pBackend, frame);
+}
+
+/* ---- Seeks in a resampled stream --------------------------------------------------------------
+ *
+ * miniaudio's ma_decoder_seek_to_pcm_frame maps an output frame F to the input frame
+ * ma_calculate_frame_count_after_resampling(in, out, F), a frame COUNT that adds one for the
+ * resampler's latency when the output side divides evenly (22050 -> 44100: output frame 1000 went to
+ * input frame 501, not 500), then restarts the resampler there: the audio after the seek started
+ * two output frames late, a stream read to its end after a seek ended short of its length, and
+ * over a pipe (which cannot seek, so skipped by decoding and discarding through the resampler) the
+ * same script gave other frames than from bytes, paths and file objects.
+ *
+ * Here every input kind does the same: the linear resampler steps through input time in units of
+ * in/out, which repeats every out/g output frames (g = gcd of the rates) at in/g input frames.  The
+ * backend is put at the last such point K0 <= F (input frame I0 = K0 * in / out) by seeking or, over
+ * a pipe, by reading and discarding input frames; the converter restarts there on the same time
+ * grid as a straight read, and the F - K0 (< out/g) output frames up to F are decoded and dropped.
+ * So the frames after a seek to F depend only on F, whatever the input, and a stream read to its
+ * end after seek(F) gives the straight read's frame count minus F.  (The samples right after the
+ * restart are not bit-equal to a straight read's: the resampler's low-pass filter starts empty.) */
+static ma_uint64
+gcd64(ma_uint64 a, ma_uint64 b)
+{
+    while (b != 0) {
+        ma_uint64 t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* 1 if the decoder resamples; then in0 and out0 are the grid point at or before output frame `frame`. */
+static int
+resample_grid(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *in0, ma_uint64 *out0)
+{
+    ma_uint32 rate_in = 0;
+    ma_uint64 g, in_step, out_step;
+
+    if (!decoder->converter.hasResampler ||
+        ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) != MA_SUCCESS ||
+        rate_in == 0 || decoder->outputSampleRate == 0 || rate_in == decoder->outputSampleRate) {
+        return 0;
+    }
+    g = gcd64(rate_in, decoder->outputSampleRate);
+    in_step = rate_in / g;
+    out_step = decoder->outputSampleRate / g;
+    *in0 = (frame / out_step) * in_step; /* <= frame * in / out: stream_seek.c bounds that product */
+    *out0 = (frame / out_step) * out_step;
+    return 1;
+}
+
+/* Decodes and drops `count` output frames through the converter; *dropped says how many there were. */
+static ma_result
+drop_output(ma_decoder *decoder, ma_uint64 count, ma_uint64 *dropped)
+{
+    ma_uint8 scratch[8192];
+    ma_uint32 frame_bytes = ma_get_bytes_per_frame(decoder->outputFormat, decoder->outputChannels);
+    ma_uint64 chunk = frame_bytes > 0 ? sizeof(scratch) / frame_bytes : 0, got;
+    ma_result r = MA_SUCCESS;
+
+    *dropped = 0;
+    if (chunk == 0) {
+        return MA_INVALID_ARGS;
+    }
+    while (*dropped < count) {
+        got = 0;
+        r = ma_decoder_read_pcm_frames(decoder, scratch, count - *dropped < chunk ? count - *dropped : chunk, &got);
+        *dropped += got;
+        if (r != MA_SUCCESS || got == 0) {
+            break;
+        }
+    }
+    return r == MA_AT_END ? MA_SUCCESS : r;
+}
+
+/* The backend is at input frame in0 (a grid point): restart the converter and drop up to `frame`. */
+static ma_result
+restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 *landed)
+{
+    ma_uint64 dropped = 0;
+    ma_result r;
+
+    ma_data_converter_reset(&decoder->converter);
+    decoder->readPointerInPCMFrames = out0;
+    r = drop_output(decoder, frame - out0, &dropped);
+    *landed = out0 + dropped;
+    return r;
+}
+
+ma_result
+pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
+{
+    ma_uint64 in0, out0, landed;
+    ma_result r;
+
+    if (resample_grid(decoder, frame, &in0, &out0)) {
+        r = backend_seek(decoder, in0);
+        if (r != MA_SUCCESS) {
+            return r;
+        }
+        return restart_at_grid(decoder, out0, frame, &landed);
+    }
+    if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
+        /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */
+        ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
+        if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
+            ma_uint64 was = 0;
             ma_decoder_get_cursor_in_pcm_frames(decoder, &was);
             r = ma_decoder_seek_to_pcm_frame(decoder, 0);
             if (r != MA_SUCCESS) {
@@ -154,14 +276,52 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
             }
             r = ma_decoder_seek_to_pcm_frame(decoder, frame);
             if (r != MA_SUCCESS && was > 0) {
-                /* Past the end: dr_mp3 went back to where this seek started it (0, patch 0038);
-                 * from there the frame we left is reached right, so a failed seek moves nothing. */
                 ma_decoder_seek_to_pcm_frame(decoder, was);
             }
             return r;
         }
     }
     return ma_decoder_seek_to_pcm_frame(decoder, frame);
+}
+
+ma_result
+pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
+{
+    ma_uint64 in0, out0, cursor = 0, got = 0, in_rate_frames;
+    ma_uint8 scratch[8192];
+    ma_uint32 rate_in = 0;
+    ma_format fmt;
+    ma_uint32 nch = 0, frame_bytes;
+    ma_result r = MA_SUCCESS;
+
+    if (!resample_grid(decoder, frame, &in0, &out0) ||
+        ma_data_source_get_cursor_in_pcm_frames(decoder->pBackend, &cursor) != MA_SUCCESS || cursor > in0 ||
+        ma_data_source_get_data_format(decoder->pBackend, &fmt, &nch, &rate_in, NULL, 0) != MA_SUCCESS) {
+        return MA_NOT_IMPLEMENTED; /* no resampler, or the input was read past the grid point */
+    }
+    frame_bytes = ma_get_bytes_per_frame(fmt, nch);
+    in_rate_frames = frame_bytes > 0 ? sizeof(scratch) / frame_bytes : 0;
+    if (in_rate_frames == 0) {
+        return MA_NOT_IMPLEMENTED;
+    }
+    while (cursor < in0) {
+        got = 0;
+        r = ma_data_source_read_pcm_frames(decoder->pBackend, scratch,
+                                           in0 - cursor < in_rate_frames ? in0 - cursor : in_rate_frames, &got);
+        cursor += got;
+        if (r != MA_SUCCESS || got == 0) {
+            break;
+        }
+    }
+    if (cursor < in0) {
+        /* The input ended first: the stream is at its end, at the output frame of that input frame
+         * on the grid (what a seekable input's seek there and a read to the end give). */
+        ma_data_converter_reset(&decoder->converter);
+        *landed = cursor * decoder->outputSampleRate / rate_in;
+        decoder->readPointerInPCMFrames = *landed;
+        return r == MA_AT_END ? MA_SUCCESS : r;
+    }
+    return restart_at_grid(decoder, out0, frame, landed);
 }
 
 /* ---- WAV PCM widened in place: decode()'s and streams' fast path ----------------------------

@@ -35,6 +35,30 @@ stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
     return r == MA_AT_END ? MA_SUCCESS : r;
 }
 
+/* Moves forward from output frame `now` to `frame` over a source that cannot seek; *landed is where
+ * it got (the end when that came first).  A resampled stream reads and discards input frames and
+ * restarts its resampler where a seekable input's seek does (ma_impl.c), so the frames that follow
+ * are the same from every input; otherwise it decodes and discards output frames. */
+static ma_result
+stream_skip_to(StreamObject *self, ma_uint64 now, ma_uint64 frame, ma_uint64 *landed)
+{
+    ma_uint64 skipped = 0;
+    ma_result r;
+
+    Py_BEGIN_ALLOW_THREADS
+    r = pyma_decoder_skip_resampled(&self->src.decoder, frame, landed);
+    Py_END_ALLOW_THREADS
+    if (r != MA_NOT_IMPLEMENTED) {
+        if (*landed < now) {
+            *landed = now;
+        }
+        return r;
+    }
+    r = stream_skip(self, frame - now, &skipped);
+    *landed = now + skipped;
+    return r;
+}
+
 ma_result
 pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
 {
@@ -49,7 +73,7 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
     if (can_seek == 0) {
         /* A pipe: the decoders' own seeks would jump over bytes whose frames nobody counted (dr_wav
          * believed a header's data size there and landed past the frames reads deliver). */
-        return stream_skip(self, frame, landed);
+        return stream_skip_to(self, 0, frame, landed);
     }
     Py_BEGIN_ALLOW_THREADS
     r = pyma_decoder_seek(&self->src.decoder, frame);
@@ -76,7 +100,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         r = MA_SUCCESS;
     }
     else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
-        ma_uint64 now = pyma_aload64(&self->position), skipped = 0;
+        ma_uint64 now = pyma_aload64(&self->position), reached = now;
         if (can_seek < 0) {
             pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek()");
             return NULL;
@@ -88,9 +112,9 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
                        frame, (unsigned long long)now);
             return NULL;
         }
-        r = stream_skip(self, (ma_uint64)frame - now, &skipped);
-        frame = (long long)(now + skipped); /* at the end when it came first */
-        if (skipped > 0) {
+        r = stream_skip_to(self, now, (ma_uint64)frame, &reached);
+        frame = (long long)reached; /* at the end when it came first */
+        if (reached > now) {
             self->position_real = 1;
         }
     }
