@@ -252,17 +252,32 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
 }
 
 ma_result
-pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
+pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 in0, out0, landed;
+    ma_uint64 in0, out0, cursor = 0;
+    ma_uint32 rate_in = 0;
     ma_result r;
 
+    *landed = frame;
     if (resample_grid(decoder, frame, &in0, &out0)) {
         r = backend_seek(decoder, in0);
         if (r != MA_SUCCESS) {
             return r;
         }
-        return restart_at_grid(decoder, out0, frame, &landed);
+        if (decoder->pBackendVTable != &g_ma_decoding_backend_vtable_mp3 &&
+            ma_data_source_get_cursor_in_pcm_frames(decoder->pBackend, &cursor) == MA_SUCCESS && cursor < in0 &&
+            ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) == MA_SUCCESS &&
+            rate_in > 0) {
+            /* The input ended before the grid point (dr_wav stops at its end): the stream is at its
+             * end there, at the output frame pyma_decoder_skip_resampled reaches over a pipe.  (dr_mp3's
+             * cursor counts its delay: not checked.) */
+            ma_data_converter_reset(&decoder->converter);
+            *landed = cursor * decoder->outputSampleRate / rate_in;
+            decoder->readPointerInPCMFrames = *landed;
+            return MA_SUCCESS;
+        }
+        /* *landed < frame when the input ends between the grid point and the frame */
+        return restart_at_grid(decoder, out0, frame, landed);
     }
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */
