@@ -254,8 +254,7 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
 ma_result
 pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 in0, out0, cursor = 0;
-    ma_uint32 rate_in = 0;
+    ma_uint64 in0, out0;
     ma_result r;
 
     *landed = frame;
@@ -264,20 +263,16 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
         if (r != MA_SUCCESS) {
             return r;
         }
-        if (decoder->pBackendVTable != &g_ma_decoding_backend_vtable_mp3 &&
-            ma_data_source_get_cursor_in_pcm_frames(decoder->pBackend, &cursor) == MA_SUCCESS && cursor < in0 &&
-            ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) == MA_SUCCESS &&
-            rate_in > 0) {
-            /* The input ended before the grid point (dr_wav stops at its end): the stream is at its
-             * end there, at the output frame pyma_decoder_skip_resampled reaches over a pipe.  (dr_mp3's
-             * cursor counts its delay: not checked.) */
-            ma_data_converter_reset(&decoder->converter);
-            *landed = cursor * decoder->outputSampleRate / rate_in;
-            decoder->readPointerInPCMFrames = *landed;
-            return MA_SUCCESS;
+        r = restart_at_grid(decoder, out0, frame, landed);
+        if (*landed == out0 && out0 > 0) {
+            /* Nothing decoded after the grid point: the input may end there or before it (where the
+             * backend's cursor is no guide: dr_wav's is the header's count, decoded or not), so
+             * where the stream is is not known; say `frame`, as a seek past the end does.
+             * Otherwise *landed < frame says for certain where the input ended: after frames that
+             * decoded, or at the start (a FLAC whose frames do not decode at all). */
+            *landed = frame;
         }
-        /* *landed < frame when the input ends between the grid point and the frame */
-        return restart_at_grid(decoder, out0, frame, landed);
+        return r;
     }
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */

