@@ -294,8 +294,10 @@ void pyma_decoder_unlock_stdio(ma_decoder *decoder);
 ma_result pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got);
 
 /* ma_decoder_seek_to_pcm_frame, working around dr_mp3's forward seek that lands early by the
- * encoder delay.  No Python API. */
-ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame);
+ * encoder delay.  *landed is the output frame reached: a resampled decoder's input may end before
+ * `frame` (then *landed < frame, the stream's end); otherwise `frame` (the caller checks the
+ * backend's cursor).  No Python API. */
+ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed);
 
 /* A resampled decoder over an input that cannot seek: moves to output frame `frame` as
  * pyma_decoder_seek moves a seekable one (the same frames follow), reading and discarding input

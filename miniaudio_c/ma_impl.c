@@ -252,17 +252,27 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
 }
 
 ma_result
-pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame)
+pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 in0, out0, landed;
+    ma_uint64 in0, out0;
     ma_result r;
 
+    *landed = frame;
     if (resample_grid(decoder, frame, &in0, &out0)) {
         r = backend_seek(decoder, in0);
         if (r != MA_SUCCESS) {
             return r;
         }
-        return restart_at_grid(decoder, out0, frame, &landed);
+        r = restart_at_grid(decoder, out0, frame, landed);
+        if (*landed == out0 && out0 > 0) {
+            /* Nothing decoded after the grid point: the input may end there or before it (where the
+             * backend's cursor is no guide: dr_wav's is the header's count, decoded or not), so
+             * where the stream is is not known; say `frame`, as a seek past the end does.
+             * Otherwise *landed < frame says for certain where the input ended: after frames that
+             * decoded, or at the start (a FLAC whose frames do not decode at all). */
+            *landed = frame;
+        }
+        return r;
     }
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */

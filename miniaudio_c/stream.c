@@ -299,7 +299,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *wrap = Py_None;
     PyObject *seek_origins = Py_None;
-    int kind, chunk_type = PYMA_CHUNK_ARRAY;
+    int kind, chunk_type = PYMA_CHUNK_ARRAY, ended_at = 0; /* ended_at: opened at the end, before seek_frame */
     long encoding, format, channels, rate, dither = 0;
     Py_ssize_t frames_to_read = 1024;
     long long seek_frame = 0;
@@ -396,6 +396,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
              * the decoder is, empty, and `position` says so (as seek() would, were the target
              * within a stated length). */
             seek_frame = (long long)landed;
+            ended_at = 1;
         }
     }
     self->length = length;
@@ -409,7 +410,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
                           : length;
     self->fresh = seek_frame == 0;
     self->position = (ma_uint64)seek_frame;
-    self->position_real = seek_frame == 0 || (self->length_known && (ma_uint64)seek_frame <= length);
+    self->position_real = seek_frame == 0 || ended_at || (self->length_known && (ma_uint64)seek_frame <= length);
     if (self->length_known && (ma_uint64)seek_frame > length) {
         self->length_known = 0; /* the decoder found frames past the stated length: it understates */
     }

@@ -63,7 +63,7 @@ ma_result
 pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
 {
     ma_result r;
-    ma_uint64 cursor = frame;
+    ma_uint64 cursor = frame, reached = frame;
     int can_seek = self->src.pysource != NULL ? pyma_source_can_seek(&self->src) : 1;
 
     *landed = frame;
@@ -76,8 +76,13 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
         return stream_skip_to(self, 0, frame, landed);
     }
     Py_BEGIN_ALLOW_THREADS
-    r = pyma_decoder_seek(&self->src.decoder, frame);
-    if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+    r = pyma_decoder_seek(&self->src.decoder, frame, &reached);
+    if (r == MA_SUCCESS && reached < frame) {
+        /* A resampled input ended first: the stream starts at its end, where a pipe's skip ends
+         * (a FLAC whose frames do not decode: at 0, where the first read raises as decode() does). */
+        *landed = reached;
+    }
+    else if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
         self->src.desc.sample_rate == self->sample_rate &&
         ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &cursor) == MA_SUCCESS &&
         cursor < frame) {
@@ -120,7 +125,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     }
     else {
         Py_BEGIN_ALLOW_THREADS
-        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame);
+        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame, &landed);
         if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
             self->src.desc.sample_rate == self->sample_rate &&
             ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
