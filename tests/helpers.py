@@ -2,6 +2,7 @@
 this directory on sys.path).  Pure numpy/stdlib: nothing here uses miniaudio
 except to name enum members."""
 
+import io
 import time
 import struct
 from dataclasses import dataclass
@@ -177,3 +178,13 @@ def wait_until(predicate, timeout=30.0, interval=0.002):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+class Pipe:
+    """A read()-only source over bytes: stream_any can neither seek it nor learn its size."""
+
+    def __init__(self, data):
+        self._b = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self._b.read(n)

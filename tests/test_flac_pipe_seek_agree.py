@@ -30,14 +30,7 @@ FF = miniaudio.FileFormat
 SF = miniaudio.SampleFormat
 
 
-class Pipe:
-    """A read()-only source: stream_any cannot seek it."""
-
-    def __init__(self, data):
-        self._f = io.BytesIO(data)
-
-    def read(self, n=-1):
-        return self._f.read(n)
+from helpers import Pipe  # noqa: E402  (a read()-only source)
 
 
 def flac_no_frames(rate, total):

@@ -28,14 +28,7 @@ SF = miniaudio.SampleFormat
 FF = miniaudio.FileFormat
 
 
-class Pipe:
-    """read() only: stream_any cannot seek it."""
-
-    def __init__(self, data):
-        self._b = io.BytesIO(data)
-
-    def read(self, n=-1):
-        return self._b.read(n)
+from helpers import Pipe  # noqa: E402  (a read()-only source)
 
 
 class SeekNoTell(miniaudio.StreamableSource):

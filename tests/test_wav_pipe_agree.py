@@ -26,14 +26,7 @@ SF = miniaudio.SampleFormat
 FF = miniaudio.FileFormat
 
 
-class Pipe:
-    """read() only: stream_any cannot seek it or learn its size."""
-
-    def __init__(self, data):
-        self._b = io.BytesIO(data)
-
-    def read(self, n=-1):
-        return self._b.read(n)
+from helpers import Pipe  # noqa: E402  (a read()-only source)
 
 
 def ima_blocks(channels, groups, last_groups, nblocks, seed):
