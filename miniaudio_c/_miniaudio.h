@@ -293,6 +293,11 @@ void pyma_decoder_unlock_stdio(ma_decoder *decoder);
  * into `out` and converted there by dr_wav's own converters.  No Python API. */
 ma_result pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got);
 
+/* ma_decoder_get_length_in_pcm_frames with a resampled length that is the frame count the
+ * resampler delivers: ceil(input frames x out rate / in rate).  miniaudio's estimate is one off
+ * (one short of a fraction, one over an exact division).  No Python API. */
+ma_result pyma_decoder_get_length(ma_decoder *decoder, ma_uint64 *length);
+
 /* ma_decoder_seek_to_pcm_frame, working around dr_mp3's forward seek that lands early by the
  * encoder delay.  *landed is the output frame reached: a resampled decoder's input may end before
  * `frame` (then *landed < frame, the stream's end); otherwise `frame` (the caller checks the

@@ -17,8 +17,8 @@
  * Real files that decode to more than this simply grow the array. */
 #define FRAMES_PER_INPUT_BYTE_BOUND 16
 #define MIN_CAPACITY_FRAMES 65536
-/* How far a resampled length estimate (ma_calculate_frame_count_after_resampling) may be from
- * the frames the resampler really gives: it says one more than it gives when downsampling. */
+/* How far a resampled length (pyma_decoder_get_length, the resampler's exact count) may be from
+ * the frames the resampler really gives: kept as a guard against a backend whose count is off. */
 #define RESAMPLED_LENGTH_SLACK 16
 
 /* The default bound on the output of one decode (max_output_bytes=None): the larger of 64 MiB and
@@ -218,14 +218,14 @@ initial_capacity(pyma_source *src, ma_uint64 *declared, int *plausible)
     if (in_rate != 0 && out_rate > in_rate) {
         bound = bound / in_rate * out_rate + MIN_CAPACITY_FRAMES;
     }
-    if (!src->desc.length_is_cheap || ma_decoder_get_length_in_pcm_frames(&src->decoder, &length) != MA_SUCCESS ||
+    if (!src->desc.length_is_cheap || pyma_decoder_get_length(&src->decoder, &length) != MA_SUCCESS ||
         length == 0) {
         return MIN_CAPACITY_FRAMES < bound ? MIN_CAPACITY_FRAMES : bound;
     }
     *declared = length;
     *plausible = length <= bound;
     if (in_rate != out_rate) {
-        length += RESAMPLED_LENGTH_SLACK; /* the resampler may give a frame or two more than the estimate */
+        length += RESAMPLED_LENGTH_SLACK; /* a guard: pyma_decoder_get_length is the resampler's count */
     }
     return length < bound ? length : bound;
 }

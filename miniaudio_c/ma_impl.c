@@ -193,6 +193,42 @@ gcd64(ma_uint64 a, ma_uint64 b)
     return a;
 }
 
+/* The output frames of the linear resampler over `frames` input frames: output frame k stands at
+ * input time k * in / out and is made while that is before the input's end, so there are
+ * ceil(frames * out / in) (checked against decode() over thousands of lengths and rate pairs in
+ * tests/test_length_consistency.py).  Split so that no product passes 64 bits: q * out saturates
+ * and (frames % in) * out < 2**64 for 32-bit rates. */
+static ma_uint64
+resampled_count(ma_uint64 frames, ma_uint32 rate_in, ma_uint32 rate_out)
+{
+    ma_uint64 q = frames / rate_in, rem = frames % rate_in;
+    ma_uint64 head = q > MA_UINT64_MAX / rate_out ? MA_UINT64_MAX : q * rate_out;
+    ma_uint64 tail = (rem * rate_out + rate_in - 1) / rate_in;
+
+    return head > MA_UINT64_MAX - tail ? MA_UINT64_MAX : head + tail;
+}
+
+ma_result
+pyma_decoder_get_length(ma_decoder *decoder, ma_uint64 *length)
+{
+    ma_uint32 rate_in = 0;
+    ma_uint64 native = 0;
+    ma_result r;
+
+    *length = 0;
+    if (decoder->pBackend == NULL ||
+        ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) != MA_SUCCESS ||
+        rate_in == 0 || decoder->outputSampleRate == 0 || rate_in == decoder->outputSampleRate) {
+        return ma_decoder_get_length_in_pcm_frames(decoder, length);
+    }
+    r = ma_data_source_get_length_in_pcm_frames(decoder->pBackend, &native);
+    if (r != MA_SUCCESS) {
+        return r;
+    }
+    *length = resampled_count(native, rate_in, decoder->outputSampleRate);
+    return MA_SUCCESS;
+}
+
 /* 1 if the decoder resamples; then in0 and out0 are the grid point at or before output frame `frame`. */
 static int
 resample_grid(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *in0, ma_uint64 *out0)
@@ -254,16 +290,33 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
 ma_result
 pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 in0, out0;
+    ma_uint64 in0, out0, in1, out1, length = 0, end;
+    ma_uint32 rate_in = 0;
     ma_result r;
 
     *landed = frame;
-    if (resample_grid(decoder, frame, &in0, &out0)) {
+    if (resample_grid(decoder, frame, &in0, &out0) &&
+        ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) == MA_SUCCESS) {
         r = backend_seek(decoder, in0);
         if (r != MA_SUCCESS) {
             return r;
         }
         r = restart_at_grid(decoder, out0, frame, landed);
+        if (r == MA_SUCCESS && *landed == out0 && out0 > 0 &&
+            ma_data_source_get_length_in_pcm_frames(decoder->pBackend, &length) == MA_SUCCESS && length > 0 &&
+            (end = resampled_count(length, rate_in, decoder->outputSampleRate)) < out0 &&
+            resample_grid(decoder, end, &in1, &out1)) {
+            /* Nothing decoded after a grid point past the stated end (seek_frame=1000 on a stream
+             * of 180 frames): start again from the grid point before that end and decode up to
+             * `frame`, so the stream stands where its input really ends (the stated end, or later
+             * where a header understates), as a read to the end and a pipe's skip have it. */
+            r = backend_seek(decoder, in1);
+            if (r != MA_SUCCESS) {
+                return r;
+            }
+            r = restart_at_grid(decoder, out1, frame, landed);
+            out0 = out1;
+        }
         if (*landed == out0 && out0 > 0) {
             /* Nothing decoded after the grid point: the input may end there or before it (where the
              * backend's cursor is no guide: dr_wav's is the header's count, decoded or not), so
@@ -324,10 +377,10 @@ pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *lan
         }
     }
     if (cursor < in0) {
-        /* The input ended first: the stream is at its end, at the output frame of that input frame
-         * on the grid (what a seekable input's seek there and a read to the end give). */
+        /* The input ended first: the stream is at its end, the output frames of that many input
+         * frames (what a seekable input's seek there and a read to the end give). */
         ma_data_converter_reset(&decoder->converter);
-        *landed = cursor * decoder->outputSampleRate / rate_in;
+        *landed = resampled_count(cursor, rate_in, decoder->outputSampleRate);
         decoder->readPointerInPCMFrames = *landed;
         return r == MA_AT_END ? MA_SUCCESS : r;
     }

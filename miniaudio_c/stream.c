@@ -382,7 +382,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     Py_BEGIN_ALLOW_THREADS
     if (self->src.desc.length_is_cheap) {
         /* Only where it needs no decoding of the whole file (not MP3 without a Xing header). */
-        if (ma_decoder_get_length_in_pcm_frames(&self->src.decoder, &length) != MA_SUCCESS) {
+        if (pyma_decoder_get_length(&self->src.decoder, &length) != MA_SUCCESS) {
             length = 0;
         }
     }
