@@ -287,45 +287,82 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
     return r;
 }
 
+/* Seeks a resampled decoder to output frame `frame` through the grid point (in0, out0) at or before
+ * it.  *landed < frame says for certain where the input ended; *landed == frame, that the stream
+ * stands there or that where it ends is not known.
+ *
+ * When nothing decodes after the grid point, the input ends there or before it, and the
+ * backend's cursor is no guide (dr_wav's is the header's count, decoded or not).  If that point
+ * is past the stated end (or the length is 0, which may mean "unknown"), the seek starts again
+ * from the grid point at or before the stated end and decodes up to `frame`, so the stream stands
+ * where its input really ends, as a read to the end and a pipe's skip have it (seek_frame=1000 on
+ * a stream of 180 frames stood at 1000 with no length).  A grid point that is the target itself
+ * decodes nothing by itself: past a stated end one frame is decoded to find out, then the seek is
+ * redone; with a length of 0 it stays not known. */
+static ma_result
+seek_resampled(ma_decoder *decoder, ma_uint32 rate_in, ma_uint64 frame, ma_uint64 in0, ma_uint64 out0,
+               ma_uint64 *landed)
+{
+    ma_uint64 in1, out1, length = 0, end, probed = 0;
+    ma_result r;
+
+    r = backend_seek(decoder, in0);
+    if (r != MA_SUCCESS) {
+        return r;
+    }
+    r = restart_at_grid(decoder, out0, frame, landed);
+    if (r != MA_SUCCESS || *landed != out0 || out0 == 0) {
+        return r; /* at the target, or the input ended after frames that decoded (or at 0) */
+    }
+    if (ma_data_source_get_length_in_pcm_frames(decoder->pBackend, &length) != MA_SUCCESS ||
+        ((end = resampled_count(length, rate_in, decoder->outputSampleRate)) >= out0 && length > 0) ||
+        !resample_grid(decoder, end, &in1, &out1)) {
+        *landed = frame; /* within the stated length, or no length: not known */
+        return r;
+    }
+    if (out0 == frame) {
+        if (length == 0) {
+            /* Unknown length: not probed, since redoing the seek is not bit-exact for every
+             * backend (Ogg Vorbis over a file object seeks from where it stands). */
+            *landed = frame;
+            return r;
+        }
+        r = drop_output(decoder, 1, &probed);
+        if (r != MA_SUCCESS || probed == 1) {
+            /* Audio there (past a stated end that understates): the seek again, as it was. */
+            r = r != MA_SUCCESS ? r : backend_seek(decoder, in0);
+            return r != MA_SUCCESS ? r : restart_at_grid(decoder, out0, frame, landed);
+        }
+    }
+    r = backend_seek(decoder, in1);
+    if (r != MA_SUCCESS) {
+        return r;
+    }
+    r = restart_at_grid(decoder, out1, frame, landed);
+    if (r == MA_SUCCESS && *landed == frame) {
+        /* The input goes on to the target (a header that understates): restart at the target's own
+         * grid point after all, so the samples are the ones every other input gets there (the
+         * resampler's filter starts empty at a restart). */
+        r = backend_seek(decoder, in0);
+        return r != MA_SUCCESS ? r : restart_at_grid(decoder, out0, frame, landed);
+    }
+    if (r == MA_SUCCESS && *landed == out1 && out1 > 0 && out1 != end) {
+        *landed = frame; /* nothing after a grid point before the stated end: not known */
+    }
+    return r;
+}
+
 ma_result
 pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 in0, out0, in1, out1, length = 0, end;
+    ma_uint64 in0, out0;
     ma_uint32 rate_in = 0;
     ma_result r;
 
     *landed = frame;
     if (resample_grid(decoder, frame, &in0, &out0) &&
         ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) == MA_SUCCESS) {
-        r = backend_seek(decoder, in0);
-        if (r != MA_SUCCESS) {
-            return r;
-        }
-        r = restart_at_grid(decoder, out0, frame, landed);
-        if (r == MA_SUCCESS && *landed == out0 && out0 > 0 &&
-            ma_data_source_get_length_in_pcm_frames(decoder->pBackend, &length) == MA_SUCCESS && length > 0 &&
-            (end = resampled_count(length, rate_in, decoder->outputSampleRate)) < out0 &&
-            resample_grid(decoder, end, &in1, &out1)) {
-            /* Nothing decoded after a grid point past the stated end (seek_frame=1000 on a stream
-             * of 180 frames): start again from the grid point before that end and decode up to
-             * `frame`, so the stream stands where its input really ends (the stated end, or later
-             * where a header understates), as a read to the end and a pipe's skip have it. */
-            r = backend_seek(decoder, in1);
-            if (r != MA_SUCCESS) {
-                return r;
-            }
-            r = restart_at_grid(decoder, out1, frame, landed);
-            out0 = out1;
-        }
-        if (*landed == out0 && out0 > 0) {
-            /* Nothing decoded after the grid point: the input may end there or before it (where the
-             * backend's cursor is no guide: dr_wav's is the header's count, decoded or not), so
-             * where the stream is is not known; say `frame`, as a seek past the end does.
-             * Otherwise *landed < frame says for certain where the input ended: after frames that
-             * decoded, or at the start (a FLAC whose frames do not decode at all). */
-            *landed = frame;
-        }
-        return r;
+        return seek_resampled(decoder, rate_in, frame, in0, out0, landed);
     }
     if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
         /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */

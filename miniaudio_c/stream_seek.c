@@ -126,7 +126,13 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     else {
         Py_BEGIN_ALLOW_THREADS
         r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame, &landed);
-        if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
+        if (r == MA_SUCCESS && landed < (ma_uint64)frame) {
+            /* A resampled input ended first (the length was not known, or a seek past it would
+             * have been refused): the decoder stands at that end, as dr_wav's and dr_flac's do
+             * below. */
+            r = MA_BAD_SEEK;
+        }
+        else if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
             self->src.desc.sample_rate == self->sample_rate &&
             ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
             landed != (ma_uint64)frame) {

@@ -499,3 +499,48 @@ def test_resampled_seek_frame_past_the_end_opens_at_the_end(how, past, tmp_path)
     if how != "pipe":
         assert s.seek(179) == 179
         assert sum(len(c) for c in s) == 2
+
+
+@pytest.mark.parametrize("how", ["memory", "BytesIO"])
+@pytest.mark.parametrize("rate", [44100, 48000, 22050])
+def test_seek_past_the_end_of_unknown_length_raises_resampled_or_not(how, rate):
+    """A FLAC whose STREAMINFO total is 0 (unknown) has no length; a seek past its real end raises
+    DecodeError and moves nothing, whether the stream resamples or not."""
+    data = flac_with_total(sample("tone_16.flac"), 0)
+    end = -(-44100 * rate // 44100)
+    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 2, rate, 1000, chunk_type="array"),
+             "BytesIO": lambda: miniaudio.stream_any(io.BytesIO(data), FF.FLAC, SF.SIGNED16, 2, rate, 1000,
+                                                     chunk_type="array")}[how]
+    want = [x for c in open_() for x in c]
+    assert len(want) == 2 * end
+    s = open_()
+    assert s.length is None
+    with pytest.raises(miniaudio.DecodeError, match=f"cannot seek to frame {10 ** 7}"):
+        s.seek(10 ** 7)
+    # where the stream says it is, the reads agree: dr_flac refuses and moves nothing
+    assert s.position == 0
+    assert [x for c in s for x in c] == want
+    assert s.seek(end - 100) == end - 100
+    assert len([x for c in s for x in c]) == 200
+
+
+@pytest.mark.parametrize("how", ["memory", "BytesIO"])
+@pytest.mark.parametrize("rate", [22050, 44100, 8000])
+def test_an_empty_wav_is_empty_at_every_rate(how, rate):
+    """A WAV with no frames (length 0, which streams cannot tell from "unknown"): a seek past its
+    end raises DecodeError saying the decoder stopped at 0, resampled or not (resampled streams
+    took the target as their position), and seek_frame= past it opens at 0 (resampled streams
+    opened at the target with no length)."""
+    data = pcm_wav(0, 22050)
+    open_ = {"memory": lambda **kw: miniaudio.stream_memory(data, SF.SIGNED16, 1, rate, 64, **kw),
+             "BytesIO": lambda **kw: miniaudio.stream_any(io.BytesIO(data), FF.WAV, SF.SIGNED16, 1, rate, 64, **kw)}[how]
+    s = open_()
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 5: the decoder stopped at frame 0"):
+        s.seek(5)
+    assert s.position == 0
+    assert list(s) == []
+    # (not 4 or 1000 at 44100: there the target is the resampler's restart point itself, where
+    # nothing is decoded, and with a length of 0 ("unknown") the stream opens at the target)
+    for seek_frame in (1, 5, 1001):
+        s = open_(seek_frame=seek_frame)
+        assert (s.position, list(s), s.length) == (0, [], 0)
