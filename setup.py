@@ -251,13 +251,12 @@ def patched_source_dir(src_dir: str, build_dir: str) -> str:
 
 
 # Only the parts of miniaudio we use: decoding (WAV, FLAC, MP3 built in; Vorbis via stb_vorbis),
-# the data converter and resampler, and device I/O with its default backends (loaded at run time
-# with dlopen, so the build needs no audio library headers).  Left out: the encoder (WAV writing
-# uses dr_wav's writer, which stays), waveform/noise generation, the resource manager, the node
-# graph and the high-level engine.
+# the data converter and resampler, waveform/pulse/noise generation (Waveform, PulseWave, Noise),
+# and device I/O with its default backends (loaded at run time with dlopen, so the build needs no
+# audio library headers).  Left out: the encoder (WAV writing uses dr_wav's writer, which stays),
+# the resource manager, the node graph and the high-level engine.
 MA_DEFINES = [
     ("MA_NO_ENCODING", "1"),
-    ("MA_NO_GENERATION", "1"),
     ("MA_NO_RESOURCE_MANAGER", "1"),
     ("MA_NO_NODE_GRAPH", "1"),
     ("MA_NO_ENGINE", "1"),

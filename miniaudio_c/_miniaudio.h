@@ -323,8 +323,39 @@ ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, long tag, m
 
 /* What chunks are returned as. */
 enum { PYMA_CHUNK_ARRAY = 0, PYMA_CHUNK_BYTES = 1 };
-/* Where frames come from. */
-enum { PYMA_MODE_DECODER = 0, PYMA_MODE_RAW = 1 };
+/* Where frames come from: a decoder (with our seek and read fixes), a raw PCM buffer, or a
+ * pyma_pull (the source layer: any miniaudio data source, e.g. a generator). */
+enum { PYMA_MODE_DECODER = 0, PYMA_MODE_RAW = 1, PYMA_MODE_PULL = 2 };
+
+/* ---- the source layer (pull.c) ----------------------------------------------------------------
+ *
+ * A pyma_pull is something that yields PCM frames in one format, pulled without the GIL by a
+ * stream's next()/send() or by a device's audio thread: a miniaudio data source (`ds`: its
+ * waveforms, noise, audio buffers, decoders and ring buffers all implement that vtable) plus what
+ * our kinds add.  Each kind is one C file that allocates a struct beginning with a pyma_pull and
+ * fills it in (gen.c: waveforms, pulse waves, noise).  The stream over it (StreamObject in
+ * PYMA_MODE_PULL) keeps the position, the claim by a device and the Python face. */
+typedef struct pyma_pull pyma_pull;
+struct pyma_pull {
+    ma_data_source *ds;        /* the frames (owned by the kind's struct) */
+    ma_format format;
+    ma_uint32 channels, sample_rate;
+    int infinite;              /* never ends: length None, seeks need no bound */
+    /* Applies parameter changes made from Python since the last read (atomics; may be NULL).
+     * No Python API: runs on whichever thread reads, the audio thread included. */
+    void (*before_read)(pyma_pull *pull);
+    /* Reads up to `frames` frames; NULL: ma_data_source_read_pcm_frames on `ds`.  No Python API. */
+    ma_result (*read)(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
+    /* Seeks to `frame`; NULL: ma_data_source_seek_to_pcm_frame.  No Python API. */
+    ma_result (*seek)(pyma_pull *pull, ma_uint64 frame);
+    /* Releases the kind's struct (this pointer included).  No Python API; not on the audio thread. */
+    void (*free)(pyma_pull *pull);
+};
+
+/* Reads up to `frames` frames (*got; short only at the end).  No Python API. */
+ma_result pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
+/* Seeks to `frame`.  No Python API. */
+ma_result pyma_pull_seek(pyma_pull *pull, ma_uint64 frame);
 
 typedef struct {
     PyObject_HEAD
@@ -338,6 +369,7 @@ typedef struct {
     int mode;             /* PYMA_MODE_DECODER or PYMA_MODE_RAW */
     Py_buffer raw;        /* PYMA_MODE_RAW: the PCM data (view held until release) */
     PyObject *raw_mv;     /* PYMA_MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
+    pyma_pull *pull;      /* PYMA_MODE_PULL: the source (owned; freed by pyma_stream_release) */
     ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
     ma_uint64 length;   /* frames at the output rate, when length_known */
     int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
@@ -364,11 +396,19 @@ extern const char pyma_stream_doc[];
 PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_raw_doc[];
 extern PyType_Spec pyma_stream_spec;
+/* The signal generators (gen.c): subtypes of DecoderStream. */
+extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;
 
 /* The re-entry guard (stream.c; GIL held): 0 when `self` may be used now; else -1 with
  * RuntimeError (a device claims it, or it is busy: opening, re-entered, another thread),
  * StopIteration (for_iteration, and closed or finished) or ValueError (closed). */
 int pyma_stream_usable(StreamObject *self, int for_iteration);
+
+/* A new, open, GC-tracked stream of `type` (DecoderStream or a subtype) over `pull`, which it
+ * takes over (freed on failure too).  chunk_type/wrap/format_obj as for pyma_stream.  GIL held;
+ * NULL with an exception (pull.c). */
+PyObject *pyma_stream_over_pull(PyTypeObject *type, pyma_pull *pull, PyObject *format_obj, Py_ssize_t frames_to_read,
+                                int chunk_type, PyObject *wrap);
 
 /* Marks the stream busy for the calling thread (stream.c); GIL held, pyma_stream_usable() just
  * passed.  The caller clears self->busy when done. */
@@ -420,6 +460,18 @@ ma_result pyma_stream_pull(PyObject *stream, void *out, ma_uint64 frames, ma_uin
 /* Ends a claim (GIL held; no audio thread pulls any more). */
 void pyma_stream_unclaim(PyObject *stream);
 
+/* ---- a device's format converter for a stream of another format (devconvert.c) ----------- */
+
+typedef struct pyma_devconv pyma_devconv;
+/* Makes a converter (GIL held: it allocates); -1 with MemoryError or ValueError. */
+int pyma_devconv_new(pyma_devconv **out, ma_format in_format, ma_uint32 in_channels, ma_uint32 in_rate,
+                     ma_format out_format, ma_uint32 out_channels, ma_uint32 out_rate);
+/* Frees it (no audio thread uses it any more). */
+void pyma_devconv_free(pyma_devconv *conv);
+/* pyma_stream_pull through the converter: up to `frames` output frames (short only at the
+ * stream's end).  Audio thread, no Python API. */
+ma_result pyma_devconv_pull(pyma_devconv *conv, PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
+
 /* ---- devices (device.c) and the audio-thread bridge (callback.c) ------------------------- */
 
 /* Run states of a device (DeviceObject.state, atomic). */
@@ -449,6 +501,7 @@ typedef struct DeviceObject {
     /* Touched with the GIL only (the callback takes it before looking). */
     PyObject *generator;     /* the running generator (owned), or NULL */
     PyObject *stream;        /* the claimed DecoderStream pulled in C (owned), or NULL */
+    pyma_devconv *conv;      /* converts that stream's frames to the device's format, or NULL */
     PyObject *callback_error;
     int error_pending;       /* callback_error not yet raised by stop()/close()/wait() */
     unsigned long run;       /* incremented by every start() */

@@ -351,7 +351,8 @@ static int
 native_step(DeviceObject *self, void *out, ma_uint32 frames)
 {
     ma_uint64 got = 0;
-    ma_result r = pyma_stream_pull(self->stream, out, frames, &got);
+    ma_result r = self->conv != NULL ? pyma_devconv_pull(self->conv, self->stream, out, frames, &got)
+                                     : pyma_stream_pull(self->stream, out, frames, &got);
 
     if (r != MA_SUCCESS && r != MA_AT_END) {
         self->native_result = r;

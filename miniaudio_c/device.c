@@ -519,6 +519,8 @@ device_halt(DeviceObject *self)
     stream = self->stream;
     self->generator = NULL;
     self->stream = NULL;
+    pyma_devconv_free(self->conv); /* the device is stopped: no audio thread converts */
+    self->conv = NULL;
     if (stream != NULL) {
         pyma_stream_unclaim(stream);
         Py_DECREF(stream);
@@ -722,6 +724,7 @@ static PyObject *
 device_start(DeviceObject *self, PyObject *args)
 {
     pyma_stream_info info;
+    pyma_devconv *conv = NULL;
     PyObject *gen, *method = Py_None;
     int claimed = 0;
     ma_result r;
@@ -753,8 +756,19 @@ device_start(DeviceObject *self, PyObject *args)
             return NULL;
         }
         claimed = info.pullable;
-        if ((info.format != ma_format_unknown ? info.format != self->play_fmt->format
-                                              : info.width != self->play_fmt->width) ||
+        if (claimed && self->data_callback == NULL && method == Py_None && info.format != ma_format_unknown &&
+            info.sample_rate != 0 &&
+            (info.format != self->play_fmt->format || info.channels != self->play_channels ||
+             info.sample_rate != self->sample_rate)) {
+            /* Pulled in C: the audio thread converts it to the device's format (devconvert.c). */
+            if (pyma_devconv_new(&conv, info.format, info.channels, info.sample_rate, self->play_fmt->format,
+                                 self->play_channels, self->sample_rate) < 0) {
+                pyma_stream_unclaim(gen);
+                return NULL;
+            }
+        }
+        else if ((info.format != ma_format_unknown ? info.format != self->play_fmt->format
+                                                   : info.width != self->play_fmt->width) ||
             info.channels != self->play_channels || (info.sample_rate != 0 && info.sample_rate != self->sample_rate)) {
             if (claimed) {
                 pyma_stream_unclaim(gen);
@@ -787,6 +801,7 @@ device_start(DeviceObject *self, PyObject *args)
     self->generator = Py_NewRef(gen);
     Py_XSETREF(self->method_callback, method != Py_None ? Py_NewRef(method) : NULL);
     self->stream = claimed ? Py_NewRef(gen) : NULL;
+    self->conv = conv;
     self->run++;
     Py_CLEAR(self->callback_error);
     self->error_pending = 0;

@@ -213,6 +213,18 @@ module_exec(PyObject *module)
     if (st->stream_type == NULL || PyModule_AddType(module, st->stream_type) < 0) {
         return -1;
     }
+    /* The generators: DecoderStreams of their own types (gen.c). */
+    {
+        PyType_Spec *gens[3] = {&pyma_waveform_spec, &pyma_pulsewave_spec, &pyma_noise_spec};
+        for (int i = 0; i < 3; i++) {
+            PyObject *tp = PyType_FromModuleAndSpec(module, gens[i], (PyObject *)st->stream_type);
+            if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
+                Py_XDECREF(tp);
+                return -1;
+            }
+            Py_DECREF(tp); /* the module holds it */
+        }
+    }
     st->device_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_device_spec, NULL);
     if (st->device_type == NULL || PyModule_AddType(module, st->device_type) < 0) {
         return -1;

@@ -71,7 +71,13 @@ pyma_stream_release(StreamObject *self)
 {
     Py_buffer raw = self->raw;
 
+    pyma_pull *pull = self->pull;
+
     self->closed = 1;
+    self->pull = NULL;
+    if (pull != NULL) {
+        pull->free(pull);
+    }
     pyma_source_release(&self->src);
     if (raw.obj != NULL) {
         memset(&self->raw, 0, sizeof(self->raw));
@@ -591,6 +597,8 @@ static PyType_Slot stream_slots[] = {
 PyType_Spec pyma_stream_spec = {
     .name = "miniaudio.DecoderStream",
     .basicsize = sizeof(StreamObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    /* BASETYPE: the generators (gen.c) are DecoderStreams of their own types. */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION |
+             Py_TPFLAGS_BASETYPE,
     .slots = stream_slots,
 };

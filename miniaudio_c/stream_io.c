@@ -73,12 +73,16 @@ stream_read_raw(StreamObject *self, Py_ssize_t frames)
  * (a 0-frame read, MA_AT_END, an error, or the Python source failed): decoders may read short in
  * the middle (dr_wav at every block of IMA ADPCM with a bad block align).  No Python API. */
 static ma_result
-stream_fill(pyma_source *src, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
+stream_fill(StreamObject *self, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
 {
+    pyma_source *src = &self->src;
     ma_uint64 step;
     ma_result r = MA_SUCCESS;
 
     *got = 0;
+    if (self->mode == PYMA_MODE_PULL) {
+        return pyma_pull_read(self->pull, out, frames, got);
+    }
     while (*got < frames) {
         step = 0;
         r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
@@ -113,7 +117,7 @@ stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint6
     }
     buf = PyMem_RawMalloc((size_t)(cap * self->frame_bytes));
     while (buf != NULL) {
-        r = stream_fill(&self->src, buf + done * self->frame_bytes, self->frame_bytes, cap - done, &step);
+        r = stream_fill(self, buf + done * self->frame_bytes, self->frame_bytes, cap - done, &step);
         done += step;
         if (done < cap || done == frames) {
             break;  /* the end, an error or a failed source (a full buffer is never any of these) */
@@ -157,7 +161,7 @@ stream_finish_chunk(StreamObject *self, pyma_state *st, PyObject *chunk, char *p
         }
         pcm = trimmed;
     }
-    return pyma_pcm_to_array(st, self->fmt->typecode, pcm, (Py_ssize_t)(got * self->src.decoder.outputChannels));
+    return pyma_pcm_to_array(st, self->fmt->typecode, pcm, (Py_ssize_t)(got * self->channels));
 }
 
 /* The body of stream_read, run busy: decodes up to `frames` frames into a new chunk.  NULL with an
@@ -211,7 +215,7 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
         }
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-        r = stream_fill(&self->src, buf, self->frame_bytes, size, &got);
+        r = stream_fill(self, buf, self->frame_bytes, size, &got);
         Py_END_ALLOW_THREADS
     }
     if (self->src.callback_error != NULL) {
@@ -353,7 +357,7 @@ pyma_stream_claim(PyObject *obj, pyma_stream_info *info)
         PyErr_SetString(PyExc_ValueError, "the stream has already ended: seek() it back to play it again");
         return -1;
     }
-    info->pullable = self->mode == PYMA_MODE_RAW || self->src.pysource == NULL;
+    info->pullable = self->mode != PYMA_MODE_DECODER || self->src.pysource == NULL;
     info->format = self->fmt != NULL ? self->fmt->format : ma_format_unknown;
     info->width = (int)(self->frame_bytes / self->channels);
     info->channels = self->channels;
@@ -384,7 +388,7 @@ pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
     }
     else {
         /* Fills the period unless the decoder ends: a short read mid-stream is not the end. */
-        r = stream_fill(&self->src, out, self->frame_bytes, frames, got);
+        r = stream_fill(self, out, self->frame_bytes, frames, got);
     }
     pyma_astore64(&self->position, position + *got);
     if (*got > 0) {

@@ -104,6 +104,15 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     if (self->mode == PYMA_MODE_RAW) {
         r = MA_SUCCESS;
     }
+    else if (self->mode == PYMA_MODE_PULL) {
+        Py_BEGIN_ALLOW_THREADS
+        r = pyma_pull_seek(self->pull, (ma_uint64)frame);
+        Py_END_ALLOW_THREADS
+        if (r == MA_INVALID_OPERATION) {
+            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: this source can only seek to frame 0", frame);
+            return NULL;
+        }
+    }
     else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
         ma_uint64 now = pyma_aload64(&self->position), reached = now;
         if (can_seek < 0) {
@@ -158,7 +167,10 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         return NULL;
     }
     self->finished = 0;
-    if (self->mode != PYMA_MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
+    if (self->mode == PYMA_MODE_PULL) {
+        self->position_real = 1; /* the data source's own seek succeeded there */
+    }
+    else if (self->mode != PYMA_MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
         /* A frame within the known length, or the start, holds audio; beyond, only reading tells. */
         self->position_real = frame == 0 || (self->length_known && (ma_uint64)frame <= self->length);
     }

@@ -320,6 +320,36 @@ add_param_rows("vorbis_stream_file", miniaudio.vorbis_stream_file, dict(filename
 add_param_rows("vorbis_stream_file", miniaudio.vorbis_stream_file, dict(filename=OGG_PATH), "seek_frame",
                frames_bad(lo=0), "vorbis_stream_file")
 
+# ---- signal generators ------------------------------------------------------------------------
+
+NUMBER_TYPES = [("None", None, TypeError, True), ("str", "x", TypeError, True), ("bool", True, TypeError, True),
+                ("object", object(), TypeError, True), ("nan", float("nan"), ValueError, True),
+                ("inf", float("inf"), ValueError, True)]
+for gname, extra in (("Waveform", dict(kind="sine")), ("PulseWave", {}), ("Noise", dict(kind="pink"))):
+    gen = getattr(miniaudio, gname)
+    add_param_rows(gname, gen, extra, "output_format", enum_bad(SF, DM.TRIANGLE), gname)
+    add_param_rows(gname, gen, extra, "nchannels", count_bad(hi=254), gname)
+    add_param_rows(gname, gen, extra, "sample_rate", count_bad(hi=384000), gname)
+    add_param_rows(gname, gen, extra, "frames_to_read", frames_bad() + [("maxsize", sys.maxsize, OverflowError, False)],
+                   gname)
+    add_param_rows(gname, gen, extra, "chunk_type",
+                   [("int", 1, TypeError, True), ("None", None, TypeError, True), ("unknown", "list", ValueError, True)],
+                   gname)
+    add_param_rows(gname, gen, extra, "amplitude", NUMBER_TYPES + [("negative", -0.5, ValueError, True)], gname)
+    if gname != "Noise":
+        add_param_rows(gname, gen, extra, "frequency", NUMBER_TYPES + [("zero", 0, ValueError, True),
+                                                                     ("negative", -440.0, ValueError, True)], gname)
+    if gname != "PulseWave":
+        add_param_rows(gname, gen, {}, "kind", [("unknown", "sinus", ValueError, True), ("int", 0, TypeError, True),
+                                                ("None", None, TypeError, True)], gname)
+add_param_rows("PulseWave", miniaudio.PulseWave, {}, "duty_cycle",
+               NUMBER_TYPES + [("zero", 0, ValueError, True), ("one", 1, ValueError, True),
+                               ("above", 1.5, ValueError, True)], "PulseWave")
+add_param_rows("Noise", miniaudio.Noise, {}, "seed", [("str", "x", TypeError, False), ("big", 2 ** 40, ValueError, True)],
+               "Noise")
+for enum_name in ("WaveformType", "NoiseType"):
+    row(enum_name + "-unknown", call(getattr(miniaudio, enum_name), "sinus"), ValueError, None, enum_name)
+
 RAW = dict(pcmdata=PEN, nchannels=2, sample_width=2, frames_to_read=10)
 add_param_rows("stream_raw_pcm_memory", miniaudio.stream_raw_pcm_memory, RAW, "pcmdata",
                [(label, v, TypeError, True) for label, v in TYPES if label != "bytes"], "stream_raw_pcm_memory")

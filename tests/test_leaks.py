@@ -277,7 +277,7 @@ def make_cases(tmp, http_url):
         _expect(ValueError, miniaudio.PlaybackDevice, backends=NULL, device_id="no such device \u266a")
         _expect(miniaudio.MiniaudioError, closed.start, _tone_gen())
         _expect(TypeError, play.start, 42)
-        _expect(ValueError, play.start, miniaudio.stream_memory(wav, nchannels=1))  # format mismatch
+        _expect(ValueError, play.start, miniaudio.stream_raw_pcm_memory(bytes(8), 1, 2))  # raw PCM: channels differ
         play.start(failing_gen())
         _expect(KeyError, play.wait, 10)
         assert isinstance(play.callback_error, KeyError)

@@ -84,6 +84,8 @@ from ._streams import (
     wav_stream_file,
 )
 
+from ._generators import Noise, NoiseType, PulseWave, Waveform, WaveformType
+
 from ._devices import (
     AbstractDevice,
     CaptureDevice,
@@ -136,4 +138,5 @@ __all__ = [
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
+    "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType",
 ]

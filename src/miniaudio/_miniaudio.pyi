@@ -84,7 +84,7 @@ def wav_write_file(
 
 # A C generator: chunks are array.array (chunk_type 0), bytes (1), what `wrap` makes of an array
 # (numpy views), or memoryview slices (stream_raw); so the yield type is Any.
-@final
+@disjoint_base
 class DecoderStream(Generator[Any, int | None, None]):
     @property
     def position(self) -> int: ...
@@ -113,6 +113,38 @@ class DecoderStream(Generator[Any, int | None, None]):
     def seek(self, frame: int, /) -> int: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> Literal[False]: ...
+
+
+@final
+class Waveform(DecoderStream):
+    kind: str
+    frequency: float
+    amplitude: float
+    def __new__(
+        cls, kind: str = ..., frequency: float = ..., amplitude: float = ..., sample_rate: int = ...,
+        nchannels: int = ..., output_format: Any = ..., frames_to_read: int = ..., chunk_type: str = ...
+    ) -> Waveform: ...
+
+@final
+class PulseWave(DecoderStream):
+    frequency: float
+    duty_cycle: float
+    amplitude: float
+    def __new__(
+        cls, frequency: float = ..., duty_cycle: float = ..., amplitude: float = ..., sample_rate: int = ...,
+        nchannels: int = ..., output_format: Any = ..., frames_to_read: int = ..., chunk_type: str = ...
+    ) -> PulseWave: ...
+
+@final
+class Noise(DecoderStream):
+    kind: str
+    amplitude: float
+    @property
+    def seed(self) -> int: ...
+    def __new__(
+        cls, kind: str = ..., amplitude: float = ..., seed: int = ..., sample_rate: int = ...,
+        nchannels: int = ..., output_format: Any = ..., frames_to_read: int = ..., chunk_type: str = ...
+    ) -> Noise: ...
 
 def stream(
     source: StrOrBytesPath | ReadableBuffer | object,
