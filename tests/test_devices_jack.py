@@ -311,3 +311,45 @@ def test_exit_while_running_or_just_stopped(jack, how):
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "exiting" in proc.stdout
         assert "Fatal" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+SLOW_GENERATOR_SCRIPT = textwrap.dedent("""
+    import threading, time
+    import miniaudio
+    dev = miniaudio.PlaybackDevice(miniaudio.SampleFormat.SIGNED16, 2, 48000, buffersize_msec=5,
+                                   backends=[miniaudio.Backend.JACK])
+    inside = threading.Event()
+    calls, done = [0], [0]
+    def gen():
+        frames = yield b""
+        while True:
+            calls[0] += 1
+            inside.set()
+            time.sleep(0.03)  # several JACK periods, the GIL released
+            done[0] += 1
+            frames = yield b"\\0" * (frames * 4)
+    for _ in range(5):
+        inside.clear()
+        g = gen()
+        next(g)
+        dev.start(g)
+        assert inside.wait(30), "no callback"
+        dev.stop()  # while the generator sleeps
+        assert calls[0] == done[0], (calls, done)
+        n = calls[0]
+        time.sleep(0.05)
+        assert calls[0] == n
+    dev.close()
+    print("stopped", calls[0], flush=True)
+""")
+
+
+def test_stop_while_the_generator_blocks(jack):
+    """stop() while the generator is inside a call that releases the GIL for several periods: the
+    call finishes, stop() returns, and nothing is called afterwards.  (JACK 2 cancels the process
+    thread right after the server's next cycle: a callback still running then would be cut off, and
+    stop() would wait for it for ever.  Run in a child process so that a hang is a failure.)"""
+    proc = subprocess.run([sys.executable, "-c", SLOW_GENERATOR_SCRIPT], capture_output=True, text=True,
+                          timeout=30, env=jack.client_env())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["stopped", "5"], proc.stdout
