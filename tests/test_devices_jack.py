@@ -353,3 +353,34 @@ def test_stop_while_the_generator_blocks(jack):
                           timeout=30, env=jack.client_env())
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == ["stopped", "5"], proc.stdout
+
+
+def test_duplex_stream_stops_and_leaves_nothing_behind(jack):
+    """A DuplexStream passing the dummy driver's (silent) capture through: after each stop() the
+    generator is not called again and no thread state is left."""
+    calls = [0]
+    bad = []
+
+    def gen():
+        data = yield b""
+        while True:
+            calls[0] += 1
+            if bytes(data) != b"\0" * len(data) or not _api.PyGILState_Check():
+                bad.append(len(data))
+            data = yield data
+
+    with miniaudio.DuplexStream(sample_rate=RATE, buffersize_msec=10, backends=JACK, app_name="matest") as dev:
+        tstates = None
+        for _ in range(20):
+            g = gen()
+            next(g)
+            before = calls[0]
+            dev.start(g)
+            assert helpers.wait_until(lambda: calls[0] >= before + 3, timeout=DEADLINE)
+            dev.stop()
+            n = calls[0]
+            tstates = thread_states() if tstates is None else tstates
+            assert thread_states() == tstates
+            time.sleep(4 * PERIOD / RATE)
+            assert calls[0] == n
+    assert bad == []
