@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """stop() and start() latency of a running PlaybackDevice: our miniaudio vs miniaudio 1.71.
 
-For each backend (NULL, and PulseAudio on a private daemon with a null sink: tests/pulse_server.py),
-each buffersize_msec (default 10, 50, 200) and each source, a child process (this script with
+For each backend (NULL, PulseAudio on a private daemon with a null sink: tests/pulse_server.py, and
+JACK on a private jackd with the dummy driver: tests/jack_server.py), each buffersize_msec (default
+10, 50, 200) and each source, a child process (this script with
 --child, under the measured package's interpreter) opens one PlaybackDevice and runs `cycles`
 start/stop cycles: start(source), let it play (callbacks counted, or a fixed time), stop().  It
 times every start() and every stop() call with time.perf_counter().  Sources:
@@ -15,6 +16,12 @@ Packages:
 
   ours   `import miniaudio` in the interpreter running this script (--ours-python)
   1.71   miniaudio==1.71 in benchmarks/.venv-established (bench_decode.py's helper makes it)
+
+On JACK the server, not the device, sets the period: for each buffer size a jackd is started whose
+period is the power of two of frames nearest to it at 48 kHz (10 ms: 512 frames = 10.7 ms, 50 ms:
+2048 = 42.7 ms, 200 ms: 8192 = 170.7 ms), and the device asks for the same buffersize_msec.  JACK 2
+ends a client's process thread in jack_deactivate after the server's next cycle, so stop() there
+takes up to one period for any package.
 
 Figures: the median and the maximum of the stop() and start() times over the cycles, the ratio of
 the medians (ours / 1.71), and the target from the issue: ours' median stop() <= 1.71's + 5 ms on
@@ -42,7 +49,7 @@ for _p in (HERE, TESTS):
 
 IMPLS = ["ours", "1.71"]
 SOURCES = ["generator", "stream"]
-BACKENDS = ["null", "pulse"]
+BACKENDS = ["null", "pulse", "jack"]
 TARGET_SLACK_MS = 5.0  # ours' stop() <= 1.71's + 5 ms
 RATE = 48000
 CHANNELS = 2
@@ -53,7 +60,7 @@ def _child_main(cfg):
     JSON line: {"stop": [seconds...], "start": [seconds...], "callbacks": [...]}."""
     import miniaudio as ma
 
-    backend = {"null": ma.Backend.NULL, "pulse": ma.Backend.PULSEAUDIO}[cfg["backend"]]
+    backend = {"null": ma.Backend.NULL, "pulse": ma.Backend.PULSEAUDIO, "jack": ma.Backend.JACK}[cfg["backend"]]
     buf = cfg["buffersize_msec"]
     frame_bytes = 2 * CHANNELS
     counter = [0]
@@ -101,6 +108,12 @@ def _child_main(cfg):
     print(json.dumps({"stop": stops, "start": starts, "callbacks": seen}), flush=True)
 
 
+def jack_period(buffersize_msec):
+    """The power of two of frames nearest to buffersize_msec at RATE (the jackd period for that case)."""
+    frames = buffersize_msec * RATE / 1000.0
+    return min((2 ** k for k in range(5, 14)), key=lambda p: abs(p - frames))
+
+
 def run_case(python, cfg, env, timeout):
     proc = subprocess.run([python, os.path.abspath(__file__), "--child", json.dumps(cfg)], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=env, timeout=timeout, cwd=HERE)
@@ -121,7 +134,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cycles", type=int, default=15, help="start/stop cycles per case (default 15)")
     ap.add_argument("--buffersize-msec", default="10,50,200", help="comma list (default 10,50,200)")
-    ap.add_argument("--backends", default="null,pulse", help="comma list of: null, pulse")
+    ap.add_argument("--backends", default="null,pulse,jack", help="comma list of: null, pulse, jack")
     ap.add_argument("--sources", default="generator,stream", help="comma list of: generator, stream")
     ap.add_argument("--ours-python", default=sys.executable,
                     help="interpreter whose `import miniaudio` is 'ours' (default: this one)")
@@ -134,7 +147,7 @@ def main():
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
     if any(b not in BACKENDS for b in backends) or any(s not in SOURCES for s in sources):
-        bd.die("--backends: null, pulse; --sources: generator, stream")
+        bd.die("--backends: null, pulse, jack; --sources: generator, stream")
     log = bd.log
     pythons = {"ours": os.path.abspath(args.ours_python) if os.sep in args.ours_python else args.ours_python,
                "1.71": bd.ensure_established_venv()}
@@ -142,7 +155,13 @@ def main():
     env_ours["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(ROOT, "src"), os.environ.get("PYTHONPATH"))
                                              if p)
     results = []
-    pa = None
+    pa = jack = None
+    if "jack" in backends:
+        import jack_server
+        reason = jack_server.jack_available()
+        if reason:
+            log("JACK cases skipped: %s" % reason)
+            backends.remove("jack")
     try:
         if "pulse" in backends:
             import pulse_server
@@ -155,6 +174,10 @@ def main():
                 pa.start()
         for backend in backends:
             for buf in buffers:
+                if backend == "jack":
+                    jack = jack_server.JackServer(rate=RATE, period=jack_period(buf))
+                    jack.start()
+                    log("jackd %s: period %d frames (%.1f ms)" % (jack.name, jack.period, jack.period * 1000.0 / RATE))
                 for i, source in enumerate(sources):
                     row = {"backend": backend, "buffersize_msec": buf, "source": source}
                     order = IMPLS if (buffers.index(buf) + i) % 2 == 0 else IMPLS[::-1]
@@ -164,6 +187,8 @@ def main():
                             env.pop("PYTHONPATH", None)
                         if backend == "pulse":
                             env.update(pa.env)
+                        if backend == "jack":
+                            env.update(jack.env)
                         cfg = {"backend": backend, "buffersize_msec": buf, "source": source, "cycles": cycles}
                         log("%s %d ms %s: %s ..." % (backend, buf, source, impl))
                         try:
@@ -172,9 +197,14 @@ def main():
                             log("  !! %s" % e)
                             row[impl] = None
                     results.append(row)
+                if jack is not None:
+                    jack.stop()
+                    jack = None
     finally:
         if pa is not None:
             pa.stop()
+        if jack is not None:
+            jack.stop()
 
     head = "| backend | buffer | source | stop ours med/max ms | stop 1.71 med/max ms | ratio | target (<= 1.71 + 5 ms) " \
            "| start ours med ms | start 1.71 med ms | ratio |"

@@ -522,10 +522,13 @@ typedef struct DeviceObject {
     ma_uint64 drain_left;    /* audio thread only: frames of silence still to play after the generator
                               * ended, so that what it gave is heard to the end before the run ends */
     int draining;            /* audio thread only (reset by start() before the run begins) */
-    PyThreadState *tstate;   /* audio thread only: its Python thread state, kept from callback to
-                              * callback of a run (creating one per callback costs more than the
-                              * generator step) and retired on the audio thread when the run ends:
-                              * by the callback, or by the "stopped" notification (callback.c) */
+    int async_backend;       /* the backend calls back on threads of its own (JACK, Core Audio, ...):
+                              * set by _open(), read-only afterwards */
+    PyThreadState *tstate;   /* audio thread only: its Python thread state.  On miniaudio's own worker
+                              * thread (synchronous backends) it is kept from callback to callback of a
+                              * run and retired on that thread when the run ends: by the callback, or
+                              * by the "stopped" notification.  On an asynchronous backend it lives for
+                              * one callback only (callback.c) */
     unsigned long tstate_thread; /* audio thread only: ident of the thread tstate belongs to */
     volatile int tstate_held; /* tstate != NULL, readable by the thread that stops the device */
 

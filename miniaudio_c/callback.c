@@ -200,7 +200,8 @@ generator_failed(DeviceObject *self, PyObject *gen)
 
 /* Takes the GIL with this audio thread's own thread state.  The first time, PyGILState_Ensure
  * creates it (and registers it for this thread, so nested PyGILState calls by extensions the
- * generator uses find it); it then stays, with its count at 1, until audio_retire. */
+ * generator uses find it); it then stays, with its count at 1, until audio_retire (at the end of
+ * the callback on an asynchronous backend). */
 static void
 audio_acquire(DeviceObject *self)
 {
@@ -208,9 +209,9 @@ audio_acquire(DeviceObject *self)
 
     if (self->tstate != NULL && self->tstate_thread != me) {
         /* The backend calls us from another thread than last run's (only an asynchronous backend
-         * can, and stop() waits for those to retire the state first: see device_halt).  A thread
-         * state is bound to its thread's PyGILState slot and can only be retired there: leave it
-         * to the interpreter's exit rather than use it on a second thread. */
+         * can, and there no state outlives its callback: python_step).  A thread state is bound
+         * to its thread's PyGILState slot and can only be retired there: leave it to the
+         * interpreter's exit rather than use it on a second thread. */
         self->tstate = NULL;
     }
     if (self->tstate == NULL) {
@@ -337,8 +338,12 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         }
         Py_DECREF(gen);
     }
-    if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->draining) {
-        audio_retire(self); /* no more Python in this run */
+    if (pyma_aload(&self->state) != PYMA_RUN_RUNNING || self->draining || self->async_backend) {
+        /* No more Python in this run; or an asynchronous backend, whose audio thread can end in
+         * stop() (JACK 2 cancels its process thread in jack_deactivate, AAudio joins its callback
+         * thread): a state kept there could not be retired on its thread without stop() waiting
+         * for one more callback (device_halt), so it lives for this callback only. */
+        audio_retire(self);
     }
     else {
         (void)PyEval_SaveThread();

@@ -490,19 +490,15 @@ device_halt(DeviceObject *self)
     pyma_astore(&self->state, PYMA_RUN_IDLE);
     if (self->device_ready) {
         Py_BEGIN_ALLOW_THREADS
-        /* A synchronous backend's worker thread retires its Python thread state in the "stopped"
-         * notification that ma_device_stop waits for (callback.c): no wait here.  An asynchronous
-         * backend sends it from whatever thread stops the device, so there stop() waits for the
-         * audio thread's next callback to retire it. */
-        if (pyma_aload(&self->tstate_held) && ma_device_is_started(&self->device) &&
-            backend_is_asynchronous(&self->context)) {
-            /* Let the audio thread retire its Python thread state in its next callback (one
-             * period, bounded): a thread state left behind lives until the interpreter exits. */
-            ma_uint32 rate = self->device.sampleRate ? self->device.sampleRate : 48000;
-            ma_uint32 period = self->type == ma_device_type_capture ? self->device.capture.internalPeriodSizeInFrames
-                                                                    : self->device.playback.internalPeriodSizeInFrames;
-            ma_uint64 waits = ((ma_uint64)period * 2 * 1000 / rate + 50) * 5; /* naps of 0.2 ms */
-            for (; waits > 0 && pyma_aload(&self->tstate_held); waits--) {
+        /* No wait for the audio thread's Python thread state: a synchronous backend's worker
+         * thread retires it in the "stopped" notification that ma_device_stop waits for, and an
+         * asynchronous backend's callback retires its own before it returns (callback.c). */
+        if (self->async_backend) {
+            /* An asynchronous backend may end its audio thread in ma_device_stop (JACK 2 cancels
+             * the process thread once the server's next cycle has begun): let a callback that
+             * began before the state changed finish first.  Later ones see IDLE and return at
+             * once, without Python. */
+            while (pyma_aload(&self->in_callback) != 0) {
                 nap();
             }
         }
@@ -690,6 +686,7 @@ device_open(DeviceObject *self, PyObject *args)
         goto error;
     }
     self->device_ready = 1;
+    self->async_backend = backend_is_asynchronous(&self->context);
     if ((type != ma_device_type_capture && self->device.playback.internalPeriodSizeInFrames == 0) ||
         (type != ma_device_type_playback && self->device.capture.internalPeriodSizeInFrames == 0)) {
         PyErr_Format(PyExc_ValueError, "buffersize_msec %d at sample_rate %u Hz gives periods of 0 frames",

@@ -1,0 +1,181 @@
+"""A private JACK server on the dummy driver, for tests and benchmarks.
+
+Standard library only (benchmarks/ imports this module too).  The recipe is the one measured in
+shared/reference/testing-real-backends.md:
+
+    jackd -n <name> --no-realtime -d dummy -r 48000 -p 1024
+
+run under a server name of its own (``-n``; clients find it through JACK_DEFAULT_SERVER), so it
+never touches a JACK server that happens to be running.  Works as root and in a container
+(--no-realtime: no real-time scheduling is asked for).  What to know:
+
+- jackd sets the rate and the period; miniaudio converts to the device's format, so a device of
+  any rate and buffersize_msec opens on it.  The dummy driver runs in real time: one period of
+  ``period`` frames every period / rate seconds (1024 frames at 48 kHz: 21.3 ms).
+- JACK2 (jackd2 1.9.x) starts a new process thread for a client on each jack_activate and ends it
+  (pthread_cancel + join) in jack_deactivate, after the server's next cycle: so a device's stop()
+  on JACK takes up to one period, whatever the package.
+- miniaudio connects its ports to the physical ports ``system:playback_N`` / ``system:capture_N``;
+  the dummy driver's capture ports deliver silence.
+- readiness is polled with jack_lsp (the system ports are listed), never a fixed sleep.
+
+Usage::
+
+    with JackServer() as jack:
+        os.environ.update(jack.env)        # JACK_DEFAULT_SERVER, JACK_NO_START_SERVER
+        ... open devices with backends=[Backend.JACK] ...
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import procs  # tests/procs.py (same folder)
+
+__all__ = ["JackServer", "JackServerError", "jack_available"]
+
+
+class JackServerError(RuntimeError):
+    """jackd did not start, died, or a jack_* client call failed.  The message carries its log."""
+
+
+def jack_available():
+    """None when a private jackd can be started here (and jack_lsp talks to it), else the reason
+    it cannot: the programs that are missing."""
+    missing = [prog for prog in ("jackd", "jack_lsp") if shutil.which(prog) is None]
+    if missing:
+        return "%s not installed (Debian package jackd2)" % ", ".join(missing)
+    return None
+
+
+class JackServer:
+    """A private jackd with the dummy driver, as a context manager.
+
+    Attributes once started:
+      name          the server name (unique per instance: "ma-test-<pid>-<random>")
+      env           dict to merge into os.environ or a subprocess environment: JACK_DEFAULT_SERVER
+                    (the server name) and JACK_NO_START_SERVER (a client never starts a stray server
+                    if this one is gone)
+      rate, period  the dummy driver's sample rate and period (frames)
+      pid, log_path
+    """
+
+    def __init__(self, rate=48000, period=1024, start_timeout=30.0):
+        self.rate = rate
+        self.period = period
+        self.start_timeout = start_timeout
+        self.name = "ma-test-%d-%s" % (os.getpid(), uuid.uuid4().hex[:8])
+        self.env = {}
+        self.log_path = None
+        self._dir = None
+        self._proc = None
+        self._log = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self):
+        reason = jack_available()
+        if reason:
+            raise JackServerError(reason)
+        if self._proc is not None:
+            raise JackServerError("already started")
+        self._dir = tempfile.mkdtemp(prefix="ma-jack-")
+        self.env = {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1"}
+        cmd = ["jackd", "-n", self.name, "--no-realtime", "-d", "dummy", "-r", str(self.rate),
+               "-p", str(self.period)]
+        server_env = dict(os.environ)
+        server_env.pop("JACK_DEFAULT_SERVER", None)
+        self.log_path = os.path.join(self._dir, "jackd.log")
+        self._log = open(self.log_path, "wb")
+        try:
+            # start_new_session: a Ctrl-C in the terminal reaches pytest, not the server; stop() ends it.
+            self._proc = subprocess.Popen(cmd, env=server_env, stdin=subprocess.DEVNULL, stdout=self._log,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self):
+        """Poll jack_lsp until the server answers and lists its system ports."""
+        deadline = time.monotonic() + self.start_timeout
+        last = ""
+        while True:
+            if self._proc.poll() is not None:
+                raise JackServerError("jackd exited with code %s before answering:\n%s"
+                                      % (self._proc.returncode, self.log()))
+            r = self._run(["jack_lsp"], check=False)
+            ports = r.stdout.split()
+            if r.returncode == 0 and "system:playback_1" in ports and "system:capture_1" in ports:
+                return
+            last = (r.stdout + r.stderr).strip()
+            if time.monotonic() > deadline:
+                raise JackServerError("jackd did not answer within %.0f s (last jack_lsp output: %s)\n%s"
+                                      % (self.start_timeout, last, self.log()))
+            time.sleep(0.05)
+
+    def stop(self):
+        proc, self._proc = self._proc, None
+        procs.terminate(proc)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def pid(self):
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def alive(self):
+        return self._proc is not None and self._proc.poll() is None
+
+    def log(self):
+        """The server's output so far (for failure messages)."""
+        if not self.log_path or not os.path.exists(self.log_path):
+            return ""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    # -- clients -----------------------------------------------------------------------------
+
+    def client_env(self):
+        """os.environ plus self.env: the environment for a JACK client subprocess."""
+        env = dict(os.environ)
+        env.update(self.env)
+        return env
+
+    def _run(self, cmd, check=True, timeout=20):
+        r = subprocess.run(cmd, env=self.client_env(), capture_output=True, timeout=timeout, text=True)
+        if check and r.returncode != 0:
+            raise JackServerError("%s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr))
+        return r
+
+    def ports(self):
+        """Every port name the server lists (`jack_lsp`)."""
+        return self._run(["jack_lsp"]).stdout.split()
+
+    def connections(self):
+        """{port: [connected ports]} from `jack_lsp -c`."""
+        out, port = {}, None
+        for line in self._run(["jack_lsp", "-c"]).stdout.splitlines():
+            if not line.strip():
+                continue
+            if line.startswith((" ", "\t")):
+                out.setdefault(port, []).append(line.strip())
+            else:
+                port = line.strip()
+                out.setdefault(port, [])
+        return out
