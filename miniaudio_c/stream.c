@@ -381,6 +381,13 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     if (pyma_source_open(st, &self->src, &config) < 0) {
         goto error;
     }
+    if (!self->src.desc.decodable) {
+        /* As decode() says it: dr_wav opens a WAV of a codec it cannot decode (its header parses),
+         * and every read would give nothing while seeks moved through the bytes. */
+        pyma_raise(st, MA_FORMAT_NOT_SUPPORTED, PYMA_ERR_DECODE, "cannot decode %s: WAV codec 0x%04x is not supported",
+                   self->src.path != NULL ? "the file" : "the data", (unsigned int)self->src.desc.sub_format);
+        goto error;
+    }
     self->closed = 0;
     self->frame_bytes = (ma_uint64)self->fmt->width * self->src.decoder.outputChannels;
     self->channels = self->src.decoder.outputChannels;

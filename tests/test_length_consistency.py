@@ -544,3 +544,26 @@ def test_an_empty_wav_is_empty_at_every_rate(how, rate):
     for seek_frame in (1, 5, 1001):
         s = open_(seek_frame=seek_frame)
         assert (s.position, list(s), s.length) == (0, [], 0)
+
+
+def test_a_wav_codec_that_cannot_be_decoded_is_refused_by_every_stream(tmp_path):
+    """A WAV whose format tag is no codec dr_wav decodes (0xFA01 here) parses, and dr_wav states
+    its frames from the data size: decode() refused it, while the streams opened it, read nothing
+    and moved through its bytes on seeks (the fuzz seek target: opened at frame 269 by seek_frame,
+    then length 169).  Every stream now refuses it as decode() does."""
+    data = bytearray(pcm_wav(269, 44100, 2))
+    data[20:22] = (0xFA01).to_bytes(2, "little")
+    data = bytes(data)
+    path = tmp_path / "codec.wav"
+    path.write_bytes(data)
+    assert miniaudio.wav_get_info(data).num_frames == 269
+    message = "WAV codec 0xfa01 is not supported"
+    for what, attempt in {
+        "decode": lambda: miniaudio.decode(data),
+        "stream_memory": lambda: miniaudio.stream_memory(data, seek_frame=1000),
+        "stream_file": lambda: miniaudio.stream_file(str(path)),
+        "stream_any": lambda: miniaudio.stream_any(io.BytesIO(data), FF.WAV),
+        "stream_any pipe": lambda: miniaudio.stream_any(flacw_pipe(data), FF.WAV),
+    }.items():
+        with pytest.raises(miniaudio.DecodeError, match=message):
+            attempt()
