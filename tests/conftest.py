@@ -16,6 +16,10 @@ if SAMPLES_DIR not in sys.path:
     sys.path.insert(0, SAMPLES_DIR)
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
+# build_support/miniaudio_build.py: the build's fetch, patch and flag code, which setup.py imports too.
+BUILD_SUPPORT_DIR = os.path.join(os.path.dirname(TESTS_DIR), "build_support")
+if BUILD_SUPPORT_DIR not in sys.path:
+    sys.path.insert(0, BUILD_SUPPORT_DIR)
 
 import signals  # noqa: E402  (samples/signals.py)
 
