@@ -16,6 +16,10 @@ if SAMPLES_DIR not in sys.path:
     sys.path.insert(0, SAMPLES_DIR)
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
+# build_support/miniaudio_build.py: the build's fetch, patch and flag code, which setup.py imports too.
+BUILD_SUPPORT_DIR = os.path.join(os.path.dirname(TESTS_DIR), "build_support")
+if BUILD_SUPPORT_DIR not in sys.path:
+    sys.path.insert(0, BUILD_SUPPORT_DIR)
 
 import signals  # noqa: E402  (samples/signals.py)
 
@@ -108,3 +112,39 @@ def icecast_server():
         pytest.skip(reason)
     with ics.IcecastServer() as server:
         yield server
+
+
+# ---- devices on the NULL backend (tests/test_devices_*.py; helpers in device_helpers.py) ----------
+
+
+@pytest.fixture
+def devices():
+    """make(cls, *args, **kw) -> a device on the NULL backend (buffersize_msec=10 unless given); every
+    device made is closed at teardown (pending generator errors swallowed: the test asserted them)."""
+    import miniaudio
+    from device_helpers import NULL
+
+    made = []
+
+    def make(cls=miniaudio.PlaybackDevice, *args, **kw):
+        kw.setdefault("backends", NULL)
+        kw.setdefault("buffersize_msec", 10)
+        dev = cls(*args, **kw)
+        made.append(dev)
+        return dev
+
+    yield make
+    for dev in made:
+        try:
+            dev.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def unraisable(monkeypatch):
+    """Collects what reaches sys.unraisablehook (a list of (exc_value, object)).  With devices, request it
+    *before* `devices` in a test's arguments so the devices are closed before the hook is restored."""
+    got = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: got.append((u.exc_value, u.object)))
+    return got

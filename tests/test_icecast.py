@@ -33,7 +33,6 @@ import shutil
 import ssl
 import struct
 import subprocess
-import sys
 import threading
 import time
 
@@ -543,14 +542,6 @@ def no_leak():
     while downloader_threads() - before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not (downloader_threads() - before), "a %s thread is still running" % THREAD_NAME
-
-
-@pytest.fixture
-def unraisable(monkeypatch):
-    """Collects what reaches sys.unraisablehook: a list of (exc_value, object)."""
-    got = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: got.append((u.exc_value, u.object)))
-    return got
 
 
 # ---------------------------------------------------------------------------------------------

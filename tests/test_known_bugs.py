@@ -2,7 +2,8 @@
 each reproducer in tests/corpus/regressions/ must give a clean exception or a correct, bounded
 decode through every entry point.  RELIABILITY.md ("Known problems in the embedded decoders")
 says which bugs are reachable and how each is fixed; the fixes are our patches in
-miniaudio_c/patches/, which setup.py applies at build time (its patch code is tested here too).
+miniaudio_c/patches/, which the build applies (build_support/miniaudio_build.py; its patch code is
+tested here too).
 
 Every reproducer runs in a child process (this file run with --worker), so that a crash or a spin
 of an unfixed build fails the test that names it instead of killing pytest; the child reports, per
@@ -11,7 +12,6 @@ entry point, the outcome, the frames, the CPU time and the growth of its peak re
 
 import functools
 import glob
-import importlib.util
 import io
 import json
 import os
@@ -339,15 +339,14 @@ def test_regressions_match_their_script():
     assert ours == set(made) | {make_regressions.MP3_CONTROL}
 
 
-# ---- the patch machinery (setup.py) ----------------------------------------------------------
+# ---- the patch machinery (build_support/miniaudio_build.py) ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def setup_module_():
-    spec = importlib.util.spec_from_file_location("miniaudio_setup", os.path.join(ROOT, "setup.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # setup() itself only runs as __main__
-    return module
+    import miniaudio_build  # build_support/ (on sys.path through conftest.py)
+
+    return miniaudio_build
 
 
 PATCH = """Fixes nothing: a test.

@@ -45,14 +45,6 @@ def wait_until(predicate, timeout=DEADLINE):
     return helpers.wait_until(predicate, timeout)
 
 
-@pytest.fixture
-def unraisable(monkeypatch):
-    """What reaches sys.unraisablehook: a list of (exc_value, object)."""
-    got = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: got.append((u.exc_value, u.object)))
-    return got
-
-
 def silence_gen(entered=None):
     n = yield b""
     while True:

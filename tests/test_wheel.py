@@ -7,9 +7,9 @@ without git.  About a minute, nearly all of it the C compile.
 
 What it checks, in order:
 - `python -m build --sdist` on the tracked files gives an sdist that carries the two third-party
-  files unmodified (their sha256 as setup.py knows them), our patches, and the licence notices;
+  files unmodified (their sha256 as build_support/miniaudio_build.py knows them), our patches, and the licence notices;
 - a wheel builds from that unpacked sdist with the package index unreachable and no
-  MINIAUDIO_SRC_DIR (setup.py must not try to fetch), and carries the licence notices but no C;
+  MINIAUDIO_SRC_DIR (the build must not try to fetch), and carries the licence notices but no C;
 - `auditwheel repair` turns it into a manylinux wheel that needs no library outside the
   manylinux policy;
 - that wheel installs into a new venv with `pip install --no-index` and CC=/bin/false (so
@@ -18,6 +18,7 @@ What it checks, in order:
   test decodes (frame counts, samples, a digest of all samples); the `miniaudio` command runs.
 """
 
+import glob
 import importlib.util
 import json
 import os
@@ -28,6 +29,8 @@ import tarfile
 import zipfile
 
 import pytest
+
+import miniaudio_build as mb  # build_support/ (on sys.path through conftest.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS_DIR = os.path.join(ROOT, "tests")
@@ -40,13 +43,6 @@ if _MISSING and os.environ.get("MINIAUDIO_REQUIRE_WHEEL") == "1":
     raise RuntimeError("tests/test_wheel.py " + _MISSING + " (MINIAUDIO_REQUIRE_WHEEL=1)")
 
 pytestmark = [pytest.mark.repo, pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")]
-
-
-def load_setup():
-    spec = importlib.util.spec_from_file_location("miniaudio_setup_for_wheel", os.path.join(ROOT, "setup.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # setup() itself only runs as __main__
-    return module
 
 
 def offline_env(**extra):
@@ -70,7 +66,6 @@ def run(cmd, **kwargs):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """sdist from the tracked files, then a wheel from the unpacked sdist, offline."""
-    setup = load_setup()
     tmp = tmp_path_factory.mktemp("wheel")
     tree = tmp / "tree"
     files = run(["git", "ls-files", "-z"], cwd=ROOT).split("\0")
@@ -79,13 +74,13 @@ def built(tmp_path_factory):
         if os.path.isfile(src):
             os.makedirs(tree / os.path.dirname(name), exist_ok=True)
             shutil.copy2(src, tree / name)
-    # The C sources the sdist must carry: the checkout's fetched copy when there is one (setup.py
+    # The C sources the sdist must carry: the checkout's fetched copy when there is one (the build
     # checks the hashes), else the sdist build fetches them as any release build does.
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    fetched = os.path.join(ROOT, setup.FETCH_DIR)
-    if not os.environ.get(setup.ENV_VAR) and os.path.isfile(os.path.join(fetched, "miniaudio.h")):
-        env[setup.ENV_VAR] = fetched
+    fetched = os.path.join(ROOT, mb.FETCH_DIR)
+    if not os.environ.get(mb.ENV_VAR) and os.path.isfile(os.path.join(fetched, "miniaudio.h")):
+        env[mb.ENV_VAR] = fetched
     dist = tmp / "dist"
     run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(dist), str(tree)], env=env)
     (sdist,) = [p for p in dist.iterdir() if p.name.endswith(".tar.gz")]
@@ -97,29 +92,51 @@ def built(tmp_path_factory):
     log = run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(dist), str(sdist_dir)],
               env=offline_env())
     (wheel,) = [p for p in dist.iterdir() if p.name.endswith(".whl")]
-    return {"tmp": tmp, "setup": setup, "sdist": sdist, "sdist_dir": sdist_dir, "wheel": wheel, "log": log}
+    return {"tmp": tmp, "sdist": sdist, "sdist_dir": sdist_dir, "wheel": wheel, "log": log}
 
 
 def test_sdist_carries_pristine_sources_patches_and_notices(built):
-    setup, sdist_dir = built["setup"], built["sdist_dir"]
-    for name, digest in setup.FILES.items():
-        assert setup._sha256(os.path.join(sdist_dir, setup.FETCH_DIR, name)) == digest, name
-    ours = sorted(os.listdir(os.path.join(ROOT, setup.PATCH_DIR)))
-    assert sorted(os.listdir(os.path.join(sdist_dir, setup.PATCH_DIR))) == ours
+    sdist_dir = built["sdist_dir"]
+    for name, digest in mb.FILES.items():
+        assert mb._sha256(os.path.join(sdist_dir, mb.FETCH_DIR, name)) == digest, name
+    ours = sorted(os.listdir(os.path.join(ROOT, mb.PATCH_DIR)))
+    assert sorted(os.listdir(os.path.join(sdist_dir, mb.PATCH_DIR))) == ours
     for notice in ("LICENSE", "LICENSE-THIRD-PARTY.txt"):
         assert os.path.isfile(os.path.join(sdist_dir, notice)), notice
     # The build did not fetch: the sdist's own files were used.
     assert "fetching miniaudio C sources" not in built["log"]
 
 
+def test_sdist_build_compiles_our_c_with_warnings_and_the_vendor_file_without(built):
+    """From an sdist (no .git): our C with -Wall -Wextra but not -Werror; the file that compiles the
+    fetched implementation with none of them; every file with -fvisibility=hidden (GCC, Clang)."""
+    assert os.path.isfile(os.path.join(built["sdist_dir"], "build_support", "miniaudio_build.py"))
+    compiles = {}
+    for line in built["log"].splitlines():
+        words = line.split()
+        if "-c" in words and words[words.index("-c") + 1].endswith(".c"):
+            compiles[os.path.basename(words[words.index("-c") + 1])] = words
+    if not compiles:
+        pytest.skip("the build log shows no compiler command lines (not GCC or Clang)")
+    ours = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, mb.C_DIR, "*.c")))
+    assert sorted(compiles) == ours
+    for name, words in compiles.items():
+        assert "-fvisibility=hidden" in words, name
+        assert "-Werror" not in words, name
+        if name == mb.VENDOR_TU:
+            assert "-Wextra" not in words, name
+        else:
+            assert "-Wall" in words and "-Wextra" in words, name
+
+
 def test_third_party_notice_quotes_the_files_licences(built):
     """LICENSE-THIRD-PARTY.txt reproduces each file's licence statement verbatim."""
-    setup, sdist_dir = built["setup"], built["sdist_dir"]
+    sdist_dir = built["sdist_dir"]
     with open(os.path.join(ROOT, "LICENSE-THIRD-PARTY.txt"), encoding="utf-8") as f:
         notice = f.read()
     for name, first_line in (("miniaudio.h", "This software is available as a choice of the following licenses."),
                              ("stb_vorbis.c", "This software is available under 2 licenses")):
-        with open(os.path.join(sdist_dir, setup.FETCH_DIR, name), encoding="latin-1") as f:
+        with open(os.path.join(sdist_dir, mb.FETCH_DIR, name), encoding="latin-1") as f:
             text = f.read()
         start = text.rindex(first_line)
         statement = text[start:text.index("*/", start)].rstrip("\n-")
@@ -209,24 +226,28 @@ def test_installs_without_network_or_compiler_and_decodes(built, installable, tm
 # ---- configuration for the platforms this machine cannot build --------------------------------
 
 def test_link_libraries_and_warning_flags_per_platform(monkeypatch, tmp_path):
-    setup = load_setup()
     # miniaudio's "Building" section: libdl/libpthread/libm on Linux; libpthread/libm on macOS and
     # the BSDs (the backends and Core Audio are loaded at run time); nothing on Windows.
-    assert setup.platform_libraries("linux") == ["m", "pthread", "dl"]
-    assert setup.platform_libraries("darwin") == ["m", "pthread"]
-    assert setup.platform_libraries("freebsd14") == ["m", "pthread"]
-    assert setup.platform_libraries("win32") == []
+    assert mb.platform_libraries("linux") == ["m", "pthread", "dl"]
+    assert mb.platform_libraries("darwin") == ["m", "pthread"]
+    assert mb.platform_libraries("freebsd14") == ["m", "pthread"]
+    assert mb.platform_libraries("win32") == []
     # -Werror in a git checkout, not in an unpacked sdist; MINIAUDIO_WERROR decides when set.
     monkeypatch.delenv("MINIAUDIO_WERROR", raising=False)
-    monkeypatch.setattr(setup, "HERE", str(tmp_path))
-    assert not setup.warnings_are_errors()
+    monkeypatch.setattr(mb, "ROOT", str(tmp_path))
+    assert not mb.warnings_are_errors()
     (tmp_path / ".git").write_text("gitdir: elsewhere\n")
-    assert setup.warnings_are_errors()
+    assert mb.warnings_are_errors()
     monkeypatch.setenv("MINIAUDIO_WERROR", "0")
-    assert not setup.warnings_are_errors()
+    assert not mb.warnings_are_errors()
     (tmp_path / ".git").unlink()
     monkeypatch.setenv("MINIAUDIO_WERROR", "1")
-    assert setup.warnings_are_errors()
+    assert mb.warnings_are_errors()
+    # (flags for every file, extra flags for our files): GCC and Clang; MSVC keeps its defaults.
+    assert mb.compiler_flags("unix") == (["-fvisibility=hidden"], ["-Wall", "-Wextra", "-Werror"])
+    monkeypatch.setenv("MINIAUDIO_WERROR", "0")
+    assert mb.compiler_flags("mingw32") == (["-fvisibility=hidden"], ["-Wall", "-Wextra"])
+    assert mb.compiler_flags("msvc") == ([], [])
 
 
 @pytest.mark.skipif(shutil.which("cibuildwheel") is None and importlib.util.find_spec("cibuildwheel") is None,

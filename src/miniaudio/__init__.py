@@ -18,16 +18,9 @@ from ._enums import (
     SeekOrigin,
     ThreadPriority,
 )
-from ._decoding import (
-    DecodedSoundFile,
-    DecodeError,
-    MiniaudioError,
-    OutputTooLargeError,
-    SoundFileInfo,
-    convert_frames,
-    convert_sample_format,
-    decode,
-    decode_file,
+from ._errors import DecodeError, MiniaudioError, OutputTooLargeError
+from ._decode import DecodedSoundFile, SoundFileInfo, decode, decode_file, get_file_info, read_file
+from ._per_format import (
     flac_get_file_info,
     flac_get_info,
     flac_read_f32,
@@ -36,18 +29,12 @@ from ._decoding import (
     flac_read_file_s32,
     flac_read_s16,
     flac_read_s32,
-    get_enabled_backends,
-    get_file_info,
-    is_backend_enabled,
-    is_loopback_supported,
-    lib_version,
     mp3_get_file_info,
     mp3_get_info,
     mp3_read_f32,
     mp3_read_file_f32,
     mp3_read_file_s16,
     mp3_read_s16,
-    read_file,
     vorbis_get_file_info,
     vorbis_get_info,
     vorbis_read,
@@ -60,9 +47,10 @@ from ._decoding import (
     wav_read_file_s32,
     wav_read_s16,
     wav_read_s32,
-    wav_write_file,
-    width_from_format,
 )
+from ._convert import convert_frames, convert_sample_format, width_from_format
+from ._write import wav_write_file
+from ._library import get_enabled_backends, is_backend_enabled, is_loopback_supported, lib_version
 
 from ._streams import (
     CaptureCallbackGeneratorType,

@@ -18,7 +18,8 @@ import weakref
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from . import _miniaudio as _ma
-from ._decoding import MiniaudioError, width_from_format
+from ._convert import width_from_format
+from ._errors import MiniaudioError
 from ._enums import Backend, DeviceType, SampleFormat, ThreadPriority, enum_value
 from ._streams import GeneratorTypes
 

@@ -29,7 +29,7 @@ import urllib.request
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _miniaudio as _ma
-from ._decoding import MiniaudioError
+from ._errors import MiniaudioError
 from ._enums import FileFormat
 from ._streams import StreamableSource
 

@@ -13,7 +13,9 @@ import sys
 from typing import Any, Callable, Generator, Optional, TypeVar, Union
 
 from . import _miniaudio as _ma
-from ._decoding import ArrayType, BufferType, FilenameType, _check_output, _fs_name, width_from_format
+from ._convert import width_from_format
+from ._decode import _check_output
+from ._types import ArrayType, BufferType, FilenameType, _fs_name
 from ._enums import DitherMode, FileFormat, SampleFormat, SeekOrigin, enum_value
 
 # 1.71's aliases.  bytearray and memoryview are spelled out because mypy no longer counts them as

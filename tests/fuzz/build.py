@@ -4,7 +4,7 @@
 
 The extension is compiled by clang with -fsanitize=fuzzer-no-link,address,undefined through the
 project's own setup.py (so the fetched sources, any patches and the -Werror rules are the same as
-for the normal build), into build/fuzz/<key>/, where <key> hashes the C sources, setup.py, this
+for the normal build), into build/fuzz/<key>/, where <key> hashes the C sources, setup.py, build_support/, this
 script and the compiler.  A second call with the same key only refreshes the Python files.
 
 The directory then holds:
@@ -86,7 +86,8 @@ def _c_inputs():
     files += sorted(glob.glob(os.path.join(C_DIR, "patches", "**", "*"), recursive=True))
     fetched = os.environ.get("MINIAUDIO_SRC_DIR") or os.path.join(C_DIR, "_fetched")
     files += [os.path.join(fetched, n) for n in ("miniaudio.h", "stb_vorbis.c")]
-    files += [os.path.join(ROOT, "setup.py"), os.path.abspath(__file__)]
+    files += [os.path.join(ROOT, "setup.py"), os.path.join(ROOT, "build_support", "miniaudio_build.py"),
+              os.path.abspath(__file__)]
     return [f for f in files if os.path.isfile(f)]
 
 

@@ -19,7 +19,9 @@ shift || true
 if [ $# -eq 0 ]; then
     set -- tests/test_decode_convert.py tests/test_decode_lossless.py tests/test_decode_lossy.py \
         tests/test_convert.py tests/test_stream.py tests/test_stream_sources.py tests/test_leaks.py \
-        tests/test_devices.py tests/test_lifecycle.py
+        tests/test_devices_api.py tests/test_devices_playback.py tests/test_devices_capture.py \
+        tests/test_devices_generator_errors.py tests/test_devices_streams.py tests/test_devices_lifecycle.py \
+        tests/test_devices_stats.py tests/test_devices_stress.py tests/test_lifecycle.py
 fi
 mkdir -p "$OUT"
 # The real interpreter, not a wrapper script (pyenv shims are shell scripts).

@@ -1,0 +1,65 @@
+"""Writing a sound to a WAV file."""
+
+from . import _miniaudio as _ma
+from ._decode import DecodedSoundFile
+from ._enums import SampleFormat, enum_value
+from ._types import FilenameType, _fs_name
+
+
+def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
+    """Write a sound to a WAV file.
+
+    Integer samples are written as integer PCM and FLOAT32 samples as IEEE float WAV (format
+    tag 3), so every sample format reads back exactly.
+
+    >>> import os, tempfile
+    >>> sound = miniaudio.decode_file("samples/tone.mp3", miniaudio.SampleFormat.FLOAT32)
+    >>> path = os.path.join(tempfile.mkdtemp(), "tone.wav")
+    >>> miniaudio.wav_write_file(path, sound)
+    >>> miniaudio.wav_read_file_f32(path).samples == sound.samples
+    True
+
+    As in 1.71, ``sound.num_frames`` frames are written: lower it (or slice ``samples``) to
+    write the start of a sound only.  A ``sound.sub_format`` you set is the file's format tag
+    where it describes the samples: 1 (PCM) for integer samples, 3 (IEEE float) for FLOAT32, 6
+    (A-law) or 7 (mu-law) for UNSIGNED8 samples that hold those 8-bit codes.  Any other
+    ``sub_format`` is not followed (float samples are never labelled integer PCM): the samples'
+    own tag is written.
+
+    Args:
+        filename: The path of the file to write (an existing file is replaced).
+        sound: What to write: its ``samples``, ``nchannels``, ``sample_rate`` and
+            ``sample_format`` are used, and ``num_frames`` and ``sub_format`` when it has them.
+            ``samples`` may be any bytes-like object (3-byte samples for SIGNED24).  When
+            ``num_frames`` is larger than ``samples`` holds, all of ``samples`` is written.
+
+    Raises:
+        OSError: The file cannot be created.
+        ValueError: ``samples`` is not a whole number of frames (and all of it would be
+            written), or ``num_frames`` is negative.
+        TypeError: ``num_frames`` or ``sub_format`` is not an int.
+    """
+    if not all(hasattr(sound, a) for a in ("samples", "nchannels", "sample_rate", "sample_format")):
+        raise TypeError(f"sound must be a DecodedSoundFile (samples, nchannels, sample_rate, sample_format), "
+                        f"not {type(sound).__name__}")
+    num_frames = getattr(sound, "num_frames", None)
+    if num_frames is None:
+        num_frames = -1
+    elif isinstance(num_frames, bool) or not isinstance(num_frames, int):
+        raise TypeError(f"sound.num_frames must be an int, not {type(num_frames).__name__}")
+    elif num_frames < 0:
+        raise ValueError(f"sound.num_frames must be at least 0, not {num_frames}")
+    tag = getattr(sound, "sub_format", None)
+    if tag is None:
+        tag = 0
+    elif isinstance(tag, bool) or not isinstance(tag, int):
+        raise TypeError(f"sound.sub_format must be an int (a WAV format tag) or None, not {type(tag).__name__}")
+    _ma.wav_write_file(
+        _fs_name(filename),
+        sound.samples,
+        sound.nchannels,
+        sound.sample_rate,
+        enum_value(SampleFormat, sound.sample_format, "sound.sample_format"),
+        min(num_frames, 2 ** 63 - 1),
+        tag if 0 <= tag <= 0xFFFF else 0,
+    )
