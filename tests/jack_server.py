@@ -51,7 +51,7 @@ def jack_available():
     return None
 
 
-class JackServer:
+class JackServer(procs.ServerProcess):
     """A private jackd with the dummy driver, as a context manager.
 
     Attributes once started:
@@ -62,6 +62,9 @@ class JackServer:
       rate, period  the dummy driver's sample rate and period (frames)
       pid, log_path
     """
+
+    error_class = JackServerError
+    dir_attr = "_dir"
 
     def __init__(self, rate=48000, period=1024, start_timeout=30.0):
         self.rate = rate
@@ -118,50 +121,7 @@ class JackServer:
                                       % (self.start_timeout, last, self.log()))
             time.sleep(0.05)
 
-    def stop(self):
-        proc, self._proc = self._proc, None
-        procs.terminate(proc)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def pid(self):
-        return self._proc.pid if self._proc is not None else None
-
-    @property
-    def alive(self):
-        return self._proc is not None and self._proc.poll() is None
-
-    def log(self):
-        """The server's output so far (for failure messages)."""
-        if not self.log_path or not os.path.exists(self.log_path):
-            return ""
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
     # -- clients -----------------------------------------------------------------------------
-
-    def client_env(self):
-        """os.environ plus self.env: the environment for a JACK client subprocess."""
-        env = dict(os.environ)
-        env.update(self.env)
-        return env
-
-    def _run(self, cmd, check=True, timeout=20):
-        r = subprocess.run(cmd, env=self.client_env(), capture_output=True, timeout=timeout, text=True)
-        if check and r.returncode != 0:
-            raise JackServerError("%s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr))
-        return r
 
     def ports(self):
         """Every port name the server lists (`jack_lsp`)."""

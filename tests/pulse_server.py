@@ -80,7 +80,7 @@ def pulse_available():
     return None
 
 
-class PulseServer:
+class PulseServer(procs.ServerProcess):
     """A private PulseAudio daemon with one null sink, as a context manager.
 
     Attributes once started:
@@ -92,6 +92,9 @@ class PulseServer:
       runtime_dir   the temporary directory (XDG_RUNTIME_DIR and HOME of the daemon), removed on stop()
       pid, log_path
     """
+
+    error_class = PulseServerError
+    dir_attr = "runtime_dir"
 
     def __init__(self, sink_name="test", rate=48000, channels=2, sample_format=None, start_timeout=30.0):
         self.sink_name = sink_name
@@ -174,51 +177,7 @@ class PulseServer:
                                        % (self.start_timeout, last, self.log()))
             time.sleep(0.05)
 
-    def stop(self):
-        proc, self._proc = self._proc, None
-        procs.terminate(proc)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if self.runtime_dir is not None:
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
-            self.runtime_dir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def pid(self):
-        return self._proc.pid if self._proc is not None else None
-
-    @property
-    def alive(self):
-        return self._proc is not None and self._proc.poll() is None
-
-    def log(self):
-        """The daemon's output so far (for failure messages)."""
-        if not self.log_path or not os.path.exists(self.log_path):
-            return ""
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
     # -- clients -----------------------------------------------------------------------------
-
-    def client_env(self):
-        """os.environ plus self.env: the environment for a PulseAudio client subprocess."""
-        env = dict(os.environ)
-        env.update(self.env)
-        return env
-
-    def _run(self, cmd, check=True, timeout=20, input=None):
-        r = subprocess.run(cmd, env=self.client_env(), input=input, capture_output=True, timeout=timeout,
-                           text=input is None)
-        if check and r.returncode != 0:
-            raise PulseServerError("%s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr))
-        return r
 
     def pactl(self, *args):
         """Run pactl against this server; returns its stdout (raises PulseServerError on failure)."""
