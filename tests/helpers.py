@@ -3,6 +3,7 @@ this directory on sys.path).  Pure numpy/stdlib: nothing here uses miniaudio
 except to name enum members."""
 
 import io
+import os
 import time
 import struct
 from dataclasses import dataclass
@@ -188,3 +189,42 @@ class Pipe:
 
     def read(self, n=-1):
         return self._b.read(n)
+
+
+# ---- what a device run leaves behind: Python thread states, OS threads, memory -------------------
+
+import ctypes as _ctypes  # noqa: E402
+
+_api = _ctypes.pythonapi
+_api.PyInterpreterState_Get.restype = _ctypes.c_void_p
+_api.PyInterpreterState_Get.argtypes = []
+_api.PyInterpreterState_ThreadHead.restype = _ctypes.c_void_p
+_api.PyInterpreterState_ThreadHead.argtypes = [_ctypes.c_void_p]
+_api.PyThreadState_Next.restype = _ctypes.c_void_p
+_api.PyThreadState_Next.argtypes = [_ctypes.c_void_p]
+_api.PyGILState_Check.restype = _ctypes.c_int
+_api.PyGILState_Check.argtypes = []
+
+
+def thread_states():
+    """How many Python thread states the interpreter has (the GIL is held: ctypes.pythonapi)."""
+    n = 0
+    ts = _api.PyInterpreterState_ThreadHead(_api.PyInterpreterState_Get())
+    while ts:
+        n += 1
+        ts = _api.PyThreadState_Next(ts)
+    return n
+
+
+def gil_state_check():
+    """PyGILState_Check(): 1 when the calling thread's PyGILState slot holds its current state."""
+    return _api.PyGILState_Check()
+
+
+def os_threads():
+    return len(os.listdir("/proc/self/task"))
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

@@ -9,7 +9,6 @@ PulseAudio must not make stop() wait for the next period).
 """
 
 import array
-import ctypes
 import gc
 import os
 import subprocess
@@ -22,6 +21,7 @@ import tracemalloc
 import pytest
 
 import helpers
+from helpers import os_threads, rss_bytes, thread_states
 import miniaudio
 from miniaudio import Backend, SampleFormat as SF
 
@@ -32,13 +32,6 @@ CHANNELS = 2
 FRAME_BYTES = 2 * CHANNELS
 DEADLINE = 30.0
 
-_api = ctypes.pythonapi
-_api.PyInterpreterState_Get.restype = ctypes.c_void_p
-_api.PyInterpreterState_Get.argtypes = []
-_api.PyInterpreterState_ThreadHead.restype = ctypes.c_void_p
-_api.PyInterpreterState_ThreadHead.argtypes = [ctypes.c_void_p]
-_api.PyThreadState_Next.restype = ctypes.c_void_p
-_api.PyThreadState_Next.argtypes = [ctypes.c_void_p]
 
 
 def counting_silence(calls):
@@ -49,25 +42,6 @@ def counting_silence(calls):
             calls[0] += 1
             frames = yield b"\0" * (frames * FRAME_BYTES)
     return gen
-
-
-def thread_states():
-    """How many Python thread states the interpreter has (the GIL is held: ctypes.pythonapi)."""
-    n = 0
-    ts = _api.PyInterpreterState_ThreadHead(_api.PyInterpreterState_Get())
-    while ts:
-        n += 1
-        ts = _api.PyThreadState_Next(ts)
-    return n
-
-
-def os_threads():
-    return len(os.listdir("/proc/self/task"))
-
-
-def rss_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 class Recorder:

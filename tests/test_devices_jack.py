@@ -14,7 +14,6 @@ benchmarks/bench_stop.py, never asserted.
 Skips only when jackd is not installed; with MINIAUDIO_REQUIRE_JACK=1 (CI) that is a failure.
 """
 
-import ctypes
 import gc
 import io
 import os
@@ -29,6 +28,7 @@ import wave
 import pytest
 
 import helpers
+from helpers import os_threads, rss_bytes, thread_states
 import miniaudio
 from miniaudio import Backend, SampleFormat as SF
 
@@ -41,15 +41,6 @@ FRAME_BYTES = 2 * CHANNELS
 PERIOD = 256  # jackd's period: 5.3 ms at 48 kHz
 DEADLINE = 30.0
 
-_api = ctypes.pythonapi
-_api.PyInterpreterState_Get.restype = ctypes.c_void_p
-_api.PyInterpreterState_Get.argtypes = []
-_api.PyInterpreterState_ThreadHead.restype = ctypes.c_void_p
-_api.PyInterpreterState_ThreadHead.argtypes = [ctypes.c_void_p]
-_api.PyThreadState_Next.restype = ctypes.c_void_p
-_api.PyThreadState_Next.argtypes = [ctypes.c_void_p]
-_api.PyGILState_Check.restype = ctypes.c_int
-_api.PyGILState_Check.argtypes = []
 
 
 @pytest.fixture(scope="module")
@@ -73,25 +64,6 @@ def jack():
                     os.environ[name] = value
 
 
-def thread_states():
-    """How many Python thread states the interpreter has (the GIL is held: ctypes.pythonapi)."""
-    n = 0
-    ts = _api.PyInterpreterState_ThreadHead(_api.PyInterpreterState_Get())
-    while ts:
-        n += 1
-        ts = _api.PyThreadState_Next(ts)
-    return n
-
-
-def os_threads():
-    return len(os.listdir("/proc/self/task"))
-
-
-def rss_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 class Recorder:
     """A playback generator factory that records its calls, whether one came after stop(), the
     audio threads it ran on and whether each call ran with its thread's PyGILState state."""
@@ -108,7 +80,7 @@ class Recorder:
         while True:
             self.calls += 1
             self.threads.add(threading.get_ident())
-            if not _api.PyGILState_Check():
+            if not helpers.gil_state_check():
                 self.not_gilstate += 1
             if self.stopped:
                 self.after_stop += 1
@@ -365,7 +337,7 @@ def test_duplex_stream_stops_and_leaves_nothing_behind(jack):
         data = yield b""
         while True:
             calls[0] += 1
-            if bytes(data) != b"\0" * len(data) or not _api.PyGILState_Check():
+            if bytes(data) != b"\0" * len(data) or not helpers.gil_state_check():
                 bad.append(len(data))
             data = yield data
 
