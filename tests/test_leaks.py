@@ -266,6 +266,28 @@ def make_cases(tmp, http_url):
         _start_stop(play, _tone_gen())
         _start_stop(play, miniaudio.stream_memory(wav, nchannels=2, sample_rate=play.sample_rate))  # GIL-free
         _start_stop(cap, capture_gen())
+        # converted on the audio thread (another format, channel count and rate), and a generator
+        _start_stop(play, miniaudio.stream_memory(wav, SF.FLOAT32, 1, 22050))
+        _start_stop(play, miniaudio.Noise("pink", 0.1, seed=1, output_format=SF.FLOAT32, nchannels=1))
+
+    def generators():
+        w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
+        next(w)
+        w.frequency, w.kind, w.amplitude = 880.0, "square", 0.25
+        w.send(100)
+        w.seek(10)
+        p = miniaudio.PulseWave(duty_cycle=0.2, chunk_type="bytes")
+        p.duty_cycle = 0.7
+        next(p)
+        n = miniaudio.Noise("brownian", seed=5)
+        next(n)
+        n.kind = "white"
+        n.seek(0)
+        _expect(ValueError, n.seek, 3)
+        _expect(ValueError, miniaudio.Waveform, "sinus")
+        _expect(ValueError, miniaudio.PulseWave, duty_cycle=2)
+        w.close()
+        _expect(ValueError, setattr, w, "frequency", 1.0)
 
     def failing_gen():
         yield b""
@@ -366,6 +388,7 @@ def make_cases(tmp, http_url):
                                        _device_cycle(miniaudio.DuplexStream)), d, f),
         "device_start_stop": (device_start_stop, dd, fd),
         "device_errors": (device_errors, dd, fd),
+        "generators": (generators, d // 2, f),
     }
     return cases, [play, cap], unraisable_ignored
 
@@ -377,6 +400,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
+    "generators",
 ]
 
 

@@ -351,6 +351,9 @@ def start_all():
     devices[0].start(slow("playback", lambda n: bytes(n * 4)))
     devices[1].start(slow("capture", lambda data: None))
     devices[2].start(slow("duplex", lambda data: bytes(data)))
+    # a generator pulled without the GIL and converted on the audio thread (float mono 48 kHz)
+    devices.append(miniaudio.PlaybackDevice(backends=NULL, buffersize_msec=10))
+    devices[3].start(miniaudio.Waveform("sine", 440.0, 0.5, 48000, 1, miniaudio.SampleFormat.FLOAT32))
 
 if mode in ("thread", "thread_exit"):
     def starter():
