@@ -387,6 +387,15 @@ typedef struct {
     int claimed;        /* a device's audio thread pulls from it (GIL-free) */
     int closed;         /* the decoder is released */
     int finished;       /* StopIteration was raised (seek() can rewind it) */
+    /* Looping (PYMA_MODE_DECODER; stream_io.c stream_fill): at loop_end (0: the decoder's own end)
+     * the decoder seeks to loop_start and reading goes on within the same chunk.  loop_passes: 0 no
+     * loop, -1 forever, N the passes of the range in all (the first from frame 0 or seek_frame).
+     * loop_at is the decoder's frame during a read (position is set from it after); loops_done the
+     * wraps since opening or the last seek() (written by a claiming audio thread: atomic). */
+    long long loop_passes;
+    ma_uint64 loop_start, loop_end;
+    ma_uint64 loop_at;
+    volatile ma_uint64 loops_done;
     PyObject *weakreflist;
 } StreamObject;
 

@@ -292,6 +292,19 @@ def stream_option_rows(label, fn, valid, covers):
     add_param_rows(label, fn, valid, "chunk_type",
                    [("int", 1, TypeError, True), ("None", None, TypeError, True), ("unknown", "list", ValueError, True)],
                    covers)
+    add_param_rows(label, fn, valid, "loop",
+                   [("float", 1.5, TypeError, True), ("str", "yes", TypeError, True), ("None", None, TypeError, True),
+                    ("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("2**64", 2**64, OverflowError, True)],
+                   covers)
+    looping = dict(valid, loop=True)
+    add_param_rows(label, fn, looping, "loop_start", frames_bad(lo=0) + [("past-end", 10**9, ValueError, True)],
+                   covers)
+    add_param_rows(label, fn, looping, "loop_end", [b for b in frames_bad() if b[0] != "None"] +
+                   [("past-end", 10**9, ValueError, True)], covers)  # (None: the end, valid)
+    add_param_rows(label, fn, dict(looping, loop_start=100), "loop_end", [("at-start", 100, ValueError, "loop_start"),
+                                                                         ("below-start", 50, ValueError, "loop_start")],
+                   covers)
+    add_param_rows(label, fn, dict(valid, loop_end=None), "loop_start", [("without-loop", 5, ValueError, True)], covers)
 
 
 stream_option_rows("stream_file", miniaudio.stream_file, dict(filename=WAV_PATH, **STREAM_OPTS), "stream_file")
@@ -300,12 +313,21 @@ stream_option_rows("stream_memory", miniaudio.stream_memory, dict(data=WAV, **ST
 add_param_rows("stream_memory", miniaudio.stream_memory, dict(data=WAV), "data", buffer_bad(), "stream_memory")
 
 
+class _NoSeek(miniaudio.StreamableSource):
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+
+    def read(self, n):
+        return self.f.read(n)
+
+
 def stream_any_bytesio(**kw):
     return miniaudio.stream_any(io.BytesIO(WAV), **kw)
 
 
 stream_option_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "stream_any")
 add_param_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "source_format", enum_bad(FF, SF.SIGNED16), "stream_any")
+row("stream_any-loop-not-seekable", call(miniaudio.stream_any, _NoSeek(WAV), loop=True), ValueError, "seek", "stream_any")
 add_param_rows("stream_any", miniaudio.stream_any, {}, "source",
                [(label, v, TypeError, True) for label, v in TYPES] + [("text-io", io.StringIO("RIFF"),
                                                                       miniaudio.DecodeError, False)], "stream_any")
