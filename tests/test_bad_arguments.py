@@ -327,6 +327,28 @@ def stream_any_bytesio(**kw):
 
 stream_option_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "stream_any")
 add_param_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "source_format", enum_bad(FF, SF.SIGNED16), "stream_any")
+def _chain_of(*bad, **kw):
+    """chain(a fresh stream, *bad, **kw)."""
+    return miniaudio.chain(miniaudio.stream_memory(WAV), *bad, **kw)
+
+
+def _closed_stream():
+    s = miniaudio.stream_memory(WAV)
+    s.close()
+    return s
+
+
+row("chain-none", call(miniaudio.chain), ValueError, "at least one", "chain")
+for _label, _v in TYPES:
+    row("chain-arg2-%s" % _label, call(_chain_of, _v), TypeError, "argument 2", "chain")
+row("chain-arg2-closed", lambda: _chain_of(_closed_stream()), ValueError, "argument 2", "chain")
+row("chain-arg2-python-source", lambda: _chain_of(miniaudio.stream_any(io.BytesIO(WAV))), ValueError, "argument 2",
+    "chain")
+add_param_rows("chain", _chain_of, {}, "output_format", [b for b in enum_bad(SF, DM.TRIANGLE) if b[0] != "None"],
+               "chain")  # (None: the first stream's)
+add_param_rows("chain", _chain_of, {}, "nchannels", [b for b in count_bad(hi=254) if b[0] != "None"], "chain")
+add_param_rows("chain", _chain_of, {}, "sample_rate", [b for b in count_bad(hi=384000) if b[0] != "None"], "chain")
+add_param_rows("chain", _chain_of, {}, "frames_to_read", frames_bad(), "chain")
 row("stream_any-loop-not-seekable", call(miniaudio.stream_any, _NoSeek(WAV), loop=True), ValueError, "seek", "stream_any")
 add_param_rows("stream_any", miniaudio.stream_any, {}, "source",
                [(label, v, TypeError, True) for label, v in TYPES] + [("text-io", io.StringIO("RIFF"),

@@ -169,6 +169,17 @@ def stream(
 def stream_raw(
     data: ReadableBuffer, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: SampleFormat | None
 ) -> DecoderStream: ...
+def chain(
+    members: tuple[object, ...],
+    /,
+    output_format: object,
+    nchannels: object,
+    sample_rate: object,
+    frames_to_read: int,
+    chunk_type: int,
+    wrap: Callable[[array.array[Any]], Any] | None,
+    format_obj: SampleFormat,
+) -> DecoderStream: ...
 
 # Blocks until devices need the event thread: [(device, run), ...], run -1 meaning "close it".
 def _next_events() -> list[tuple[_Device, int]]: ...
