@@ -348,7 +348,9 @@ struct pyma_pull {
     ma_result (*read)(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
     /* Seeks to `frame`; NULL: ma_data_source_seek_to_pcm_frame.  No Python API. */
     ma_result (*seek)(pyma_pull *pull, ma_uint64 frame);
-    /* Releases the kind's struct (this pointer included).  No Python API; not on the audio thread. */
+    /* Releases the kind's struct (this pointer included).  Called with the GIL held, never on the
+     * audio thread (pyma_stream_release, or pyma_stream_over_pull failing): it may use the Python
+     * API (chain.c unclaims and releases its member streams). */
     void (*free)(pyma_pull *pull);
 };
 
@@ -387,6 +389,15 @@ typedef struct {
     int claimed;        /* a device's audio thread pulls from it (GIL-free) */
     int closed;         /* the decoder is released */
     int finished;       /* StopIteration was raised (seek() can rewind it) */
+    /* Looping (PYMA_MODE_DECODER; stream_io.c stream_fill): at loop_end (0: the decoder's own end)
+     * the decoder seeks to loop_start and reading goes on within the same chunk.  loop_passes: 0 no
+     * loop, -1 forever, N the passes of the range in all (the first from frame 0 or seek_frame).
+     * loop_at is the decoder's frame during a read (position is set from it after); loops_done the
+     * wraps since opening or the last seek() (written by a claiming audio thread: atomic). */
+    long long loop_passes;
+    ma_uint64 loop_start, loop_end;
+    ma_uint64 loop_at;
+    volatile ma_uint64 loops_done;
     PyObject *weakreflist;
 } StreamObject;
 
@@ -396,6 +407,9 @@ extern const char pyma_stream_doc[];
 PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_raw_doc[];
 extern PyType_Spec pyma_stream_spec;
+/* chain() (chain.c): a DecoderStream over its member streams back to back, gapless. */
+PyObject *pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_chain_doc[];
 /* The signal generators (gen.c): subtypes of DecoderStream. */
 extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;
 
@@ -466,10 +480,13 @@ typedef struct pyma_devconv pyma_devconv;
 /* Makes a converter (GIL held: it allocates); -1 with MemoryError or ValueError. */
 int pyma_devconv_new(pyma_devconv **out, ma_format in_format, ma_uint32 in_channels, ma_uint32 in_rate,
                      ma_format out_format, ma_uint32 out_channels, ma_uint32 out_rate);
-/* Frees it (no audio thread uses it any more). */
+/* Frees it (no audio thread uses it any more; NULL is a no-op). */
 void pyma_devconv_free(pyma_devconv *conv);
+/* Forgets buffered input and the converter's state, for a stream sought back (chain.c).  No
+ * Python API; whoever pulls through it is the caller. */
+void pyma_devconv_reset(pyma_devconv *conv);
 /* pyma_stream_pull through the converter: up to `frames` output frames (short only at the
- * stream's end).  Audio thread, no Python API. */
+ * stream's end).  No Python API (a device's audio thread, or a chain's reader). */
 ma_result pyma_devconv_pull(pyma_devconv *conv, PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
 
 /* ---- devices (device.c) and the audio-thread bridge (callback.c) ------------------------- */

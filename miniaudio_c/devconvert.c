@@ -1,6 +1,7 @@
 /* devconvert.c: a device plays a stream whose format, channels or rate differ from its own by
  * converting on the audio thread with miniaudio's data converter.
  *
+ * chain.c uses it too, one per member of another format than the chain's.
  * device.c makes the converter at start() (GIL held: the converter allocates there, never on the
  * audio thread) and frees it after the device has stopped; callback.c pulls through it.  The
  * stream's frames are pulled into a buffer of PYMA_DEVCONV_FRAMES input frames, which the
@@ -41,6 +42,9 @@ pyma_devconv_new(pyma_devconv **out, ma_format in_format, ma_uint32 in_channels,
         return -1;
     }
     config = ma_data_converter_config_init(in_format, out_format, in_channels, out_channels, in_rate, out_rate);
+    /* The decoder's low-pass order (the converter's default is 1): a stream converted here gives the
+     * frames it gives when opened at this rate (a chain's member equals that member decoded alone). */
+    config.resampling.linear.lpfOrder = ma_decoder_config_init_default().resampling.linear.lpfOrder;
     r = ma_data_converter_init(&config, NULL, &c->conv);
     if (r != MA_SUCCESS) {
         PyMem_RawFree(c->buf);
@@ -62,6 +66,14 @@ pyma_devconv_free(pyma_devconv *c)
         PyMem_RawFree(c->buf);
         PyMem_RawFree(c);
     }
+}
+
+void
+pyma_devconv_reset(pyma_devconv *c)
+{
+    ma_data_converter_reset(&c->conv);
+    c->off = c->len = 0;
+    c->ended = 0;
 }
 
 ma_result

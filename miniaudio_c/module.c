@@ -125,6 +125,7 @@ static PyMethodDef module_methods[] = {
     {"decode", (PyCFunction)(void (*)(void))pyma_decode, METH_VARARGS | METH_KEYWORDS, pyma_decode_doc},
     {"stream", (PyCFunction)(void (*)(void))pyma_stream, METH_VARARGS | METH_KEYWORDS, pyma_stream_doc},
     {"stream_raw", (PyCFunction)(void (*)(void))pyma_stream_raw, METH_VARARGS | METH_KEYWORDS, pyma_stream_raw_doc},
+    {"chain", (PyCFunction)(void (*)(void))pyma_chain, METH_VARARGS | METH_KEYWORDS, pyma_chain_doc},
     {"_next_events", (PyCFunction)pyma_next_events, METH_NOARGS, pyma_next_events_doc},
     {"convert_frames", (PyCFunction)(void (*)(void))pyma_convert_frames, METH_VARARGS | METH_KEYWORDS,
      pyma_convert_frames_doc},

@@ -168,6 +168,12 @@ stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
 }
 
 static PyObject *
+stream_get_loops_done(StreamObject *self, void *Py_UNUSED(closure))
+{
+    return PyLong_FromUnsignedLongLong(pyma_aload64(&self->loops_done));
+}
+
+static PyObject *
 stream_get_length(StreamObject *self, void *Py_UNUSED(closure))
 {
     if (!self->length_known) {
@@ -290,33 +296,70 @@ stream_length_plausible(StreamObject *self, ma_uint64 length)
     return length <= bound;
 }
 
+/* The loop arguments of pyma_stream: loop 0 (none), -1 (forever) or N >= 1 passes; loop_start >= 0;
+ * loop_end -1 (the end) or above loop_start; the first pass starts before loop_end.  GIL held; -1
+ * with ValueError naming the argument. */
+static int
+stream_check_loop(long long loop, long long loop_start, long long loop_end, long long seek_frame)
+{
+    if (loop < -1) {
+        PyErr_Format(PyExc_ValueError, "loop must be True, False or a number of passes >= 1, not %lld", loop);
+        return -1;
+    }
+    if (loop == 0 && (loop_start != 0 || loop_end != -1)) {
+        PyErr_SetString(PyExc_ValueError, "loop_start and loop_end need loop=True or a number of passes");
+        return -1;
+    }
+    if (loop_start < 0) {
+        PyErr_Format(PyExc_ValueError, "loop_start must be >= 0, not %lld", loop_start);
+        return -1;
+    }
+    if (loop_end < -1) {
+        PyErr_Format(PyExc_ValueError, "loop_end must be > loop_start or None, not %lld", loop_end);
+        return -1;
+    }
+    if (loop_end >= 0 && loop_start >= loop_end) {
+        PyErr_Format(PyExc_ValueError, "loop_start (%lld) must be below loop_end (%lld)", loop_start, loop_end);
+        return -1;
+    }
+    if (loop != 0 && loop_end >= 0 && seek_frame >= loop_end) {
+        PyErr_Format(PyExc_ValueError, "seek_frame (%lld) must be below loop_end (%lld): the first pass starts there",
+                     seek_frame, loop_end);
+        return -1;
+    }
+    return 0;
+}
+
 const char pyma_stream_doc[] =
     "stream($module, source, /, kind, encoding, output_format, nchannels, sample_rate,\n"
-    "       frames_to_read=1024, dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None)\n--\n\n"
+    "       frames_to_read=1024, dither=0, seek_frame=0, chunk_type=0, wrap=None, seek_origins=None,\n"
+    "       loop=0, loop_start=0, loop_end=-1)\n--\n\n"
     "A DecoderStream over `source`: kind 0 a bytes-like object, 1 a filename, 2 a Python object\n"
     "with read(n) and seek(offset, origin), origin one of the seek_origins (START, CURRENT, END).\n"
-    "nchannels and sample_rate may be 0 for the source's own.";
+    "nchannels and sample_rate may be 0 for the source's own.  loop: 0 none, -1 forever, N passes in all\n"
+    "of [loop_start, loop_end) (loop_end -1: the end), the first from seek_frame.";
 
 PyObject *
 pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"",           "kind",       "encoding", "output_format", "nchannels", "sample_rate",
-                             "frames_to_read", "dither", "seek_frame", "chunk_type", "wrap", "seek_origins", NULL};
+                             "frames_to_read", "dither", "seek_frame", "chunk_type", "wrap", "seek_origins",
+                             "loop", "loop_start", "loop_end", NULL};
     pyma_state *st = pyma_get_state(module);
     PyObject *obj, *encoding_obj, *format_obj, *channels_obj, *rate_obj, *dither_obj = NULL, *wrap = Py_None;
     PyObject *seek_origins = Py_None;
     int kind, chunk_type = PYMA_CHUNK_ARRAY, ended_at = 0; /* ended_at: opened at the end, before seek_frame */
     long encoding, format, channels, rate, dither = 0;
     Py_ssize_t frames_to_read = 1024;
-    long long seek_frame = 0;
+    long long seek_frame = 0, loop = 0, loop_start = 0, loop_end = -1; /* loop_end -1: the end */
     StreamObject *self = NULL;
     ma_decoder_config config;
     ma_uint64 length = 0;
     ma_result r = MA_SUCCESS;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OiOOOO|nOLiOO:stream", kwlist, &obj, &kind, &encoding_obj,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OiOOOO|nOLiOOLLL:stream", kwlist, &obj, &kind, &encoding_obj,
                                      &format_obj, &channels_obj, &rate_obj, &frames_to_read, &dither_obj, &seek_frame,
-                                     &chunk_type, &wrap, &seek_origins) ||
+                                     &chunk_type, &wrap, &seek_origins, &loop, &loop_start, &loop_end) ||
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "source_format", &encoding) < 0 ||
         pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0 ||
         pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 1, "nchannels", &channels) < 0 ||
@@ -342,6 +385,9 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     if (chunk_type != PYMA_CHUNK_ARRAY && chunk_type != PYMA_CHUNK_BYTES) {
         PyErr_Format(PyExc_ValueError, "chunk_type must be 0 (array) or 1 (bytes), not %d", chunk_type);
+        return NULL;
+    }
+    if (stream_check_loop(loop, loop_start, loop_end, seek_frame) < 0) {
         return NULL;
     }
     if (chunk_type == PYMA_CHUNK_ARRAY && pyma_format_info_get((ma_format)format)->typecode == '\0') {
@@ -388,6 +434,18 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
                    self->src.path != NULL ? "the file" : "the data", (unsigned int)self->src.desc.sub_format);
         goto error;
     }
+    if (loop != 0 && kind == PYMA_SOURCE_PYTHON) {
+        int can_seek = pyma_source_can_seek(&self->src);
+        if (can_seek < 0) {
+            pyma_raise_callback_error(st, &self->src, "error in the source's seek()");
+            goto error;
+        }
+        if (can_seek == 0) {
+            PyErr_SetString(PyExc_ValueError, "loop needs a source that can seek: this source's seek() returns "
+                                              "False (a pipe or socket cannot go back to loop_start)");
+            goto error;
+        }
+    }
     self->closed = 0;
     self->frame_bytes = (ma_uint64)self->fmt->width * self->src.decoder.outputChannels;
     self->channels = self->src.decoder.outputChannels;
@@ -401,6 +459,21 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     }
     self->length_known = stream_length_plausible(self, length);
     Py_END_ALLOW_THREADS
+    if (loop != 0 && self->length_known) {
+        if (loop_end >= 0 && (ma_uint64)loop_end > length) {
+            PyErr_Format(PyExc_ValueError, "loop_end %lld is past the end of the stream (%llu frames)", loop_end,
+                         (unsigned long long)length);
+            goto error;
+        }
+        if (loop_end < 0 && (ma_uint64)loop_start >= length) {
+            PyErr_Format(PyExc_ValueError, "loop_start %lld is not within the stream (%llu frames)", loop_start,
+                         (unsigned long long)length);
+            goto error;
+        }
+    }
+    self->loop_passes = loop;
+    self->loop_start = (ma_uint64)loop_start;
+    self->loop_end = loop_end < 0 ? 0 : (ma_uint64)loop_end;
     if (seek_frame > 0) {
         ma_uint64 landed = (ma_uint64)seek_frame;
         r = pyma_stream_open_at(self, (ma_uint64)seek_frame, &landed);
@@ -564,8 +637,14 @@ static PyMethodDef stream_methods[] = {
 };
 
 static PyGetSetDef stream_getset[] = {
-    {"position", (getter)stream_get_position, NULL, PyDoc_STR("The frame the next chunk starts at (output frames from the start).  Readable while a "
-               "device plays the stream."),
+    {"position", (getter)stream_get_position, NULL,
+     PyDoc_STR("The frame the next chunk starts at (output frames from the start of the file).  Readable while "
+               "a device plays the stream.  For a looping stream it is the decoder's frame: it goes back to "
+               "loop_start at each wrap."),
+     NULL},
+    {"loops_done", (getter)stream_get_loops_done, NULL,
+     PyDoc_STR("How many times a looping stream has gone back to loop_start since it was opened or last "
+               "sought (0 for a stream that does not loop).  Readable while a device plays the stream."),
      NULL},
     {"length", (getter)stream_get_length, NULL,
      PyDoc_STR("The length in frames at the output sample rate, or None when it is not known without "

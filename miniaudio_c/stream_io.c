@@ -11,7 +11,8 @@
 static void
 stream_advanced(StreamObject *self, ma_uint64 frames)
 {
-    pyma_astore64(&self->position, self->position + frames);
+    /* A looping stream's position is the decoder's frame (loop_at), back at loop_start after a wrap. */
+    pyma_astore64(&self->position, self->loop_passes != 0 ? self->loop_at : self->position + frames);
     if (frames > 0) {
         self->position_real = 1;
         self->fresh = 0;
@@ -26,7 +27,8 @@ static void
 stream_ended(StreamObject *self)
 {
     self->finished = 1;
-    if (self->position_real) {
+    if (self->position_real && !(self->loop_passes != 0 && self->loop_end != 0)) {
+        /* (A loop that ended at its loop_end says nothing of the file's end.) */
         self->length = self->position;
         self->length_known = 1;
     }
@@ -69,6 +71,58 @@ stream_read_raw(StreamObject *self, Py_ssize_t frames)
  * whatever the remaining length says: a header's length is a claim, not frames that exist. */
 #define STREAM_GROW_FIRST_BYTES ((ma_uint64)16 << 20)
 
+/* stream_fill for a looping stream: reads up to the range's end (loop_end, or the decoder's end when
+ * 0), then seeks the decoder to loop_start (pyma_decoder_seek: the exact seek, a resampler restarted
+ * as seek() restarts it) and goes on in the same chunk, until `frames` are there or the last pass
+ * ends.  self->loop_at is the decoder's frame (the caller set it from position and sets position
+ * from it after).  No Python API (a Python source's callbacks take the GIL themselves). */
+static ma_result
+stream_fill_looping(StreamObject *self, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
+{
+    pyma_source *src = &self->src;
+    ma_uint64 step, limit, landed, pass_start = self->loop_at;
+    ma_result r = MA_SUCCESS;
+
+    while (*got < frames) {
+        limit = frames - *got;
+        if (self->loop_end != 0) {
+            ma_uint64 left = self->loop_at < self->loop_end ? self->loop_end - self->loop_at : 0;
+            limit = limit < left ? limit : left;
+        }
+        step = 0;
+        r = MA_SUCCESS;
+        if (limit > 0) {
+            r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, limit, &step);
+            *got += step;
+            self->loop_at += step;
+        }
+        if (src->callback_error != NULL || (r != MA_SUCCESS && r != MA_AT_END)) {
+            return r == MA_SUCCESS ? MA_ERROR : r;
+        }
+        if (step > 0 && r == MA_SUCCESS) {
+            continue; /* more may follow (a decoder may read short mid-stream); the range end shows next */
+        }
+        /* The end of the range (limit 0) or of the decoder (a 0-frame read or MA_AT_END). */
+        if (self->loop_passes > 0 && (ma_uint64)self->loop_passes <= pyma_aload64(&self->loops_done) + 1) {
+            return MA_AT_END; /* the last pass is over */
+        }
+        if (self->loop_at <= self->loop_start && self->loop_at <= pass_start) {
+            return MA_AT_END; /* a pass that gave nothing (the decoder ends before loop_start) */
+        }
+        landed = self->loop_start;
+        r = pyma_decoder_seek(&src->decoder, self->loop_start, &landed);
+        if (r == MA_SUCCESS && landed != self->loop_start) {
+            r = MA_BAD_SEEK;
+        }
+        if (r != MA_SUCCESS || src->callback_error != NULL) {
+            return r == MA_SUCCESS ? MA_BAD_SEEK : r;
+        }
+        self->loop_at = pass_start = self->loop_start;
+        pyma_astore64(&self->loops_done, self->loops_done + 1);
+    }
+    return MA_SUCCESS;
+}
+
 /* Reads up to `frames` frames into `out`, calling the decoder until they are all there or it ends
  * (a 0-frame read, MA_AT_END, an error, or the Python source failed): decoders may read short in
  * the middle (dr_wav at every block of IMA ADPCM with a bad block align).  No Python API. */
@@ -82,6 +136,9 @@ stream_fill(StreamObject *self, void *out, ma_uint64 frame_bytes, ma_uint64 fram
     *got = 0;
     if (self->mode == PYMA_MODE_PULL) {
         return pyma_pull_read(self->pull, out, frames, got);
+    }
+    if (self->loop_passes != 0) {
+        return stream_fill_looping(self, out, frame_bytes, frames, got);
     }
     while (*got < frames) {
         step = 0;
@@ -175,6 +232,7 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
     ma_result r;
     char *buf = NULL, *pcm = NULL, *grown = NULL;
 
+    self->loop_at = self->position; /* a looping stream's reads go from there (stream_fill_looping) */
     if (frames > STREAM_GROW_FROM) {
         Py_BEGIN_ALLOW_THREADS
         /* Touches the decoder and its input (held by self, which the caller holds) and its own buffer. */
@@ -388,9 +446,10 @@ pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
     }
     else {
         /* Fills the period unless the decoder ends: a short read mid-stream is not the end. */
+        self->loop_at = position;
         r = stream_fill(self, out, self->frame_bytes, frames, got);
     }
-    pyma_astore64(&self->position, position + *got);
+    pyma_astore64(&self->position, self->loop_passes != 0 ? self->loop_at : position + *got);
     if (*got > 0) {
         self->pull_got = 1;
     }
@@ -416,7 +475,8 @@ pyma_stream_unclaim(PyObject *obj)
         self->length_known = 0;
     }
     if (self->mode == PYMA_MODE_RAW ? position >= self->length
-                               : (self->pull_ended || (self->length_known && position >= self->length))) {
+                               : (self->pull_ended ||
+                                  (self->loop_passes == 0 && self->length_known && position >= self->length))) {
         if (self->mode == PYMA_MODE_RAW) {
             self->finished = 1;
         }

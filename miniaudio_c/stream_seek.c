@@ -167,6 +167,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         return NULL;
     }
     self->finished = 0;
+    pyma_astore64(&self->loops_done, 0); /* a looping stream's passes count from the seek */
     if (self->mode == PYMA_MODE_PULL) {
         self->position_real = 1; /* the data source's own seek succeeded there */
     }

@@ -292,6 +292,19 @@ def stream_option_rows(label, fn, valid, covers):
     add_param_rows(label, fn, valid, "chunk_type",
                    [("int", 1, TypeError, True), ("None", None, TypeError, True), ("unknown", "list", ValueError, True)],
                    covers)
+    add_param_rows(label, fn, valid, "loop",
+                   [("float", 1.5, TypeError, True), ("str", "yes", TypeError, True), ("None", None, TypeError, True),
+                    ("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("2**64", 2**64, OverflowError, True)],
+                   covers)
+    looping = dict(valid, loop=True)
+    add_param_rows(label, fn, looping, "loop_start", frames_bad(lo=0) + [("past-end", 10**9, ValueError, True)],
+                   covers)
+    add_param_rows(label, fn, looping, "loop_end", [b for b in frames_bad() if b[0] != "None"] +
+                   [("past-end", 10**9, ValueError, True)], covers)  # (None: the end, valid)
+    add_param_rows(label, fn, dict(looping, loop_start=100), "loop_end", [("at-start", 100, ValueError, "loop_start"),
+                                                                         ("below-start", 50, ValueError, "loop_start")],
+                   covers)
+    add_param_rows(label, fn, dict(valid, loop_end=None), "loop_start", [("without-loop", 5, ValueError, True)], covers)
 
 
 stream_option_rows("stream_file", miniaudio.stream_file, dict(filename=WAV_PATH, **STREAM_OPTS), "stream_file")
@@ -300,12 +313,43 @@ stream_option_rows("stream_memory", miniaudio.stream_memory, dict(data=WAV, **ST
 add_param_rows("stream_memory", miniaudio.stream_memory, dict(data=WAV), "data", buffer_bad(), "stream_memory")
 
 
+class _NoSeek(miniaudio.StreamableSource):
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+
+    def read(self, n):
+        return self.f.read(n)
+
+
 def stream_any_bytesio(**kw):
     return miniaudio.stream_any(io.BytesIO(WAV), **kw)
 
 
 stream_option_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "stream_any")
 add_param_rows("stream_any", stream_any_bytesio, STREAM_OPTS, "source_format", enum_bad(FF, SF.SIGNED16), "stream_any")
+def _chain_of(*bad, **kw):
+    """chain(a fresh stream, *bad, **kw)."""
+    return miniaudio.chain(miniaudio.stream_memory(WAV), *bad, **kw)
+
+
+def _closed_stream():
+    s = miniaudio.stream_memory(WAV)
+    s.close()
+    return s
+
+
+row("chain-none", call(miniaudio.chain), ValueError, "at least one", "chain")
+for _label, _v in TYPES:
+    row("chain-arg2-%s" % _label, call(_chain_of, _v), TypeError, "argument 2", "chain")
+row("chain-arg2-closed", lambda: _chain_of(_closed_stream()), ValueError, "argument 2", "chain")
+row("chain-arg2-python-source", lambda: _chain_of(miniaudio.stream_any(io.BytesIO(WAV))), ValueError, "argument 2",
+    "chain")
+add_param_rows("chain", _chain_of, {}, "output_format", [b for b in enum_bad(SF, DM.TRIANGLE) if b[0] != "None"],
+               "chain")  # (None: the first stream's)
+add_param_rows("chain", _chain_of, {}, "nchannels", [b for b in count_bad(hi=254) if b[0] != "None"], "chain")
+add_param_rows("chain", _chain_of, {}, "sample_rate", [b for b in count_bad(hi=384000) if b[0] != "None"], "chain")
+add_param_rows("chain", _chain_of, {}, "frames_to_read", frames_bad(), "chain")
+row("stream_any-loop-not-seekable", call(miniaudio.stream_any, _NoSeek(WAV), loop=True), ValueError, "seek", "stream_any")
 add_param_rows("stream_any", miniaudio.stream_any, {}, "source",
                [(label, v, TypeError, True) for label, v in TYPES] + [("text-io", io.StringIO("RIFF"),
                                                                       miniaudio.DecodeError, False)], "stream_any")

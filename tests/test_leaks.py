@@ -85,6 +85,16 @@ class _BytesSource(miniaudio.StreamableSource):
         return True
 
 
+class _NoSeekSource(miniaudio.StreamableSource):
+    """A StreamableSource over bytes that cannot seek (a stream over it cannot loop)."""
+
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+
+    def read(self, num_bytes):
+        return self.f.read(num_bytes)
+
+
 class _FailingSource(miniaudio.StreamableSource):
     """A source whose read() raises after the header: the error must surface, nothing may stay."""
 
@@ -196,6 +206,37 @@ def make_cases(tmp, http_url):
         s.close()
         s = miniaudio.stream_any(_BytesSource(wav))  # detection over a StreamableSource
         s.send(4096)
+        s.close()
+
+    def stream_loop():
+        # wraps inside chunks (memory, path, a seekable file object), then the refusals
+        assert _drain(miniaudio.stream_memory(wav, nchannels=1, sample_rate=22050, loop=3, loop_start=100,
+                                              frames_to_read=4000)) == (22050 + 2 * 21950) * 2
+        s = miniaudio.stream_file(p("mono.flac"), loop=True, loop_end=3000)
+        s.send(10000)
+        s.seek(0)
+        s.close()
+        s = miniaudio.stream_any(io.BytesIO(wav), loop=2)
+        s.send(5000)
+        s.close()
+        _expect(ValueError, miniaudio.stream_any, _NoSeekSource(wav), loop=True)
+        _expect(ValueError, miniaudio.stream_memory, wav, loop=True, loop_end=10**9)
+        _expect(TypeError, miniaudio.stream_memory, wav, loop=1.5)
+
+    def stream_chain():
+        # same-format and converted members, read to the end, rewound, closed part-way, refused
+        a, b = miniaudio.stream_memory(wav, nchannels=1, sample_rate=22050), miniaudio.stream_file(p("mono.flac"))
+        assert _drain(miniaudio.chain(a, b, frames_to_read=3000)) > 0
+        c = miniaudio.chain(miniaudio.stream_memory(wav), miniaudio.Waveform("sine", 440))
+        c.send(5000)
+        c.seek(0)
+        c.send(100)
+        c.close()
+        miniaudio.chain(miniaudio.stream_memory(wav)).send(10)  # dropped unclosed
+        s = miniaudio.stream_memory(wav)
+        _expect(RuntimeError, miniaudio.chain, s, s)
+        _expect(TypeError, miniaudio.chain, s, 42)
+        _expect(ValueError, miniaudio.chain, s, miniaudio.stream_any(io.BytesIO(wav)))
         s.close()
 
     def stream_whole():
@@ -347,6 +388,8 @@ def make_cases(tmp, http_url):
         "stream_memory_ops": (stream_memory_ops, d // 2, f),
         "stream_any_ops": (stream_any_ops, d // 3, f),
         "stream_whole": (stream_whole, d // 4, f),
+        "stream_loop": (stream_loop, d // 4, f),
+        "stream_chain": (stream_chain, d // 4, f),
         "stream_native_functions": (stream_native_functions, d // 4, f),
         "stream_wrappers": (stream_wrappers, d // 2, f),
         "decode_errors": (lambda: (_expect(miniaudio.DecodeError, miniaudio.decode, garbage),
@@ -396,7 +439,7 @@ def make_cases(tmp, http_url):
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
     "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames",
-    "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole",
+    "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",

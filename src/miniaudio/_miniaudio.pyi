@@ -89,6 +89,8 @@ class DecoderStream(Generator[Any, int | None, None]):
     @property
     def position(self) -> int: ...
     @property
+    def loops_done(self) -> int: ...
+    @property
     def length(self) -> int | None: ...
     @property
     def closed(self) -> bool: ...
@@ -160,9 +162,23 @@ def stream(
     chunk_type: int = 0,
     wrap: Callable[[array.array[Any]], Any] | None = None,
     seek_origins: tuple[object, object, object] | None = None,
+    loop: int = 0,
+    loop_start: int = 0,
+    loop_end: int = -1,
 ) -> DecoderStream: ...
 def stream_raw(
     data: ReadableBuffer, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: SampleFormat | None
+) -> DecoderStream: ...
+def chain(
+    members: tuple[object, ...],
+    /,
+    output_format: object,
+    nchannels: object,
+    sample_rate: object,
+    frames_to_read: int,
+    chunk_type: int,
+    wrap: Callable[[array.array[Any]], Any] | None,
+    format_obj: SampleFormat,
 ) -> DecoderStream: ...
 
 # Blocks until devices need the event thread: [(device, run), ...], run -1 meaning "close it".

@@ -68,6 +68,35 @@ def _int_arg(value: Any, name: str, lo: int, hi: int = sys.maxsize) -> int:
     return number
 
 
+LoopType = Union[bool, int]
+
+
+def _loop_args(loop: Any, loop_start: Any, loop_end: Any) -> "tuple[int, int, int]":
+    """The C stream's loop arguments: passes (0 none, -1 forever, N), loop_start, loop_end (-1: the end).
+    TypeError/ValueError naming the argument."""
+    if loop is True:
+        passes = -1
+    elif loop is False:
+        passes = 0
+    else:
+        try:
+            passes = operator.index(loop)
+        except TypeError:
+            raise TypeError(f"loop must be True, False or a number of passes (int), not {type(loop).__name__}") \
+                from None
+        if passes < 1:
+            raise ValueError(f"loop must be True, False or a number of passes >= 1, not {passes}")
+        if passes > 2**63 - 1:
+            raise OverflowError(f"loop must be at most {2**63 - 1} passes, not {passes}")
+    start = _int_arg(loop_start, "loop_start", 0, 2**63 - 1)
+    end = -1 if loop_end is None else _int_arg(loop_end, "loop_end", 1, 2**63 - 1)
+    if passes == 0 and (start != 0 or end != -1):
+        raise ValueError("loop_start and loop_end need loop=True or a number of passes")
+    if end != -1 and start >= end:
+        raise ValueError(f"loop_start ({start}) must be below loop_end ({end})")
+    return passes, start, end
+
+
 def _stream(
     source: Any,
     kind: int,
@@ -79,10 +108,14 @@ def _stream(
     dither: Any,
     seek_frame: int,
     chunk_type: str,
+    loop: Any = False,
+    loop_start: Any = 0,
+    loop_end: Any = None,
 ) -> "DecoderStream":
     output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
     frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
     seek_frame = _int_arg(seek_frame, "seek_frame", 0)
+    passes, loop_start, loop_end = _loop_args(loop, loop_start, loop_end)
     if not isinstance(chunk_type, str):
         raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
     if chunk_type not in _CHUNK_TYPES:
@@ -107,6 +140,9 @@ def _stream(
         chunk_type=1 if chunk_type == "bytes" else 0,
         wrap=wrap,
         seek_origins=_SEEK_ORIGINS if kind == _PYTHON else None,
+        loop=passes,
+        loop_start=loop_start,
+        loop_end=loop_end,
     )
 
 
@@ -120,6 +156,9 @@ def stream_file(
     seek_frame: int = 0,
     *,
     chunk_type: str = "array",
+    loop: LoopType = False,
+    loop_start: int = 0,
+    loop_end: Optional[int] = None,
 ) -> "DecoderStream":
     """Decode an audio file chunk by chunk: a :class:`DecoderStream`.
 
@@ -148,6 +187,14 @@ def stream_file(
         seek_frame: The frame (at the output sample rate) to start at.
         chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
             array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+        loop: False (play once), True (loop forever) or a number of passes ``N >= 1``: the
+            range ``[loop_start, loop_end)`` is played N times in all, the first pass from
+            frame 0 (or ``seek_frame``), gaplessly (a chunk spans the wrap).  The stream then
+            ends at ``loop_end``.  ``position`` goes back to ``loop_start`` at each wrap and
+            ``loops_done`` counts the wraps; ``length`` stays the file's; ``seek()`` starts
+            the count of passes over.
+        loop_start: The first frame of the loop range (at the output sample rate).
+        loop_end: The frame after the loop range (None: the end of the audio).
 
     Returns:
         DecoderStream: The stream (a generator), ready for ``next()`` or ``send()``.
@@ -161,7 +208,7 @@ def stream_file(
     """
     _check_output(nchannels, sample_rate)
     return _stream(filename, _FILE, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, frames_to_read,
-                   dither, seek_frame, chunk_type)
+                   dither, seek_frame, chunk_type, loop, loop_start, loop_end)
 
 
 def stream_memory(
@@ -174,6 +221,9 @@ def stream_memory(
     seek_frame: int = 0,
     *,
     chunk_type: str = "array",
+    loop: LoopType = False,
+    loop_start: int = 0,
+    loop_end: Optional[int] = None,
 ) -> "DecoderStream":
     """Decode an audio file held in memory chunk by chunk: a :class:`DecoderStream`.
 
@@ -199,6 +249,14 @@ def stream_memory(
         seek_frame: The frame (at the output sample rate) to start at.
         chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
             array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+        loop: False (play once), True (loop forever) or a number of passes ``N >= 1``: the
+            range ``[loop_start, loop_end)`` is played N times in all, the first pass from
+            frame 0 (or ``seek_frame``), gaplessly (a chunk spans the wrap).  The stream then
+            ends at ``loop_end``.  ``position`` goes back to ``loop_start`` at each wrap and
+            ``loops_done`` counts the wraps; ``length`` stays the file's; ``seek()`` starts
+            the count of passes over.
+        loop_start: The first frame of the loop range (at the output sample rate).
+        loop_end: The frame after the loop range (None: the end of the audio).
 
     Returns:
         DecoderStream: The stream (a generator).
@@ -210,7 +268,7 @@ def stream_memory(
     """
     _check_output(nchannels, sample_rate)
     return _stream(data, _MEMORY, FileFormat.UNKNOWN, output_format, nchannels, sample_rate, frames_to_read,
-                   dither, seek_frame, chunk_type)
+                   dither, seek_frame, chunk_type, loop, loop_start, loop_end)
 
 
 _SourceT = TypeVar("_SourceT", bound="StreamableSource")  # `with IceCastClient(url) as c`: c is an IceCastClient
@@ -328,6 +386,9 @@ def stream_any(
     seek_frame: int = 0,
     *,
     chunk_type: str = "array",
+    loop: LoopType = False,
+    loop_start: int = 0,
+    loop_end: Optional[int] = None,
 ) -> "DecoderStream":
     """Decode audio read from a file-like object or a :class:`StreamableSource`, chunk by chunk.
 
@@ -357,6 +418,14 @@ def stream_any(
         seek_frame: The frame (at the output sample rate) to start at.
         chunk_type: ``"array"`` (``array.array``, as in 1.71), ``"bytes"``, or ``"numpy"`` (an
             array of shape ``(frames, nchannels)`` that is a view of the decoded chunk).
+        loop: False (play once), True (loop forever) or a number of passes ``N >= 1``: the
+            range ``[loop_start, loop_end)`` is played N times in all, the first pass from
+            frame 0 (or ``seek_frame``), gaplessly (a chunk spans the wrap).  The stream then
+            ends at ``loop_end``.  ``position`` goes back to ``loop_start`` at each wrap and
+            ``loops_done`` counts the wraps; ``length`` stays the file's; ``seek()`` starts
+            the count of passes over.
+        loop_start: The first frame of the loop range (at the output sample rate).
+        loop_end: The frame after the loop range (None: the end of the audio).
 
     Returns:
         DecoderStream: The stream (a generator).
@@ -376,7 +445,7 @@ def stream_any(
         source = _FileLikeSource(source)
     _check_output(nchannels, sample_rate)
     return _stream(source, _PYTHON, source_format, output_format, nchannels, sample_rate, frames_to_read,
-                   dither, seek_frame, chunk_type)
+                   dither, seek_frame, chunk_type, loop, loop_start, loop_end)
 
 
 def _native_s16_stream(filename: FilenameType, file_format: FileFormat, frames_to_read: int,

@@ -1,0 +1,88 @@
+"""Gapless chains: chain() plays streams back to back as one DecoderStream (miniaudio_c/chain.c)."""
+
+from typing import Any, Callable, Optional
+
+from . import _miniaudio as _ma
+from ._enums import SampleFormat, enum_value
+from ._streams import _CHUNK_TYPES, _NUMPY_DTYPES, DecoderStream, _int_arg, _numpy_wrapper
+
+
+def chain(
+    *sources: "DecoderStream",
+    output_format: Optional[SampleFormat] = None,
+    nchannels: Optional[int] = None,
+    sample_rate: Optional[int] = None,
+    frames_to_read: int = 1024,
+    chunk_type: str = "array",
+) -> "DecoderStream":
+    """Play streams back to back, gaplessly: one :class:`DecoderStream` over all of them.
+
+    A chunk that reaches the end of one source goes on with the next, so every chunk is full
+    until the last source ends, and a :class:`PlaybackDevice` plays the chain without a gap and
+    without the GIL.  A source of another sample format, channel count or rate is converted to
+    the chain's (by default the first source's).  The chain takes the sources over: using one
+    from Python while it is chained raises RuntimeError; closing the chain (or its end of life)
+    gives them back, each where the chain left it.
+
+    >>> a = miniaudio.stream_file("samples/tone.mp3", nchannels=1, sample_rate=22050)
+    >>> b = miniaudio.Waveform("sine", 440, sample_rate=22050, nchannels=1)
+    >>> with miniaudio.chain(a, b, frames_to_read=30000) as both:
+    ...     print(len(next(both)), len(next(both)), a.closed)
+    30000 30000 False
+
+    Args:
+        sources: The streams, in playing order: any :class:`DecoderStream` (``stream_file``,
+            ``stream_memory``, ``stream_raw_pcm_memory``, looping streams, generators, other
+            chains), but not one over a Python file object (``stream_any``), whose reads need
+            the GIL.  A source that never ends (a generator, ``loop=True``) is the last one heard.
+        output_format: The sample format of the chunks (default: the first source's).
+        nchannels: The channel count of the chunks (default: the first source's).
+        sample_rate: The sample rate of the chunks (default: the first source's).
+        frames_to_read: The frames per chunk that ``next()`` gives.
+        chunk_type: ``"array"``, ``"bytes"`` or ``"numpy"``, as for :func:`stream_file`.
+
+    Returns:
+        DecoderStream: The chain.  Its ``length`` is the sum of the sources' lengths where that
+        is exact (all known, none resampled or looping, all at their frame 0), else None;
+        ``seek(0)`` rewinds every source to its frame 0 (other frames: ValueError).
+
+    Raises:
+        TypeError: A source is not a DecoderStream (the message gives its position).
+        ValueError: No sources; a source is closed, has ended, or reads a Python file object.
+        RuntimeError: A source is played by a device or another chain, or given twice.
+    """
+    if not sources:
+        raise ValueError("chain() needs at least one stream")
+    first = sources[0]
+    if not isinstance(first, DecoderStream):
+        raise TypeError(f"chain() argument 1 must be a DecoderStream (stream_file(), stream_memory(), a generator, "
+                        f"...), not {type(first).__name__}")
+    if output_format is None:
+        output_format = first.sample_format
+        if output_format is None:
+            raise ValueError("chain() argument 1 is raw PCM of unknown sample format: give output_format")
+    output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
+    nchannels = first.nchannels if nchannels is None else _int_arg(nchannels, "nchannels", 1, 254)
+    if sample_rate is None:
+        sample_rate = first.sample_rate
+        if sample_rate is None:
+            raise ValueError("chain() argument 1 is raw PCM (no sample rate): give sample_rate")
+    sample_rate = _int_arg(sample_rate, "sample_rate", 1, 384000)
+    frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
+    if not isinstance(chunk_type, str):
+        raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
+    if chunk_type not in _CHUNK_TYPES:
+        raise ValueError(f"chunk_type must be one of {', '.join(_CHUNK_TYPES)}, not {chunk_type!r}")
+    wrap: Optional[Callable[[Any], Any]] = None
+    if chunk_type == "numpy":
+        if output_format.value not in _NUMPY_DTYPES:
+            raise ValueError(f"output_format {output_format.name} has no numpy dtype")
+        wrap = _numpy_wrapper(output_format, nchannels)
+    if output_format is SampleFormat.SIGNED24 and chunk_type == "array":
+        raise ValueError("output_format SIGNED24 cannot be held in an array.array; use chunk_type \"bytes\", or "
+                         "SIGNED32 or FLOAT32")
+    stream: DecoderStream = _ma.chain(tuple(sources), output_format=output_format, nchannels=nchannels,
+                                      sample_rate=sample_rate, frames_to_read=frames_to_read,
+                                      chunk_type=1 if chunk_type == "bytes" else 0, wrap=wrap,
+                                      format_obj=output_format)
+    return stream
