@@ -9,6 +9,7 @@ chained and the caller's again after.
 
 import io
 
+import numpy as np
 import pytest
 
 import miniaudio
@@ -219,3 +220,45 @@ def test_bad_chain_arguments(kw, exc, text):
     with pytest.raises(exc, match=text):
         miniaudio.chain(a, **kw)
     assert len(a.send(10)) == 10  # not claimed by the refused chain
+
+
+# ---- on a real server ----------------------------------------------------------------------------
+
+def test_a_chain_of_three_files_is_heard_as_their_concatenation(pulse_server, tmp_path):
+    """Three WAV files holding consecutive stretches of a frame-counter signal, chained and played
+    on the PulseAudio null sink: the monitor recording (parec, a separate process) holds every frame
+    in order, with no gap or repeat at the two joins (after the server's own start latency)."""
+    import wave
+
+    import test_devices_pulse as tdp
+
+    sizes = [tdp.RATE // 2, tdp.RATE // 3, tdp.RATE]  # 0.5 s, 0.33 s, 1 s
+    pcm = tdp.counter_pcm(sum(sizes))
+    paths, start = [], 0
+    for i, n in enumerate(sizes):
+        path = tmp_path / ("part%d.wav" % i)
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(tdp.RATE)
+            w.writeframes(pcm[start:start + n].tobytes())
+        paths.append(str(path))
+        start += n
+    total = sum(sizes)
+    streams = [miniaudio.stream_file(p, SF.SIGNED16, 2, tdp.RATE) for p in paths]
+    with tdp.open_playback(fmt=SF.SIGNED16, buffersize_msec=20) as playback:
+        rec = tdp.MonitorRecorder(pulse_server, tmp_path / "monitor.s16")
+        try:
+            rec.wait_frames(tdp.RATE // 10)
+            playback.start(miniaudio.chain(*streams))
+            assert playback.wait(timeout=tdp.DEADLINE)
+            rec.wait_frames(tdp.RATE // 4)
+        finally:
+            x = rec.stop()
+        stats = playback.stats
+    got = tdp.counter_frames(x)
+    gaps = np.nonzero(np.diff(got) != 1)[0]
+    assert gaps.size == 0, "discontinuities after frames %r" % [(int(got[g]), int(got[g + 1])) for g in gaps[:10]]
+    assert got[0] < tdp.JOIN_SKIP, "the first %d frames are missing" % got[0]
+    assert got[-1] == total - 1, "the recording ends at frame %d of %d" % (got[-1], total)
+    assert stats.frames >= total
