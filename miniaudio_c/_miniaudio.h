@@ -579,9 +579,10 @@ PyObject *pyma_list_devices(pyma_state *st, ma_context *ctx, PyThread_type_lock 
 
 /* Resolves a device_id argument `obj` for a device of `type` on `ctx` (lock as for
  * pyma_list_devices): None (the default device: *has_id = 0), a (backend name, raw bytes) tuple
- * of ctx's backend, raw id bytes, or a device name looked up among ctx's devices (*has_id = 1 and
- * *id filled).  GIL held; -1 with TypeError/ValueError naming `argname` (an unknown name lists the
- * candidates, an ambiguous one the matches). */
+ * of ctx's backend, raw id bytes, or a device name looked up among ctx's devices by the package's
+ * one name matcher, miniaudio._devices._device_by_name (*has_id = 1 and *id filled).  GIL held;
+ * -1 with TypeError/ValueError naming `argname` (an unknown name lists the candidates, an
+ * ambiguous one the matches). */
 int pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type, PyObject *obj,
                            const char *argname, ma_device_id *id, int *has_id);
 

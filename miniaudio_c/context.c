@@ -154,9 +154,9 @@ int
 pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type, PyObject *obj,
                        const char *argname, ma_device_id *id, int *has_id)
 {
-    PyObject *list = NULL, *wanted = NULL, *matches = NULL, *names = NULL, *name, *folded;
-    Py_ssize_t i, n;
-    int exact = -1, rc = -1;
+    PyObject *list = NULL, *names = NULL, *module = NULL, *found = NULL;
+    Py_ssize_t i;
+    int rc = -1;
 
     memset(id, 0, sizeof(*id));
     *has_id = 0;
@@ -191,69 +191,41 @@ pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock,
                      argname, Py_TYPE(obj)->tp_name);
         return -1;
     }
+    /* The name is matched in Python (miniaudio._devices._device_by_name), the one matcher that
+     * the command line's --device uses too. */
     list = pyma_list_devices(st, ctx, lock, type, 0);
-    wanted = PyObject_CallMethod(obj, "casefold", NULL);
-    matches = PyList_New(0);
-    names = PyList_New(0);
-    if (list == NULL || wanted == NULL || matches == NULL || names == NULL) {
+    names = list != NULL ? PyList_New(PyList_GET_SIZE(list)) : NULL;
+    if (names == NULL) {
         goto done;
     }
-    n = PyList_GET_SIZE(list);
-    for (i = 0; i < n; i++) {
-        PyObject *entry = PyList_GET_ITEM(list, i);
-        name = PyTuple_GET_ITEM(entry, 0);
-        if (PyList_Append(names, name) < 0) {
-            goto done;
-        }
-        folded = PyObject_CallMethod(name, "casefold", NULL);
-        if (folded == NULL) {
-            goto done;
-        }
-        int contains = PySequence_Contains(folded, wanted);
-        int equal = contains > 0 ? PyObject_RichCompareBool(folded, wanted, Py_EQ) : 0;
-        Py_DECREF(folded);
-        if (contains < 0 || equal < 0) {
-            goto done;
-        }
-        if (equal && exact < 0) {
-            exact = (int)i;
-        }
-        if (contains && PyList_Append(matches, entry) < 0) {
-            goto done;
-        }
+    for (i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyList_SET_ITEM(names, i, Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(list, i), 0)));
     }
-    if (exact < 0 && PyList_GET_SIZE(matches) != 1) {
-        const char *kind = type == ma_device_type_playback ? "playback" : "capture";
-        if (PyList_GET_SIZE(matches) == 0) {
-            PyErr_Format(PyExc_ValueError, "%s: no %s device name contains %R; the %s devices are: %R", argname, kind,
-                         obj, kind, names);
-        }
-        else {
-            PyObject *ambiguous = PyList_New(0);
-            for (i = 0; ambiguous != NULL && i < PyList_GET_SIZE(matches); i++) {
-                if (PyList_Append(ambiguous, PyTuple_GET_ITEM(PyList_GET_ITEM(matches, i), 0)) < 0) {
-                    Py_CLEAR(ambiguous);
-                }
-            }
-            if (ambiguous != NULL) {
-                PyErr_Format(PyExc_ValueError, "%s: the name %R is ambiguous: it matches the %s devices %R", argname,
-                             obj, kind, ambiguous);
-                Py_DECREF(ambiguous);
-            }
-        }
+    module = PyImport_ImportModule("miniaudio._devices");
+    if (module == NULL) {
         goto done;
     }
-    {
-        PyObject *entry = exact >= 0 ? PyList_GET_ITEM(list, exact) : PyList_GET_ITEM(matches, 0);
-        memcpy(id, PyBytes_AS_STRING(PyTuple_GET_ITEM(entry, 1)), sizeof(*id));
+    found = PyObject_CallMethod(module, "_device_by_name", "OOss", obj, names,
+                                type == ma_device_type_playback ? "playback" : "capture", argname);
+    if (found == NULL) {
+        goto done;
     }
+    i = PyLong_AsSsize_t(found);
+    if (i == -1 && PyErr_Occurred()) {
+        goto done;
+    }
+    if (i < 0 || i >= PyList_GET_SIZE(list)) {
+        PyErr_Format(PyExc_RuntimeError, "_device_by_name returned %zd for %zd devices", i, PyList_GET_SIZE(list));
+        goto done;
+    }
+    memcpy(id, PyBytes_AS_STRING(PyTuple_GET_ITEM(PyList_GET_ITEM(list, i), 1)), sizeof(*id));
     *has_id = 1;
     rc = 0;
 done:
     Py_XDECREF(list);
-    Py_XDECREF(wanted);
-    Py_XDECREF(matches);
     Py_XDECREF(names);
+    Py_XDECREF(module);
+    Py_XDECREF(found);
     return rc;
 }
 
