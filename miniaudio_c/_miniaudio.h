@@ -136,16 +136,24 @@ const char *pyma_result_name(ma_result r);
 #define PYMA_MAX_SAMPLE_RATE 384000 /* miniaudio's highest standard rate (ma_standard_sample_rate_384000) */
 #define PYMA_MAX_LPF_ORDER MA_MAX_FILTER_ORDER
 
-/* Sample formats as the Python side sees them: width in bytes and array.array typecode
- * ('\0' when array.array cannot hold the format, i.e. SIGNED24 and UNKNOWN). */
+/* The facts about one sample format, from the one table in formats.c (which Python sees as
+ * _miniaudio.SAMPLE_FORMATS). */
 typedef struct {
     ma_format format;
-    int width;
-    char typecode;
+    int width;              /* bytes per sample */
+    char typecode;          /* array.array typecode; '\0' when array.array has none (SIGNED24) */
+    const char *dtype;      /* numpy dtype name; NULL when numpy has none (SIGNED24) */
+    const char *item_codes; /* struct codes of buffer items (of `width` bytes) a device accepts as
+                             * samples of this format, besides raw bytes ('B', 'b', 'c'), which it
+                             * always accepts; "" for none */
 } pyma_format_info;
 
 /* The table row of a valid format 1..5 (u8, s16, s24, s32, f32); NULL otherwise. */
 const pyma_format_info *pyma_format_info_get(ma_format format);
+
+/* _miniaudio.SAMPLE_FORMATS: a new read-only mapping {format value: (width, typecode or None, numpy dtype name
+ * or None, buffer item codes)} built from the table.  GIL held; NULL with an exception set. */
+PyObject *pyma_sample_formats_object(void);
 
 /* Argument kinds checked by pyma_arg. */
 typedef enum {
