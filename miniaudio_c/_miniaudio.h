@@ -50,9 +50,9 @@ typedef struct {
                                * to make sample arrays (cheaper than calling array.array each time) */
     PyTypeObject *stream_type; /* DecoderStream (stream.c) */
     PyTypeObject *device_type;  /* _Device, the base of the Python device classes (device.c) */
-    PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (device.c) */
+    PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (context.c) */
 
-    /* The device event queue (device.c): audio threads push devices whose run ended by itself;
+    /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
      * borrowed pointers, guarded by ev_mutex (never held while waiting for the GIL).  ev_sem is a
      * lock used as a binary semaphore: held while nothing is pending, released by the pusher that
@@ -136,16 +136,24 @@ const char *pyma_result_name(ma_result r);
 #define PYMA_MAX_SAMPLE_RATE 384000 /* miniaudio's highest standard rate (ma_standard_sample_rate_384000) */
 #define PYMA_MAX_LPF_ORDER MA_MAX_FILTER_ORDER
 
-/* Sample formats as the Python side sees them: width in bytes and array.array typecode
- * ('\0' when array.array cannot hold the format, i.e. SIGNED24 and UNKNOWN). */
+/* The facts about one sample format, from the one table in formats.c (which Python sees as
+ * _miniaudio.SAMPLE_FORMATS). */
 typedef struct {
     ma_format format;
-    int width;
-    char typecode;
+    int width;              /* bytes per sample */
+    char typecode;          /* array.array typecode; '\0' when array.array has none (SIGNED24) */
+    const char *dtype;      /* numpy dtype name; NULL when numpy has none (SIGNED24) */
+    const char *item_codes; /* struct codes of buffer items (of `width` bytes) a device accepts as
+                             * samples of this format, besides raw bytes ('B', 'b', 'c'), which it
+                             * always accepts; "" for none */
 } pyma_format_info;
 
 /* The table row of a valid format 1..5 (u8, s16, s24, s32, f32); NULL otherwise. */
 const pyma_format_info *pyma_format_info_get(ma_format format);
+
+/* _miniaudio.SAMPLE_FORMATS: a new read-only mapping {format value: (width, typecode or None, numpy dtype name
+ * or None, buffer item codes)} built from the table.  GIL held; NULL with an exception set. */
+PyObject *pyma_sample_formats_object(void);
 
 /* Argument kinds checked by pyma_arg. */
 typedef enum {
@@ -489,7 +497,7 @@ void pyma_devconv_reset(pyma_devconv *conv);
  * stream's end).  No Python API (a device's audio thread, or a chain's reader). */
 ma_result pyma_devconv_pull(pyma_devconv *conv, PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
 
-/* ---- devices (device.c) and the audio-thread bridge (callback.c) ------------------------- */
+/* ---- devices (device.c, devattrs.c) and the audio-thread bridge (callback.c) ------------- */
 
 /* Run states of a device (DeviceObject.state, atomic). */
 enum {
@@ -558,7 +566,52 @@ typedef struct DeviceObject {
 } DeviceObject;
 
 extern PyType_Spec pyma_device_spec;
+
+/* 0 when the device is open; else -1 with MiniaudioError "the device is closed" / "... is not
+ * open" (device.c).  GIL held. */
+int pyma_device_check_open(DeviceObject *self);
+
+/* Turns a failure the audio thread could only record (native_result, lost) into the device's
+ * callback_error (owned by the device, marked pending) and reports it to the unraisable hook; no
+ * exception left set (device.c).  GIL held, the run over. */
+void pyma_device_collect_error(DeviceObject *self);
+
+/* The attributes of _Device (devattrs.c; GIL held): its getset table and _take_error(), which
+ * returns a new reference to the pending callback_error (then marked raised) or None. */
+extern PyGetSetDef pyma_device_getset[];
+PyObject *pyma_device_take_error(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+extern const char pyma_device_take_error_doc[];
+
+/* ---- contexts and device enumeration (context.c) ------------------------------------------ */
+
+/* _Context, the enumerator behind miniaudio.Devices. */
 extern PyType_Spec pyma_context_spec;
+
+/* Initialises `ctx` for `backends` (None or a sequence of Backend values), thread priority and
+ * application name (app_name kept alive by the caller until ma_context_uninit; may be NULL).
+ * *null_listed (may be NULL) is set to 1 when the NULL backend was in the list.  GIL held,
+ * released inside; -1 with ValueError/TypeError for bad arguments, MiniaudioError when no backend
+ * is available (nothing to uninit then). */
+int pyma_context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
+                      int *null_listed);
+
+/* A new list of (name, raw_id bytes, is_default, formats) for the playback or capture devices of
+ * `ctx`; formats is a list of (format, sample_rate, channels) when `detailed`, else empty.  `lock`
+ * (owned by the caller) serialises users of the context and is taken with the GIL released.  GIL
+ * held; NULL with an exception set. */
+PyObject *pyma_list_devices(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type,
+                            int detailed);
+
+/* Resolves a device_id argument `obj` for a device of `type` on `ctx` (lock as for
+ * pyma_list_devices): None (the default device: *has_id = 0), a (backend name, raw bytes) tuple
+ * of ctx's backend, raw id bytes, or a device name looked up among ctx's devices by the package's
+ * one name matcher, miniaudio._devices._device_by_name (*has_id = 1 and *id filled).  GIL held;
+ * -1 with TypeError/ValueError naming `argname` (an unknown name lists the candidates, an
+ * ambiguous one the matches). */
+int pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type, PyObject *obj,
+                           const char *argname, ma_device_id *id, int *has_id);
+
+/* ---- the device event queue (events.c) ---------------------------------------------------- */
 
 /* The module function behind the event thread: blocks (GIL released) until devices need
  * attention and returns a list of (device, run) tuples; run -1 means "close this device". */
@@ -573,6 +626,15 @@ void pyma_events_free(pyma_state *st);
 /* Called by an audio thread (no GIL) when a run ends by itself: queues the device for the event
  * thread unless it is closing. */
 void pyma_device_push_event(DeviceObject *self);
+
+/* Marks the device closing (no more pushes) and takes it off the queue.  GIL held (ev_mutex is
+ * never held by a thread waiting for the GIL, so this cannot deadlock). */
+void pyma_events_forget(DeviceObject *self);
+
+/* A device finalized on its own audio thread: the deferred list (st->ev_deferred, GIL) takes a
+ * reference to it (resurrecting it) and the event thread closes it; on failure the error is
+ * cleared and the device is left unclosed.  GIL held. */
+void pyma_events_defer_close(DeviceObject *self);
 
 /* The data and notification callbacks given to ma_device_init (callback.c).  Audio thread. */
 void pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames);

@@ -101,12 +101,8 @@ chunk_items_match(const pyma_format_info *fmt, const char *f, Py_ssize_t itemsiz
     if (itemsize == 1 && (c == 'B' || c == 'b' || c == 'c')) {
         return 1;
     }
-    switch (fmt->format) {
-    case ma_format_f32: return c == 'f' && itemsize == 4;
-    case ma_format_s16: return c == 'h' && itemsize == 2;
-    case ma_format_s32: return (c == 'i' || c == 'l') && itemsize == 4;
-    default: return 0; /* u8 and s24 take raw bytes only */
-    }
+    /* The sample types of the format (formats.c): 'h' for s16, 'i' or 'l' for s32, 'f' for f32. */
+    return strchr(fmt->item_codes, c) != NULL && itemsize == fmt->width;
 }
 
 /* Copies a playback chunk into `out` and pads the rest of the period with silence.  GIL held.

@@ -1,6 +1,7 @@
-/* device.c: _Device (the C base of PlaybackDevice, CaptureDevice and DuplexStream), _Context
- * (device enumeration behind Devices) and the event queue that tells the package's event thread
- * when a run ended by itself.
+/* device.c: _Device, the C base of PlaybackDevice, CaptureDevice and DuplexStream: open, start,
+ * stop, close and the object's life.  Its context and device_id lookup are in context.c, the event
+ * queue in events.c, its attributes (stats, info, error) in devattrs.c, the audio thread's side in
+ * callback.c.
  *
  * Invariants:
  * - Each device owns its ma_context and ma_device and releases both in close()/finalize.
@@ -35,396 +36,6 @@ monotonic_seconds(void)
 }
 #endif
 
-/* ---- the event queue ---------------------------------------------------------------------- */
-
-int
-pyma_events_init(pyma_state *st)
-{
-    st->ev_mutex = PyThread_allocate_lock();
-    st->ev_sem = PyThread_allocate_lock();
-    st->ev_deferred = PyList_New(0);
-    if (st->ev_mutex == NULL || st->ev_sem == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    if (st->ev_deferred == NULL) {
-        return -1;
-    }
-    PyThread_acquire_lock(st->ev_sem, WAIT_LOCK); /* held = nothing pending */
-    return 0;
-}
-
-void
-pyma_events_free(pyma_state *st)
-{
-    Py_CLEAR(st->ev_deferred);
-    if (st->ev_mutex != NULL) {
-        PyThread_free_lock(st->ev_mutex);
-        st->ev_mutex = NULL;
-    }
-    if (st->ev_sem != NULL) {
-        /* The event thread (a daemon) may still be blocked on it at interpreter exit: then leave
-         * it allocated rather than free a lock another thread waits on. */
-        if (st->ev_waiting == 0) {
-            PyThread_free_lock(st->ev_sem);
-        }
-        st->ev_sem = NULL;
-    }
-}
-
-/* Wakes the event thread; caller holds ev_mutex. */
-static void
-events_signal(pyma_state *st)
-{
-    if (!st->ev_signalled) {
-        st->ev_signalled = 1;
-        PyThread_release_lock(st->ev_sem);
-    }
-}
-
-void
-pyma_device_push_event(DeviceObject *self)
-{
-    pyma_state *st = self->st;
-
-    PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
-    if (!self->closing && !self->queued) {
-        self->queued = 1;
-        self->next_queued = st->ev_head;
-        st->ev_head = self;
-        events_signal(st);
-    }
-    PyThread_release_lock(st->ev_mutex);
-}
-
-/* Marks the device closing and takes it off the queue; GIL held (ev_mutex is never held by a
- * thread waiting for the GIL, so taking it here cannot deadlock). */
-static void
-events_forget(DeviceObject *self)
-{
-    pyma_state *st = self->st;
-    DeviceObject **link;
-
-    PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
-    pyma_astore(&self->closing, 1);
-    if (self->queued) {
-        for (link = &st->ev_head; *link != NULL; link = &(*link)->next_queued) {
-            if (*link == self) {
-                *link = self->next_queued;
-                break;
-            }
-        }
-        self->queued = 0;
-        self->next_queued = NULL;
-    }
-    PyThread_release_lock(st->ev_mutex);
-}
-
-const char pyma_next_events_doc[] =
-    "_next_events($module, /)\n--\n\n"
-    "Blocks until devices need the event thread; returns [(device, run), ...] (run -1: close it).";
-
-PyObject *
-pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
-{
-    pyma_state *st = pyma_get_state(module);
-    PyObject *result = NULL, *item;
-    DeviceObject *dev;
-    Py_ssize_t i;
-
-    for (;;) {
-        st->ev_waiting++;
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(st->ev_sem, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
-        st->ev_waiting--;
-        result = PyList_New(0);
-        if (result == NULL) {
-            return NULL;
-        }
-        /* With the GIL held no queued device can be deallocated (its finalizer unlinks it under
-         * ev_mutex first), so the borrowed pointers are safe to take references to. */
-        PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
-        st->ev_signalled = 0;
-        while ((dev = st->ev_head) != NULL) {
-            st->ev_head = dev->next_queued;
-            dev->queued = 0;
-            dev->next_queued = NULL;
-            item = Py_BuildValue("Ok", (PyObject *)dev, dev->run);
-            if (item == NULL || PyList_Append(result, item) < 0) {
-                Py_XDECREF(item);
-                PyThread_release_lock(st->ev_mutex);
-                Py_DECREF(result);
-                return NULL;
-            }
-            Py_DECREF(item);
-        }
-        PyThread_release_lock(st->ev_mutex);
-        for (i = 0; i < PyList_GET_SIZE(st->ev_deferred); i++) {
-            item = Py_BuildValue("Oi", PyList_GET_ITEM(st->ev_deferred, i), -1);
-            if (item == NULL || PyList_Append(result, item) < 0) {
-                Py_XDECREF(item);
-                Py_DECREF(result);
-                return NULL;
-            }
-            Py_DECREF(item);
-        }
-        if (PyList_SetSlice(st->ev_deferred, 0, PY_SSIZE_T_MAX, NULL) < 0) {
-            Py_DECREF(result);
-            return NULL;
-        }
-        if (PyList_GET_SIZE(result) > 0) {
-            return result;
-        }
-        Py_DECREF(result);
-    }
-}
-
-/* ---- contexts and device lists ------------------------------------------------------------ */
-
-/* Initialises `ctx` for `backends` (None or a sequence of ints), thread priority and application
- * name (kept alive by the caller until ma_context_uninit).  *null_listed (may be NULL) tells whether
- * the NULL backend was in the list.  GIL held; released inside. */
-static int
-context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
-             int *null_listed)
-{
-    ma_backend list[ma_backend_null + 1];
-    ma_uint32 count = 0;
-    ma_context_config config = ma_context_config_init();
-    PyObject *seq;
-    ma_result r;
-    long value;
-
-    if (backends != Py_None) {
-        seq = PySequence_Fast(backends, "backends must be a list of Backend values");
-        if (seq == NULL) {
-            return -1;
-        }
-        if (PySequence_Fast_GET_SIZE(seq) > (Py_ssize_t)(sizeof(list) / sizeof(list[0]))) {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "backends lists more backends than there are");
-            return -1;
-        }
-        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-            if (pyma_arg(PySequence_Fast_GET_ITEM(seq, i), PYMA_ARG_BACKEND, 1, "backends", &value) < 0) {
-                Py_DECREF(seq);
-                return -1;
-            }
-            list[count++] = (ma_backend)value;
-            if (null_listed != NULL && value == ma_backend_null) {
-                *null_listed = 1;
-            }
-        }
-        Py_DECREF(seq);
-    }
-    if (thread_prio < ma_thread_priority_idle || thread_prio > ma_thread_priority_realtime) {
-        PyErr_Format(PyExc_ValueError, "thread_prio must be a ThreadPriority (-5..1), not %d", thread_prio);
-        return -1;
-    }
-    config.threadPriority = (ma_thread_priority)thread_prio;
-    if (app_name != NULL && app_name[0] != '\0') {
-        config.pulse.pApplicationName = app_name;
-        config.jack.pClientName = app_name;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    r = ma_context_init(count > 0 ? list : NULL, count, &config, ctx);
-    Py_END_ALLOW_THREADS
-    if (r != MA_SUCCESS) {
-        return pyma_raise(st, r, PYMA_ERR_MINIAUDIO, "cannot init context: no requested audio backend is available");
-    }
-    return 0;
-}
-
-/* A list of (name, raw_id, is_default, formats) for the playback or capture devices of `ctx`,
- * formats a list of (format, sample_rate, channels) when `detailed`.  `lock` serialises users of
- * the context (taken with the GIL released).  GIL held. */
-static PyObject *
-list_devices(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type, int detailed)
-{
-    ma_device_info *infos = NULL, *copy = NULL;
-    ma_uint32 count = 0, i, k;
-    PyObject *result = NULL, *formats = NULL, *item;
-    ma_result r;
-
-    Py_BEGIN_ALLOW_THREADS
-    PyThread_acquire_lock(lock, WAIT_LOCK);
-    if (type == ma_device_type_playback) {
-        r = ma_context_get_devices(ctx, &infos, &count, NULL, NULL);
-    }
-    else {
-        r = ma_context_get_devices(ctx, NULL, NULL, &infos, &count);
-    }
-    if (r == MA_SUCCESS && count > 0) {
-        /* The list lives in the context and changes with the next enumeration: copy it. */
-        copy = (ma_device_info *)PyMem_RawMalloc(sizeof(ma_device_info) * count);
-        if (copy == NULL) {
-            r = MA_OUT_OF_MEMORY;
-        }
-        else {
-            memcpy(copy, infos, sizeof(ma_device_info) * count);
-            for (i = 0; detailed && i < count; i++) {
-                ma_bool32 is_default = copy[i].isDefault;
-                if (ma_context_get_device_info(ctx, type, &copy[i].id, &copy[i]) != MA_SUCCESS) {
-                    copy[i].nativeDataFormatCount = 0;
-                }
-                copy[i].isDefault = is_default || copy[i].isDefault;
-            }
-        }
-    }
-    PyThread_release_lock(lock);
-    Py_END_ALLOW_THREADS
-    if (pyma_check(st, r, PYMA_ERR_MINIAUDIO, "cannot get device infos") < 0) {
-        goto error;
-    }
-    result = PyList_New(0);
-    if (result == NULL) {
-        goto error;
-    }
-    for (i = 0; i < count; i++) {
-        formats = PyList_New(0);
-        if (formats == NULL) {
-            goto error;
-        }
-        for (k = 0; detailed && k < copy[i].nativeDataFormatCount && k < 64; k++) {
-            item = Py_BuildValue("(iII)", (int)copy[i].nativeDataFormats[k].format,
-                                 copy[i].nativeDataFormats[k].sampleRate, copy[i].nativeDataFormats[k].channels);
-            if (item == NULL || PyList_Append(formats, item) < 0) {
-                Py_XDECREF(item);
-                goto error;
-            }
-            Py_DECREF(item);
-        }
-        copy[i].name[sizeof(copy[i].name) - 1] = '\0';
-        item = Py_BuildValue("(Ny#ON)",
-                             PyUnicode_DecodeUTF8(copy[i].name, (Py_ssize_t)strlen(copy[i].name), "replace"),
-                             (const char *)&copy[i].id, (Py_ssize_t)sizeof(ma_device_id),
-                             copy[i].isDefault ? Py_True : Py_False, formats);
-        formats = NULL;
-        if (item == NULL || PyList_Append(result, item) < 0) {
-            Py_XDECREF(item);
-            goto error;
-        }
-        Py_DECREF(item);
-    }
-    PyMem_RawFree(copy);
-    return result;
-error:
-    PyMem_RawFree(copy);
-    Py_XDECREF(formats);
-    Py_XDECREF(result);
-    return NULL;
-}
-
-/* Resolves a device_id argument: None (default device: *has_id = 0), raw id bytes (up to the size
- * of ma_device_id) or a name (a case-insensitive substring; an exact name wins).  GIL held. */
-static int
-resolve_device_id(DeviceObject *self, ma_device_type type, PyObject *obj, const char *argname, ma_device_id *id,
-                  int *has_id)
-{
-    PyObject *list = NULL, *wanted = NULL, *matches = NULL, *names = NULL, *name, *folded;
-    Py_ssize_t i, n;
-    int exact = -1, rc = -1;
-
-    memset(id, 0, sizeof(*id));
-    *has_id = 0;
-    if (obj == Py_None) {
-        return 0;
-    }
-    if (PyTuple_Check(obj)) {
-        /* (backend name, raw id bytes): a DeviceId, which belongs to one backend. */
-        PyObject *backend, *raw;
-        if (!PyArg_ParseTuple(obj, "UO!", &backend, &PyBytes_Type, &raw)) {
-            return -1;
-        }
-        if (PyUnicode_CompareWithASCIIString(backend, ma_get_backend_name(self->context.backend)) != 0) {
-            PyErr_Format(PyExc_ValueError, "%s: the device id belongs to the %U backend, but the device was opened "
-                         "with %s (pass backends=[...] to choose the backend)",
-                         argname, backend, ma_get_backend_name(self->context.backend));
-            return -1;
-        }
-        obj = raw;
-    }
-    if (PyBytes_Check(obj)) {
-        if (PyBytes_GET_SIZE(obj) > (Py_ssize_t)sizeof(*id)) {
-            PyErr_Format(PyExc_ValueError, "%s: a raw device id has at most %zu bytes", argname, sizeof(*id));
-            return -1;
-        }
-        memcpy(id, PyBytes_AS_STRING(obj), (size_t)PyBytes_GET_SIZE(obj));
-        *has_id = 1;
-        return 0;
-    }
-    if (!PyUnicode_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s must be None, a DeviceId, a device dict or a device name, not %.200s",
-                     argname, Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    list = list_devices(self->st, &self->context, self->op_lock, type, 0);
-    wanted = PyObject_CallMethod(obj, "casefold", NULL);
-    matches = PyList_New(0);
-    names = PyList_New(0);
-    if (list == NULL || wanted == NULL || matches == NULL || names == NULL) {
-        goto done;
-    }
-    n = PyList_GET_SIZE(list);
-    for (i = 0; i < n; i++) {
-        PyObject *entry = PyList_GET_ITEM(list, i);
-        name = PyTuple_GET_ITEM(entry, 0);
-        if (PyList_Append(names, name) < 0) {
-            goto done;
-        }
-        folded = PyObject_CallMethod(name, "casefold", NULL);
-        if (folded == NULL) {
-            goto done;
-        }
-        int contains = PySequence_Contains(folded, wanted);
-        int equal = contains > 0 ? PyObject_RichCompareBool(folded, wanted, Py_EQ) : 0;
-        Py_DECREF(folded);
-        if (contains < 0 || equal < 0) {
-            goto done;
-        }
-        if (equal && exact < 0) {
-            exact = (int)i;
-        }
-        if (contains && PyList_Append(matches, entry) < 0) {
-            goto done;
-        }
-    }
-    if (exact < 0 && PyList_GET_SIZE(matches) != 1) {
-        const char *kind = type == ma_device_type_playback ? "playback" : "capture";
-        if (PyList_GET_SIZE(matches) == 0) {
-            PyErr_Format(PyExc_ValueError, "%s: no %s device name contains %R; the %s devices are: %R", argname, kind,
-                         obj, kind, names);
-        }
-        else {
-            PyObject *ambiguous = PyList_New(0);
-            for (i = 0; ambiguous != NULL && i < PyList_GET_SIZE(matches); i++) {
-                if (PyList_Append(ambiguous, PyTuple_GET_ITEM(PyList_GET_ITEM(matches, i), 0)) < 0) {
-                    Py_CLEAR(ambiguous);
-                }
-            }
-            if (ambiguous != NULL) {
-                PyErr_Format(PyExc_ValueError, "%s: the name %R is ambiguous: it matches the %s devices %R", argname,
-                             obj, kind, ambiguous);
-                Py_DECREF(ambiguous);
-            }
-        }
-        goto done;
-    }
-    {
-        PyObject *entry = exact >= 0 ? PyList_GET_ITEM(list, exact) : PyList_GET_ITEM(matches, 0);
-        memcpy(id, PyBytes_AS_STRING(PyTuple_GET_ITEM(entry, 1)), sizeof(*id));
-    }
-    *has_id = 1;
-    rc = 0;
-done:
-    Py_XDECREF(list);
-    Py_XDECREF(wanted);
-    Py_XDECREF(matches);
-    Py_XDECREF(names);
-    return rc;
-}
-
 /* ---- _Device ------------------------------------------------------------------------------- */
 
 static void device_dealloc(DeviceObject *self);
@@ -444,8 +55,8 @@ device_module_state(PyTypeObject *tp)
     return (pyma_state *)PyType_GetModuleState(tp);
 }
 
-static int
-device_check_open(DeviceObject *self)
+int
+pyma_device_check_open(DeviceObject *self)
 {
     if (!self->device_ready) {
         /* self->st is set by _open(): a device whose __init__ never opened it has none yet. */
@@ -526,8 +137,8 @@ device_halt(DeviceObject *self)
 
 /* Turns a failure the audio thread could only record (decode error, lost device) into the
  * device's callback_error and reports it; GIL held. */
-static void
-device_collect_error(DeviceObject *self)
+void
+pyma_device_collect_error(DeviceObject *self)
 {
     PyObject *exc;
 
@@ -557,7 +168,7 @@ static void
 device_release(DeviceObject *self)
 {
     if (self->st != NULL) {
-        events_forget(self);
+        pyma_events_forget(self);
     }
     device_halt(self);
     if (self->device_ready || self->context_ready) {
@@ -652,16 +263,18 @@ device_open(DeviceObject *self, PyObject *args)
         }
         memcpy(self->app_name, app_name, n);
     }
-    if (context_open(self->st, &self->context, backends, thread_prio, self->app_name, &null_listed) < 0) {
+    if (pyma_context_open(self->st, &self->context, backends, thread_prio, self->app_name, &null_listed) < 0) {
         goto error;
     }
     self->context_ready = 1;
     if ((type != ma_device_type_capture &&
-         resolve_device_id(self, ma_device_type_playback, play_id,
-                           type == ma_device_type_duplex ? "playback_device_id" : "device_id", &pid, &play_has) < 0) ||
+         pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_playback, play_id,
+                                type == ma_device_type_duplex ? "playback_device_id" : "device_id", &pid,
+                                &play_has) < 0) ||
         (type != ma_device_type_playback &&
-         resolve_device_id(self, ma_device_type_capture, cap_id,
-                           type == ma_device_type_duplex ? "capture_device_id" : "device_id", &cid, &cap_has) < 0)) {
+         pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_capture, cap_id,
+                                type == ma_device_type_duplex ? "capture_device_id" : "device_id", &cid,
+                                &cap_has) < 0)) {
         goto error;
     }
     config = ma_device_config_init((ma_device_type)type);
@@ -733,7 +346,7 @@ device_start(DeviceObject *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "_start: method must be callable or None");
         return NULL;
     }
-    if (device_check_open(self) < 0 || device_not_on_audio_thread(self, "start") < 0) {
+    if (pyma_device_check_open(self) < 0 || device_not_on_audio_thread(self, "start") < 0) {
         return NULL;
     }
     if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
@@ -830,7 +443,7 @@ device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored))
     }
     if (self->device_ready) {
         device_halt(self);
-        device_collect_error(self);
+        pyma_device_collect_error(self);
     }
     Py_RETURN_NONE;
 }
@@ -845,7 +458,7 @@ device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored))
     }
     if (self->device_ready) {
         device_halt(self);
-        device_collect_error(self);
+        pyma_device_collect_error(self);
     }
     if (self->device_ready || self->context_ready) {
         device_release(self);
@@ -887,7 +500,7 @@ device_close_at_exit(DeviceObject *self, PyObject *arg)
              * reference is never dropped; the process exits with the thread still blocked, as it
              * does with a blocked daemon thread. */
             Py_INCREF(self);
-            events_forget(self);
+            pyma_events_forget(self);
             self->device_ready = 0;
             self->context_ready = 0;
             self->closed = 1;
@@ -919,99 +532,8 @@ device_end_run(DeviceObject *self, PyObject *arg)
         Py_RETURN_FALSE;
     }
     device_halt(self);
-    device_collect_error(self);
+    pyma_device_collect_error(self);
     Py_RETURN_TRUE;
-}
-
-PyDoc_STRVAR(device_take_error_doc,
-             "_take_error($self, /)\n--\n\nThe generator's exception if not yet raised (then marked raised), else None.");
-
-/* device_collect_error, once the audio thread can no longer change the outcome of the run. */
-static void
-device_collect_error_if_over(DeviceObject *self)
-{
-    int state = pyma_aload(&self->state);
-    if (state != PYMA_RUN_RUNNING && state != PYMA_RUN_ENDED) {
-        device_collect_error(self);
-    }
-}
-
-static PyObject *
-device_take_error(DeviceObject *self, PyObject *Py_UNUSED(ignored))
-{
-    device_collect_error_if_over(self);
-    if (!self->error_pending || self->callback_error == NULL) {
-        Py_RETURN_NONE;
-    }
-    self->error_pending = 0;
-    return Py_NewRef(self->callback_error);
-}
-
-static PyObject *
-device_get_running(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    return PyBool_FromLong(self->device_ready && pyma_aload(&self->state) == PYMA_RUN_RUNNING);
-}
-
-static PyObject *
-device_get_closed(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    return PyBool_FromLong(self->closed);
-}
-
-static PyObject *
-device_get_generator(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    int state = pyma_aload(&self->state);
-    if (self->generator == NULL || (state != PYMA_RUN_RUNNING)) {
-        Py_RETURN_NONE;
-    }
-    return Py_NewRef(self->generator);
-}
-
-static PyObject *
-device_get_error(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    device_collect_error_if_over(self);
-    return Py_NewRef(self->callback_error ? self->callback_error : Py_None);
-}
-
-static PyObject *
-device_get_stats(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    return Py_BuildValue("(KKKKdd)", (unsigned long long)pyma_aload64(&self->n_callbacks),
-                         (unsigned long long)pyma_aload64(&self->n_frames), (unsigned long long)pyma_aload64(&self->n_late),
-                         (unsigned long long)pyma_aload64(&self->n_padded), (double)pyma_aload64(&self->max_ns) / 1e9,
-                         (double)pyma_aload64(&self->total_ns) / 1e9);
-}
-
-static PyObject *
-device_get_info(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    const char *pname, *cname;
-
-    if (device_check_open(self) < 0) {
-        return NULL;
-    }
-    pname = self->type != ma_device_type_capture ? self->device.playback.name : "";
-    cname = self->type != ma_device_type_playback ? self->device.capture.name : "";
-    return Py_BuildValue("{sssIsIsIsssssI}", "backend", ma_get_backend_name(self->context.backend), "sample_rate",
-                         self->sample_rate, "playback_channels", self->play_channels, "capture_channels",
-                         self->cap_channels, "playback_name", pname, "capture_name", cname, "period_frames",
-                         self->type == ma_device_type_capture ? self->device.capture.internalPeriodSizeInFrames
-                                                              : self->device.playback.internalPeriodSizeInFrames);
-}
-
-static PyObject *
-device_get_on_audio_thread(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    return PyBool_FromLong(pyma_device_on_audio_thread(self));
-}
-
-static PyObject *
-device_get_run(DeviceObject *self, void *Py_UNUSED(closure))
-{
-    return PyLong_FromUnsignedLong(self->run);
 }
 
 static int
@@ -1054,14 +576,7 @@ device_finalize(DeviceObject *self)
          * closing here would wait for this very thread.  Resurrect into the deferred list; the
          * event thread closes it. */
         pyma_astore(&self->state, PYMA_RUN_IDLE);
-        if (self->st->ev_deferred == NULL || PyList_Append(self->st->ev_deferred, (PyObject *)self) < 0) {
-            PyErr_Clear();
-        }
-        else {
-            PyThread_acquire_lock(self->st->ev_mutex, WAIT_LOCK);
-            events_signal(self->st);
-            PyThread_release_lock(self->st->ev_mutex);
-        }
+        pyma_events_defer_close(self);
     }
     else {
         device_release(self);
@@ -1103,31 +618,12 @@ static PyMethodDef device_methods[] = {
     {"_close", (PyCFunction)device_close, METH_NOARGS, device_close_doc},
     {"_close_at_exit", (PyCFunction)device_close_at_exit, METH_O, device_close_at_exit_doc},
     {"_end_run", (PyCFunction)device_end_run, METH_O, device_end_run_doc},
-    {"_take_error", (PyCFunction)device_take_error, METH_NOARGS, device_take_error_doc},
+    {"_take_error", (PyCFunction)pyma_device_take_error, METH_NOARGS, pyma_device_take_error_doc},
     {"_default_data_callback", (PyCFunction)(void (*)(void))pyma_device_default_data_callback, METH_FASTCALL,
      pyma_device_default_data_callback_doc},
     {NULL, NULL, 0, NULL},
 };
 
-static PyGetSetDef device_getset[] = {
-    {"running", (getter)device_get_running, NULL,
-     PyDoc_STR("True while the generator or stream is being played/recorded (False once it ended, failed or the "
-               "device stopped)."),
-     NULL},
-    {"closed", (getter)device_get_closed, NULL, PyDoc_STR("Whether close() has released the device."), NULL},
-    {"callback_generator", (getter)device_get_generator, NULL, PyDoc_STR("The generator or stream of the current run, or None."), NULL},
-    {"callback_error", (getter)device_get_error, NULL,
-     PyDoc_STR("The exception that ended the last run (raised by the generator, a bad chunk, a decode error), "
-               "or None; cleared by start()."),
-     NULL},
-    {"_stats", (getter)device_get_stats, NULL, NULL, NULL},
-    {"_info", (getter)device_get_info, NULL, NULL, NULL},
-    {"_run", (getter)device_get_run, NULL, NULL, NULL},
-    {"_on_audio_thread", (getter)device_get_on_audio_thread, NULL, NULL, NULL},
-    {"_data_callback", (getter)pyma_device_get_data_callback, (setter)pyma_device_set_data_callback,
-     PyDoc_STR("1.71's per-period method (private; replaceable per instance, see data_callback.c)."), NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
 
 static PyType_Slot device_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR("_Device()\n--\n\nThe C base of the device classes (private).")},
@@ -1136,7 +632,7 @@ static PyType_Slot device_slots[] = {
     {Py_tp_traverse, device_traverse},
     {Py_tp_clear, device_clear},
     {Py_tp_methods, device_methods},
-    {Py_tp_getset, device_getset},
+    {Py_tp_getset, pyma_device_getset},
     {0, NULL},
 };
 
@@ -1145,143 +641,4 @@ PyType_Spec pyma_device_spec = {
     .basicsize = sizeof(DeviceObject),
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
     .slots = device_slots,
-};
-
-/* ---- _Context ------------------------------------------------------------------------------ */
-
-typedef struct {
-    PyObject_HEAD
-    ma_context context;
-    int ready;
-    char *app_name;
-    PyThread_type_lock lock;
-} ContextObject;
-
-static void
-context_release(ContextObject *self)
-{
-    if (self->ready) {
-        self->ready = 0;
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
-        ma_context_uninit(&self->context);
-        PyThread_release_lock(self->lock);
-        Py_END_ALLOW_THREADS
-    }
-    PyMem_RawFree(self->app_name);
-    self->app_name = NULL;
-}
-
-static PyObject *
-context_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"backends", "thread_prio", "app_name", NULL};
-    pyma_state *st = PyType_GetModuleState(type);
-    PyObject *backends = Py_None;
-    int thread_prio = 0;
-    const char *app_name = "";
-    ContextObject *self;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|Ois:_Context", kwlist, &backends, &thread_prio, &app_name)) {
-        return NULL;
-    }
-    self = (ContextObject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->lock = PyThread_allocate_lock();
-    if (self->lock == NULL) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
-    }
-    if (app_name[0] != '\0') {
-        self->app_name = (char *)PyMem_RawMalloc(strlen(app_name) + 1);
-        if (self->app_name == NULL) {
-            Py_DECREF(self);
-            return PyErr_NoMemory();
-        }
-        strcpy(self->app_name, app_name);
-    }
-    if (context_open(st, &self->context, backends, thread_prio, self->app_name, NULL) < 0) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    self->ready = 1;
-    return (PyObject *)self;
-}
-
-static PyObject *
-context_devices(ContextObject *self, PyObject *arg)
-{
-    pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
-    long type = PyLong_AsLong(arg);
-
-    if (type == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    if (type != ma_device_type_playback && type != ma_device_type_capture) {
-        PyErr_Format(PyExc_ValueError, "device type must be PLAYBACK (1) or CAPTURE (2), not %ld", type);
-        return NULL;
-    }
-    if (!self->ready) {
-        PyErr_SetString(st->MiniaudioError, "the Devices object is closed");
-        return NULL;
-    }
-    return list_devices(st, &self->context, self->lock, (ma_device_type)type, 1);
-}
-
-static PyObject *
-context_close(ContextObject *self, PyObject *Py_UNUSED(ignored))
-{
-    context_release(self);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-context_get_backend(ContextObject *self, void *Py_UNUSED(closure))
-{
-    if (!self->ready) {
-        Py_RETURN_NONE;
-    }
-    return PyUnicode_FromString(ma_get_backend_name(self->context.backend));
-}
-
-static void
-context_dealloc(ContextObject *self)
-{
-    PyTypeObject *tp = Py_TYPE(self);
-    context_release(self);
-    if (self->lock != NULL) {
-        PyThread_free_lock(self->lock);
-    }
-    tp->tp_free((PyObject *)self);
-    Py_DECREF(tp);
-}
-
-static PyMethodDef context_methods[] = {
-    {"devices", (PyCFunction)context_devices, METH_O,
-     PyDoc_STR("devices($self, type, /)\n--\n\n[(name, raw_id, is_default, [(format, sample_rate, channels), ...]), ...]")},
-    {"close", (PyCFunction)context_close, METH_NOARGS, PyDoc_STR("close($self, /)\n--\n\nRelease the context.")},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyGetSetDef context_getset[] = {
-    {"backend", (getter)context_get_backend, NULL, PyDoc_STR("miniaudio's name of the backend in use."), NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
-static PyType_Slot context_slots[] = {
-    {Py_tp_doc, (void *)PyDoc_STR("_Context(backends=None, thread_prio=0, app_name='')\n--\n\nAn ma_context.")},
-    {Py_tp_new, context_new},
-    {Py_tp_dealloc, context_dealloc},
-    {Py_tp_methods, context_methods},
-    {Py_tp_getset, context_getset},
-    {0, NULL},
-};
-
-PyType_Spec pyma_context_spec = {
-    .name = "miniaudio._Context",
-    .basicsize = sizeof(ContextObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
-    .slots = context_slots,
 };

@@ -7,23 +7,57 @@
 #include "_miniaudio.h"
 
 
+/* The one sample-format table: C reads it through pyma_format_info_get, Python through
+ * _miniaudio.SAMPLE_FORMATS (pyma_sample_formats_object). */
 static const pyma_format_info format_table[] = {
-    {ma_format_u8, 1, 'B'},
-    {ma_format_s16, 2, 'h'},
-    {ma_format_s24, 3, '\0'}, /* array.array has no 3-byte type */
-    {ma_format_s32, 4, 'i'},
-    {ma_format_f32, 4, 'f'},
+    {ma_format_u8, 1, 'B', "uint8", "B"},
+    {ma_format_s16, 2, 'h', "int16", "h"},
+    {ma_format_s24, 3, '\0', NULL, ""}, /* neither array.array nor numpy has a 3-byte type */
+    {ma_format_s32, 4, 'i', "int32", "il"},
+    {ma_format_f32, 4, 'f', "float32", "f"},
 };
+
+#define FORMAT_COUNT (sizeof(format_table) / sizeof(format_table[0]))
 
 const pyma_format_info *
 pyma_format_info_get(ma_format format)
 {
-    for (size_t i = 0; i < sizeof(format_table) / sizeof(format_table[0]); i++) {
+    for (size_t i = 0; i < FORMAT_COUNT; i++) {
         if (format_table[i].format == format) {
             return &format_table[i];
         }
     }
     return NULL;
+}
+
+PyObject *
+pyma_sample_formats_object(void)
+{
+    PyObject *table = PyDict_New(), *key = NULL, *row = NULL;
+
+    if (table == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < FORMAT_COUNT; i++) {
+        const pyma_format_info *f = &format_table[i];
+        key = PyLong_FromLong((long)f->format);
+        if (f->typecode != '\0') {
+            row = Py_BuildValue("(iCss)", f->width, (int)f->typecode, f->dtype, f->item_codes);
+        }
+        else {
+            row = Py_BuildValue("(iOOs)", f->width, Py_None, Py_None, f->item_codes);
+        }
+        if (key == NULL || row == NULL || PyDict_SetItem(table, key, row) < 0) {
+            Py_XDECREF(key);
+            Py_XDECREF(row);
+            Py_DECREF(table);
+            return NULL;
+        }
+        Py_DECREF(key);
+        Py_DECREF(row);
+    }
+    Py_SETREF(table, PyDictProxy_New(table)); /* read-only: every user shares it */
+    return table;
 }
 
 typedef struct {

@@ -201,12 +201,16 @@ module_exec(PyObject *module)
     if (st->array_type == NULL) {
         return -1;
     }
-    static const char typecodes[4] = {'B', 'h', 'i', 'f'};
     static const char zeros[8] = {0};
-    static const int widths[4] = {1, 2, 4, 4};
-    for (int i = 0; i < 4; i++) {
-        st->zero_items[i] = PyObject_CallFunction(st->array_type, "Cy#", (int)typecodes[i], zeros, (Py_ssize_t)widths[i]);
-        if (st->zero_items[i] == NULL) {
+    for (int f = ma_format_u8; f <= ma_format_f32; f++) {
+        const pyma_format_info *info = pyma_format_info_get((ma_format)f);
+        PyObject **slot;
+        if (info->typecode == '\0') {
+            continue; /* no array.array type */
+        }
+        slot = &st->zero_items[pyma_zero_item_index(info->typecode)];
+        *slot = PyObject_CallFunction(st->array_type, "Cy#", (int)info->typecode, zeros, (Py_ssize_t)info->width);
+        if (*slot == NULL) {
             return -1;
         }
     }
@@ -237,6 +241,12 @@ module_exec(PyObject *module)
     if (pyma_events_init(st) < 0) {
         return -1;
     }
+    PyObject *formats = pyma_sample_formats_object();
+    if (formats == NULL || PyModule_AddObjectRef(module, "SAMPLE_FORMATS", formats) < 0) {
+        Py_XDECREF(formats);
+        return -1;
+    }
+    Py_DECREF(formats);
     if (PyModule_AddIntConstant(module, "MAX_CHANNELS", MA_MAX_CHANNELS) < 0 ||
         PyModule_AddIntConstant(module, "MAX_SAMPLE_RATE", PYMA_MAX_SAMPLE_RATE) < 0 ||
         PyModule_AddIntConstant(module, "MAX_FILTER_ORDER", MA_MAX_FILTER_ORDER) < 0) {

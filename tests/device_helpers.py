@@ -20,9 +20,7 @@ from miniaudio import SampleFormat as SF
 import helpers
 
 NULL = [miniaudio.Backend.NULL]
-WIDTH = {SF.UNSIGNED8: 1, SF.SIGNED16: 2, SF.SIGNED24: 3, SF.SIGNED32: 4, SF.FLOAT32: 4}
-TYPECODE = {SF.UNSIGNED8: "B", SF.SIGNED16: "h", SF.SIGNED32: "i", SF.FLOAT32: "f"}
-DTYPE = {SF.UNSIGNED8: np.uint8, SF.SIGNED16: np.int16, SF.SIGNED32: np.int32, SF.FLOAT32: np.float32}
+WIDTH, TYPECODE, DTYPE = helpers.WIDTH, helpers.TYPECODE, helpers.NP_DTYPE
 STATS_FIELDS = ("callbacks", "frames", "late_callbacks", "padded_callbacks", "max_callback_seconds",
                 "callback_seconds")
 DEVICE_KEYS = {"name", "type", "id", "formats", "is_default"}

@@ -62,13 +62,13 @@ PER_FORMAT = {
 # MP3 may be off by up to one MPEG frame if the encoder delay/padding is not honoured.
 MP3_FRAME_TOLERANCE = 1152
 
-NP_DTYPE = {
-    SF.UNSIGNED8: np.uint8,
-    SF.SIGNED16: np.int16,
-    SF.SIGNED32: np.int32,
-    SF.FLOAT32: np.float32,
-}
-TYPECODE_ITEMSIZE = {SF.UNSIGNED8: 1, SF.SIGNED16: 2, SF.SIGNED32: 4, SF.FLOAT32: 4}
+# The sample-format facts, from the C module's one table (SAMPLE_FORMATS: value -> (width, typecode,
+# numpy dtype name, buffer item codes)); test_sample_format_table checks the table itself.
+SAMPLE_FORMATS = {SF(value): row for value, row in miniaudio._miniaudio.SAMPLE_FORMATS.items()}
+WIDTH = {fmt: row[0] for fmt, row in SAMPLE_FORMATS.items()}
+TYPECODE = {fmt: row[1] for fmt, row in SAMPLE_FORMATS.items() if row[1]}
+NP_DTYPE = {fmt: np.dtype(row[2]).type for fmt, row in SAMPLE_FORMATS.items() if row[2]}
+TYPECODE_ITEMSIZE = {fmt: WIDTH[fmt] for fmt in TYPECODE}
 
 # size of one quantisation step, in full-scale units ([-1, 1))
 LSB = {"u8": 1 / 128, "s16": 1 / 32768, "s24": 1 / 8388608, "s32": 1 / 2147483648, "f32": 2.0 ** -24}

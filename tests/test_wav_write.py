@@ -13,9 +13,10 @@ import pytest
 import miniaudio
 from miniaudio import SampleFormat as SF
 
+import helpers
 from helpers import parse_wav, pcm
 
-TYPECODE = {SF.UNSIGNED8: "B", SF.SIGNED16: "h", SF.SIGNED32: "i", SF.FLOAT32: "f"}
+TYPECODE = helpers.TYPECODE  # the C module's sample-format table
 BITS = {SF.UNSIGNED8: 8, SF.SIGNED16: 16, SF.SIGNED32: 32, SF.FLOAT32: 32}
 STORED = {SF.UNSIGNED8: "u8", SF.SIGNED16: "s16", SF.SIGNED32: "s32", SF.FLOAT32: "f32"}
 READERS = {SF.SIGNED16: miniaudio.wav_read_file_s16, SF.SIGNED32: miniaudio.wav_read_file_s32,

@@ -26,6 +26,7 @@ import miniaudio
 from miniaudio import Backend, DitherMode, SampleFormat
 
 from . import _miniaudio as _ma
+from ._devices import match_device
 
 PROG = "miniaudio"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -341,19 +342,12 @@ def _find_device(spec: Optional[str], backend: Optional[Backend], capture: bool)
         if index < len(found):
             return found[index]["id"]  # type: ignore[no-any-return]
         raise CliError(f"there is no {kind} device number {index} (the {kind} devices are: {listing})")
-    key = spec.casefold()
-    matchers: List[Callable[[Dict[str, Any]], bool]] = [
-        lambda d: d["name"] == spec or str(d["id"]) == spec,
-        lambda d: d["name"].casefold() == key or str(d["id"]).casefold() == key,
-        lambda d: key in d["name"].casefold() or key in str(d["id"]).casefold(),
-    ]
-    for match in matchers:
-        hits = [d for d in found if match(d)]
-        if len(hits) == 1:
-            return hits[0]["id"]  # type: ignore[no-any-return]
-        if len(hits) > 1:
-            names = ", ".join(repr(d["name"]) for d in hits)
-            raise CliError(f"the {kind} device name {spec!r} is ambiguous: it matches {names}")
+    match, hits = match_device(spec, [(d["name"], str(d["id"])) for d in found])
+    if match is not None:
+        return found[match]["id"]  # type: ignore[no-any-return]
+    if hits:
+        names = ", ".join(repr(found[i]["name"]) for i in hits)
+        raise CliError(f"the {kind} device name {spec!r} is ambiguous: it matches {names}")
     raise CliError(f"no {kind} device matches {spec!r} (the {kind} devices are: {listing})")
 
 

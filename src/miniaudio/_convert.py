@@ -6,14 +6,8 @@ from ._enums import ChannelMixMode, DitherMode, SampleFormat, enum_value
 from ._errors import MiniaudioError
 from ._types import BufferType
 
-_WIDTHS = {
-    SampleFormat.UNKNOWN: 0,
-    SampleFormat.UNSIGNED8: 1,
-    SampleFormat.SIGNED16: 2,
-    SampleFormat.SIGNED24: 3,
-    SampleFormat.SIGNED32: 4,
-    SampleFormat.FLOAT32: 4,
-}
+# Sample widths from the C module's one sample-format table (UNKNOWN: 0, as in 1.71).
+_WIDTHS = {SampleFormat.UNKNOWN: 0, **{SampleFormat(value): row[0] for value, row in _ma.SAMPLE_FORMATS.items()}}
 
 
 def width_from_format(sampleformat: SampleFormat) -> int:

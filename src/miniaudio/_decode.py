@@ -14,7 +14,8 @@ from ._errors import MiniaudioError
 from ._types import ArrayType, BufferType, FilenameType, _display_name, _fs_name
 
 _MEMORY_NAME = "<memory>"
-_NUMPY_DTYPES = {"B": "uint8", "h": "int16", "i": "int32", "f": "float32"}
+# array.array typecode -> numpy dtype name, from the C module's one sample-format table.
+_NUMPY_DTYPES = {typecode: dtype for _, typecode, dtype, _ in _ma.SAMPLE_FORMATS.values() if typecode}
 
 
 class SoundFileInfo:

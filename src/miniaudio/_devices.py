@@ -120,6 +120,40 @@ def _raw_id(device_id: Any, argname: str) -> Union[None, str, bytes, Tuple[str, 
                     f"not {type(device_id).__name__}")
 
 
+def match_device(spec: str, keys: Sequence[Sequence[str]]) -> Tuple[Optional[int], List[int]]:
+    """The one device-name match, used by ``device_id=<name>`` and the command line's ``--device``.
+
+    `keys` holds, per device, the strings that name it (its name; the command line adds its id).
+    The device whose key equals `spec` wins, else the one whose key equals it case-insensitively
+    (the first such device: an exact name wins even when two devices share it), else the one whose
+    key contains it case-insensitively.  Returns (index, []) when one device is meant,
+    (None, indexes) when several contain `spec` (ambiguous), (None, []) when none matches.
+    """
+    wanted = spec.casefold()
+    for index, names in enumerate(keys):
+        if spec in names:
+            return index, []
+    for index, names in enumerate(keys):
+        if any(key.casefold() == wanted for key in names):
+            return index, []
+    hits = [index for index, names in enumerate(keys) if any(wanted in key.casefold() for key in names)]
+    if len(hits) == 1:
+        return hits[0], []
+    return None, hits
+
+
+def _device_by_name(spec: str, names: List[str], kind: str, argname: str) -> int:
+    """device_id=<name> (called by the C layer with the names of the device's own context): the
+    index of the device `spec` names; ValueError listing the candidates or the matches."""
+    index, hits = match_device(spec, [(name,) for name in names])
+    if index is not None:
+        return index
+    if not hits:
+        raise ValueError(f"{argname}: no {kind} device name contains {spec!r}; the {kind} devices are: {names!r}")
+    raise ValueError(f"{argname}: the name {spec!r} is ambiguous: it matches the {kind} devices "
+                     f"{[names[i] for i in hits]!r}")
+
+
 class Devices:
     """The playback and capture devices of an audio backend.
 

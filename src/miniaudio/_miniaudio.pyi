@@ -5,7 +5,7 @@ Enum arguments take a member of the matching enum or its int value (the C layer 
 """
 
 import array
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any, Final, Literal, TypedDict, final, overload
 
@@ -23,6 +23,9 @@ _Backend: TypeAlias = Backend | int
 MAX_CHANNELS: Final[int]
 MAX_SAMPLE_RATE: Final[int]
 MAX_FILTER_ORDER: Final[int]
+# The one sample-format table: format value -> (width in bytes, array.array typecode or None,
+# numpy dtype name or None, struct codes of buffer items a device takes as samples).
+SAMPLE_FORMATS: Final[Mapping[int, tuple[int, str | None, str | None, str]]]
 
 class MiniaudioError(Exception):
     result: int | None

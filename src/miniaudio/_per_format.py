@@ -10,6 +10,7 @@ signature.
 
 from typing import Callable, Optional, Protocol, TypeVar
 
+from . import _miniaudio as _ma
 from ._decode import DecodedSoundFile, SoundFileInfo, _info, _read
 from ._enums import FileFormat, SampleFormat
 from ._types import BufferType, FilenameType
@@ -21,11 +22,12 @@ _FORMAT_NAMES = {
     FileFormat.MP3: ("MP3", "an"),
     FileFormat.VORBIS: ("Ogg Vorbis", "an"),
 }
-# How the docstrings speak of each output sample format: (its description, array.array typecode).
+# How the docstrings speak of each output sample format: (its description, array.array typecode
+# from the C module's one sample-format table).
 _SAMPLE_NAMES = {
-    SampleFormat.SIGNED16: ("16-bit signed integer", "h"),
-    SampleFormat.SIGNED32: ("32-bit signed integer", "i"),
-    SampleFormat.FLOAT32: ("32-bit float", "f"),
+    fmt: (description, _ma.SAMPLE_FORMATS[fmt.value][1])
+    for fmt, description in ((SampleFormat.SIGNED16, "16-bit signed integer"),
+                             (SampleFormat.SIGNED32, "32-bit signed integer"), (SampleFormat.FLOAT32, "32-bit float"))
 }
 
 _FILE_INFO_DOC = """Information about {a} {fmt} file (like :func:`get_file_info`, for {fmt} only).
