@@ -34,7 +34,8 @@ DecoderStream = _ma.DecoderStream
 collections.abc.Generator.register(DecoderStream)
 
 _CHUNK_TYPES = ("array", "bytes", "numpy")
-_NUMPY_DTYPES = {1: "uint8", 2: "int16", 4: "int32", 5: "float32"}
+# SampleFormat value -> numpy dtype name, from the C module's one table of format facts
+_NUMPY_DTYPES = {value: row[2] for value, row in _ma.SAMPLE_FORMATS.items() if row[2] is not None}
 
 
 def _numpy_wrapper(output_format: SampleFormat, nchannels: int) -> Callable[[Any], Any]:
