@@ -163,6 +163,19 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
         return NULL;
     }
+    if (r != MA_SUCCESS && self->mode == PYMA_MODE_DECODER && can_seek > 0) {
+        /* A refused seek moves nothing: some decoders stand at their end after one (stb_vorbis
+         * from memory, past the end of a stream of unknown length), so go back to where the
+         * stream says it is before raising. */
+        ma_uint64 back = pyma_aload64(&self->position), landed_back = back;
+        Py_BEGIN_ALLOW_THREADS
+        (void)pyma_decoder_seek(&self->src.decoder, back, &landed_back);
+        Py_END_ALLOW_THREADS
+        if (self->src.callback_error != NULL) {
+            pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
+            return NULL;
+        }
+    }
     if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
         return NULL;
     }

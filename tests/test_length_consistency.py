@@ -14,6 +14,7 @@ Every input is built here from the samples or written frame by frame.
 
 import io
 import os
+import sys
 import random
 import struct
 
@@ -567,3 +568,85 @@ def test_a_wav_codec_that_cannot_be_decoded_is_refused_by_every_stream(tmp_path)
     }.items():
         with pytest.raises(miniaudio.DecodeError, match=message):
             attempt()
+
+
+@pytest.mark.parametrize("how", ["memory", "path"])
+@pytest.mark.parametrize("read_first", [0, 500])
+def test_a_refused_seek_past_the_end_of_a_vorbis_of_unknown_length_keeps_it_readable(how, read_first, tmp_path):
+    """An Ogg Vorbis whose last granule position is 0 has no length; seek() past its end raises
+    DecodeError and moves nothing, so the next reads give what they would have given (they gave
+    nothing, even after seek(0), and the stream then took 0 as its length: the fuzz seek target)."""
+    data = ogg_with_last_granule(sample("mono.ogg"), 0)
+    path = tmp_path / "unknown.ogg"
+    path.write_bytes(data)
+    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 500),
+             "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 500)}[how]
+    every = [x for c in open_() for x in c]
+    s = open_()
+    assert s.length is None
+    if read_first:
+        s.send(read_first)
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 1000000"):
+        s.seek(10 ** 6)
+    assert s.position == read_first
+    assert [x for c in s for x in c] == every[read_first:]
+    assert s.seek(0) == 0
+    assert [x for c in s for x in c] == every
+
+
+@pytest.mark.xfail(strict=True, reason="OPEN (RELIABILITY.md): on a freshly opened stream of this input a "
+                                       "refused seek still leaves the decoder giving nothing; after any "
+                                       "earlier read or seek it is fixed (patch 0055)")
+@pytest.mark.parametrize("how", ["memory", "path"])
+def test_a_refused_seek_leaves_the_fuzz_vorbis_readable(how, tmp_path):
+    """The fuzz seek target's input (an Ogg Vorbis of unknown length whose last pages are damaged):
+    after seek(10**6) was refused, every read gave nothing, even after seek(0) (patch 0055)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz"))
+    import stateful
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "regressions",
+                           "fuzz-seek-vorbis-refused-seek-keeps-reading.bin"), "rb") as f:
+        data = f.read()[stateful.CONTROL:]
+    path = tmp_path / "v.ogg"
+    path.write_bytes(data)
+    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 192),
+             "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 192)}[how]
+    every = [x for c in open_() for x in c]
+    assert len(every) == miniaudio.decode(data, SF.SIGNED16, 1, 22050).num_frames > 0
+    s = open_()
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 1000000"):
+        s.seek(10 ** 6)
+    assert s.position == 0
+    assert [x for c in s for x in c] == every
+    assert s.seek(0) == 0
+    assert [x for c in s for x in c] == every
+
+
+@pytest.mark.xfail(strict=True, reason="OPEN (RELIABILITY.md): a refused seek to 1048576 on this damaged Ogg "
+                                       "Vorbis still leaves pull-mode reads giving nothing")
+@pytest.mark.parametrize("how", ["memory", "path"])
+@pytest.mark.parametrize("before", ["read", "seek0", "seek100"])
+def test_a_refused_seek_after_a_read_or_seek_leaves_the_fuzz_vorbis_readable(how, before, tmp_path):
+    """The same input as the fuzz run met it (a read or a seek first, then seek(1048576)): the reads
+    that follow give what they would have given (they gave nothing: patch 0055)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz"))
+    import stateful
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "regressions",
+                           "fuzz-seek-vorbis-refused-seek-keeps-reading.bin"), "rb") as f:
+        data = f.read()[stateful.CONTROL:]
+    path = tmp_path / "v.ogg"
+    path.write_bytes(data)
+    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 192),
+             "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 192)}[how]
+    every = [x for c in open_() for x in c]
+    s = open_()
+    at = {"read": 1, "seek0": 0, "seek100": 100}[before]
+    if before == "read":
+        s.send(1)
+    else:
+        s.seek(at)
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 1048576"):
+        s.seek(1048576)
+    assert s.position == at
+    assert [x for c in s for x in c] == every[at:]
