@@ -273,7 +273,8 @@ def test_a_stream_of_another_format_plays_to_its_end(sample_path, stream_args):
 
 def test_waveform_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
     """10 s of a 1 kHz sine at 10 ms periods while the main thread holds the GIL in 1 s stretches:
-    the monitor recording (parec, a separate process) is the exact tone with no dropout."""
+    the monitor recording (parec, a separate process) is the exact tone, with no gap that a wait
+    for the GIL would leave."""
     import test_devices_pulse as tdp
 
     seconds = 10.0
@@ -297,8 +298,17 @@ def test_waveform_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
             x = rec.stop()
         stats = playback.stats
     y = x.astype(np.float32) / 32768
-    r = tdp.assert_clean_tone(y, "Waveform under a GIL hog", min_frames=int(0.9 * seconds * tdp.RATE))
+    w = tdp.tone_window(y)
+    assert len(w) >= int(0.9 * seconds * tdp.RATE), len(w)
+    r = tdp.analyse(w[:, 0])
+    print("Waveform under a GIL hog: %r, %r" % (r, stats))
     assert abs(r["freq"] - tdp.FREQ) < 0.05, r
+    assert abs(r["rms"] - tdp.EXPECTED_RMS) < 0.05 * tdp.EXPECTED_RMS, r
+    # A callback that waited for the GIL would leave up to the hog's 1 s of silence.  On this
+    # 2-core machine under a full test run, PulseAudio's own 10 ms timing has underrun for 10-15 ms
+    # (480-721 frames) in some runs while every callback of ours was on time, so the bound here is
+    # 50 ms; benchmarks/bench_devices.py measures dropouts on a quiet machine.
+    assert r["silent_run"] <= tdp.RATE // 20, "dropout: %r" % r
     # a callback that waited for the GIL would take up to the hog's 1 s (and the recording would
     # show the gap); a loaded 2-core machine can preempt one for a period or two, so "late" (over
     # one period) is not asserted to be 0
