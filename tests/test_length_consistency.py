@@ -594,10 +594,9 @@ def test_a_refused_seek_past_the_end_of_a_vorbis_of_unknown_length_keeps_it_read
     assert [x for c in s for x in c] == every
 
 
-@pytest.mark.parametrize("how", ["memory", "path"])
-def test_a_refused_seek_leaves_the_fuzz_vorbis_readable(how, tmp_path):
-    """The fuzz seek target's input (an Ogg Vorbis of unknown length whose last pages are damaged):
-    after seek(10**6) was refused, every read gave nothing, even after seek(0) (patch 0055)."""
+def fuzz_vorbis(how, tmp_path):
+    """The fuzz seek target's damaged Ogg Vorbis (its payload, without the target's control bytes)
+    and a function that opens it as a stream from memory or a path."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz"))
     import stateful
 
@@ -606,8 +605,15 @@ def test_a_refused_seek_leaves_the_fuzz_vorbis_readable(how, tmp_path):
         data = f.read()[stateful.CONTROL:]
     path = tmp_path / "v.ogg"
     path.write_bytes(data)
-    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 192),
-             "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 192)}[how]
+    return data, {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 192),
+                  "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 192)}[how]
+
+
+@pytest.mark.parametrize("how", ["memory", "path"])
+def test_a_refused_seek_leaves_the_fuzz_vorbis_readable(how, tmp_path):
+    """The fuzz seek target's input (an Ogg Vorbis of unknown length whose last pages are damaged):
+    after seek(10**6) was refused, every read gave nothing, even after seek(0) (patch 0055)."""
+    data, open_ = fuzz_vorbis(how, tmp_path)
     every = [x for c in open_() for x in c]
     assert len(every) == miniaudio.decode(data, SF.SIGNED16, 1, 22050).num_frames > 0
     s = open_()
@@ -624,16 +630,7 @@ def test_a_refused_seek_leaves_the_fuzz_vorbis_readable(how, tmp_path):
 def test_a_refused_seek_after_a_read_or_seek_leaves_the_fuzz_vorbis_readable(how, before, tmp_path):
     """The same input as the fuzz run met it (a read or a seek first, then seek(1048576)): the reads
     that follow give what they would have given (they gave nothing: patch 0055)."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz"))
-    import stateful
-
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "regressions",
-                           "fuzz-seek-vorbis-refused-seek-keeps-reading.bin"), "rb") as f:
-        data = f.read()[stateful.CONTROL:]
-    path = tmp_path / "v.ogg"
-    path.write_bytes(data)
-    open_ = {"memory": lambda: miniaudio.stream_memory(data, SF.SIGNED16, 1, 22050, 192),
-             "path": lambda: miniaudio.stream_file(str(path), SF.SIGNED16, 1, 22050, 192)}[how]
+    data, open_ = fuzz_vorbis(how, tmp_path)
     every = [x for c in open_() for x in c]
     s = open_()
     at = {"read": 1, "seek0": 0, "seek100": 100, "read-seek0": 0}[before]

@@ -1,10 +1,10 @@
 """Gapless chains: chain() plays streams back to back as one DecoderStream (miniaudio_c/chain.c)."""
 
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from . import _miniaudio as _ma
 from ._enums import SampleFormat, enum_value
-from ._streams import _CHUNK_TYPES, _NUMPY_DTYPES, DecoderStream, _int_arg, _numpy_wrapper
+from ._streams import DecoderStream, _chunk_wrapper, _int_arg
 
 
 def chain(
@@ -69,15 +69,7 @@ def chain(
             raise ValueError("chain() argument 1 is raw PCM (no sample rate): give sample_rate")
     sample_rate = _int_arg(sample_rate, "sample_rate", 1, 384000)
     frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
-    if not isinstance(chunk_type, str):
-        raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
-    if chunk_type not in _CHUNK_TYPES:
-        raise ValueError(f"chunk_type must be one of {', '.join(_CHUNK_TYPES)}, not {chunk_type!r}")
-    wrap: Optional[Callable[[Any], Any]] = None
-    if chunk_type == "numpy":
-        if output_format.value not in _NUMPY_DTYPES:
-            raise ValueError(f"output_format {output_format.name} has no numpy dtype")
-        wrap = _numpy_wrapper(output_format, nchannels)
+    wrap = _chunk_wrapper(chunk_type, output_format, nchannels)
     if output_format is SampleFormat.SIGNED24 and chunk_type == "array":
         raise ValueError("output_format SIGNED24 cannot be held in an array.array; use chunk_type \"bytes\", or "
                          "SIGNED32 or FLOAT32")

@@ -50,6 +50,22 @@ def _numpy_wrapper(output_format: SampleFormat, nchannels: int) -> Callable[[Any
     return as_frames
 
 
+def _chunk_wrapper(chunk_type: Any, output_format: SampleFormat, nchannels: int) -> Optional[Callable[[Any], Any]]:
+    """Checks chunk_type ("array", "bytes" or "numpy"); for "numpy", the wrapper that views each
+    array.array chunk as (frames, channels), else None."""
+    if not isinstance(chunk_type, str):
+        raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
+    if chunk_type not in _CHUNK_TYPES:
+        raise ValueError(f"chunk_type must be one of {', '.join(_CHUNK_TYPES)}, not {chunk_type!r}")
+    if chunk_type != "numpy":
+        return None
+    if output_format.value not in _NUMPY_DTYPES:
+        raise ValueError(f"output_format {output_format.name} has no numpy dtype")
+    if nchannels == 0:
+        raise ValueError("numpy chunks need an explicit nchannels")
+    return _numpy_wrapper(output_format, nchannels)
+
+
 def _int_arg(value: Any, name: str, lo: int, hi: int = sys.maxsize) -> int:
     """`value` as an int from lo to hi (any object with __index__ but a bool): TypeError,
     ValueError (below lo, or above a hi of its own) or OverflowError (above sys.maxsize), each
@@ -117,17 +133,7 @@ def _stream(
     frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
     seek_frame = _int_arg(seek_frame, "seek_frame", 0)
     passes, loop_start, loop_end = _loop_args(loop, loop_start, loop_end)
-    if not isinstance(chunk_type, str):
-        raise TypeError(f"chunk_type must be a str ({', '.join(_CHUNK_TYPES)}), not {type(chunk_type).__name__}")
-    if chunk_type not in _CHUNK_TYPES:
-        raise ValueError(f"chunk_type must be one of {', '.join(_CHUNK_TYPES)}, not {chunk_type!r}")
-    wrap: Optional[Callable[[Any], Any]] = None
-    if chunk_type == "numpy":
-        if output_format.value not in _NUMPY_DTYPES:
-            raise ValueError(f"output_format {output_format.name} has no numpy dtype")
-        if nchannels == 0:
-            raise ValueError("numpy chunks need an explicit nchannels")
-        wrap = _numpy_wrapper(output_format, nchannels)
+    wrap = _chunk_wrapper(chunk_type, output_format, nchannels)
     return _ma.stream(
         _fs_name(source) if kind == _FILE else source,
         kind=kind,
