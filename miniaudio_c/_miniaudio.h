@@ -327,6 +327,32 @@ ma_result pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_u
 ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, long tag, ma_uint32 channels,
                          ma_uint32 sample_rate, const void *data, ma_uint64 frames);
 
+/* ---- frames handed in by Python in any numeric type (samples_in.c) ------------------------ */
+
+/* What a write() was given: a held buffer view and how to read it as frames of `fmt`. */
+typedef struct {
+    Py_buffer view;
+    int held;                  /* view is held (release with pyma_samples_in_release) */
+    int kind;                  /* the item kind (samples_in.c) */
+    ma_uint32 item_bytes;      /* bytes per item (per sample, or the target width for raw bytes) */
+    const char *data;          /* C-contiguous items: view.buf, or `copy` */
+    char *copy;                /* PyMem copy of a non-contiguous view, or NULL */
+    ma_uint64 frames;
+    const pyma_format_info *fmt;
+    ma_uint32 channels;
+} pyma_samples_in;
+
+/* Takes `obj` as frames for `fmt` x `channels`: bytes/bytearray/memoryview of bytes are raw frames
+ * of `fmt`; other buffers are read by item type (floats full scale at 1.0, integers at their own
+ * full scale), 1-D interleaved or 2-D (frames, channels).  GIL held; -1 with TypeError/ValueError
+ * naming `argname` (nothing held then). */
+int pyma_samples_in_open(pyma_samples_in *in, PyObject *obj, const pyma_format_info *fmt, ma_uint32 channels,
+                         const char *argname);
+/* Converts frames [first, first + frames) to `fmt` into `dst`.  No Python API (the view is held). */
+void pyma_samples_in_copy(const pyma_samples_in *in, ma_uint64 first, ma_uint64 frames, void *dst);
+/* Releases the view and the copy (idempotent).  GIL held. */
+void pyma_samples_in_release(pyma_samples_in *in);
+
 /* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
 
 /* What chunks are returned as. */
@@ -557,6 +583,23 @@ typedef struct DeviceObject {
     unsigned long tstate_thread; /* audio thread only: ident of the thread tstate belongs to */
     volatile int tstate_held; /* tstate != NULL, readable by the thread that stops the device */
 
+    /* Push I/O (pushio.c): rings between write()/read() and the audio thread, which pulls from
+     * play_rb and records into cap_rb during a push run (`push`, set with the device stopped). */
+    int push;
+    ma_pcm_rb play_rb, cap_rb;
+    int rings_ready;         /* (GIL) the rings are allocated: rb_frames each */
+    ma_uint32 rb_frames;
+    ma_uint32 ring_frames;   /* (GIL) the size asked for (0: four periods, at least 100 ms) */
+    PyThread_type_lock play_wake, cap_wake; /* held; the audio thread releases one to wake a waiter */
+    volatile int play_waiting, cap_waiting;
+    int writing, reading;    /* (GIL) a write()/read() is under way (another thread's is refused) */
+    volatile int play_fed;   /* frames were written since the play ring last ran dry */
+    volatile int input_done; /* drain(): the run ends once the play ring is empty */
+    ma_uint32 prime_frames;  /* frames a push run waits for before it plays (one device buffer) */
+    ma_uint64 prime_left;    /* audio thread (set before a start): silence it may still play waiting */
+    volatile ma_uint64 n_underflows, n_overflows, n_dropped; /* written by the audio thread */
+    ma_uint64 underflows_told, overflows_told; /* (GIL) counts reported by the last write()/read() */
+
     /* Statistics, written by the audio thread only. */
     volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;
 
@@ -652,6 +695,37 @@ PyObject *pyma_device_get_data_callback(DeviceObject *self, void *closure);
 int pyma_device_set_data_callback(DeviceObject *self, PyObject *value, void *closure);
 PyObject *pyma_device_default_data_callback(DeviceObject *self, PyObject *const *args, Py_ssize_t nargs);
 extern const char pyma_device_default_data_callback_doc[];
+
+/* ---- push I/O: write()/read() through ring buffers (pushio.c) ---------------------------- */
+
+/* One period of a push run: plays from play_rb (silence where it ran dry), records into cap_rb
+ * (dropping what does not fit), wakes a waiting write()/read().  Audio thread, no GIL, no waits.
+ * Returns 1 when the playback period was padded. */
+int pyma_push_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames);
+/* Allocates the rings (and wake locks) if needed, for a push run about to start; empties the
+ * capture ring.  GIL held, no push run running.  -1 with MemoryError. */
+int pyma_push_prepare(DeviceObject *self);
+/* Empties both rings (stop(): what was written but not played is dropped).  GIL held, the device
+ * stopped. */
+void pyma_push_reset(DeviceObject *self);
+/* Wakes any write()/read() waiting (they look at the state again).  Any thread. */
+void pyma_push_wake_all(DeviceObject *self);
+/* Frees the rings and (free_locks) the wake locks.  GIL held, no audio thread. */
+void pyma_push_free(DeviceObject *self, int free_locks);
+/* The methods behind write(), read(), drain(), write_available, read_available. */
+PyObject *pyma_device_push_write(DeviceObject *self, PyObject *args);
+PyObject *pyma_device_push_read(DeviceObject *self, PyObject *args);
+PyObject *pyma_device_push_drain(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+PyObject *pyma_device_push_available(DeviceObject *self, PyObject *arg);
+PyObject *pyma_device_set_ring(DeviceObject *self, PyObject *arg);
+extern const char pyma_device_push_write_doc[], pyma_device_push_read_doc[], pyma_device_push_drain_doc[],
+    pyma_device_push_available_doc[], pyma_device_set_ring_doc[];
+
+/* The end of the frames of a run (callback.c): capture ends now, playback after one buffer of
+ * silence.  Audio thread. */
+void pyma_data_ended(DeviceObject *self);
+/* Monotonic nanoseconds (callback.c).  Any thread. */
+ma_uint64 pyma_now_ns(void);
 
 /* 1 when the current thread is running this device's callback (so stop/close would deadlock). */
 int pyma_device_on_audio_thread(DeviceObject *self);

@@ -20,8 +20,8 @@
 #include <time.h>
 #endif
 
-static ma_uint64
-now_ns(void)
+ma_uint64
+pyma_now_ns(void)
 {
 #if defined(_WIN32)
     LARGE_INTEGER count, freq;
@@ -63,8 +63,8 @@ end_run(DeviceObject *self, int how)
 /* The generator or stream has given its last frames.  A capture device ends the run now; playback
  * plays silence for one buffer's worth (the periods the backend holds, plus one) before the run
  * ends, so stop() does not cut off the audio still queued in the device or server. */
-static void
-data_ended(DeviceObject *self)
+void
+pyma_data_ended(DeviceObject *self)
 {
     ma_uint64 internal;
 
@@ -263,7 +263,7 @@ pyma_generator_step(DeviceObject *self, PyObject *gen, void *out, const void *in
         }
         break;
     case PYGEN_RETURN:
-        data_ended(self);
+        pyma_data_ended(self);
         *padded = 1; /* a silent period, like the short last pull of a stream */
         break;
     case PYGEN_ERROR:
@@ -363,7 +363,7 @@ native_step(DeviceObject *self, void *out, ma_uint32 frames)
         ma_silence_pcm_frames((char *)out + got * self->play_frame_bytes, frames - got, self->play_fmt->format,
                               self->play_channels);
         if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
-            data_ended(self); /* pyma_stream_pull fills the period unless the decoder has ended */
+            pyma_data_ended(self); /* pyma_stream_pull fills the period unless the decoder has ended */
         }
         return 1;
     }
@@ -393,14 +393,17 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
         }
         goto done;
     }
-    start = now_ns();
-    if (self->stream != NULL) {
+    start = pyma_now_ns();
+    if (self->push) {
+        padded = pyma_push_step(self, output, input, frames);
+    }
+    else if (self->stream != NULL) {
         padded = native_step(self, output, frames);
     }
     else {
         padded = python_step(self, output, input, frames);
     }
-    took = now_ns() - start;
+    took = pyma_now_ns() - start;
     pyma_astore64(&self->n_callbacks, self->n_callbacks + 1);
     pyma_astore64(&self->n_frames, self->n_frames + frames);
     pyma_astore64(&self->total_ns, self->total_ns + took);

@@ -59,10 +59,13 @@ device_get_error(DeviceObject *self, void *Py_UNUSED(closure))
 static PyObject *
 device_get_stats(DeviceObject *self, void *Py_UNUSED(closure))
 {
-    return Py_BuildValue("(KKKKdd)", (unsigned long long)pyma_aload64(&self->n_callbacks),
+    return Py_BuildValue("(KKKKddKKK)", (unsigned long long)pyma_aload64(&self->n_callbacks),
                          (unsigned long long)pyma_aload64(&self->n_frames), (unsigned long long)pyma_aload64(&self->n_late),
                          (unsigned long long)pyma_aload64(&self->n_padded), (double)pyma_aload64(&self->max_ns) / 1e9,
-                         (double)pyma_aload64(&self->total_ns) / 1e9);
+                         (double)pyma_aload64(&self->total_ns) / 1e9,
+                         (unsigned long long)pyma_aload64(&self->n_underflows),
+                         (unsigned long long)pyma_aload64(&self->n_overflows),
+                         (unsigned long long)pyma_aload64(&self->n_dropped));
 }
 
 static PyObject *
@@ -80,6 +83,27 @@ device_get_info(DeviceObject *self, void *Py_UNUSED(closure))
                          self->cap_channels, "playback_name", pname, "capture_name", cname, "period_frames",
                          self->type == ma_device_type_capture ? self->device.capture.internalPeriodSizeInFrames
                                                               : self->device.playback.internalPeriodSizeInFrames);
+}
+
+/* (capture latency, playback latency) in seconds: the periods the backend negotiated, at its own
+ * rate (0.0 for a side the device does not have). */
+static PyObject *
+device_get_latency(DeviceObject *self, void *Py_UNUSED(closure))
+{
+    double cap = 0.0, play = 0.0;
+
+    if (pyma_device_check_open(self) < 0) {
+        return NULL;
+    }
+    if (self->type != ma_device_type_playback && self->device.capture.internalSampleRate > 0) {
+        cap = (double)self->device.capture.internalPeriodSizeInFrames * self->device.capture.internalPeriods /
+              self->device.capture.internalSampleRate;
+    }
+    if (self->type != ma_device_type_capture && self->device.playback.internalSampleRate > 0) {
+        play = (double)self->device.playback.internalPeriodSizeInFrames * self->device.playback.internalPeriods /
+               self->device.playback.internalSampleRate;
+    }
+    return Py_BuildValue("(dd)", cap, play);
 }
 
 static PyObject *
@@ -108,6 +132,7 @@ PyGetSetDef pyma_device_getset[] = {
     {"_stats", (getter)device_get_stats, NULL, NULL, NULL},
     {"_info", (getter)device_get_info, NULL, NULL, NULL},
     {"_run", (getter)device_get_run, NULL, NULL, NULL},
+    {"_latency", (getter)device_get_latency, NULL, NULL, NULL},
     {"_on_audio_thread", (getter)device_get_on_audio_thread, NULL, NULL, NULL},
     {"_data_callback", (getter)pyma_device_get_data_callback, (setter)pyma_device_set_data_callback,
      PyDoc_STR("1.71's per-period method (private; replaceable per instance, see data_callback.c)."), NULL},

@@ -126,6 +126,9 @@ device_halt(DeviceObject *self)
     stream = self->stream;
     self->generator = NULL;
     self->stream = NULL;
+    self->push = 0; /* a push run's rings keep their frames: only stop() drops them */
+    pyma_astore(&self->input_done, 0);
+    pyma_push_wake_all(self);
     pyma_devconv_free(self->conv); /* the device is stopped: no audio thread converts */
     self->conv = NULL;
     if (stream != NULL) {
@@ -171,6 +174,7 @@ device_release(DeviceObject *self)
         pyma_events_forget(self);
     }
     device_halt(self);
+    pyma_push_free(self, 0); /* the wake locks live until dealloc: a write() may still hold a reference */
     if (self->device_ready || self->context_ready) {
         int device_ready = self->device_ready, context_ready = self->context_ready;
         self->device_ready = 0;
@@ -353,10 +357,23 @@ device_start(DeviceObject *self, PyObject *args)
         PyErr_SetString(self->st->MiniaudioError, "can't start an already started device");
         return NULL;
     }
-    if (self->generator != NULL) {
+    if (self->generator != NULL || self->push) {
         device_halt(self); /* the last run ended by itself; the event thread has not stopped it yet */
     }
-    if (PyObject_TypeCheck(gen, self->st->stream_type)) {
+    if (gen == Py_None) {
+        /* A push run: write() and read() through the rings (pushio.c).  Frames written before
+         * the start are kept; frames recorded by an earlier run are not. */
+        if (method != Py_None) {
+            PyErr_SetString(PyExc_TypeError, "_start: a push run has no method");
+            return NULL;
+        }
+        if (pyma_push_prepare(self) < 0) {
+            return NULL;
+        }
+        ma_pcm_rb_reset(&self->cap_rb);
+        self->prime_left = self->prime_frames; /* no callback runs: the device is stopped */
+    }
+    else if (PyObject_TypeCheck(gen, self->st->stream_type)) {
         if (self->type != ma_device_type_playback) {
             PyErr_SetString(PyExc_TypeError, "a DecoderStream can only feed a PlaybackDevice: capture and duplex "
                                              "generators are sent the recorded frames");
@@ -408,7 +425,8 @@ device_start(DeviceObject *self, PyObject *args)
             return NULL;
         }
     }
-    self->generator = Py_NewRef(gen);
+    self->push = gen == Py_None;
+    self->generator = gen == Py_None ? NULL : Py_NewRef(gen);
     Py_XSETREF(self->method_callback, method != Py_None ? Py_NewRef(method) : NULL);
     self->stream = claimed ? Py_NewRef(gen) : NULL;
     self->conv = conv;
@@ -443,6 +461,7 @@ device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored))
     }
     if (self->device_ready) {
         device_halt(self);
+        pyma_push_reset(self); /* stop() drops what write() queued and read() did not take */
         pyma_device_collect_error(self);
     }
     Py_RETURN_NONE;
@@ -607,6 +626,7 @@ device_dealloc(DeviceObject *self)
         PyThread_free_lock(self->op_lock);
         self->op_lock = NULL;
     }
+    pyma_push_free(self, 1);
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
 }
@@ -619,6 +639,11 @@ static PyMethodDef device_methods[] = {
     {"_close_at_exit", (PyCFunction)device_close_at_exit, METH_O, device_close_at_exit_doc},
     {"_end_run", (PyCFunction)device_end_run, METH_O, device_end_run_doc},
     {"_take_error", (PyCFunction)pyma_device_take_error, METH_NOARGS, pyma_device_take_error_doc},
+    {"_push_write", (PyCFunction)pyma_device_push_write, METH_VARARGS, pyma_device_push_write_doc},
+    {"_push_read", (PyCFunction)pyma_device_push_read, METH_VARARGS, pyma_device_push_read_doc},
+    {"_push_drain", (PyCFunction)pyma_device_push_drain, METH_NOARGS, pyma_device_push_drain_doc},
+    {"_push_available", (PyCFunction)pyma_device_push_available, METH_O, pyma_device_push_available_doc},
+    {"_set_ring", (PyCFunction)pyma_device_set_ring, METH_O, pyma_device_set_ring_doc},
     {"_default_data_callback", (PyCFunction)(void (*)(void))pyma_device_default_data_callback, METH_FASTCALL,
      pyma_device_default_data_callback_doc},
     {NULL, NULL, 0, NULL},

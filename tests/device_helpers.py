@@ -22,7 +22,7 @@ import helpers
 NULL = [miniaudio.Backend.NULL]
 WIDTH, TYPECODE, DTYPE = helpers.WIDTH, helpers.TYPECODE, helpers.NP_DTYPE
 STATS_FIELDS = ("callbacks", "frames", "late_callbacks", "padded_callbacks", "max_callback_seconds",
-                "callback_seconds")
+                "callback_seconds", "underflows", "overflows", "dropped_frames")
 DEVICE_KEYS = {"name", "type", "id", "formats", "is_default"}
 FORMAT_KEYS = {"format", "samplerate", "channels"}
 DEADLINE = 5.0

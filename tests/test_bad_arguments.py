@@ -606,7 +606,7 @@ def empty():
 
 for cls in DEVICE_CLASSES:
     label = cls.__name__
-    for lbl, value in TYPES + [("list-iterator", iter([b""])), ("function", silence)]:
+    for lbl, value in [t for t in TYPES if t[1] is not None] + [("list-iterator", iter([b""])), ("function", silence)]:
         row("%s.start-%s" % (label, lbl), on_device(cls, "start", value), TypeError, "generator", label + ".start")
     row("%s.start-empty-generator" % label, on_device(cls, "start", Fresh(empty)), ValueError, "callback_generator",
         label + ".start")

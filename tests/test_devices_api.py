@@ -38,8 +38,8 @@ def test_constructor_signature(cls, expected):
     positional = [(p.name, p.default) for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert positional == expected
     keyword_only = [(p.name, p.default) for p in params if p.kind == p.KEYWORD_ONLY]
-    assert keyword_only == [("on_finished", None)]
-    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished"]
+    assert keyword_only == [("on_finished", None), ("ring_msec", None)]
+    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished", "ring_msec"]
 
 
 def test_method_signatures():
@@ -72,7 +72,7 @@ def test_playback_and_capture_attributes(devices, fmt):
         assert dev.device_name is None or isinstance(dev.device_name, str)
         stats = dev.stats
         assert isinstance(stats, tuple) and stats._fields == STATS_FIELDS
-        assert tuple(stats) == (0, 0, 0, 0, 0.0, 0.0)
+        assert tuple(stats) == (0, 0, 0, 0, 0.0, 0.0, 0, 0, 0)
         if hasattr(miniaudio, "DeviceStats"):
             assert isinstance(stats, miniaudio.DeviceStats)
         dev.close()
@@ -104,7 +104,7 @@ def test_duplex_attributes(devices):
     assert dev.buffersize_msec == 15
     assert dev.backend == "Null"
     assert dev.running is False and dev.callback_generator is None and dev.closed is False
-    assert tuple(dev.stats) == (0, 0, 0, 0, 0.0, 0.0)
+    assert tuple(dev.stats) == (0, 0, 0, 0, 0.0, 0.0, 0, 0, 0)
 
 
 def test_zero_channels_and_rate_mean_the_devices_own(devices):

@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 
 from . import _miniaudio as _ma
 from ._convert import width_from_format
+from ._device_io import _PushIO
 from ._errors import MiniaudioError
 from ._enums import Backend, DeviceType, SampleFormat, ThreadPriority, enum_value
 from ._streams import GeneratorTypes
@@ -75,6 +76,9 @@ class DeviceStats(NamedTuple):
     padded_callbacks: int  #: playback periods padded with silence: the generator gave fewer frames than asked
     max_callback_seconds: float  #: the longest callback
     callback_seconds: float  #: total time spent inside callbacks
+    underflows: int = 0  #: write(): times the ring ran dry while being written to (silence was heard)
+    overflows: int = 0  #: read(): periods whose recorded frames did not all fit in the ring (the reader was late)
+    dropped_frames: int = 0  #: read(): recorded frames dropped by those overflows
 
 
 BackendsType = Optional[Sequence[Union[Backend, int, str]]]
@@ -302,7 +306,7 @@ _DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
-class AbstractDevice(_ma._Device):
+class AbstractDevice(_PushIO, _ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
     Not created directly.  A device opens at creation and is a context manager: leaving the
@@ -367,7 +371,7 @@ class AbstractDevice(_ma._Device):
         """
         return DeviceStats(*self._stats)
 
-    def start(self, callback_generator: GeneratorTypes) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
         """Start a run: the device calls the generator from its audio thread.
 
         See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
@@ -375,8 +379,11 @@ class AbstractDevice(_ma._Device):
         both work).  If the previous run ended by itself, ``start()`` first waits until its
         ``on_finished`` has run.  A device can be started again after it stopped or finished.
 
+        Without a generator the device starts for :meth:`write` and :meth:`read` (the first of
+        those starts a device that is not running, too).
+
         Args:
-            callback_generator: A generator, or any object with ``send()``.
+            callback_generator: A generator, or any object with ``send()``; None for write()/read().
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
@@ -394,13 +401,13 @@ class AbstractDevice(_ma._Device):
             if self.running:
                 raise MiniaudioError("can't start an already started device")
             gen = callback_generator
-            if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
+            if gen is not None and isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
                 try:
                     next(gen)
                 except StopIteration:
                     raise ValueError("callback_generator returned before its first yield") from None
             method = None
-            if type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
+            if gen is not None and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
                 # A subclass overrides 1.71's private per-period method (super()._data_callback
                 # reaches the default): the C layer calls it every period of this run.
                 warnings.warn("_data_callback is private: overriding it works as in miniaudio 1.71, but "
@@ -550,6 +557,9 @@ class PlaybackDevice(AbstractDevice):
         app_name: The application name that PulseAudio and JACK show.
         on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
             :attr:`AbstractDevice.on_finished`); None for no call.
+        ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
+            :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
+            periods, at least 100 ms).
 
     Attributes:
         format (SampleFormat): The sample format.
@@ -576,6 +586,7 @@ class PlaybackDevice(AbstractDevice):
         app_name: str = "",
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
+        ring_msec: Optional[float] = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))  # before opening
         self._setup(DeviceType.PLAYBACK, output_format, nchannels, None, None, sample_rate, buffersize_msec,
@@ -583,8 +594,9 @@ class PlaybackDevice(AbstractDevice):
                     on_finished)
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["playback_channels"]
+        self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: GeneratorTypes) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
         """Start playback: the generator is sent frame counts and yields the frames to play.
 
         Each callback sends the generator the number of frames the device needs (an int) and plays
@@ -635,6 +647,9 @@ class CaptureDevice(AbstractDevice):
         app_name: The application name that PulseAudio and JACK show.
         on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
             :attr:`AbstractDevice.on_finished`); None for no call.
+        ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
+            :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
+            periods, at least 100 ms).
 
     Attributes:
         format (SampleFormat): The sample format.
@@ -661,14 +676,16 @@ class CaptureDevice(AbstractDevice):
         app_name: str = "",
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
+        ring_msec: Optional[float] = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, input_format, "input_format"))  # before opening
         self._setup(DeviceType.CAPTURE, None, None, input_format, nchannels, sample_rate, buffersize_msec, None,
                     _raw_id(device_id, "device_id"), callback_periods, backends, thread_prio, app_name, on_finished)
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["capture_channels"]
+        self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: GeneratorTypes) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
         """Start recording: the generator is sent the recorded frames of every period.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames (frames x channels x
@@ -709,6 +726,9 @@ class DuplexStream(AbstractDevice):
         app_name: The application name that PulseAudio and JACK show.
         on_finished: Called as ``on_finished(device)`` when a run ends by itself (see
             :attr:`AbstractDevice.on_finished`); None for no call.
+        ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
+            :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
+            periods, at least 100 ms).
 
     Attributes:
         playback_format (SampleFormat): The sample format played.
@@ -740,6 +760,7 @@ class DuplexStream(AbstractDevice):
         app_name: str = "",
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
+        ring_msec: Optional[float] = None,
     ) -> None:
         self.playback_format = SampleFormat(enum_value(SampleFormat, playback_format, "playback_format"))
         self.capture_format = SampleFormat(enum_value(SampleFormat, capture_format, "capture_format"))
@@ -750,8 +771,9 @@ class DuplexStream(AbstractDevice):
         self.sample_width = width_from_format(self.capture_format)
         self.playback_channels: int = self._info["playback_channels"]
         self.capture_channels: int = self._info["capture_channels"]
+        self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: GeneratorTypes) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
         """Start playback and capture: the generator is sent the recorded frames and yields frames to play.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames and plays what it

@@ -1,0 +1,619 @@
+/* pushio.c: a device's push I/O, write() and read(), through miniaudio's lock-free ring buffers.
+ *
+ * A push run (device start() without a generator, or the first write()/read()) has the audio thread
+ * play from play_rb and record into cap_rb (pyma_push_step), without the GIL and without waiting.
+ * write() converts what it is given to the device's format straight into play_rb; read() copies
+ * from cap_rb.  Each ring has one writer and one reader (ma_pcm_rb is single-producer,
+ * single-consumer): the Python side is one write() and one read() at a time per device (`writing`,
+ * `reading`; a second thread's call is refused), the other side the audio thread.
+ *
+ * Waiting: a write() that finds the ring full (a read() that finds it empty) sets play_waiting
+ * (cap_waiting) and blocks on the held lock play_wake (cap_wake) with the GIL released; the audio
+ * thread releases the lock after its period if the flag was set (a compare-and-swap, so one release
+ * per wait).  The wait is interruptible (Ctrl-C raises KeyboardInterrupt in the main thread) and
+ * capped, so a stop() or a lost device is seen within 50 ms even without a wake-up.
+ *
+ * Underflow: a playback period the ring could not fill although frames had been written since it
+ * last ran dry (the writer was late; a ring that was never fed, or that drained after the writer
+ * stopped writing, counts once).  Overflow: a period whose recorded frames did not all fit (the
+ * reader was late); the frames dropped are counted too.
+ */
+#include "_miniaudio.h"
+
+#include <string.h>
+
+/* Longest single wait between looks at the device's state (microseconds). */
+#define WAIT_SLICE_US 50000
+
+/* ---- the audio thread's side ----------------------------------------------------------------- */
+
+static ma_uint32
+rb_read(ma_pcm_rb *rb, void *out, ma_uint32 frames, ma_uint32 frame_bytes)
+{
+    ma_uint32 got = 0, n;
+    void *p;
+
+    while (got < frames) {
+        n = frames - got;
+        if (ma_pcm_rb_acquire_read(rb, &n, &p) != MA_SUCCESS || n == 0) {
+            break;
+        }
+        memcpy((char *)out + (size_t)got * frame_bytes, p, (size_t)n * frame_bytes);
+        ma_pcm_rb_commit_read(rb, n);
+        got += n;
+    }
+    return got;
+}
+
+static ma_uint32
+rb_write(ma_pcm_rb *rb, const void *in, ma_uint32 frames, ma_uint32 frame_bytes)
+{
+    ma_uint32 put = 0, n;
+    void *p;
+
+    while (put < frames) {
+        n = frames - put;
+        if (ma_pcm_rb_acquire_write(rb, &n, &p) != MA_SUCCESS || n == 0) {
+            break;
+        }
+        memcpy(p, (const char *)in + (size_t)put * frame_bytes, (size_t)n * frame_bytes);
+        ma_pcm_rb_commit_write(rb, n);
+        put += n;
+    }
+    return put;
+}
+
+static void
+wake(volatile int *waiting, PyThread_type_lock lock)
+{
+    if (lock != NULL && pyma_acas(waiting, 1, 0)) {
+        PyThread_release_lock(lock); /* a semaphore post (or mutex + condition); no GIL needed */
+    }
+}
+
+void
+pyma_push_wake_all(DeviceObject *self)
+{
+    wake(&self->play_waiting, self->play_wake);
+    wake(&self->cap_waiting, self->cap_wake);
+}
+
+int
+pyma_push_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
+{
+    ma_uint32 got, put;
+    int padded = 0;
+
+    if (self->type != ma_device_type_capture && self->prime_left > 0) {
+        /* The start of a run: like a sound server's prebuffering, wait (playing silence, for at
+         * most one device buffer) until one device buffer is queued, so that a writer that starts
+         * the device with its first small chunk is not heard with a gap after that chunk. */
+        if (ma_pcm_rb_available_read(&self->play_rb) < self->prime_frames && !pyma_aload(&self->input_done)) {
+            self->prime_left = self->prime_left > frames ? self->prime_left - frames : 0;
+            wake(&self->play_waiting, self->play_wake);
+            goto capture;
+        }
+        self->prime_left = 0;
+    }
+    if (self->type != ma_device_type_capture) {
+        got = rb_read(&self->play_rb, out, frames, self->play_frame_bytes);
+        if (got < frames) {
+            ma_silence_pcm_frames((char *)out + (size_t)got * self->play_frame_bytes, frames - got,
+                                  self->play_fmt->format, self->play_channels);
+            padded = 1;
+            if (pyma_aload(&self->input_done)) {
+                pyma_data_ended(self); /* drain(): everything written has been played */
+            }
+            else if (pyma_acas(&self->play_fed, 1, 0)) {
+                pyma_astore64(&self->n_underflows, self->n_underflows + 1);
+            }
+        }
+        wake(&self->play_waiting, self->play_wake);
+    }
+capture:
+    if (self->type != ma_device_type_playback) {
+        put = rb_write(&self->cap_rb, in, frames, self->cap_frame_bytes);
+        if (put < frames) {
+            pyma_astore64(&self->n_overflows, self->n_overflows + 1);
+            pyma_astore64(&self->n_dropped, self->n_dropped + (frames - put));
+        }
+        wake(&self->cap_waiting, self->cap_wake);
+    }
+    return padded;
+}
+
+/* ---- the rings' life (GIL held) ------------------------------------------------------------- */
+
+void
+pyma_push_free(DeviceObject *self, int free_locks)
+{
+    if (self->rings_ready) {
+        ma_pcm_rb_uninit(&self->play_rb);
+        ma_pcm_rb_uninit(&self->cap_rb);
+        self->rings_ready = 0;
+    }
+    if (free_locks) {
+        if (self->play_wake != NULL) {
+            PyThread_free_lock(self->play_wake);
+            self->play_wake = NULL;
+        }
+        if (self->cap_wake != NULL) {
+            PyThread_free_lock(self->cap_wake);
+            self->cap_wake = NULL;
+        }
+    }
+}
+
+static ma_uint32
+wanted_ring_frames(DeviceObject *self)
+{
+    ma_uint32 period = self->type == ma_device_type_capture ? self->device.capture.internalPeriodSizeInFrames
+                                                            : self->device.playback.internalPeriodSizeInFrames;
+    ma_uint64 frames;
+
+    if (self->ring_frames > 0) {
+        return self->ring_frames;
+    }
+    if (self->device.playback.internalSampleRate > 0 && self->type != ma_device_type_capture) {
+        period = (ma_uint32)((ma_uint64)period * self->sample_rate / self->device.playback.internalSampleRate);
+    }
+    frames = (ma_uint64)period * 4;
+    if (frames < self->sample_rate / 10) {
+        frames = self->sample_rate / 10;
+    }
+    return (ma_uint32)(frames > 0 ? frames : 1);
+}
+
+static PyThread_type_lock
+new_held_lock(void)
+{
+    PyThread_type_lock lock = PyThread_allocate_lock();
+    if (lock != NULL) {
+        PyThread_acquire_lock(lock, NOWAIT_LOCK);
+    }
+    return lock;
+}
+
+int
+pyma_push_prepare(DeviceObject *self)
+{
+    ma_uint32 want = wanted_ring_frames(self);
+    ma_result r;
+
+    if (self->play_wake == NULL && (self->play_wake = new_held_lock()) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (self->cap_wake == NULL && (self->cap_wake = new_held_lock()) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (self->rings_ready && self->rb_frames != want) {
+        pyma_push_free(self, 0);
+    }
+    if (!self->rings_ready) {
+        /* Only the sides the device has get a real ring; the other is a one-frame placeholder. */
+        r = ma_pcm_rb_init(self->play_fmt->format, self->play_channels,
+                           self->type != ma_device_type_capture ? want : 1, NULL, NULL, &self->play_rb);
+        if (r == MA_SUCCESS) {
+            r = ma_pcm_rb_init(self->cap_fmt->format, self->cap_channels,
+                               self->type != ma_device_type_playback ? want : 1, NULL, NULL, &self->cap_rb);
+            if (r != MA_SUCCESS) {
+                ma_pcm_rb_uninit(&self->play_rb);
+            }
+        }
+        if (r != MA_SUCCESS) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->rb_frames = want;
+        self->rings_ready = 1;
+    }
+    if (self->type != ma_device_type_capture) {
+        ma_uint64 buffer = (ma_uint64)self->device.playback.internalPeriodSizeInFrames * self->device.playback.internalPeriods;
+        if (self->device.playback.internalSampleRate > 0) {
+            buffer = buffer * self->sample_rate / self->device.playback.internalSampleRate;
+        }
+        self->prime_frames = (ma_uint32)(buffer < self->rb_frames ? buffer : self->rb_frames);
+    }
+    return 0;
+}
+
+void
+pyma_push_reset(DeviceObject *self)
+{
+    if (self->rings_ready) {
+        ma_pcm_rb_reset(&self->play_rb);
+        ma_pcm_rb_reset(&self->cap_rb);
+    }
+    pyma_astore(&self->play_fed, 0);
+}
+
+/* ---- waiting (GIL held on entry and exit) ----------------------------------------------------- */
+
+/* Blocks until the audio thread's next wake-up or `us` microseconds, with the GIL released; the
+ * caller has set *waiting = 1 after looking at the ring.  0, or -1 with the exception of a signal
+ * handler (KeyboardInterrupt). */
+static int
+wait_for_audio(volatile int *waiting, PyThread_type_lock lock, long long us)
+{
+    PyLockStatus got;
+
+    Py_BEGIN_ALLOW_THREADS
+    got = PyThread_acquire_lock_timed(lock, (PY_TIMEOUT_T)us, 1);
+    if (got != PY_LOCK_ACQUIRED && !pyma_acas(waiting, 1, 0)) {
+        /* The audio thread released the lock after all: take that release back. */
+        PyThread_acquire_lock(lock, WAIT_LOCK);
+    }
+    Py_END_ALLOW_THREADS
+    return PyErr_CheckSignals();
+}
+
+/* Withdraws a wait that was set up but not needed. */
+static void
+cancel_wait(volatile int *waiting, PyThread_type_lock lock)
+{
+    if (!pyma_acas(waiting, 1, 0)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+/* The timeout argument: -1 for None, else seconds >= 0.  -1 with an exception (then *ok = 0). */
+static double
+timeout_arg(PyObject *obj, int *ok)
+{
+    double t;
+
+    *ok = 1;
+    if (obj == Py_None) {
+        return -1.0;
+    }
+    if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj))) {
+        PyErr_Format(PyExc_TypeError, "timeout must be a number of seconds or None, not %.200s", Py_TYPE(obj)->tp_name);
+        *ok = 0;
+        return 0;
+    }
+    t = PyFloat_AsDouble(obj);
+    if (t == -1.0 && PyErr_Occurred()) {
+        *ok = 0;
+        return 0;
+    }
+    if (!(t >= 0.0) || t > 1e9) {
+        PyErr_Format(PyExc_ValueError, "timeout must be 0 to 1e9 seconds or None, not %R", obj);
+        *ok = 0;
+        return 0;
+    }
+    return t;
+}
+
+/* Why a write()/read() returned (the Python side turns these into its exceptions). */
+enum { PUSH_DONE = 0, PUSH_TIMEOUT = 1, PUSH_STOPPED = 2 };
+
+static int
+push_running(DeviceObject *self)
+{
+    return self->device_ready && self->push && pyma_aload(&self->state) == PYMA_RUN_RUNNING;
+}
+
+/* The checks write() and read() share.  -1 with an exception. */
+static int
+push_usable(DeviceObject *self, const char *what, int for_playback)
+{
+    if (pyma_device_check_open(self) < 0) {
+        return -1;
+    }
+    if (pyma_device_on_audio_thread(self)) {
+        PyErr_Format(PyExc_RuntimeError, "%s() called from the device's own callback would wait for itself", what);
+        return -1;
+    }
+    if (for_playback ? self->type == ma_device_type_capture : self->type == ma_device_type_playback) {
+        PyErr_Format(PyExc_TypeError, "%s() needs a device that %s: this %.100s %s (use %s())", what,
+                     for_playback ? "plays" : "records", Py_TYPE(self)->tp_name,
+                     for_playback ? "only records" : "only plays", for_playback ? "read" : "write");
+        return -1;
+    }
+    if (self->generator != NULL && pyma_aload(&self->state) == PYMA_RUN_RUNNING) {
+        PyErr_Format(PyExc_RuntimeError,
+                     "%s() cannot be used while a generator or stream plays on this device: stop() it first "
+                     "(start() without a generator gives a device for write() and read())",
+                     what);
+        return -1;
+    }
+    if (for_playback ? self->writing : self->reading) {
+        PyErr_Format(PyExc_RuntimeError, "%s() is already running on this device in another thread", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Starts a push run through the Python start() (`start`: its bound method), which serialises with
+ * stop(), close() and the event thread.  -1 with an exception. */
+static int
+start_push(PyObject *start)
+{
+    PyObject *r = PyObject_CallNoArgs(start);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+/* ---- write() ---------------------------------------------------------------------------------- */
+
+const char pyma_device_push_write_doc[] =
+    "_push_write($self, data, timeout, start, /)\n--\n\n"
+    "Queue `data` for playing; `start` starts a push run when the device is not running.  Returns\n"
+    "(frames written, status 0 done / 1 timeout / 2 stopped, underflowed since the last write).";
+
+PyObject *
+pyma_device_push_write(DeviceObject *self, PyObject *args)
+{
+    PyObject *data, *timeout_obj, *start;
+    pyma_samples_in in;
+    ma_uint64 done = 0, deadline = 0, now;
+    ma_uint32 n;
+    void *p;
+    double timeout;
+    int ok, status = PUSH_DONE, was_running, started = 0;
+    long long slice;
+
+    if (!PyArg_ParseTuple(args, "OOO:_push_write", &data, &timeout_obj, &start)) {
+        return NULL;
+    }
+    timeout = timeout_arg(timeout_obj, &ok);
+    if (!ok || push_usable(self, "write", 1) < 0) {
+        return NULL;
+    }
+    if (pyma_aload(&self->input_done) && push_running(self)) {
+        PyErr_SetString(PyExc_RuntimeError, "write() while drain() waits for the end of the run");
+        return NULL;
+    }
+    if (pyma_samples_in_open(&in, data, self->play_fmt, self->play_channels, "data") < 0) {
+        return NULL;
+    }
+    was_running = push_running(self);
+    if (!was_running && pyma_push_prepare(self) < 0) {
+        pyma_samples_in_release(&in);
+        return NULL;
+    }
+    self->writing = 1;
+    if (timeout >= 0) {
+        deadline = pyma_now_ns() + (ma_uint64)(timeout * 1e9);
+    }
+    for (;;) {
+        int running = push_running(self);
+        if (!running && (started || was_running)) {
+            status = PUSH_STOPPED; /* stop(), close(), or the device was lost meanwhile */
+            break;
+        }
+        if (!self->rings_ready) {
+            status = PUSH_STOPPED;
+            break;
+        }
+        while (done < in.frames) {
+            n = in.frames - done > 0x40000000u ? 0x40000000u : (ma_uint32)(in.frames - done);
+            if (ma_pcm_rb_acquire_write(&self->play_rb, &n, &p) != MA_SUCCESS || n == 0) {
+                break;
+            }
+            pyma_samples_in_copy(&in, done, n, p);
+            ma_pcm_rb_commit_write(&self->play_rb, n);
+            done += n;
+            pyma_astore(&self->play_fed, 1);
+        }
+        if (!running) {
+            if (start_push(start) < 0) {
+                goto fail;
+            }
+            started = 1;
+            continue;
+        }
+        if (done == in.frames) {
+            break;
+        }
+        slice = WAIT_SLICE_US;
+        if (timeout >= 0) {
+            now = pyma_now_ns();
+            if (now >= deadline) {
+                status = PUSH_TIMEOUT;
+                break;
+            }
+            if ((long long)((deadline - now) / 1000) + 1 < slice) {
+                slice = (long long)((deadline - now) / 1000) + 1;
+            }
+        }
+        pyma_astore(&self->play_waiting, 1);
+        if (ma_pcm_rb_available_write(&self->play_rb) > 0 || !push_running(self)) {
+            cancel_wait(&self->play_waiting, self->play_wake);
+            continue;
+        }
+        if (wait_for_audio(&self->play_waiting, self->play_wake, slice) < 0) {
+            goto fail;
+        }
+    }
+    self->writing = 0;
+    pyma_samples_in_release(&in);
+    {
+        ma_uint64 under = pyma_aload64(&self->n_underflows);
+        int underflowed = under != self->underflows_told;
+        self->underflows_told = under;
+        return Py_BuildValue("(KiO)", (unsigned long long)done, status, underflowed ? Py_True : Py_False);
+    }
+fail:
+    self->writing = 0;
+    pyma_samples_in_release(&in);
+    return NULL;
+}
+
+/* ---- read() ----------------------------------------------------------------------------------- */
+
+const char pyma_device_push_read_doc[] =
+    "_push_read($self, out, frames, timeout, start, /)\n--\n\n"
+    "Fill the first `frames` frames of the writable buffer `out` with recorded frames; `start`\n"
+    "starts a push run when the device is not running.  Returns (frames read, status 0 done /\n"
+    "1 timeout / 2 stopped, overflowed since the last read).";
+
+PyObject *
+pyma_device_push_read(DeviceObject *self, PyObject *args)
+{
+    PyObject *out, *timeout_obj, *start;
+    Py_buffer view;
+    Py_ssize_t frames;
+    ma_uint64 done = 0, deadline = 0, now;
+    double timeout;
+    int ok, status = PUSH_DONE, was_running, started = 0;
+    long long slice;
+
+    if (!PyArg_ParseTuple(args, "OnOO:_push_read", &out, &frames, &timeout_obj, &start)) {
+        return NULL;
+    }
+    timeout = timeout_arg(timeout_obj, &ok);
+    if (!ok || push_usable(self, "read", 0) < 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+        return NULL;
+    }
+    if (frames < 0 || (ma_uint64)view.len < (ma_uint64)frames * self->cap_frame_bytes) {
+        PyBuffer_Release(&view);
+        PyErr_Format(PyExc_ValueError, "out holds %zd bytes, fewer than %zd frames of %u bytes", view.len, frames,
+                     (unsigned)self->cap_frame_bytes);
+        return NULL;
+    }
+    was_running = push_running(self);
+    if (!was_running && pyma_push_prepare(self) < 0) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    self->reading = 1;
+    if (timeout >= 0) {
+        deadline = pyma_now_ns() + (ma_uint64)(timeout * 1e9);
+    }
+    while (done < (ma_uint64)frames) {
+        int running = push_running(self);
+        if (!running && (started || was_running)) {
+            status = PUSH_STOPPED;
+            break;
+        }
+        if (!self->rings_ready) {
+            status = PUSH_STOPPED;
+            break;
+        }
+        if (!running) {
+            if (start_push(start) < 0) {
+                goto fail;
+            }
+            started = 1;
+            continue;
+        }
+        done += rb_read(&self->cap_rb, (char *)view.buf + done * self->cap_frame_bytes,
+                        (ma_uint32)((ma_uint64)frames - done > 0x40000000u ? 0x40000000u : (ma_uint64)frames - done),
+                        self->cap_frame_bytes);
+        if (done == (ma_uint64)frames) {
+            break;
+        }
+        slice = WAIT_SLICE_US;
+        if (timeout >= 0) {
+            now = pyma_now_ns();
+            if (now >= deadline) {
+                status = PUSH_TIMEOUT;
+                break;
+            }
+            if ((long long)((deadline - now) / 1000) + 1 < slice) {
+                slice = (long long)((deadline - now) / 1000) + 1;
+            }
+        }
+        pyma_astore(&self->cap_waiting, 1);
+        if (ma_pcm_rb_available_read(&self->cap_rb) > 0 || !push_running(self)) {
+            cancel_wait(&self->cap_waiting, self->cap_wake);
+            continue;
+        }
+        if (wait_for_audio(&self->cap_waiting, self->cap_wake, slice) < 0) {
+            goto fail;
+        }
+    }
+    self->reading = 0;
+    PyBuffer_Release(&view);
+    {
+        ma_uint64 over = pyma_aload64(&self->n_overflows);
+        int overflowed = over != self->overflows_told;
+        self->overflows_told = over;
+        return Py_BuildValue("(KiO)", (unsigned long long)done, status, overflowed ? Py_True : Py_False);
+    }
+fail:
+    self->reading = 0;
+    PyBuffer_Release(&view);
+    return NULL;
+}
+
+/* ---- drain(), the available counts, the ring size ------------------------------------------- */
+
+const char pyma_device_push_drain_doc[] =
+    "_push_drain($self, /)\n--\n\n"
+    "End the push run once everything written has played (then one buffer of silence, as at the end\n"
+    "of a stream).  Returns False when no push run is going.";
+
+PyObject *
+pyma_device_push_drain(DeviceObject *self, PyObject *Py_UNUSED(ignored))
+{
+    if (pyma_device_check_open(self) < 0) {
+        return NULL;
+    }
+    if (!push_running(self)) {
+        Py_RETURN_FALSE;
+    }
+    pyma_astore(&self->input_done, 1);
+    Py_RETURN_TRUE;
+}
+
+const char pyma_device_push_available_doc[] =
+    "_push_available($self, for_write, /)\n--\n\n"
+    "Frames write() can queue now without waiting (for_write), or read() can return now.";
+
+PyObject *
+pyma_device_push_available(DeviceObject *self, PyObject *arg)
+{
+    int for_write = PyObject_IsTrue(arg);
+
+    if (for_write < 0 || pyma_device_check_open(self) < 0) {
+        return NULL;
+    }
+    if (for_write ? self->type == ma_device_type_capture : self->type == ma_device_type_playback) {
+        return PyLong_FromLong(0);
+    }
+    if (!self->rings_ready) {
+        return PyLong_FromUnsignedLong(for_write ? wanted_ring_frames(self) : 0);
+    }
+    return PyLong_FromUnsignedLong(for_write ? ma_pcm_rb_available_write(&self->play_rb)
+                                             : ma_pcm_rb_available_read(&self->cap_rb));
+}
+
+const char pyma_device_set_ring_doc[] =
+    "_set_ring($self, frames, /)\n--\n\n"
+    "The rings' size in frames for the next push run (0: four periods, at least 100 ms).  Returns the\n"
+    "size that run will have.";
+
+PyObject *
+pyma_device_set_ring(DeviceObject *self, PyObject *arg)
+{
+    long frames = PyLong_AsLong(arg);
+
+    if (frames == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (pyma_device_check_open(self) < 0) {
+        return NULL;
+    }
+    if (frames < 0 || frames > 0x10000000L) {
+        PyErr_Format(PyExc_ValueError, "the ring size must be 0 to %ld frames, not %ld", 0x10000000L, frames);
+        return NULL;
+    }
+    if (push_running(self)) {
+        PyErr_SetString(PyExc_RuntimeError, "the ring size cannot change while write()/read() run: stop() first");
+        return NULL;
+    }
+    self->ring_frames = (ma_uint32)frames;
+    return PyLong_FromUnsignedLong(wanted_ring_frames(self));
+}
