@@ -51,6 +51,7 @@ typedef struct {
     PyTypeObject *stream_type; /* DecoderStream (stream.c) */
     PyTypeObject *device_type;  /* _Device, the base of the Python device classes (device.c) */
     PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (context.c) */
+    PyTypeObject *playlist_type; /* Playlist, the DecoderStream of chain() and Playlist() (chain.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -64,6 +65,8 @@ typedef struct {
     int ev_waiting; /* (GIL) threads blocked on ev_sem: it is not freed under them at exit */
     struct DeviceObject *ev_head;
     PyObject *ev_deferred;
+    struct pyma_source_event *ev_sources; /* sources with news for Python (a playlist member ended):
+                                           * an intrusive list guarded by ev_mutex, like ev_head */
 } pyma_state;
 
 /* The state of our module; m must be the module (e.g. the `self` of a module function). */
@@ -87,6 +90,8 @@ static inline int pyma_acas(volatile int *p, int expected, int desired)
 }
 static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return (ma_uint64)_InterlockedOr64((volatile __int64 *)p, 0); }
 static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { _InterlockedExchange64((volatile __int64 *)p, (__int64)v); }
+static inline void *pyma_aloadp(void *volatile *p) { return _InterlockedCompareExchangePointer(p, NULL, NULL); }
+static inline void pyma_astorep(void *volatile *p, void *v) { _InterlockedExchangePointer(p, v); }
 #else
 /* Sequentially consistent: the device code relies on "store state, then read in_callback" (and the
  * mirror image in the callback) seeing each other. */
@@ -100,6 +105,10 @@ static inline int pyma_acas(volatile int *p, int expected, int desired)
 }
 static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+/* Pointers published to an audio thread (chain.c's member array): a store makes everything written
+ * before it visible to the thread that loads the new pointer. */
+static inline void *pyma_aloadp(void *volatile *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void pyma_astorep(void *volatile *p, void *v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
 #endif
 
 /* ---- errors (errors.c) ------------------------------------------------------------------- */
@@ -415,9 +424,11 @@ extern const char pyma_stream_doc[];
 PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_raw_doc[];
 extern PyType_Spec pyma_stream_spec;
-/* chain() (chain.c): a DecoderStream over its member streams back to back, gapless. */
+/* chain() (chain.c): a DecoderStream over its member streams back to back, gapless; Playlist, its
+ * type, a DecoderStream that can be appended to while it plays. */
 PyObject *pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_chain_doc[];
+extern PyType_Spec pyma_playlist_spec;
 /* The signal generators (gen.c): subtypes of DecoderStream. */
 extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;
 
@@ -626,6 +637,22 @@ void pyma_events_free(pyma_state *st);
 /* Called by an audio thread (no GIL) when a run ends by itself: queues the device for the event
  * thread unless it is closing. */
 void pyma_device_push_event(DeviceObject *self);
+
+/* A source with news for Python that the event thread hands to it as (owner, -2): the event loop
+ * calls owner._deliver_ends() (chain.c: a playlist's members ended on an audio thread).  `owner`
+ * is borrowed: the source unlinks itself (pyma_events_forget_source) before its owner can go. */
+typedef struct pyma_source_event {
+    PyObject *owner;
+    int queued;                       /* guarded by st->ev_mutex */
+    struct pyma_source_event *next;   /* likewise */
+} pyma_source_event;
+
+/* Queues `ev` for the event thread and wakes it (no-op when queued already).  Any thread, no GIL
+ * needed (an audio thread: ev_mutex is held for a few stores). */
+void pyma_events_push_source(pyma_state *st, pyma_source_event *ev);
+
+/* Takes `ev` off the queue.  GIL held. */
+void pyma_events_forget_source(pyma_state *st, pyma_source_event *ev);
 
 /* Marks the device closing (no more pushes) and takes it off the queue.  GIL held (ev_mutex is
  * never held by a thread waiting for the GIL, so this cannot deadlock). */
