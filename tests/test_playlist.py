@@ -371,3 +371,82 @@ def test_a_playlist_whose_callback_holds_it_is_collected():
     del playlist, member, holder
     gc.collect()
     assert ref() is None
+
+
+# ---- on a real server ------------------------------------------------------------------------------
+
+def _counter_parts(sizes):
+    import test_devices_pulse as tdp
+
+    pcm = tdp.counter_pcm(sum(sizes))
+    parts, start = [], 0
+    for n in sizes:
+        parts.append(miniaudio.stream_raw_pcm_memory(array.array("h", pcm[start:start + n].tobytes()), 2, 2))
+        start += n
+    return parts
+
+
+def test_members_appended_while_playing_are_heard_as_the_concatenation(pulse_server, tmp_path):
+    """The first member plays on the PulseAudio null sink; the others are appended while it plays (one
+    per on_source_end, from the event thread, and the last from this thread): the monitor recording
+    holds every frame in order, with no gap or repeat at the joins."""
+    import test_devices_pulse as tdp
+
+    sizes = [tdp.RATE // 2, tdp.RATE // 3, tdp.RATE // 5, tdp.RATE // 2]
+    parts = _counter_parts(sizes)
+    ends = Ends()
+    playlist = miniaudio.Playlist(parts[0], parts[1], output_format=SF.SIGNED16, nchannels=2, sample_rate=tdp.RATE,
+                                  on_source_end=ends)
+    with tdp.open_playback(fmt=SF.SIGNED16, buffersize_msec=20) as playback:
+        rec = tdp.MonitorRecorder(pulse_server, tmp_path / "monitor.s16")
+        try:
+            rec.wait_frames(tdp.RATE // 10)
+            playback.start(playlist)
+            assert wait_until(lambda: playlist.position > tdp.RATE // 10, tdp.DEADLINE)
+            playlist.append(parts[2])  # while member 0 plays
+            assert wait_until(lambda: playlist.current == 2, tdp.DEADLINE)
+            playlist.append(parts[3])  # while member 2 plays
+            playlist.close_input()
+            assert playback.wait(timeout=tdp.DEADLINE)
+            rec.wait_frames(tdp.RATE // 4)
+        finally:
+            x = rec.stop()
+    got = tdp.counter_frames(x)
+    gaps = np.nonzero(np.diff(got) != 1)[0]
+    assert gaps.size == 0, "discontinuities after frames %r" % [(int(got[g]), int(got[g + 1])) for g in gaps[:10]]
+    assert got[0] < tdp.JOIN_SKIP, "the first %d frames are missing" % got[0]
+    assert got[-1] == sum(sizes) - 1
+    assert ends.indices == [0, 1, 2, 3]
+
+
+def test_a_dry_playlist_is_silent_then_resumes_on_the_server(pulse_server, tmp_path):
+    """A playlist runs dry on the null sink: the device keeps running, silent, and the member appended
+    then is heard whole; close_input() ends the run.  The recording is member 1, silence, member 2."""
+    import test_devices_pulse as tdp
+
+    sizes = [tdp.RATE // 3, tdp.RATE // 3]
+    parts = _counter_parts(sizes)
+    playlist = miniaudio.Playlist(parts[0], output_format=SF.SIGNED16, nchannels=2, sample_rate=tdp.RATE)
+    with tdp.open_playback(fmt=SF.SIGNED16, buffersize_msec=20) as playback:
+        rec = tdp.MonitorRecorder(pulse_server, tmp_path / "monitor.s16")
+        try:
+            rec.wait_frames(tdp.RATE // 10)
+            playback.start(playlist)
+            assert wait_until(lambda: playlist.ended_count == 1, tdp.DEADLINE)
+            dry = playlist.position
+            assert wait_until(lambda: playlist.position > dry + tdp.RATE // 2, tdp.DEADLINE)  # 0.5 s of silence
+            assert playback.running
+            playlist.append(parts[1])
+            playlist.close_input()
+            assert playback.wait(timeout=tdp.DEADLINE)
+            rec.wait_frames(tdp.RATE // 4)
+        finally:
+            x = rec.stop()
+    loud = x[:, 0] >= 4000
+    got = tdp.counter_frames(x[loud])
+    assert got[0] < tdp.JOIN_SKIP and got[-1] == sum(sizes) - 1
+    assert np.all(np.diff(got) == 1), "a frame of a member is missing or repeated"
+    first, last = np.nonzero(loud)[0][[0, -1]]
+    silent = np.nonzero(~loud[first:last])[0]
+    assert silent.size >= tdp.RATE // 3, "no silence between the members (%d frames)" % silent.size
+    assert np.all(x[first:last][~loud[first:last]] == 0)
