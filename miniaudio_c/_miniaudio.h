@@ -429,6 +429,7 @@ extern PyType_Spec pyma_stream_spec;
 PyObject *pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_chain_doc[];
 extern PyType_Spec pyma_playlist_spec;
+
 /* The signal generators (gen.c): subtypes of DecoderStream. */
 extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;
 
@@ -682,5 +683,50 @@ extern const char pyma_device_default_data_callback_doc[];
 
 /* 1 when the current thread is running this device's callback (so stop/close would deadlock). */
 int pyma_device_on_audio_thread(DeviceObject *self);
+
+/* ---- chains and playlists (chain.c, playlist.c) ------------------------------------------ */
+
+/* The chain behind a Playlist (chain.c; see its header comment for the lock-free publication). */
+typedef struct {
+    PyObject *stream;    /* owned, claimed by the chain */
+    pyma_devconv *conv;  /* its converter, or NULL when it is in the chain's format */
+} pyma_chain_member;
+
+typedef struct pyma_pyma_chain_slots {
+    struct pyma_pyma_chain_slots *older; /* the array this one replaced (kept until the chain is freed), or NULL */
+    int cap;
+    pyma_chain_member m[];
+} pyma_chain_slots;
+
+typedef struct {
+    pyma_pull base;
+    pyma_state *st;
+    StreamObject *owner;          /* the stream over this pull (borrowed: it owns the pull) */
+    pyma_chain_slots *volatile slots;  /* pyma_aloadp/pyma_astorep; written by the appending thread (GIL) */
+    volatile int n;               /* members published: slots->m[0, n) are complete */
+    volatile int current;         /* written by the reader: the member being read (n: all read), which
+                                   * is also how many members have ended */
+    volatile int input_open;      /* more members may come (Playlist before close_input()) */
+    volatile int delivered;       /* on_source_end calls made (or skipped while it was None) */
+    volatile int delivering;      /* a thread is running on_source_end calls (GIL) */
+    volatile int notify;          /* on_end is set: a claimed reader wakes the event thread */
+    PyObject *on_end;             /* on_source_end (owned), or NULL; GIL */
+    pyma_source_event ev;         /* the event-queue link (events.c) */
+    ma_uint64 total;              /* GIL: the sum of the members' lengths, when total_known */
+    int total_known;
+} pyma_chain_pull;
+
+/* Appends `count` streams as members, all or none ("<label> <first_number + i>" in messages); GIL
+ * held, not released; -1 with an exception. */
+int pyma_chain_add(pyma_state *st, pyma_chain_pull *c, const char *label, Py_ssize_t first_number, PyObject *const *items,
+                   Py_ssize_t count);
+/* No more members: a chain of known members read from its start gets its length.  GIL held. */
+void pyma_chain_close_input(pyma_chain_pull *c);
+/* Sets on_source_end (callable, or None/NULL); starts the event thread.  GIL held; -1 with TypeError. */
+int pyma_chain_set_on_end(pyma_chain_pull *c, PyObject *fn);
+/* A new Playlist over `items` (claimed), input open or closed.  GIL held; NULL with an exception. */
+PyObject *pyma_chain_build(pyma_state *st, const char *label, PyObject *const *items, Py_ssize_t count, long format,
+                           long channels, long rate, Py_ssize_t frames_to_read, int chunk_type, PyObject *wrap,
+                           PyObject *format_obj, PyObject *on_end, int input_open);
 
 #endif /* PYMA_MINIAUDIO_H */
