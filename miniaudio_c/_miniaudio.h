@@ -51,6 +51,7 @@ typedef struct {
     PyTypeObject *stream_type; /* DecoderStream (stream.c) */
     PyTypeObject *device_type;  /* _Device, the base of the Python device classes (device.c) */
     PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (context.c) */
+    PyTypeObject *playlist_type; /* Playlist, the DecoderStream of chain() and Playlist() (chain.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -64,6 +65,8 @@ typedef struct {
     int ev_waiting; /* (GIL) threads blocked on ev_sem: it is not freed under them at exit */
     struct DeviceObject *ev_head;
     PyObject *ev_deferred;
+    struct pyma_source_event *ev_sources; /* sources with news for Python (a playlist member ended):
+                                           * an intrusive list guarded by ev_mutex, like ev_head */
 } pyma_state;
 
 /* The state of our module; m must be the module (e.g. the `self` of a module function). */
@@ -87,6 +90,8 @@ static inline int pyma_acas(volatile int *p, int expected, int desired)
 }
 static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return (ma_uint64)_InterlockedOr64((volatile __int64 *)p, 0); }
 static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { _InterlockedExchange64((volatile __int64 *)p, (__int64)v); }
+static inline void *pyma_aloadp(void *volatile *p) { return _InterlockedCompareExchangePointer(p, NULL, NULL); }
+static inline void pyma_astorep(void *volatile *p, void *v) { _InterlockedExchangePointer(p, v); }
 #else
 /* Sequentially consistent: the device code relies on "store state, then read in_callback" (and the
  * mirror image in the callback) seeing each other. */
@@ -100,6 +105,10 @@ static inline int pyma_acas(volatile int *p, int expected, int desired)
 }
 static inline ma_uint64 pyma_aload64(volatile ma_uint64 *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void pyma_astore64(volatile ma_uint64 *p, ma_uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+/* Pointers published to an audio thread (chain.c's member array): a store makes everything written
+ * before it visible to the thread that loads the new pointer. */
+static inline void *pyma_aloadp(void *volatile *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void pyma_astorep(void *volatile *p, void *v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
 #endif
 
 /* ---- errors (errors.c) ------------------------------------------------------------------- */
@@ -441,9 +450,12 @@ extern const char pyma_stream_doc[];
 PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_raw_doc[];
 extern PyType_Spec pyma_stream_spec;
-/* chain() (chain.c): a DecoderStream over its member streams back to back, gapless. */
+/* chain() (chain.c): a DecoderStream over its member streams back to back, gapless; Playlist, its
+ * type, a DecoderStream that can be appended to while it plays. */
 PyObject *pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_chain_doc[];
+extern PyType_Spec pyma_playlist_spec;
+
 /* The signal generators (gen.c): subtypes of DecoderStream. */
 extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;
 
@@ -670,6 +682,22 @@ void pyma_events_free(pyma_state *st);
  * thread unless it is closing. */
 void pyma_device_push_event(DeviceObject *self);
 
+/* A source with news for Python that the event thread hands to it as (owner, -2): the event loop
+ * calls owner._deliver_ends() (chain.c: a playlist's members ended on an audio thread).  `owner`
+ * is borrowed: the source unlinks itself (pyma_events_forget_source) before its owner can go. */
+typedef struct pyma_source_event {
+    PyObject *owner;
+    int queued;                       /* guarded by st->ev_mutex */
+    struct pyma_source_event *next;   /* likewise */
+} pyma_source_event;
+
+/* Queues `ev` for the event thread and wakes it (no-op when queued already).  Any thread, no GIL
+ * needed (an audio thread: ev_mutex is held for a few stores). */
+void pyma_events_push_source(pyma_state *st, pyma_source_event *ev);
+
+/* Takes `ev` off the queue.  GIL held. */
+void pyma_events_forget_source(pyma_state *st, pyma_source_event *ev);
+
 /* Marks the device closing (no more pushes) and takes it off the queue.  GIL held (ev_mutex is
  * never held by a thread waiting for the GIL, so this cannot deadlock). */
 void pyma_events_forget(DeviceObject *self);
@@ -729,5 +757,50 @@ ma_uint64 pyma_now_ns(void);
 
 /* 1 when the current thread is running this device's callback (so stop/close would deadlock). */
 int pyma_device_on_audio_thread(DeviceObject *self);
+
+/* ---- chains and playlists (chain.c, playlist.c) ------------------------------------------ */
+
+/* The chain behind a Playlist (chain.c; see its header comment for the lock-free publication). */
+typedef struct {
+    PyObject *stream;    /* owned, claimed by the chain */
+    pyma_devconv *conv;  /* its converter, or NULL when it is in the chain's format */
+} pyma_chain_member;
+
+typedef struct pyma_pyma_chain_slots {
+    struct pyma_pyma_chain_slots *older; /* the array this one replaced (kept until the chain is freed), or NULL */
+    int cap;
+    pyma_chain_member m[];
+} pyma_chain_slots;
+
+typedef struct {
+    pyma_pull base;
+    pyma_state *st;
+    StreamObject *owner;          /* the stream over this pull (borrowed: it owns the pull) */
+    pyma_chain_slots *volatile slots;  /* pyma_aloadp/pyma_astorep; written by the appending thread (GIL) */
+    volatile int n;               /* members published: slots->m[0, n) are complete */
+    volatile int current;         /* written by the reader: the member being read (n: all read), which
+                                   * is also how many members have ended */
+    volatile int input_open;      /* more members may come (Playlist before close_input()) */
+    volatile int delivered;       /* on_source_end calls made (or skipped while it was None) */
+    volatile int delivering;      /* a thread is running on_source_end calls (GIL) */
+    volatile int notify;          /* on_end is set: a claimed reader wakes the event thread */
+    PyObject *on_end;             /* on_source_end (owned), or NULL; GIL */
+    pyma_source_event ev;         /* the event-queue link (events.c) */
+    ma_uint64 total;              /* GIL: the sum of the members' lengths, when total_known */
+    int total_known;
+} pyma_chain_pull;
+
+/* Appends `count` streams as members, all or none ("<label> <first_number + i>" in messages); GIL
+ * held, not released; -1 with an exception. */
+int pyma_chain_add(pyma_state *st, pyma_chain_pull *c, const char *label, Py_ssize_t first_number, PyObject *const *items,
+                   Py_ssize_t count);
+/* No more members: a chain of known members read from its start gets its length.  GIL held. */
+void pyma_chain_close_input(pyma_chain_pull *c);
+/* Sets on_source_end (callable, or None/NULL); starts the event thread.  GIL held; -1 with TypeError. */
+int pyma_chain_set_on_end(pyma_chain_pull *c, PyObject *fn);
+/* A new Playlist over `items` (claimed), input open or closed.  GIL held; NULL with an exception. */
+PyObject *pyma_chain_build(pyma_state *st, const char *label, PyObject *const *items, Py_ssize_t count, long format,
+                           long channels, long rate, Py_ssize_t frames_to_read, int chunk_type, PyObject *wrap,
+                           PyObject *format_obj, PyObject *on_end, int input_open);
 
 #endif /* PYMA_MINIAUDIO_H */

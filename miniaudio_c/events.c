@@ -71,6 +71,68 @@ pyma_device_push_event(DeviceObject *self)
     PyThread_release_lock(st->ev_mutex);
 }
 
+/* ---- sources with news for Python (chain.c's playlists): (owner, -2) items --------------------- */
+
+void
+pyma_events_push_source(pyma_state *st, pyma_source_event *ev)
+{
+    if (st->ev_mutex == NULL) {
+        return; /* module teardown */
+    }
+    PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
+    if (!ev->queued) {
+        ev->queued = 1;
+        ev->next = st->ev_sources;
+        st->ev_sources = ev;
+        events_signal(st);
+    }
+    PyThread_release_lock(st->ev_mutex);
+}
+
+void
+pyma_events_forget_source(pyma_state *st, pyma_source_event *ev)
+{
+    pyma_source_event **link;
+
+    if (st->ev_mutex == NULL) {
+        return;
+    }
+    PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
+    if (ev->queued) {
+        for (link = &st->ev_sources; *link != NULL; link = &(*link)->next) {
+            if (*link == ev) {
+                *link = ev->next;
+                break;
+            }
+        }
+        ev->queued = 0;
+        ev->next = NULL;
+    }
+    PyThread_release_lock(st->ev_mutex);
+}
+
+/* Pops the queued sources into `result` as (owner, -2), before the devices: a playlist's member
+ * ends reach Python before the end of the run they were part of.  ev_mutex held, GIL held. */
+static int
+events_pop_sources(pyma_state *st, PyObject *result)
+{
+    pyma_source_event *ev;
+    PyObject *item;
+
+    while ((ev = st->ev_sources) != NULL) {
+        st->ev_sources = ev->next;
+        ev->queued = 0;
+        ev->next = NULL;
+        item = Py_BuildValue("Oi", ev->owner, -2);
+        if (item == NULL || PyList_Append(result, item) < 0) {
+            Py_XDECREF(item);
+            return -1;
+        }
+        Py_DECREF(item);
+    }
+    return 0;
+}
+
 /* Marks the device closing and takes it off the queue; GIL held (ev_mutex is never held by a
  * thread waiting for the GIL, so taking it here cannot deadlock). */
 void
@@ -96,7 +158,8 @@ pyma_events_forget(DeviceObject *self)
 
 const char pyma_next_events_doc[] =
     "_next_events($module, /)\n--\n\n"
-    "Blocks until devices need the event thread; returns [(device, run), ...] (run -1: close it).";
+    "Blocks until devices need the event thread; returns [(device, run), ...] (run -1: close it;\n"
+    "run -2: a playlist whose members ended: call its _deliver_ends()).";
 
 PyObject *
 pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
@@ -120,6 +183,11 @@ pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
          * ev_mutex first), so the borrowed pointers are safe to take references to. */
         PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
         st->ev_signalled = 0;
+        if (events_pop_sources(st, result) < 0) {
+            PyThread_release_lock(st->ev_mutex);
+            Py_DECREF(result);
+            return NULL;
+        }
         while ((dev = st->ev_head) != NULL) {
             st->ev_head = dev->next_queued;
             dev->queued = 0;

@@ -230,6 +230,12 @@ module_exec(PyObject *module)
             Py_DECREF(tp); /* the module holds it */
         }
     }
+    /* Playlist (chain.c): the DecoderStream of chain() and Playlist(). */
+    st->playlist_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_playlist_spec,
+                                                                 (PyObject *)st->stream_type);
+    if (st->playlist_type == NULL || PyModule_AddType(module, st->playlist_type) < 0) {
+        return -1;
+    }
     st->device_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_device_spec, NULL);
     if (st->device_type == NULL || PyModule_AddType(module, st->device_type) < 0) {
         return -1;
@@ -266,6 +272,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->stream_type);
     Py_VISIT(st->device_type);
     Py_VISIT(st->context_type);
+    Py_VISIT(st->playlist_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
@@ -284,6 +291,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->stream_type);
     Py_CLEAR(st->device_type);
     Py_CLEAR(st->context_type);
+    Py_CLEAR(st->playlist_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);

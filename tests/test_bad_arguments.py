@@ -349,6 +349,37 @@ add_param_rows("chain", _chain_of, {}, "output_format", [b for b in enum_bad(SF,
 add_param_rows("chain", _chain_of, {}, "nchannels", [b for b in count_bad(hi=254) if b[0] != "None"], "chain")
 add_param_rows("chain", _chain_of, {}, "sample_rate", [b for b in count_bad(hi=384000) if b[0] != "None"], "chain")
 add_param_rows("chain", _chain_of, {}, "frames_to_read", frames_bad(), "chain")
+def _playlist_append(bad):
+    """Playlist(a fresh stream).append(bad)."""
+    return miniaudio.Playlist(miniaudio.stream_memory(WAV)).append(bad)
+
+
+def _append_after_close_input():
+    pl = miniaudio.Playlist(miniaudio.stream_memory(WAV))
+    pl.close_input()
+    pl.append(miniaudio.stream_memory(WAV))
+
+
+for _label, _v in TYPES:
+    row("playlist-append-%s" % _label, call(_playlist_append, _v), TypeError, "argument 1", "Playlist.append")
+row("playlist-append-closed", lambda: _playlist_append(_closed_stream()), ValueError, "closed stream",
+    "Playlist.append")
+row("playlist-append-python-source", lambda: _playlist_append(miniaudio.stream_any(io.BytesIO(WAV))), ValueError,
+    "Python source", "Playlist.append")
+row("playlist-append-after-close-input", _append_after_close_input, ValueError, "close_input", "Playlist.append")
+row("playlist-extend-int", lambda: miniaudio.Playlist(miniaudio.stream_memory(WAV)).extend(5), TypeError,
+    "iterable", "Playlist.extend")
+row("playlist-extend-closed-item", lambda: miniaudio.Playlist(miniaudio.stream_memory(WAV)).extend(
+    [miniaudio.stream_memory(WAV), _closed_stream()]), ValueError, "item 2", "Playlist.extend")
+row("playlist-close-input-arg", lambda: miniaudio.Playlist(miniaudio.stream_memory(WAV)).close_input(1), TypeError,
+    "close_input", "Playlist.close_input")
+row("playlist-send-0", lambda: miniaudio.Playlist(miniaudio.stream_memory(WAV)).send(0), ValueError, "at least 1",
+    "Playlist.send")
+row("playlist-on-source-end", lambda: miniaudio.Playlist(miniaudio.stream_memory(WAV), on_source_end=3), TypeError,
+    "on_source_end", "Playlist")
+row("playlist-no-sources-no-format", call(miniaudio.Playlist), ValueError, "output_format", "Playlist")
+add_param_rows("Playlist", lambda **kw: miniaudio.Playlist(miniaudio.stream_memory(WAV), **kw), {}, "frames_to_read",
+               frames_bad(), "Playlist")
 row("stream_any-loop-not-seekable", call(miniaudio.stream_any, _NoSeek(WAV), loop=True), ValueError, "seek", "stream_any")
 add_param_rows("stream_any", miniaudio.stream_any, {}, "source",
                [(label, v, TypeError, True) for label, v in TYPES] + [("text-io", io.StringIO("RIFF"),

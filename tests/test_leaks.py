@@ -239,6 +239,33 @@ def make_cases(tmp, http_url):
         _expect(ValueError, miniaudio.chain, s, miniaudio.stream_any(io.BytesIO(wav)))
         s.close()
 
+    def stream_playlist():
+        # appended while read, run dry (empty chunks), callbacks (one raising: unraisable), refused
+        # members and appends, a cycle of playlists, dropped open
+        ends = []
+        pl = miniaudio.Playlist(miniaudio.stream_memory(wav), on_source_end=lambda i, s: ends.append(i))
+        pl.send(3000)
+        pl.append(miniaudio.stream_file(p("mono.flac")))
+        pl.extend([miniaudio.stream_memory(wav, nchannels=1, sample_rate=22050)])
+        while len(pl.send(50000)) > 0:
+            pass
+        pl.close_input()
+        assert _drain(pl) == 0 and len(ends) == 3
+        pl.seek(0)
+        pl.close()
+        s = miniaudio.stream_memory(wav)
+        q = miniaudio.Playlist(s, on_source_end=lambda i, s: 1 / 0)
+        _expect(RuntimeError, q.append, s)
+        _expect(TypeError, q.append, 42)
+        _expect(ValueError, q.append, miniaudio.stream_any(io.BytesIO(wav)))
+        _expect(TypeError, q.extend, s)
+        r = miniaudio.Playlist(output_format=SF.SIGNED16, nchannels=2, sample_rate=44100)
+        q.append(r)
+        _expect(ValueError, r.append, q)
+        q.close_input()
+        _expect(ValueError, q.append, miniaudio.stream_memory(wav))
+        q.send(100)  # dropped open: the cycle q -> callback is collected
+
     def stream_whole():
         assert _drain(miniaudio.stream_file(p("mono.mp3"), nchannels=1, sample_rate=22050)) == 22050 * 2
         assert _drain(miniaudio.stream_raw_pcm_memory(array.array("h", s16), 1, 2, 1000)) == 4410 * 2
@@ -390,6 +417,7 @@ def make_cases(tmp, http_url):
         "stream_whole": (stream_whole, d // 4, f),
         "stream_loop": (stream_loop, d // 4, f),
         "stream_chain": (stream_chain, d // 4, f),
+        "stream_playlist": (stream_playlist, d // 4, f),
         "stream_native_functions": (stream_native_functions, d // 4, f),
         "stream_wrappers": (stream_wrappers, d // 2, f),
         "decode_errors": (lambda: (_expect(miniaudio.DecodeError, miniaudio.decode, garbage),
@@ -440,6 +468,7 @@ CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
     "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames",
     "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
+    "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",

@@ -72,7 +72,7 @@ from ._streams import (
     wav_stream_file,
 )
 
-from ._chain import chain
+from ._chain import Playlist, chain
 from ._generators import Noise, NoiseType, PulseWave, Waveform, WaveformType
 
 from ._devices import (
@@ -127,5 +127,5 @@ __all__ = [
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
-    "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain",
+    "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist",
 ]

@@ -1,10 +1,53 @@
-"""Gapless chains: chain() plays streams back to back as one DecoderStream (miniaudio_c/chain.c)."""
+"""Gapless chains and playlists: chain() and Playlist play streams back to back as one
+DecoderStream (miniaudio_c/chain.c)."""
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 from . import _miniaudio as _ma
 from ._enums import SampleFormat, enum_value
 from ._streams import DecoderStream, _chunk_wrapper, _int_arg
+
+Playlist = _ma.Playlist
+
+
+def _settings(
+    name: str,
+    sources: Sequence[Any],
+    output_format: Optional[SampleFormat] = None,
+    nchannels: Optional[int] = None,
+    sample_rate: Optional[int] = None,
+    frames_to_read: int = 1024,
+    chunk_type: str = "array",
+    on_source_end: Optional[Callable[[int, DecoderStream], Any]] = None,
+) -> Tuple[SampleFormat, int, int, int, int, Optional[Callable[[Any], Any]]]:
+    """The checked settings of chain() / Playlist() (`name` in messages): (output_format, nchannels,
+    sample_rate, frames_to_read, chunk_type as the C layer takes it, chunk wrapper).  Defaults come from
+    the first source; without sources the format, channels and rate must be given."""
+    first = sources[0] if sources else None
+    if sources and not isinstance(first, DecoderStream):
+        raise TypeError(f"{name} argument 1 must be a DecoderStream (stream_file(), stream_memory(), a generator, "
+                        f"...), not {type(first).__name__}")
+    if not sources and (output_format is None or nchannels is None or sample_rate is None):
+        raise ValueError(f"{name} without sources needs output_format, nchannels and sample_rate")
+    if on_source_end is not None and not callable(on_source_end):
+        raise TypeError(f"on_source_end must be callable or None, not {type(on_source_end).__name__}")
+    if output_format is None:
+        output_format = first.sample_format  # type: ignore[union-attr]
+        if output_format is None:
+            raise ValueError(f"{name} argument 1 is raw PCM of unknown sample format: give output_format")
+    output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
+    nchannels = first.nchannels if nchannels is None else _int_arg(nchannels, "nchannels", 1, 254)  # type: ignore
+    if sample_rate is None:
+        sample_rate = first.sample_rate  # type: ignore[union-attr]
+        if sample_rate is None:
+            raise ValueError(f"{name} argument 1 is raw PCM (no sample rate): give sample_rate")
+    sample_rate = _int_arg(sample_rate, "sample_rate", 1, 384000)
+    frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
+    wrap = _chunk_wrapper(chunk_type, output_format, nchannels)
+    if output_format is SampleFormat.SIGNED24 and chunk_type == "array":
+        raise ValueError("output_format SIGNED24 cannot be held in an array.array; use chunk_type \"bytes\", or "
+                         "SIGNED32 or FLOAT32")
+    return output_format, nchannels, sample_rate, frames_to_read, 1 if chunk_type == "bytes" else 0, wrap
 
 
 def chain(
@@ -14,7 +57,8 @@ def chain(
     sample_rate: Optional[int] = None,
     frames_to_read: int = 1024,
     chunk_type: str = "array",
-) -> "DecoderStream":
+    on_source_end: Optional[Callable[[int, DecoderStream], Any]] = None,
+) -> "Playlist":
     """Play streams back to back, gaplessly: one :class:`DecoderStream` over all of them.
 
     A chunk that reaches the end of one source goes on with the next, so every chunk is full
@@ -40,11 +84,14 @@ def chain(
         sample_rate: The sample rate of the chunks (default: the first source's).
         frames_to_read: The frames per chunk that ``next()`` gives.
         chunk_type: ``"array"``, ``"bytes"`` or ``"numpy"``, as for :func:`stream_file`.
+        on_source_end: Called as ``on_source_end(index, source)`` when a source has ended, as
+            for :class:`Playlist`.
 
     Returns:
-        DecoderStream: The chain.  Its ``length`` is the sum of the sources' lengths where that
-        is exact (all known, none resampled or looping, all at their frame 0), else None;
-        ``seek(0)`` rewinds every source to its frame 0 (other frames: ValueError).
+        Playlist: The chain, a :class:`Playlist` (a DecoderStream) whose input is closed.  Its
+        ``length`` is the sum of the sources' lengths where that is exact (all known, none
+        resampled or looping, all at their frame 0), else None; ``seek(0)`` rewinds every
+        source to its frame 0 (other frames: ValueError).
 
     Raises:
         TypeError: A source is not a DecoderStream (the message gives its position).
@@ -53,28 +100,9 @@ def chain(
     """
     if not sources:
         raise ValueError("chain() needs at least one stream")
-    first = sources[0]
-    if not isinstance(first, DecoderStream):
-        raise TypeError(f"chain() argument 1 must be a DecoderStream (stream_file(), stream_memory(), a generator, "
-                        f"...), not {type(first).__name__}")
-    if output_format is None:
-        output_format = first.sample_format
-        if output_format is None:
-            raise ValueError("chain() argument 1 is raw PCM of unknown sample format: give output_format")
-    output_format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))
-    nchannels = first.nchannels if nchannels is None else _int_arg(nchannels, "nchannels", 1, 254)
-    if sample_rate is None:
-        sample_rate = first.sample_rate
-        if sample_rate is None:
-            raise ValueError("chain() argument 1 is raw PCM (no sample rate): give sample_rate")
-    sample_rate = _int_arg(sample_rate, "sample_rate", 1, 384000)
-    frames_to_read = _int_arg(frames_to_read, "frames_to_read", 1)
-    wrap = _chunk_wrapper(chunk_type, output_format, nchannels)
-    if output_format is SampleFormat.SIGNED24 and chunk_type == "array":
-        raise ValueError("output_format SIGNED24 cannot be held in an array.array; use chunk_type \"bytes\", or "
-                         "SIGNED32 or FLOAT32")
-    stream: DecoderStream = _ma.chain(tuple(sources), output_format=output_format, nchannels=nchannels,
-                                      sample_rate=sample_rate, frames_to_read=frames_to_read,
-                                      chunk_type=1 if chunk_type == "bytes" else 0, wrap=wrap,
-                                      format_obj=output_format)
+    fmt, nch, rate, frames, kind, wrap = _settings("chain()", sources, output_format, nchannels, sample_rate,
+                                                   frames_to_read, chunk_type, on_source_end)
+    stream: Playlist = _ma.chain(tuple(sources), output_format=fmt, nchannels=nch, sample_rate=rate,
+                                 frames_to_read=frames, chunk_type=kind, wrap=wrap, format_obj=fmt,
+                                 on_source_end=on_source_end)
     return stream

@@ -267,6 +267,8 @@ def _event_loop() -> None:
             try:
                 if run == -1:
                     device._close()
+                elif run == -2:  # not a device: a Playlist whose members ended (chain.c)
+                    cast(Any, device)._deliver_ends()
                 else:
                     device._run_ended(run)
             except BaseException as exc:  # never let the event thread die
