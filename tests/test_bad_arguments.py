@@ -650,6 +650,43 @@ for cls in DEVICE_CLASSES:
         row("%s.wait-%s" % (label, lbl), on_device(cls, "wait", value), exc, "timeout", label + ".wait")
     row("%s.stop-extra-argument" % label, on_device(cls, "stop", 1), TypeError, None, label + ".stop")
     row("%s.close-extra-argument" % label, on_device(cls, "close", 1), TypeError, None, label + ".close")
+# push I/O: write() / read() / drain() and ring_msec (nothing is queued by a refused write)
+for cls in DEVICE_CLASSES:
+    label = cls.__name__
+    add_param_rows(label, cls, dict(DEVICE_COMMON, **DEVICE_CLASSES[cls]), "ring_msec",
+                   [(lbl, v, ValueError if lbl == "nan" else TypeError, True) for lbl, v in TYPES
+                    if lbl not in ("None", "float")] +
+                   [("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("huge", 10 ** 9, ValueError, True)],
+                   label)
+    if cls is not miniaudio.CaptureDevice:
+        for lbl, value, exc, text in [(lbl, v, TypeError, "data") for lbl, v in TYPES if lbl != "bytes"] + [
+                ("partial-frame", b"\0" * 3, ValueError, "whole number"),
+                ("odd-samples", array.array("h", [0] * 7), ValueError, "2-channel frames")]:
+            row("%s.write-%s" % (label, lbl), on_device(cls, "write", value), exc, text, label + ".write")
+        for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("None", "float", "nan")] + [
+                ("negative", -1, ValueError), ("nan", float("nan"), ValueError)]:
+            row("%s.write-timeout-%s" % (label, lbl), on_device(cls, "write", b"\0" * 4, value), exc, "timeout",
+                label + ".write")
+        row("%s.write-closed" % label, on_device(cls, "write", b"\0" * 4, state="closed"), miniaudio.MiniaudioError,
+            "closed", label + ".write")
+        row("%s.write-generator-running" % label, on_device(cls, "write", b"\0" * 4, state="running"),
+            RuntimeError, "generator", label + ".write")
+    else:
+        row("%s.write-capture-only" % label, on_device(cls, "write", b"\0" * 4), TypeError, "records",
+            label + ".write")
+    if cls is not miniaudio.PlaybackDevice:
+        for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("None",)] + [
+                ("negative", -1, ValueError)]:
+            row("%s.read-%s" % (label, lbl), on_device(cls, "read", value), exc, "frames", label + ".read")
+        row("%s.read-timeout-negative" % label, on_device(cls, "read", 10, -1.0), ValueError, "timeout",
+            label + ".read")
+        row("%s.read-closed" % label, on_device(cls, "read", 10, state="closed"), miniaudio.MiniaudioError, "closed",
+            label + ".read")
+        row("%s.read-generator-running" % label, on_device(cls, "read", 10, state="running"), RuntimeError,
+            "generator", label + ".read")
+    else:
+        row("%s.read-playback-only" % label, on_device(cls, "read", 10), TypeError, "plays", label + ".read")
+    row("%s.drain-extra-argument" % label, on_device(cls, "drain", 1, 2), TypeError, None, label + ".drain")
 if DEVICE_CLASSES:
     row("AbstractDevice.start-unopened", on_device(None, "start", Fresh(lambda: silence(None)), state="unopened"),
         miniaudio.MiniaudioError, "not open", "AbstractDevice")

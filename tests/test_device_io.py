@@ -456,3 +456,62 @@ def test_a_1khz_tone_written_as_float64_has_the_exact_frequency_and_level(pulse_
     assert abs(r["rms"] - tdp.EXPECTED_RMS) < 0.02 * tdp.EXPECTED_RMS, r
     assert stats.underflows == 0, stats
     assert r["silent_run"] <= tdp.RATE // 20, r  # the server's own timing: see assert_every_frame_once_in_order
+
+
+# ---- life cycle -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", ["write", "read"])
+def test_interpreter_exit_with_a_thread_blocked_in_write_or_read(call):
+    """A daemon thread blocked in write() (read()) when the main thread ends: the exit handler closes
+    the device and the exit is prompt, with exit status 0 and no crash."""
+    code = textwrap.dedent("""
+        import sys, threading, time, miniaudio
+        from miniaudio import SampleFormat as SF
+        if sys.argv[1] == "write":
+            dev = miniaudio.PlaybackDevice(SF.SIGNED16, 2, 48000, buffersize_msec=10, backends=["null"], ring_msec=50)
+            work = lambda: dev.write(bytes(4 * 48000 * 60))
+        else:
+            dev = miniaudio.CaptureDevice(SF.SIGNED16, 2, 48000, buffersize_msec=10, backends=["null"])
+            work = lambda: dev.read(48000 * 60)
+        threading.Thread(target=work, daemon=True).start()
+        time.sleep(0.3)
+        print("exiting", dev.running, flush=True)
+    """)
+    t0 = time.monotonic()
+    result = helpers.run_python(code, call, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["exiting", "True"]
+    # The exit handler closes the device under the blocked call, which then raises MiniaudioError
+    # ("the device stopped during ...") in its thread, if that thread runs again before the exit.
+    err = result.stderr
+    if "Traceback" in err:
+        assert err.rstrip().splitlines()[-1].startswith("miniaudio.MiniaudioError: the device stopped during"), err
+        err = ""
+    helpers.assert_clean_stderr(err)
+    assert time.monotonic() - t0 < 20
+
+
+def test_many_devices_writing_from_threads_then_closed_while_blocked():
+    """Eight devices, each written by its own thread through a small ring, closed from the main
+    thread while the writers are blocked: every writer ends with MiniaudioError, nothing hangs."""
+    devs = [null_playback(ring_msec=20) for _ in range(8)]
+    outcomes = []
+
+    def writer(dev):
+        try:
+            for _ in range(1000):
+                dev.write(np.zeros((480, 2), np.float32))
+            outcomes.append("done")
+        except miniaudio.MiniaudioError as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=writer, args=(d,)) for d in devs]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    for d in devs:
+        d.close()
+    for t in threads:
+        t.join(10)
+        assert not t.is_alive()
+    assert outcomes == ["MiniaudioError"] * 8

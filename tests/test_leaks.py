@@ -357,6 +357,29 @@ def make_cases(tmp, http_url):
         w.close()
         _expect(ValueError, setattr, w, "frequency", 1.0)
 
+    def push_io():
+        # write() of every input kind, a timeout, a refused write, read() into new and given buffers
+        dev = miniaudio.PlaybackDevice(SF.SIGNED16, 2, 48000, buffersize_msec=10, backends=NULL, ring_msec=20)
+        try:
+            dev.write(bytes(4 * 240))
+            dev.write(np.zeros((240, 2), np.float64))
+            dev.write(array.array("h", bytes(4 * 120)))
+            _expect(TimeoutError, dev.write, np.zeros((4800, 2), np.int16), 0.001)
+            _expect(ValueError, dev.write, b"\0" * 3)
+            _expect(TypeError, dev.write, np.zeros(4, np.complex64))
+            dev.stop()
+        finally:
+            dev.close()
+        c = miniaudio.CaptureDevice(SF.FLOAT32, 1, 48000, buffersize_msec=10, backends=NULL)
+        try:
+            c.read(48)
+            c.read(48, chunk_type="bytes")
+            c.read(out=bytearray(4 * 48))
+            _expect(TimeoutError, c.read, 48000, 0.001)
+            _expect(ValueError, c.read, -1)
+        finally:
+            c.close()
+
     def failing_gen():
         yield b""
         raise KeyError("generator failed")
@@ -460,6 +483,7 @@ def make_cases(tmp, http_url):
         "device_start_stop": (device_start_stop, dd, fd),
         "device_errors": (device_errors, dd, fd),
         "generators": (generators, d // 2, f),
+        "push_io": (push_io, dd, fd),
     }
     return cases, [play, cap], unraisable_ignored
 
@@ -472,7 +496,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "generators",
+    "generators", "push_io",
 ]
 
 
