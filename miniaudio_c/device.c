@@ -200,22 +200,26 @@ device_release(DeviceObject *self)
 PyDoc_STRVAR(device_open_doc,
              "_open($self, type, play_format, play_channels, capture_format, capture_channels,\n"
              "      sample_rate, buffersize_msec, periods, play_id, capture_id, backends, thread_prio,\n"
-             "      app_name, /)\n--\n\n"
+             "      app_name, performance_profile=0, /)\n--\n\n"
              "Open the context and the device.  Ids: None, raw id bytes, or a name substring.");
 
 static PyObject *
 device_open(DeviceObject *self, PyObject *args)
 {
     PyObject *pf_obj, *pc_obj, *cf_obj, *cc_obj, *rate_obj, *play_id, *cap_id, *backends;
-    int type, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0, null_listed = 0;
+    int type, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0, null_listed = 0, profile = 0;
     const char *app_name;
     long pf = ma_format_s16, pc = 2, cf = ma_format_s16, cc = 2, rate = 0;
     ma_device_id pid, cid;
     ma_device_config config;
     ma_result r;
 
-    if (!PyArg_ParseTuple(args, "iOOOOOiiOOOis:_open", &type, &pf_obj, &pc_obj, &cf_obj, &cc_obj, &rate_obj,
-                          &buffer_msec, &periods, &play_id, &cap_id, &backends, &thread_prio, &app_name)) {
+    if (!PyArg_ParseTuple(args, "iOOOOOiiOOOis|i:_open", &type, &pf_obj, &pc_obj, &cf_obj, &cc_obj, &rate_obj,
+                          &buffer_msec, &periods, &play_id, &cap_id, &backends, &thread_prio, &app_name, &profile)) {
+        return NULL;
+    }
+    if (profile != ma_performance_profile_low_latency && profile != ma_performance_profile_conservative) {
+        PyErr_Format(PyExc_ValueError, "unknown performance profile %d", profile);
         return NULL;
     }
     self->st = device_module_state(Py_TYPE(self));
@@ -285,6 +289,7 @@ device_open(DeviceObject *self, PyObject *args)
     config.sampleRate = (ma_uint32)rate;
     config.periodSizeInMilliseconds = (ma_uint32)buffer_msec;
     config.periods = (ma_uint32)periods;
+    config.performanceProfile = (ma_performance_profile)profile;
     config.playback.format = (ma_format)pf;
     config.playback.channels = (ma_uint32)pc;
     config.playback.pDeviceID = play_has ? &pid : NULL;

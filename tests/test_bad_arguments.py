@@ -658,6 +658,11 @@ for cls in DEVICE_CLASSES:
                     if lbl not in ("None", "float")] +
                    [("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("huge", 10 ** 9, ValueError, True)],
                    label)
+    add_param_rows(label, cls, dict(DEVICE_COMMON, **DEVICE_CLASSES[cls]), "latency",
+                   [(lbl, v, ValueError if lbl in ("nan", "str") else TypeError, True) for lbl, v in TYPES
+                    if lbl not in ("None", "float")] +
+                   [("0", 0, ValueError, True), ("-1", -1.0, ValueError, True), ("huge", 60, ValueError, True),
+                    ("medium", "medium", ValueError, True)], label)
     if cls is not miniaudio.CaptureDevice:
         for lbl, value, exc, text in [(lbl, v, TypeError, "data") for lbl, v in TYPES if lbl != "bytes"] + [
                 ("partial-frame", b"\0" * 3, ValueError, "whole number"),

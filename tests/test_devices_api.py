@@ -38,8 +38,8 @@ def test_constructor_signature(cls, expected):
     positional = [(p.name, p.default) for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert positional == expected
     keyword_only = [(p.name, p.default) for p in params if p.kind == p.KEYWORD_ONLY]
-    assert keyword_only == [("on_finished", None), ("ring_msec", None)]
-    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished", "ring_msec"]
+    assert keyword_only == [("on_finished", None), ("ring_msec", None), ("latency", None)]
+    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished", "ring_msec", "latency"]
 
 
 def test_method_signatures():

@@ -243,6 +243,33 @@ _event_thread: Optional[threading.Thread] = None
 _event_thread_lock = threading.Lock()
 
 
+# miniaudio's performance profiles (ma_performance_profile) and the periods it uses by default
+_PROFILE_LOW_LATENCY, _PROFILE_CONSERVATIVE = 0, 1
+_DEFAULT_PERIODS = 3
+
+
+def _latency_setting(latency: Any, buffersize_msec: int, callback_periods: int) -> Tuple[int, int]:
+    """(buffersize_msec, performance profile) for a device's `latency` argument, as sounddevice's:
+    "low" (miniaudio's low-latency profile and its default period, 10 ms), "high" (the conservative
+    profile and its default period, 100 ms), or seconds for the whole buffer (split into the
+    callback periods); None keeps buffersize_msec."""
+    if latency is None:
+        return buffersize_msec, _PROFILE_LOW_LATENCY
+    if isinstance(latency, str):
+        if latency == "low":
+            return 0, _PROFILE_LOW_LATENCY
+        if latency == "high":
+            return 0, _PROFILE_CONSERVATIVE
+        raise ValueError(f"latency must be 'low', 'high' or a number of seconds, not {latency!r}")
+    if isinstance(latency, bool) or not isinstance(latency, (int, float)):
+        raise TypeError(f"latency must be 'low', 'high' or a number of seconds, not {type(latency).__name__}")
+    if not 0.001 <= latency <= 10.0:
+        raise ValueError(f"latency must be 0.001 to 10 seconds, not {latency}")
+    periods = callback_periods or _DEFAULT_PERIODS
+    period_msec = max(1, round(latency * 1000 / periods))
+    return period_msec, _PROFILE_LOW_LATENCY if latency < 0.1 else _PROFILE_CONSERVATIVE
+
+
 def _report(exc: BaseException, obj: Any) -> None:
     """Hands `exc` to sys.unraisablehook ("Exception ignored in: obj"); never raises."""
     try:
@@ -343,7 +370,7 @@ class AbstractDevice(_PushIO, _ma._Device):
     def _setup(self, device_type: DeviceType, play_format: Any, play_channels: Any, capture_format: Any,
                capture_channels: Any, sample_rate: Any, buffersize_msec: int, play_id: Any, capture_id: Any,
                callback_periods: int, backends: BackendsType, thread_prio: Any, app_name: str,
-               on_finished: Optional[Callable[["AbstractDevice"], Any]]) -> None:
+               on_finished: Optional[Callable[["AbstractDevice"], Any]], latency: Any = None) -> None:
         AbstractDevice.__init__(self)
         if on_finished is not None and not callable(on_finished):
             raise TypeError("on_finished must be callable or None")
@@ -355,13 +382,15 @@ class AbstractDevice(_PushIO, _ma._Device):
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
             if not 0 <= value <= top:
                 raise ValueError(f"{name} must be 0..{top} (0: the backend's default), not {value}")
+        buffersize_msec, profile = _latency_setting(latency, buffersize_msec, callback_periods)
         self._open(device_type.value, play_format, play_channels, capture_format, capture_channels, sample_rate,
                    buffersize_msec, callback_periods, play_id, capture_id, _backend_values(backends),
-                   enum_value(ThreadPriority, thread_prio, "thread_prio"), app_name)
+                   enum_value(ThreadPriority, thread_prio, "thread_prio"), app_name, profile)
         info = self._info
         self.backend: str = info["backend"]
         self.sample_rate: int = info["sample_rate"]
-        self.buffersize_msec = buffersize_msec
+        self.buffersize_msec = buffersize_msec if latency is None else _latency_setting(latency, buffersize_msec,
+                                                                                         callback_periods)[0]
         self.device_name: Optional[str] = info["playback_name"] or info["capture_name"] or None
         _live.add(self)
 
@@ -562,6 +591,11 @@ class PlaybackDevice(AbstractDevice):
         ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
             :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
             periods, at least 100 ms).
+        latency: As in sounddevice: ``"low"`` (miniaudio's low-latency profile with its default
+            10 ms periods), ``"high"`` (its conservative profile, 100 ms periods) or the seconds
+            the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
+            default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
+            :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
 
     Attributes:
         format (SampleFormat): The sample format.
@@ -589,11 +623,12 @@ class PlaybackDevice(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
+        latency: Any = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))  # before opening
         self._setup(DeviceType.PLAYBACK, output_format, nchannels, None, None, sample_rate, buffersize_msec,
                     _raw_id(device_id, "device_id"), None, callback_periods, backends, thread_prio, app_name,
-                    on_finished)
+                    on_finished, latency)
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["playback_channels"]
         self._set_ring_msec(ring_msec)
@@ -652,6 +687,11 @@ class CaptureDevice(AbstractDevice):
         ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
             :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
             periods, at least 100 ms).
+        latency: As in sounddevice: ``"low"`` (miniaudio's low-latency profile with its default
+            10 ms periods), ``"high"`` (its conservative profile, 100 ms periods) or the seconds
+            the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
+            default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
+            :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
 
     Attributes:
         format (SampleFormat): The sample format.
@@ -679,10 +719,12 @@ class CaptureDevice(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
+        latency: Any = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, input_format, "input_format"))  # before opening
         self._setup(DeviceType.CAPTURE, None, None, input_format, nchannels, sample_rate, buffersize_msec, None,
-                    _raw_id(device_id, "device_id"), callback_periods, backends, thread_prio, app_name, on_finished)
+                    _raw_id(device_id, "device_id"), callback_periods, backends, thread_prio, app_name, on_finished,
+                    latency)
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
@@ -731,6 +773,11 @@ class DuplexStream(AbstractDevice):
         ring_msec: The size of the ring buffer between :meth:`~AbstractDevice.write` /
             :meth:`~AbstractDevice.read` and the audio thread, in milliseconds (None: four
             periods, at least 100 ms).
+        latency: As in sounddevice: ``"low"`` (miniaudio's low-latency profile with its default
+            10 ms periods), ``"high"`` (its conservative profile, 100 ms periods) or the seconds
+            the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
+            default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
+            :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
 
     Attributes:
         playback_format (SampleFormat): The sample format played.
@@ -763,13 +810,14 @@ class DuplexStream(AbstractDevice):
         *,
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
+        latency: Any = None,
     ) -> None:
         self.playback_format = SampleFormat(enum_value(SampleFormat, playback_format, "playback_format"))
         self.capture_format = SampleFormat(enum_value(SampleFormat, capture_format, "capture_format"))
         self._setup(DeviceType.DUPLEX, playback_format, playback_channels, capture_format, capture_channels,
                     sample_rate, buffersize_msec, _raw_id(playback_device_id, "playback_device_id"),
                     _raw_id(capture_device_id, "capture_device_id"), callback_periods, backends, thread_prio,
-                    app_name, on_finished)
+                    app_name, on_finished, latency)
         self.sample_width = width_from_format(self.capture_format)
         self.playback_channels: int = self._info["playback_channels"]
         self.capture_channels: int = self._info["capture_channels"]

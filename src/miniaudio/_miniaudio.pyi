@@ -260,6 +260,7 @@ class _Device:
         backends: list[int] | None,
         thread_prio: int,
         app_name: str,
+        performance_profile: int = 0,
         /,
     ) -> None: ...
     def _start(self, generator: Generator[Any, Any, Any] | None,
