@@ -361,6 +361,9 @@ int pyma_samples_in_open(pyma_samples_in *in, PyObject *obj, const pyma_format_i
 void pyma_samples_in_copy(const pyma_samples_in *in, ma_uint64 first, ma_uint64 frames, void *dst);
 /* Releases the view and the copy (idempotent).  GIL held. */
 void pyma_samples_in_release(pyma_samples_in *in);
+/* _miniaudio._samples_to_format(data, format, nchannels): what write() queues, as bytes. */
+PyObject *pyma_samples_to_format(PyObject *module, PyObject *args);
+extern const char pyma_samples_to_format_doc[];
 
 /* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
 

@@ -11,6 +11,7 @@
 #include "_miniaudio.h"
 
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 /* The kinds of items we read. */
@@ -235,7 +236,7 @@ pyma_samples_in_copy(const pyma_samples_in *in, ma_uint64 first, ma_uint64 frame
             case IN_S64: { ma_int64 x; memcpy(&x, p, 8); tmp.i[k] = (ma_int32)(x >> 32); break; }
             case IN_U64: { ma_uint64 x; memcpy(&x, p, 8); tmp.i[k] = (ma_int32)((ma_uint32)(x >> 32) ^ 0x80000000u); break; }
             case IN_F16: { ma_uint16 x; memcpy(&x, p, 2); tmp.f[k] = half_to_float(x); break; }
-            case IN_F64: { double x; memcpy(&x, p, 8); tmp.f[k] = x > FLT_MAX ? FLT_MAX : x < -FLT_MAX ? -FLT_MAX : (float)x; break; }
+            case IN_F64: { double x; memcpy(&x, p, 8); tmp.f[k] = x > FLT_MAX ? INFINITY : x < -FLT_MAX ? -INFINITY : (float)x; break; }
             default: tmp.i[k] = 0; break;
             }
         }
@@ -243,4 +244,40 @@ pyma_samples_in_copy(const pyma_samples_in *in, ma_uint64 first, ma_uint64 frame
                        as_float ? ma_format_f32 : ma_format_s32, step, ma_dither_mode_none);
         done += step;
     }
+}
+
+const char pyma_samples_to_format_doc[] =
+    "_samples_to_format(data, format, nchannels, /)\n--\n\n"
+    "The frames of `data` as write() would queue them for a device of `format` and `nchannels`: bytes\n"
+    "in that format.  (Used by tests and by the file writers.)";
+
+PyObject *
+pyma_samples_to_format(PyObject *module, PyObject *args)
+{
+    PyObject *data, *fmt_obj, *out;
+    long fmt, channels;
+    pyma_samples_in in;
+    const pyma_format_info *info;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "OOl:_samples_to_format", &data, &fmt_obj, &channels)) {
+        return NULL;
+    }
+    if (pyma_arg(fmt_obj, PYMA_ARG_FORMAT, 0, "format", &fmt) < 0) {
+        return NULL;
+    }
+    info = pyma_format_info_get((ma_format)fmt);
+    if (info == NULL || channels < 1 || channels > MA_MAX_CHANNELS) {
+        PyErr_SetString(PyExc_ValueError, "_samples_to_format: bad format or channel count");
+        return NULL;
+    }
+    if (pyma_samples_in_open(&in, data, info, (ma_uint32)channels, "data") < 0) {
+        return NULL;
+    }
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(in.frames * (ma_uint64)info->width * (ma_uint64)channels));
+    if (out != NULL) {
+        pyma_samples_in_copy(&in, 0, in.frames, PyBytes_AS_STRING(out));
+    }
+    pyma_samples_in_release(&in);
+    return out;
 }

@@ -192,6 +192,7 @@ def stream(
 def stream_raw(
     data: ReadableBuffer, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: SampleFormat | None
 ) -> DecoderStream: ...
+def _samples_to_format(data: Any, format: int, nchannels: int, /) -> bytes: ...
 def chain(
     members: tuple[object, ...],
     /,
