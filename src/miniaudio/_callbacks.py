@@ -36,6 +36,8 @@ class CallbackFlags:
     __slots__ = ("_flags",)
 
     def __init__(self, flags: int = 0) -> None:
+        if isinstance(flags, bool) or not isinstance(flags, int):
+            raise TypeError(f"flags must be an int, not {type(flags).__name__}")
         self._flags = flags
 
     def __repr__(self) -> str:
