@@ -214,13 +214,14 @@ runner_repr(RunnerObject *self)
 }
 
 static PyMethodDef runner_methods[] = {
-    {"send", (PyCFunction)runner_send, METH_O, NULL},
+    {"send", (PyCFunction)runner_send, METH_O,
+     PyDoc_STR("send($self, value, /)\n--\n\nRefused: the device drives a callback run itself.")},
     {NULL, NULL, 0, NULL},
 };
 
 static PyType_Slot runner_slots[] = {
     {Py_tp_doc, (void *)PyDoc_STR("_CallbackRunner(target, mode, asarray, flags_type, stop_type, abort_type, "
-                                  "cap_latency, play_latency)\n--\n\nWhat start(callback=...) runs (private).")},
+                                  "cap_latency, play_latency, /)\n--\n\nWhat start(callback=...) runs (private).")},
     {Py_tp_new, runner_new},
     {Py_tp_dealloc, runner_dealloc},
     {Py_tp_traverse, runner_traverse},

@@ -646,7 +646,10 @@ for cls in DEVICE_CLASSES:
     row("%s.start-generator-and-callback" % label,
         start_with(cls, callback_generator=Fresh(lambda: silence(None)), callback=print), TypeError,
         "callback_generator", label + ".start")
-    if cls is not miniaudio.PlaybackDevice:
+    if cls is miniaudio.PlaybackDevice:
+        row("%s.start-input_type" % label, start_with(cls, callback_generator=Fresh(lambda: silence(None)),
+                                                      input_type="numpy"), ValueError, "input_type", label + ".start")
+    else:
         for lbl, value in [("str", "numpy-ish"), ("int", 1), ("bytes", b"numpy")]:
             row("%s.start-input_type-%s" % (label, lbl),
                 start_with(cls, callback_generator=Fresh(lambda: silence(None)), input_type=value), ValueError,

@@ -405,7 +405,7 @@ class AbstractDevice(_PushIO, _ma._Device):
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         numpy_input = _callbacks.check_input_type(input_type)
-        if numpy_input and (callback_generator is None or isinstance(self, PlaybackDevice)):
+        if (input_type is not None and isinstance(self, PlaybackDevice)) or (numpy_input and callback_generator is None):
             raise ValueError("input_type applies to the generator of a CaptureDevice or DuplexStream (a callback "
                              "always gets arrays; read() has chunk_type=)")
         if self._on_audio_thread:
@@ -620,7 +620,7 @@ class PlaybackDevice(AbstractDevice):
         self._set_ring_msec(ring_msec)
 
     def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
-              callback: Optional[Callable[..., Any]] = None) -> None:
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
         """Start playback: the generator is sent frame counts and yields the frames to play.
 
         Each callback sends the generator the number of frames the device needs (an int) and plays
@@ -642,16 +642,18 @@ class PlaybackDevice(AbstractDevice):
             callback: Instead of a generator, a function called every period as
                 ``callback(outdata, frames, time, status)`` (sounddevice's signature; see
                 :ref:`device-callbacks`).
+            input_type: Only for capture and duplex generators: any value but None raises
+                ValueError here.
 
         Raises:
             ValueError: A stream whose format, channels or sample rate differ from the device's, or
-                a stream that has ended already.
+                a stream that has ended already; ``input_type`` given.
             MiniaudioError: The device is running already, or it is closed.
             TypeError: ``callback_generator`` has no ``send()`` method, ``callback`` is not callable,
                 or both were given.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator, callback=callback)
+        return super().start(callback_generator, callback=callback, input_type=input_type)
 
 
 class CaptureDevice(AbstractDevice):
