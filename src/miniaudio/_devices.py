@@ -372,8 +372,8 @@ class AbstractDevice(_PushIO, _ma._Device):
         """
         return DeviceStats(*self._stats)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None, *, callback: Optional[Callable[..., Any]] = None,
-              input_type: Optional[str] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
         """Start a run: the device calls the generator, or the callback, from its audio thread.
 
         See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
@@ -405,7 +405,8 @@ class AbstractDevice(_PushIO, _ma._Device):
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
         numpy_input = _callbacks.check_input_type(input_type)
-        if (input_type is not None and isinstance(self, PlaybackDevice)) or (numpy_input and callback_generator is None):
+        playback = isinstance(self, PlaybackDevice)
+        if (input_type is not None and playback) or (numpy_input and callback_generator is None):
             raise ValueError("input_type applies to the generator of a CaptureDevice or DuplexStream (a callback "
                              "always gets arrays; read() has chunk_type=)")
         if self._on_audio_thread:
