@@ -52,6 +52,9 @@ typedef struct {
     PyTypeObject *device_type;  /* _Device, the base of the Python device classes (device.c) */
     PyTypeObject *context_type; /* _Context, the device enumerator behind Devices (context.c) */
     PyTypeObject *playlist_type; /* Playlist, the DecoderStream of chain() and Playlist() (chain.c) */
+    PyTypeObject *period_buffer_type; /* _PeriodBuffer, the memory behind a callback's arrays (pycallback.c) */
+    PyTypeObject *runner_type;        /* _CallbackRunner, what start(callback=...) runs (pycallback.c) */
+    PyTypeObject *callback_time_type; /* CallbackTime, a callback's `time` argument (pycallback.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -719,6 +722,31 @@ void pyma_notification_callback(const ma_device_notification *notification);
  * exception set (the generator raised, or yielded a bad chunk). */
 int pyma_generator_step(DeviceObject *self, PyObject *gen, void *out, const void *in, ma_uint32 frames,
                         int *padded);
+
+/* Copies a playback chunk (what a generator yielded) into `out`, padding the period with silence
+ * (*padded set when short).  Audio thread, GIL held.  0, or -1 with TypeError/ValueError set. */
+int pyma_copy_chunk(DeviceObject *self, PyObject *chunk, void *out, ma_uint32 frames, int *padded);
+/* Ends the run at once (RUNNING -> ENDED: the event thread stops the device and calls
+ * on_finished).  Any thread, no GIL needed. */
+void pyma_end_run_now(DeviceObject *self);
+
+/* ---- callbacks in sounddevice's style, numpy-input generators (pycallback.c) -------------- */
+
+/* Creates the _PeriodBuffer, _CallbackRunner and CallbackTime types (module init).  -1 with an
+ * exception. */
+int pyma_pycallback_init(PyObject *module, pyma_state *st);
+/* Whether `obj` (may be NULL) is a _CallbackRunner.  GIL held. */
+int pyma_pycallback_check(pyma_state *st, PyObject *obj);
+/* The runner's callback or generator (borrowed), for error reports. */
+PyObject *pyma_pycallback_target(PyObject *runner);
+/* What `callback_generator` shows for a runner: the wrapped generator, or None for a callback
+ * (borrowed). */
+PyObject *pyma_pycallback_generator(PyObject *runner);
+/* One period of a runner's run: calls the callback (or sends the generator an array) and fills
+ * `out`; *padded set when the period was padded with silence.  Audio thread, GIL held.  0 (also
+ * for CallbackStop/CallbackAbort, which end the run), or -1 with the exception set. */
+int pyma_pycallback_step(DeviceObject *dev, PyObject *runner, void *out, const void *in, ma_uint32 frames,
+                         int *padded);
 
 /* `_data_callback` (data_callback.c): 1.71's per-period method, which programs replace per
  * instance to watch the callbacks.  The getter, setter and default method of _Device. */

@@ -178,6 +178,18 @@ done:
     return rc;
 }
 
+int
+pyma_copy_chunk(DeviceObject *self, PyObject *chunk, void *out, ma_uint32 frames, int *padded)
+{
+    return copy_chunk(self, chunk, out, frames, padded);
+}
+
+void
+pyma_end_run_now(DeviceObject *self)
+{
+    end_run(self, PYMA_RUN_ENDED);
+}
+
 /* Keeps the exception that is set, reports it to sys.unraisablehook and ends the run.  GIL held. */
 static void
 generator_failed(DeviceObject *self, PyObject *gen)
@@ -324,7 +336,15 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         audio_retire(self);
         return 0;
     }
-    if (self->data_callback != NULL || self->method_callback != NULL) {
+    if (pyma_pycallback_check(self->st, self->generator)) {
+        /* start(callback=...), or a generator sent numpy arrays (pycallback.c). */
+        gen = Py_NewRef(self->generator);
+        if (pyma_pycallback_step(self, gen, out, in, frames, &padded) < 0) {
+            generator_failed(self, pyma_pycallback_target(gen));
+        }
+        Py_DECREF(gen);
+    }
+    else if (self->data_callback != NULL || self->method_callback != NULL) {
         padded = override_step(self, out, in, frames);
     }
     else {

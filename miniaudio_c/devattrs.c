@@ -46,6 +46,9 @@ device_get_generator(DeviceObject *self, void *Py_UNUSED(closure))
     if (self->generator == NULL || (state != PYMA_RUN_RUNNING)) {
         Py_RETURN_NONE;
     }
+    if (pyma_pycallback_check(self->st, self->generator)) {
+        return Py_NewRef(pyma_pycallback_generator(self->generator)); /* the user's own, or None */
+    }
     return Py_NewRef(self->generator);
 }
 

@@ -245,6 +245,9 @@ module_exec(PyObject *module)
     if (st->context_type == NULL || PyModule_AddType(module, st->context_type) < 0) {
         return -1;
     }
+    if (pyma_pycallback_init(module, st) < 0) {
+        return -1;
+    }
     if (pyma_events_init(st) < 0) {
         return -1;
     }
@@ -274,6 +277,9 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->device_type);
     Py_VISIT(st->context_type);
     Py_VISIT(st->playlist_type);
+    Py_VISIT(st->period_buffer_type);
+    Py_VISIT(st->runner_type);
+    Py_VISIT(st->callback_time_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
@@ -293,6 +299,9 @@ module_clear(PyObject *module)
     Py_CLEAR(st->device_type);
     Py_CLEAR(st->context_type);
     Py_CLEAR(st->playlist_type);
+    Py_CLEAR(st->period_buffer_type);
+    Py_CLEAR(st->runner_type);
+    Py_CLEAR(st->callback_time_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);

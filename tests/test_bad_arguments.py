@@ -692,6 +692,44 @@ for cls in DEVICE_CLASSES:
     else:
         row("%s.read-playback-only" % label, on_device(cls, "read", 10), TypeError, "plays", label + ".read")
     row("%s.drain-extra-argument" % label, on_device(cls, "drain", 1, 2), TypeError, None, label + ".drain")
+
+for lbl, value in [t for t in TYPES if t[0] not in ("None",)] + [("None", None)]:
+    row("CallbackFlags-" + lbl, call(miniaudio.CallbackFlags, value), TypeError, "flags", "CallbackFlags")
+row("CallbackTime-short", call(miniaudio.CallbackTime, (1.0,)), TypeError, None, "CallbackTime")
+row("CallbackTime-not-a-sequence", call(miniaudio.CallbackTime, 1.0), TypeError, None, "CallbackTime")
+
+
+def start_with(cls, **kw):
+    """device.start(**kw) on a new device of `cls` (Fresh values made anew per call)."""
+    def run():
+        device = cls(backends=NULL)
+        try:
+            return device.start(**{k: v.make() if isinstance(v, Fresh) else v for k, v in kw.items()})
+        finally:
+            device.close()
+
+    return run
+
+
+for cls in DEVICE_CLASSES:
+    label = cls.__name__
+    for lbl, value in [t for t in TYPES if t[1] is not None]:
+        row("%s.start-callback-%s" % (label, lbl), start_with(cls, callback=value), TypeError, "callback",
+            label + ".start")
+    row("%s.start-generator-and-callback" % label,
+        start_with(cls, callback_generator=Fresh(lambda: silence(None)), callback=print), TypeError,
+        "callback_generator", label + ".start")
+    if cls is miniaudio.PlaybackDevice:
+        row("%s.start-input_type" % label, start_with(cls, callback_generator=Fresh(lambda: silence(None)),
+                                                      input_type="numpy"), ValueError, "input_type", label + ".start")
+    else:
+        for lbl, value in [("str", "numpy-ish"), ("int", 1), ("bytes", b"numpy")]:
+            row("%s.start-input_type-%s" % (label, lbl),
+                start_with(cls, callback_generator=Fresh(lambda: silence(None)), input_type=value), ValueError,
+                "input_type", label + ".start")
+        row("%s.start-input_type-with-callback" % label, start_with(cls, callback=print, input_type="numpy"),
+            ValueError, "input_type", label + ".start")
+
 if DEVICE_CLASSES:
     row("AbstractDevice.start-unopened", on_device(None, "start", Fresh(lambda: silence(None)), state="unopened"),
         miniaudio.MiniaudioError, "not open", "AbstractDevice")
@@ -797,7 +835,7 @@ def test_every_public_callable_is_covered():
         "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType", "DuplexCallbackGeneratorType",
         "GeneratorTypes",
         # exception classes take any arguments
-        "MiniaudioError", "DecodeError", "OutputTooLargeError", "IceCastError",
+        "MiniaudioError", "DecodeError", "OutputTooLargeError", "IceCastError", "CallbackStop", "CallbackAbort",
     }
     names = set()
     for name in miniaudio.__all__:

@@ -44,7 +44,10 @@ def test_constructor_signature(cls, expected):
 
 def test_method_signatures():
     for cls in (miniaudio.PlaybackDevice, miniaudio.CaptureDevice, miniaudio.DuplexStream):
-        assert list(inspect.signature(cls.start).parameters)[1:] in (["callback_generator"], ["generator"])
+        start = inspect.signature(cls.start).parameters
+        assert list(start)[1] in ("callback_generator", "generator")
+        assert start["callback"].kind is inspect.Parameter.KEYWORD_ONLY and start["callback"].default is None
+        assert start["input_type"].kind is inspect.Parameter.KEYWORD_ONLY and start["input_type"].default is None
         assert list(inspect.signature(cls.stop).parameters) == ["self"]
         assert list(inspect.signature(cls.close).parameters) == ["self"]
         wait = inspect.signature(cls.wait).parameters

@@ -167,6 +167,14 @@ def _start_stop(dev, source):
     dev.stop()
 
 
+def _start_stop_wait(dev, before):
+    deadline = time.monotonic() + 10
+    while dev.stats.callbacks == before and dev.running and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert dev.stats.callbacks > before, "the NULL device did not call back"
+    dev.stop()
+
+
 def make_cases(tmp, http_url):
     p = lambda n: os.path.join(_samples_dir(), n)  # noqa: E731
     wav, flac, mp3, ogg = _read("mono_s16.wav"), _read("mono.flac"), _read("mono.mp3"), _read("mono.ogg")
@@ -338,6 +346,41 @@ def make_cases(tmp, http_url):
         _start_stop(play, miniaudio.stream_memory(wav, SF.FLOAT32, 1, 22050))
         _start_stop(play, miniaudio.Noise("pink", 0.1, seed=1, output_format=SF.FLOAT32, nchannels=1))
 
+    duplex = miniaudio.DuplexStream(backends=NULL, buffersize_msec=5)
+
+    def play_callback(outdata, frames, time_, status):
+        outdata[:, 0] = 1
+
+    def capture_callback(indata, frames, time_, status):
+        indata.sum()
+
+    def wire_callback(indata, outdata, frames, time_, status):
+        outdata[:] = indata
+
+    kept = []
+
+    def keeping_callback(outdata, frames, time_, status):
+        kept[:] = [outdata]  # a kept buffer is left to its holder: the next period gets a new one
+
+    def numpy_capture_gen():
+        while True:
+            data = yield
+            assert data.shape[1] == 2
+
+    def device_callbacks():
+        for dev, fn in ((play, play_callback), (cap, capture_callback), (duplex, wire_callback),
+                        (play, keeping_callback)):
+            before = dev.stats.callbacks
+            dev.start(callback=fn)
+            deadline = time.monotonic() + 10
+            while dev.stats.callbacks < before + 2 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            assert dev.stats.callbacks >= before + 2, "the NULL device did not call back"
+            dev.stop()
+        before = cap.stats.callbacks
+        cap.start(numpy_capture_gen(), input_type="numpy")
+        _start_stop_wait(cap, before)
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -482,10 +525,11 @@ def make_cases(tmp, http_url):
                                        _device_cycle(miniaudio.DuplexStream)), d, f),
         "device_start_stop": (device_start_stop, dd, fd),
         "device_errors": (device_errors, dd, fd),
+        "device_callbacks": (device_callbacks, 2 * dd, fd),
         "generators": (generators, d // 2, f),
         "push_io": (push_io, dd, fd),
     }
-    return cases, [play, cap], unraisable_ignored
+    return cases, [play, cap, duplex], unraisable_ignored
 
 
 CASE_NAMES = [
@@ -496,7 +540,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "generators", "push_io",
+    "device_callbacks", "generators", "push_io",
 ]
 
 

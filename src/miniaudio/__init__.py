@@ -84,6 +84,7 @@ from ._devices import (
     DuplexStream,
     PlaybackDevice,
 )
+from ._callbacks import CallbackAbort, CallbackFlags, CallbackStop, CallbackTime
 
 from ._compat import ffi, lib
 
@@ -128,4 +129,5 @@ __all__ = [
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist",
+    "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
 ]

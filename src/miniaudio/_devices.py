@@ -17,6 +17,7 @@ import warnings
 import weakref
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union, cast
 
+from . import _callbacks
 from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._device_io import _PushIO
@@ -402,8 +403,9 @@ class AbstractDevice(_PushIO, _ma._Device):
         """
         return DeviceStats(*self._stats)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
-        """Start a run: the device calls the generator from its audio thread.
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
+        """Start a run: the device calls the generator, or the callback, from its audio thread.
 
         See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
         that has not been started yet is primed with ``next()`` first (1.71 required you to do that;
@@ -413,14 +415,31 @@ class AbstractDevice(_PushIO, _ma._Device):
         Without a generator the device starts for :meth:`write` and :meth:`read` (the first of
         those starts a device that is not running, too).
 
+        With ``callback=fn`` the device calls ``fn`` every period, as sounddevice does (see
+        :ref:`device-callbacks`).
+
         Args:
             callback_generator: A generator, or any object with ``send()``; None for write()/read().
+            callback: A function called every period with the buffers (instead of a generator).
+            input_type: What a capture or duplex generator is sent: ``"bytearray"`` (the default,
+                as in 1.71) or ``"numpy"`` (a ``(frames, channels)`` array of the device's dtype).
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
-            TypeError: ``callback_generator`` has no ``send()`` method.
+            TypeError: ``callback_generator`` has no ``send()`` method, ``callback`` is not callable,
+                or both were given.
+            ValueError: An unknown ``input_type``, or ``input_type`` with a callback or a playback device.
             RuntimeError: Called from the device's own generator.
         """
+        if callback is not None and callback_generator is not None:
+            raise TypeError("start() takes either callback_generator or callback=, not both")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        numpy_input = _callbacks.check_input_type(input_type)
+        playback = isinstance(self, PlaybackDevice)
+        if (input_type is not None and playback) or (numpy_input and callback_generator is None):
+            raise ValueError("input_type applies to the generator of a CaptureDevice or DuplexStream (a callback "
+                             "always gets arrays; read() has chunk_type=)")
         if self._on_audio_thread:
             raise RuntimeError("start() called from the device's own callback generator")
         _ensure_event_thread()
@@ -438,7 +457,12 @@ class AbstractDevice(_PushIO, _ma._Device):
                 except StopIteration:
                     raise ValueError("callback_generator returned before its first yield") from None
             method = None
-            if gen is not None and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
+            if callback is not None:
+                gen = _callbacks.callback_runner(self, callback)
+            elif numpy_input and hasattr(gen, "send") and not isinstance(gen, _ma.DecoderStream):
+                fmt = getattr(self, "capture_format", None) or self.format  # type: ignore[attr-defined]
+                gen = _callbacks.numpy_generator_runner(self, gen, fmt)
+            elif gen is not None and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
                 # A subclass overrides 1.71's private per-period method (super()._data_callback
                 # reaches the default): the C layer calls it every period of this run.
                 warnings.warn("_data_callback is private: overriding it works as in miniaudio 1.71, but "
@@ -633,7 +657,8 @@ class PlaybackDevice(AbstractDevice):
         self.nchannels: int = self._info["playback_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
         """Start playback: the generator is sent frame counts and yields the frames to play.
 
         Each callback sends the generator the number of frames the device needs (an int) and plays
@@ -652,15 +677,21 @@ class PlaybackDevice(AbstractDevice):
 
         Args:
             callback_generator: A playback generator, or one of the package's streams.
+            callback: Instead of a generator, a function called every period as
+                ``callback(outdata, frames, time, status)`` (sounddevice's signature; see
+                :ref:`device-callbacks`).
+            input_type: Only for capture and duplex generators: any value but None raises
+                ValueError here.
 
         Raises:
             ValueError: A stream whose format, channels or sample rate differ from the device's, or
-                a stream that has ended already.
+                a stream that has ended already; ``input_type`` given.
             MiniaudioError: The device is running already, or it is closed.
-            TypeError: ``callback_generator`` has no ``send()`` method.
+            TypeError: ``callback_generator`` has no ``send()`` method, ``callback`` is not callable,
+                or both were given.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, callback=callback, input_type=input_type)
 
 
 class CaptureDevice(AbstractDevice):
@@ -729,22 +760,34 @@ class CaptureDevice(AbstractDevice):
         self.nchannels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
         """Start recording: the generator is sent the recorded frames of every period.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames (frames x channels x
-        sample width bytes, interleaved); what it yields is ignored.  The run ends when the generator
+        sample width bytes, interleaved), or with ``input_type="numpy"`` a ``(frames, channels)``
+        numpy array of the device's dtype (a new one each period unless the generator let go of the
+        last one: keeping it is safe); what it yields is ignored.  The run ends when the generator
         returns or raises, or at :meth:`~AbstractDevice.stop`.
 
         Args:
             callback_generator: A capture generator.
+            callback: Instead of a generator, a function called every period as
+                ``callback(indata, frames, time, status)`` (sounddevice's signature; see
+                :ref:`device-callbacks`).
+            input_type: What the generator is sent: ``"bytearray"`` (the default, as in 1.71) or
+                ``"numpy"``.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
-            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
+            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`;
+                ``callback`` is not callable, or both were given.
+            ValueError: An unknown ``input_type``, ``input_type="numpy"`` for a SIGNED24 device, or
+                ``input_type`` without a generator.
+            ModuleNotFoundError: ``input_type="numpy"`` without numpy installed.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, callback=callback, input_type=input_type)
 
 
 class DuplexStream(AbstractDevice):
@@ -823,19 +866,29 @@ class DuplexStream(AbstractDevice):
         self.capture_channels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
         """Start playback and capture: the generator is sent the recorded frames and yields frames to play.
 
-        Each callback sends the generator a ``bytearray`` of the recorded frames and plays what it
-        yields, by the rules of :meth:`PlaybackDevice.start` (the frames asked for are as many as
-        were recorded).
+        Each callback sends the generator a ``bytearray`` of the recorded frames (or with
+        ``input_type="numpy"`` a ``(frames, channels)`` numpy array) and plays what it yields, by the
+        rules of :meth:`PlaybackDevice.start` (the frames asked for are as many as were recorded).
 
         Args:
             callback_generator: A duplex generator.
+            callback: Instead of a generator, a function called every period as
+                ``callback(indata, outdata, frames, time, status)`` (sounddevice's signature; see
+                :ref:`device-callbacks`).
+            input_type: What the generator is sent: ``"bytearray"`` (the default, as in 1.71) or
+                ``"numpy"``.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
-            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
+            TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`;
+                ``callback`` is not callable, or both were given.
+            ValueError: An unknown ``input_type``, ``input_type="numpy"`` for a SIGNED24 capture
+                format, or ``input_type`` without a generator.
+            ModuleNotFoundError: ``input_type="numpy"`` without numpy installed.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, callback=callback, input_type=input_type)
