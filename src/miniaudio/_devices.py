@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._device_io import _PushIO
+from ._prefetch import _Prefetch
 from ._errors import MiniaudioError
 from ._enums import Backend, DeviceType, SampleFormat, ThreadPriority, enum_value
 from ._streams import GeneratorTypes
@@ -306,7 +307,7 @@ _DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
-class AbstractDevice(_PushIO, _ma._Device):
+class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
     Not created directly.  A device opens at creation and is a context manager: leaving the
@@ -371,7 +372,8 @@ class AbstractDevice(_PushIO, _ma._Device):
         """
         return DeviceStats(*self._stats)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start a run: the device calls the generator from its audio thread.
 
         See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
@@ -382,16 +384,28 @@ class AbstractDevice(_PushIO, _ma._Device):
         Without a generator the device starts for :meth:`write` and :meth:`read` (the first of
         those starts a device that is not running, too).
 
+        With ``prefetch_msec``, a thread of the package runs a Python generator up to that many
+        milliseconds ahead of the audio thread, which then never waits for the GIL (see
+        :doc:`realtime`); the generator is sent and yields the same things.
+
         Args:
             callback_generator: A generator, or any object with ``send()``; None for write()/read().
+            prefetch_msec: Run the generator this far ahead, in milliseconds (at least one period,
+                at most 60000), on a thread of its own; None (the default): on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
-            TypeError: ``callback_generator`` has no ``send()`` method.
+            TypeError: ``callback_generator`` has no ``send()`` method; ``prefetch_msec`` without
+                a generator, with one of the package's streams, or not a number.
+            ValueError: ``prefetch_msec`` is out of range.
             RuntimeError: Called from the device's own generator.
         """
         if self._on_audio_thread:
             raise RuntimeError("start() called from the device's own callback generator")
+        frames = 0 if prefetch_msec is None else self._prefetch_frames(prefetch_msec, callback_generator)
+        if frames and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
+            raise TypeError("prefetch_msec cannot be used with an overridden _data_callback (it is called on the "
+                            "audio thread every period)")
         _ensure_event_thread()
         if not self._ended.is_set() and threading.current_thread() is not _event_thread and not self.running:
             self._ended.wait()  # the last run ended by itself: let its on_finished run first
@@ -406,6 +420,16 @@ class AbstractDevice(_PushIO, _ma._Device):
                     next(gen)
                 except StopIteration:
                     raise ValueError("callback_generator returned before its first yield") from None
+            if frames:
+                self._ended.clear()
+                try:
+                    self._prefetch_begin(gen, frames, "duplex" if isinstance(self, DuplexStream) else
+                                         "capture" if isinstance(self, CaptureDevice) else "playback")
+                except BaseException:
+                    self._prefetch_join(self._prefetch_halted())
+                    self._ended.set()
+                    raise
+                return
             method = None
             if gen is not None and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
                 # A subclass overrides 1.71's private per-period method (super()._data_callback
@@ -436,7 +460,9 @@ class AbstractDevice(_PushIO, _ma._Device):
             self._halt()  # raises the RuntimeError
         with self._op_lock:
             self._halt()
+            feeder = self._prefetch_halted()
             self._ended.set()
+        self._prefetch_join(feeder)
         self._raise_pending()
 
     def close(self) -> None:
@@ -451,8 +477,10 @@ class AbstractDevice(_PushIO, _ma._Device):
         if self._on_audio_thread:
             self._close()  # raises the RuntimeError
         with self._op_lock:
+            feeder = self._prefetch_halted()
             self._close()
             self._ended.set()
+        self._prefetch_join(feeder)
         self.stop_callback = None
         self._raise_pending()
 
@@ -479,6 +507,8 @@ class AbstractDevice(_PushIO, _ma._Device):
             raise RuntimeError("wait() called from the device's own callback generator would wait forever")
         if threading.current_thread() is _event_thread and not self._ended.is_set():
             raise RuntimeError("wait() called from on_finished/stop_callback would wait for itself")
+        if self._on_feeder_thread and not self._ended.is_set():
+            raise RuntimeError("wait() called from the device's own generator (prefetch) would wait for itself")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
                 raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
@@ -501,6 +531,12 @@ class AbstractDevice(_PushIO, _ma._Device):
         with self._op_lock:
             if not self._end_run(run):
                 return
+            feeder = self._feeder
+            finished = feeder is not None and feeder.finished
+            feeder_thread = self._prefetch_halted()
+        # A feeder that ended the run itself is about to return; one that did not (the device
+        # was lost) leaves its wait at once, but may be inside the generator: never wait for that.
+        self._prefetch_join(feeder_thread if finished else None, 1.0)
         try:
             for callback, args in ((self.stop_callback, ()), (self.on_finished, (self,))):
                 if callback is not None:
@@ -596,7 +632,8 @@ class PlaybackDevice(AbstractDevice):
         self.nchannels: int = self._info["playback_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start playback: the generator is sent frame counts and yields the frames to play.
 
         Each callback sends the generator the number of frames the device needs (an int) and plays
@@ -613,8 +650,18 @@ class PlaybackDevice(AbstractDevice):
         While the device plays it, using the stream from Python raises RuntimeError (its
         ``position`` stays readable).
 
+        With ``prefetch_msec``, a thread of the package runs a Python generator that far ahead
+        (milliseconds) and queues its chunks (converted as :meth:`~AbstractDevice.write` converts
+        them) into a ring buffer the audio thread plays without the GIL: no dropout while another
+        thread holds the GIL for less than that, at the price of that much more latency (see
+        :doc:`realtime`).  The generator is sent one period's frame count each time, as without
+        prefetch; when it returns, what it gave plays to the end before the run ends.
+
         Args:
             callback_generator: A playback generator, or one of the package's streams.
+            prefetch_msec: Run a Python generator this many milliseconds ahead on a thread of its
+                own (at least one period; not for the package's streams, which never wait for
+                the GIL); None: on the audio thread.
 
         Raises:
             ValueError: A stream whose format, channels or sample rate differ from the device's, or
@@ -623,7 +670,7 @@ class PlaybackDevice(AbstractDevice):
             TypeError: ``callback_generator`` has no ``send()`` method.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, prefetch_msec=prefetch_msec)
 
 
 class CaptureDevice(AbstractDevice):
@@ -685,22 +732,31 @@ class CaptureDevice(AbstractDevice):
         self.nchannels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start recording: the generator is sent the recorded frames of every period.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames (frames x channels x
         sample width bytes, interleaved); what it yields is ignored.  The run ends when the generator
         returns or raises, or at :meth:`~AbstractDevice.stop`.
 
+        With ``prefetch_msec``, a thread of the package takes the recorded frames (one period
+        at a time) from a ring buffer of that many milliseconds, which the audio thread fills
+        without the GIL, and sends them to the generator: a generator (or a thread holding the
+        GIL) late by less than that loses nothing.
+
         Args:
             callback_generator: A capture generator.
+            prefetch_msec: The ring buffer between the audio thread and a generator run on a
+                thread of its own, in milliseconds (at least one period); None: the generator
+                runs on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
             TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, prefetch_msec=prefetch_msec)
 
 
 class DuplexStream(AbstractDevice):
@@ -773,19 +829,27 @@ class DuplexStream(AbstractDevice):
         self.capture_channels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
 
-    def start(self, callback_generator: Optional[GeneratorTypes] = None) -> None:
+    def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start playback and capture: the generator is sent the recorded frames and yields frames to play.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames and plays what it
         yields, by the rules of :meth:`PlaybackDevice.start` (the frames asked for are as many as
         were recorded).
 
+        With ``prefetch_msec``, a thread of the package runs the generator: it takes the
+        recorded frames from one ring buffer and queues what the generator yields into another,
+        which starts with ``prefetch_msec`` of silence, so the output follows the input that much
+        later and the audio thread never waits for the GIL.
+
         Args:
             callback_generator: A duplex generator.
+            prefetch_msec: The head start of the output, in milliseconds (at least one period),
+                with the generator on a thread of its own; None: on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
             TypeError: ``callback_generator`` has no ``send()`` method, or is a :class:`DecoderStream`.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator)
+        return super().start(callback_generator, prefetch_msec=prefetch_msec)
