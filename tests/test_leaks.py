@@ -311,6 +311,30 @@ def make_cases(tmp, http_url):
         _start_stop(play, miniaudio.stream_memory(wav, SF.FLOAT32, 1, 22050))
         _start_stop(play, miniaudio.Noise("pink", 0.1, seed=1, output_format=SF.FLOAT32, nchannels=1))
 
+    def short_gen(frames_total):
+        pos = 0
+        frames = yield b""
+        while pos < frames_total:
+            k = min(frames, frames_total - pos)
+            pos += k
+            frames = yield np.zeros((k, 2))  # float64: converted as write() converts
+
+    def device_prefetch():
+        # a feeder thread per run: stopped while it waits, a generator that returns (drained),
+        # one that raises (callback_error), on capture too
+        before = play.stats.callbacks
+        play.start(_tone_gen(), prefetch_msec=20)
+        deadline = time.monotonic() + 10
+        while play.stats.callbacks == before and time.monotonic() < deadline:
+            time.sleep(0.001)
+        play.stop()
+        play.start(short_gen(300), prefetch_msec=20)
+        assert play.wait(10)
+        play.start(failing_gen(), prefetch_msec=20)
+        _expect(KeyError, play.wait, 10)
+        cap.start(capture_gen(), prefetch_msec=20)
+        cap.stop()
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -431,6 +455,7 @@ def make_cases(tmp, http_url):
                                        _device_cycle(miniaudio.DuplexStream)), d, f),
         "device_start_stop": (device_start_stop, dd, fd),
         "device_errors": (device_errors, dd, fd),
+        "device_prefetch": (device_prefetch, dd, fd),
         "generators": (generators, d // 2, f),
     }
     return cases, [play, cap], unraisable_ignored
@@ -442,7 +467,7 @@ CASE_NAMES = [
     "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
-    "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
+    "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors", "device_prefetch",
     "generators",
 ]
 
@@ -492,7 +517,7 @@ def test_no_leak(name, cases, monkeypatch):
     finally:
         tracemalloc.stop()
     took = time.monotonic() - t0
-    if name == "device_errors":
+    if name in ("device_errors", "device_prefetch"):
         assert seen == {KeyError: n}, seen
     else:
         assert seen == {}, seen
