@@ -171,7 +171,7 @@ class _Prefetch:
         feeder = self._feeder
         if feeder is not None and self._prefetching():
             return feeder.gen
-        return _ma._Device.callback_generator.__get__(self)  # type: ignore[attr-defined]
+        return _ma._Device.callback_generator.__get__(self)
 
     @property
     def _on_feeder_thread(self) -> bool:
