@@ -779,6 +779,9 @@ PyObject *pyma_device_push_available(DeviceObject *self, PyObject *arg);
 PyObject *pyma_device_set_ring(DeviceObject *self, PyObject *arg);
 extern const char pyma_device_push_write_doc[], pyma_device_push_read_doc[], pyma_device_push_drain_doc[],
     pyma_device_push_available_doc[], pyma_device_set_ring_doc[];
+/* _feed_end(run, exc, obj): the prefetch feeder's end of a generator (prefetch.c).  GIL held. */
+PyObject *pyma_device_feed_end(DeviceObject *self, PyObject *args);
+extern const char pyma_device_feed_end_doc[];
 
 /* The end of the frames of a run (callback.c): capture ends now, playback after one buffer of
  * silence.  Audio thread. */

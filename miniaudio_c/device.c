@@ -649,6 +649,7 @@ static PyMethodDef device_methods[] = {
     {"_push_drain", (PyCFunction)pyma_device_push_drain, METH_NOARGS, pyma_device_push_drain_doc},
     {"_push_available", (PyCFunction)pyma_device_push_available, METH_O, pyma_device_push_available_doc},
     {"_set_ring", (PyCFunction)pyma_device_set_ring, METH_O, pyma_device_set_ring_doc},
+    {"_feed_end", (PyCFunction)pyma_device_feed_end, METH_VARARGS, pyma_device_feed_end_doc},
     {"_default_data_callback", (PyCFunction)(void (*)(void))pyma_device_default_data_callback, METH_FASTCALL,
      pyma_device_default_data_callback_doc},
     {NULL, NULL, 0, NULL},

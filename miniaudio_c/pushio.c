@@ -344,35 +344,55 @@ start_push(PyObject *start)
 /* ---- write() ---------------------------------------------------------------------------------- */
 
 const char pyma_device_push_write_doc[] =
-    "_push_write($self, data, timeout, start, /)\n--\n\n"
+    "_push_write($self, data, timeout, start, pad_to=0, run=0, /)\n--\n\n"
     "Queue `data` for playing; `start` starts a push run when the device is not running.  Returns\n"
-    "(frames written, status 0 done / 1 timeout / 2 stopped, underflowed since the last write).";
+    "(frames written, status 0 done / 1 timeout / 2 stopped, underflowed since the last write).\n"
+    "The prefetch feeder (_devices.py) passes start=None (never start: status 2 when not running),\n"
+    "pad_to (a chunk of a generator asked for pad_to frames: more is refused, fewer are followed by\n"
+    "silence) and run (status 2 once that run is over, before anything is queued into another).";
 
 PyObject *
 pyma_device_push_write(DeviceObject *self, PyObject *args)
 {
     PyObject *data, *timeout_obj, *start;
     pyma_samples_in in;
-    ma_uint64 done = 0, deadline = 0, now;
+    ma_uint64 done = 0, deadline = 0, now, total;
+    unsigned long pad_to = 0, run = 0;
     ma_uint32 n;
     void *p;
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
     long long slice;
 
-    if (!PyArg_ParseTuple(args, "OOO:_push_write", &data, &timeout_obj, &start)) {
+    if (!PyArg_ParseTuple(args, "OOO|kk:_push_write", &data, &timeout_obj, &start, &pad_to, &run)) {
         return NULL;
     }
     timeout = timeout_arg(timeout_obj, &ok);
     if (!ok || push_usable(self, "write", 1) < 0) {
         return NULL;
     }
+    if (start == Py_None && (!push_running(self) || (run != 0 && self->run != run))) {
+        return Py_BuildValue("(KiO)", 0ULL, PUSH_STOPPED, Py_False); /* the feeder's run is over */
+    }
     if (pyma_aload(&self->input_done) && push_running(self)) {
         PyErr_SetString(PyExc_RuntimeError, "write() while drain() waits for the end of the run");
         return NULL;
     }
-    if (pyma_samples_in_open(&in, data, self->play_fmt, self->play_channels, "data") < 0) {
+    if (pyma_samples_in_open(&in, data, self->play_fmt, self->play_channels,
+                             pad_to > 0 ? "the playback generator's chunk" : "data") < 0) {
         return NULL;
+    }
+    total = in.frames;
+    if (pad_to > 0) {
+        if (in.frames > pad_to) {
+            pyma_samples_in_release(&in);
+            pyma_raise(self->st, MA_INVALID_ARGS, PYMA_ERR_MINIAUDIO,
+                       "number of frames from callback exceeds maximum: the generator yielded %llu frames where %lu "
+                       "were asked for",
+                       (unsigned long long)in.frames, pad_to);
+            return NULL;
+        }
+        total = pad_to;
     }
     was_running = push_running(self);
     if (!was_running && pyma_push_prepare(self) < 0) {
@@ -385,20 +405,28 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
     }
     for (;;) {
         int running = push_running(self);
-        if (!running && (started || was_running)) {
+        if (!running && (started || was_running || start == Py_None)) {
             status = PUSH_STOPPED; /* stop(), close(), or the device was lost meanwhile */
             break;
         }
-        if (!self->rings_ready) {
+        if (!self->rings_ready || (run != 0 && self->run != run)) {
             status = PUSH_STOPPED;
             break;
         }
-        while (done < in.frames) {
-            n = in.frames - done > 0x40000000u ? 0x40000000u : (ma_uint32)(in.frames - done);
+        while (done < total) {
+            n = total - done > 0x40000000u ? 0x40000000u : (ma_uint32)(total - done);
+            if (done < in.frames && n > in.frames - done) {
+                n = (ma_uint32)(in.frames - done); /* the data, then the padding */
+            }
             if (ma_pcm_rb_acquire_write(&self->play_rb, &n, &p) != MA_SUCCESS || n == 0) {
                 break;
             }
-            pyma_samples_in_copy(&in, done, n, p);
+            if (done < in.frames) {
+                pyma_samples_in_copy(&in, done, n, p);
+            }
+            else {
+                ma_silence_pcm_frames(p, n, self->play_fmt->format, self->play_channels);
+            }
             ma_pcm_rb_commit_write(&self->play_rb, n);
             done += n;
             pyma_astore(&self->play_fed, 1);
@@ -410,7 +438,7 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
             started = 1;
             continue;
         }
-        if (done == in.frames) {
+        if (done == total) {
             break;
         }
         slice = WAIT_SLICE_US;
@@ -434,6 +462,9 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
         }
     }
     self->writing = 0;
+    if (done > in.frames) {
+        done = in.frames; /* the padding is not counted */
+    }
     pyma_samples_in_release(&in);
     {
         ma_uint64 under = pyma_aload64(&self->n_underflows);
@@ -450,10 +481,11 @@ fail:
 /* ---- read() ----------------------------------------------------------------------------------- */
 
 const char pyma_device_push_read_doc[] =
-    "_push_read($self, out, frames, timeout, start, /)\n--\n\n"
+    "_push_read($self, out, frames, timeout, start, run=0, /)\n--\n\n"
     "Fill the first `frames` frames of the writable buffer `out` with recorded frames; `start`\n"
     "starts a push run when the device is not running.  Returns (frames read, status 0 done /\n"
-    "1 timeout / 2 stopped, overflowed since the last read).";
+    "1 timeout / 2 stopped, overflowed since the last read).  The prefetch feeder passes start=None\n"
+    "(never start) and its run (status 2 once that run is over).";
 
 PyObject *
 pyma_device_push_read(DeviceObject *self, PyObject *args)
@@ -462,16 +494,20 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
     Py_buffer view;
     Py_ssize_t frames;
     ma_uint64 done = 0, deadline = 0, now;
+    unsigned long run = 0;
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
     long long slice;
 
-    if (!PyArg_ParseTuple(args, "OnOO:_push_read", &out, &frames, &timeout_obj, &start)) {
+    if (!PyArg_ParseTuple(args, "OnOO|k:_push_read", &out, &frames, &timeout_obj, &start, &run)) {
         return NULL;
     }
     timeout = timeout_arg(timeout_obj, &ok);
     if (!ok || push_usable(self, "read", 0) < 0) {
         return NULL;
+    }
+    if (start == Py_None && (!push_running(self) || (run != 0 && self->run != run))) {
+        return Py_BuildValue("(KiO)", 0ULL, PUSH_STOPPED, Py_False); /* the feeder's run is over */
     }
     if (PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
         return NULL;
@@ -493,11 +529,11 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
     }
     while (done < (ma_uint64)frames) {
         int running = push_running(self);
-        if (!running && (started || was_running)) {
+        if (!running && (started || was_running || start == Py_None)) {
             status = PUSH_STOPPED;
             break;
         }
-        if (!self->rings_ready) {
+        if (!self->rings_ready || (run != 0 && self->run != run)) {
             status = PUSH_STOPPED;
             break;
         }

@@ -711,6 +711,14 @@ def start_with(cls, **kw):
     return run
 
 
+def prefetch_start(cls, value, source=lambda: silence(None)):
+    """start(<a fresh generator>, prefetch_msec=value) on an open device (200 ms periods)."""
+    def run():
+        with cls(backends=NULL) as device:
+            device.start(source(), prefetch_msec=value)
+    return run
+
+
 for cls in DEVICE_CLASSES:
     label = cls.__name__
     for lbl, value in [t for t in TYPES if t[1] is not None]:
@@ -730,6 +738,34 @@ for cls in DEVICE_CLASSES:
         row("%s.start-input_type-with-callback" % label, start_with(cls, callback=print, input_type="numpy"),
             ValueError, "input_type", label + ".start")
 
+    for lbl, value, exc in [("negative", -100, ValueError), ("zero", 0, ValueError), ("nan", float("nan"), ValueError),
+                            ("inf", float("inf"), ValueError), ("below-period", 50, ValueError),
+                            ("huge", 10**9, ValueError), ("2**64", 2**64, ValueError), ("str", "100", TypeError),
+                            ("bool", True, TypeError), ("bytes", b"100", TypeError)]:
+        row("%s.start-prefetch-%s" % (label, lbl), prefetch_start(cls, value), exc, "prefetch_msec", label + ".start")
+    row("%s.start-prefetch-without-generator" % label, prefetch_start(cls, 400, lambda: None), TypeError,
+        "prefetch_msec", label + ".start")
+    row("%s.start-prefetch-not-a-generator" % label, prefetch_start(cls, 400, lambda: 42), TypeError, "generator",
+        label + ".start")
+row("PlaybackDevice.start-prefetch-stream", prefetch_start(
+    miniaudio.PlaybackDevice, 400, lambda: miniaudio.stream_memory(WAV, nchannels=2, sample_rate=44100)),
+    TypeError, "prefetch_msec", "PlaybackDevice.start")
+row("PlaybackDevice.start-prefetch-waveform", prefetch_start(
+    miniaudio.PlaybackDevice, 400, lambda: miniaudio.Waveform("sine", 440, 0.5, 44100, 2)),
+    TypeError, "without the GIL", "PlaybackDevice.start")
+
+
+def write_while_prefetching(method, *args):
+    def run():
+        with miniaudio.DuplexStream(backends=NULL) as device:
+            device.start(silence(None), prefetch_msec=400)
+            getattr(device, method)(*args)
+    return run
+
+
+for method, args in (("write", (PEN,)), ("read", (10,)), ("drain", ())):
+    row("DuplexStream.%s-while-prefetching" % method, write_while_prefetching(method, *args), RuntimeError, "prefetch",
+        "DuplexStream.start")
 if DEVICE_CLASSES:
     row("AbstractDevice.start-unopened", on_device(None, "start", Fresh(lambda: silence(None)), state="unopened"),
         miniaudio.MiniaudioError, "not open", "AbstractDevice")

@@ -380,6 +380,29 @@ def make_cases(tmp, http_url):
         before = cap.stats.callbacks
         cap.start(numpy_capture_gen(), input_type="numpy")
         _start_stop_wait(cap, before)
+    def short_gen(frames_total):
+        pos = 0
+        frames = yield b""
+        while pos < frames_total:
+            k = min(frames, frames_total - pos)
+            pos += k
+            frames = yield np.zeros((k, 2))  # float64: converted as write() converts
+
+    def device_prefetch():
+        # a feeder thread per run: stopped while it waits, a generator that returns (drained),
+        # one that raises (callback_error), on capture too
+        before = play.stats.callbacks
+        play.start(_tone_gen(), prefetch_msec=20)
+        deadline = time.monotonic() + 10
+        while play.stats.callbacks == before and time.monotonic() < deadline:
+            time.sleep(0.001)
+        play.stop()
+        play.start(short_gen(300), prefetch_msec=20)
+        assert play.wait(10)
+        play.start(failing_gen(), prefetch_msec=20)
+        _expect(KeyError, play.wait, 10)
+        cap.start(capture_gen(), prefetch_msec=20)
+        cap.stop()
 
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
@@ -526,6 +549,7 @@ def make_cases(tmp, http_url):
         "device_start_stop": (device_start_stop, dd, fd),
         "device_errors": (device_errors, dd, fd),
         "device_callbacks": (device_callbacks, 2 * dd, fd),
+        "device_prefetch": (device_prefetch, dd, fd),
         "generators": (generators, d // 2, f),
         "push_io": (push_io, dd, fd),
     }
@@ -540,7 +564,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "device_callbacks", "generators", "push_io",
+    "device_callbacks", "device_prefetch", "generators", "push_io",
 ]
 
 
@@ -589,7 +613,7 @@ def test_no_leak(name, cases, monkeypatch):
     finally:
         tracemalloc.stop()
     took = time.monotonic() - t0
-    if name == "device_errors":
+    if name in ("device_errors", "device_prefetch"):
         assert seen == {KeyError: n}, seen
     else:
         assert seen == {}, seen

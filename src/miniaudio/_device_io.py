@@ -29,6 +29,7 @@ class _PushIO:
     _push_drain: Any
     _push_available: Any
     _set_ring: Any
+    _ring_asked: int
     _latency: Tuple[float, float]
     sample_rate: int
     running: bool
@@ -44,7 +45,13 @@ class _PushIO:
         if not 1 <= ring_msec <= 600000:
             raise ValueError(f"ring_msec must be 1 to 600000 ms (or None: four periods, at least 100 ms), not "
                              f"{ring_msec}")
-        self._set_ring(max(1, round(ring_msec * self.sample_rate / 1000)))
+        self._ring_asked = max(1, round(ring_msec * self.sample_rate / 1000))
+        self._set_ring(self._ring_asked)
+
+    def _refuse_while_prefetching(self, what: str) -> None:
+        if self._prefetching():  # type: ignore[attr-defined]
+            raise RuntimeError(f"{what}() cannot be used while a generator plays on this device with prefetch: "
+                               f"stop() it first")
 
     def _play_side(self) -> Tuple[int, int]:
         """(format value, channels) of what write() queues."""
@@ -90,6 +97,7 @@ class _PushIO:
                 the wait (the exception that ended the run, if any, is raised instead).
             KeyboardInterrupt: Ctrl-C during the wait (what was queued stays queued).
         """
+        self._refuse_while_prefetching("write")
         done, status, underflowed = self._push_write(data, timeout, self._push_start)
         if status == _TIMEOUT:
             exc = TimeoutError(f"write() timed out after {timeout} s with {done} frames queued; the rest of the "
@@ -132,6 +140,7 @@ class _PushIO:
             MiniaudioError: The device was stopped or closed, or stopped by itself, during the wait.
             KeyboardInterrupt: Ctrl-C during the wait (the frames already taken are in ``out``).
         """
+        self._refuse_while_prefetching("read")
         fmt, channels = self._capture_side()
         width, typecode, dtype, codes = _FORMATS[fmt]
         frame_bytes = width * channels
@@ -192,6 +201,7 @@ class _PushIO:
             bool: True when the run has ended (at once if no write()/read() run was going), False
             on timeout.
         """
+        self._refuse_while_prefetching("drain")
         if not self._push_drain():
             return True
         return bool(self.wait(timeout))  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from . import _callbacks
 from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._device_io import _PushIO
+from ._prefetch import _Prefetch
 from ._errors import MiniaudioError
 from ._enums import Backend, DeviceType, SampleFormat, ThreadPriority, enum_value
 from ._streams import GeneratorTypes
@@ -336,7 +337,7 @@ _DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
-class AbstractDevice(_PushIO, _ma._Device):
+class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
     Not created directly.  A device opens at creation and is a context manager: leaving the
@@ -404,7 +405,8 @@ class AbstractDevice(_PushIO, _ma._Device):
         return DeviceStats(*self._stats)
 
     def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
-              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start a run: the device calls the generator, or the callback, from its audio thread.
 
         See the subclasses' ``start()`` for what the generator is sent and yields.  A Python generator
@@ -418,17 +420,25 @@ class AbstractDevice(_PushIO, _ma._Device):
         With ``callback=fn`` the device calls ``fn`` every period, as sounddevice does (see
         :ref:`device-callbacks`).
 
+        With ``prefetch_msec``, a thread of the package runs a Python generator up to that many
+        milliseconds ahead of the audio thread, which then never waits for the GIL (see
+        :doc:`realtime`); the generator is sent and yields the same things.
+
         Args:
             callback_generator: A generator, or any object with ``send()``; None for write()/read().
             callback: A function called every period with the buffers (instead of a generator).
             input_type: What a capture or duplex generator is sent: ``"bytearray"`` (the default,
                 as in 1.71) or ``"numpy"`` (a ``(frames, channels)`` array of the device's dtype).
+            prefetch_msec: Run the generator this far ahead, in milliseconds (at least one period,
+                at most 60000), on a thread of its own; None (the default): on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
             TypeError: ``callback_generator`` has no ``send()`` method, ``callback`` is not callable,
-                or both were given.
-            ValueError: An unknown ``input_type``, or ``input_type`` with a callback or a playback device.
+                both were given, or ``prefetch_msec`` is given without a generator, with a
+                callback or with one of the package's streams, or is not a number.
+            ValueError: An unknown ``input_type``, ``input_type`` with a callback or a playback
+                device, or ``prefetch_msec`` out of range.
             RuntimeError: Called from the device's own generator.
         """
         if callback is not None and callback_generator is not None:
@@ -442,6 +452,13 @@ class AbstractDevice(_PushIO, _ma._Device):
                              "always gets arrays; read() has chunk_type=)")
         if self._on_audio_thread:
             raise RuntimeError("start() called from the device's own callback generator")
+        frames = 0 if prefetch_msec is None else self._prefetch_frames(prefetch_msec, callback_generator)
+        if frames and numpy_input:
+            raise ValueError("input_type='numpy' cannot be combined with prefetch_msec yet: a prefetched capture "
+                             "generator is sent bytearrays")
+        if frames and type(self)._data_callback is not _DEFAULT_DATA_CALLBACK:
+            raise TypeError("prefetch_msec cannot be used with an overridden _data_callback (it is called on the "
+                            "audio thread every period)")
         _ensure_event_thread()
         if not self._ended.is_set() and threading.current_thread() is not _event_thread and not self.running:
             self._ended.wait()  # the last run ended by itself: let its on_finished run first
@@ -456,6 +473,16 @@ class AbstractDevice(_PushIO, _ma._Device):
                     next(gen)
                 except StopIteration:
                     raise ValueError("callback_generator returned before its first yield") from None
+            if frames:
+                self._ended.clear()
+                try:
+                    self._prefetch_begin(gen, frames, "duplex" if isinstance(self, DuplexStream) else
+                                         "capture" if isinstance(self, CaptureDevice) else "playback")
+                except BaseException:
+                    self._prefetch_join(self._prefetch_halted())
+                    self._ended.set()
+                    raise
+                return
             method = None
             if callback is not None:
                 gen = _callbacks.callback_runner(self, callback)
@@ -491,7 +518,9 @@ class AbstractDevice(_PushIO, _ma._Device):
             self._halt()  # raises the RuntimeError
         with self._op_lock:
             self._halt()
+            feeder = self._prefetch_halted()
             self._ended.set()
+        self._prefetch_join(feeder)
         self._raise_pending()
 
     def close(self) -> None:
@@ -506,8 +535,10 @@ class AbstractDevice(_PushIO, _ma._Device):
         if self._on_audio_thread:
             self._close()  # raises the RuntimeError
         with self._op_lock:
+            feeder = self._prefetch_halted()
             self._close()
             self._ended.set()
+        self._prefetch_join(feeder)
         self.stop_callback = None
         self._raise_pending()
 
@@ -534,6 +565,8 @@ class AbstractDevice(_PushIO, _ma._Device):
             raise RuntimeError("wait() called from the device's own callback generator would wait forever")
         if threading.current_thread() is _event_thread and not self._ended.is_set():
             raise RuntimeError("wait() called from on_finished/stop_callback would wait for itself")
+        if self._on_feeder_thread and not self._ended.is_set():
+            raise RuntimeError("wait() called from the device's own generator (prefetch) would wait for itself")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
                 raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
@@ -556,6 +589,12 @@ class AbstractDevice(_PushIO, _ma._Device):
         with self._op_lock:
             if not self._end_run(run):
                 return
+            feeder = self._feeder
+            finished = feeder is not None and feeder.finished
+            feeder_thread = self._prefetch_halted()
+        # A feeder that ended the run itself is about to return; one that did not (the device
+        # was lost) leaves its wait at once, but may be inside the generator: never wait for that.
+        self._prefetch_join(feeder_thread if finished else None, 1.0)
         try:
             for callback, args in ((self.stop_callback, ()), (self.on_finished, (self,))):
                 if callback is not None:
@@ -658,7 +697,8 @@ class PlaybackDevice(AbstractDevice):
         self._set_ring_msec(ring_msec)
 
     def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
-              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start playback: the generator is sent frame counts and yields the frames to play.
 
         Each callback sends the generator the number of frames the device needs (an int) and plays
@@ -675,6 +715,13 @@ class PlaybackDevice(AbstractDevice):
         While the device plays it, using the stream from Python raises RuntimeError (its
         ``position`` stays readable).
 
+        With ``prefetch_msec``, a thread of the package runs a Python generator that far ahead
+        (milliseconds) and queues its chunks (converted as :meth:`~AbstractDevice.write` converts
+        them) into a ring buffer the audio thread plays without the GIL: no dropout while another
+        thread holds the GIL for less than that, at the price of that much more latency (see
+        :doc:`realtime`).  The generator is sent one period's frame count each time, as without
+        prefetch; when it returns, what it gave plays to the end before the run ends.
+
         Args:
             callback_generator: A playback generator, or one of the package's streams.
             callback: Instead of a generator, a function called every period as
@@ -682,6 +729,9 @@ class PlaybackDevice(AbstractDevice):
                 :ref:`device-callbacks`).
             input_type: Only for capture and duplex generators: any value but None raises
                 ValueError here.
+            prefetch_msec: Run a Python generator this many milliseconds ahead on a thread of its
+                own (at least one period; not for the package's streams, which never wait for
+                the GIL); None: on the audio thread.
 
         Raises:
             ValueError: A stream whose format, channels or sample rate differ from the device's, or
@@ -691,7 +741,8 @@ class PlaybackDevice(AbstractDevice):
                 or both were given.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator, callback=callback, input_type=input_type)
+        return super().start(callback_generator, callback=callback, input_type=input_type,
+                             prefetch_msec=prefetch_msec)
 
 
 class CaptureDevice(AbstractDevice):
@@ -761,7 +812,8 @@ class CaptureDevice(AbstractDevice):
         self._set_ring_msec(ring_msec)
 
     def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
-              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start recording: the generator is sent the recorded frames of every period.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames (frames x channels x
@@ -770,6 +822,11 @@ class CaptureDevice(AbstractDevice):
         last one: keeping it is safe); what it yields is ignored.  The run ends when the generator
         returns or raises, or at :meth:`~AbstractDevice.stop`.
 
+        With ``prefetch_msec``, a thread of the package takes the recorded frames (one period
+        at a time) from a ring buffer of that many milliseconds, which the audio thread fills
+        without the GIL, and sends them to the generator: a generator (or a thread holding the
+        GIL) late by less than that loses nothing.
+
         Args:
             callback_generator: A capture generator.
             callback: Instead of a generator, a function called every period as
@@ -777,6 +834,9 @@ class CaptureDevice(AbstractDevice):
                 :ref:`device-callbacks`).
             input_type: What the generator is sent: ``"bytearray"`` (the default, as in 1.71) or
                 ``"numpy"``.
+            prefetch_msec: The ring buffer between the audio thread and a generator run on a
+                thread of its own, in milliseconds (at least one period); None: the generator
+                runs on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
@@ -787,7 +847,8 @@ class CaptureDevice(AbstractDevice):
             ModuleNotFoundError: ``input_type="numpy"`` without numpy installed.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator, callback=callback, input_type=input_type)
+        return super().start(callback_generator, callback=callback, input_type=input_type,
+                             prefetch_msec=prefetch_msec)
 
 
 class DuplexStream(AbstractDevice):
@@ -867,12 +928,18 @@ class DuplexStream(AbstractDevice):
         self._set_ring_msec(ring_msec)
 
     def start(self, callback_generator: Optional[GeneratorTypes] = None, *,
-              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None) -> None:
+              callback: Optional[Callable[..., Any]] = None, input_type: Optional[str] = None,
+              prefetch_msec: Optional[float] = None) -> None:
         """Start playback and capture: the generator is sent the recorded frames and yields frames to play.
 
         Each callback sends the generator a ``bytearray`` of the recorded frames (or with
         ``input_type="numpy"`` a ``(frames, channels)`` numpy array) and plays what it yields, by the
         rules of :meth:`PlaybackDevice.start` (the frames asked for are as many as were recorded).
+
+        With ``prefetch_msec``, a thread of the package runs the generator: it takes the
+        recorded frames from one ring buffer and queues what the generator yields into another,
+        which starts with ``prefetch_msec`` of silence, so the output follows the input that much
+        later and the audio thread never waits for the GIL.
 
         Args:
             callback_generator: A duplex generator.
@@ -881,6 +948,8 @@ class DuplexStream(AbstractDevice):
                 :ref:`device-callbacks`).
             input_type: What the generator is sent: ``"bytearray"`` (the default, as in 1.71) or
                 ``"numpy"``.
+            prefetch_msec: The head start of the output, in milliseconds (at least one period),
+                with the generator on a thread of its own; None: on the audio thread.
 
         Raises:
             MiniaudioError: The device is running already, or it is closed.
@@ -891,4 +960,5 @@ class DuplexStream(AbstractDevice):
             ModuleNotFoundError: ``input_type="numpy"`` without numpy installed.
             RuntimeError: Called from the device's own generator.
         """
-        return super().start(callback_generator, callback=callback, input_type=input_type)
+        return super().start(callback_generator, callback=callback, input_type=input_type,
+                             prefetch_msec=prefetch_msec)
