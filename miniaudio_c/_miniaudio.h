@@ -407,9 +407,52 @@ struct pyma_pull {
     void (*free)(pyma_pull *pull);
 };
 
+/* Whether the kind's input failed (see `failed`). */
+static inline int
+pyma_pull_failed(const pyma_pull *pull)
+{
+    return pull->failed != NULL && *pull->failed != NULL;
+}
+
+/* One read of the kind (it may be short mid-stream).  No Python API. */
+static inline ma_result
+pyma_pull_read_once(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    return pull->read != NULL ? pull->read(pull, out, frames, got)
+                              : ma_data_source_read_pcm_frames(pull->ds, out, frames, got);
+}
+
+/* pyma_pull_read of a looping pull (pull.c). */
+ma_result pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
+
 /* Reads up to `frames` frames from pull->at (*got; short only at the end), filling the kind's short
- * reads and looping as the pull says; pull->at moves.  No Python API. */
-ma_result pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
+ * reads (miniaudio's data sources; dr_wav at every block of IMA ADPCM with a bad block align) until
+ * the end, an error or a failed input, and looping as the pull says; pull->at moves.  Inline: it is
+ * on every chunk's and every period's path.  No Python API. */
+static inline ma_result
+pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    ma_uint64 step;
+    ma_result r = MA_SUCCESS;
+
+    *got = 0;
+    if (pull->before_read != NULL) {
+        pull->before_read(pull);
+    }
+    if (pull->loop_passes != 0) {
+        return pyma_pull_read_looping(pull, out, frames, got);
+    }
+    while (*got < frames) {
+        step = 0;
+        r = pyma_pull_read_once(pull, (char *)out + *got * pull->frame_bytes, frames - *got, &step);
+        *got += step;
+        pull->at += step;
+        if (r != MA_SUCCESS || step == 0 || pyma_pull_failed(pull)) {
+            break;
+        }
+    }
+    return r == MA_AT_END ? (*got > 0 ? MA_SUCCESS : MA_AT_END) : r;
+}
 /* Seeks to `frame`: *landed is where the kind stands after (its cursor when it has one).  Moves
  * neither `at` nor `loops_done` (the stream does).  No Python API. */
 ma_result pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);

@@ -9,15 +9,6 @@
  */
 #include "_miniaudio.h"
 
-#define PULL_FAILED(pull) ((pull)->failed != NULL && *(pull)->failed != NULL)
-
-/* One read of the kind (it may be short mid-stream).  No Python API. */
-static inline ma_result
-kind_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
-{
-    return pull->read != NULL ? pull->read(pull, out, frames, got)
-                              : ma_data_source_read_pcm_frames(pull->ds, out, frames, got);
-}
 
 /* One seek of the kind, without the cursor check.  No Python API. */
 static ma_result
@@ -34,10 +25,10 @@ kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
 /* pyma_pull_read for a looping pull: reads up to the range's end (loop_end, or the kind's end when
  * 0), then seeks the kind to loop_start (for a decoder the exact seek, a resampler restarted as
  * seek() restarts it) and goes on in the same read, until `frames` are there or the last pass ends.
- * pull->at is the kind's frame throughout.  No Python API (a Python source's callbacks take the GIL
+ * pull->at is the kind's frame throughout; *got is 0 on entry.  No Python API (a Python source's callbacks take the GIL
  * themselves). */
-static ma_result
-pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+ma_result
+pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
 {
     ma_uint64 step, limit, landed, pass_start = pull->at;
     ma_result r = MA_SUCCESS;
@@ -51,11 +42,11 @@ pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
         step = 0;
         r = MA_SUCCESS;
         if (limit > 0) {
-            r = kind_read(pull, (char *)out + *got * pull->frame_bytes, limit, &step);
+            r = pyma_pull_read_once(pull, (char *)out + *got * pull->frame_bytes, limit, &step);
             *got += step;
             pull->at += step;
         }
-        if (PULL_FAILED(pull) || (r != MA_SUCCESS && r != MA_AT_END)) {
+        if (pyma_pull_failed(pull) || (r != MA_SUCCESS && r != MA_AT_END)) {
             return r == MA_SUCCESS ? MA_ERROR : r;
         }
         if (step > 0 && r == MA_SUCCESS) {
@@ -72,40 +63,13 @@ pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
         if (r == MA_SUCCESS && landed != pull->loop_start) {
             r = MA_BAD_SEEK;
         }
-        if (r != MA_SUCCESS || PULL_FAILED(pull)) {
+        if (r != MA_SUCCESS || pyma_pull_failed(pull)) {
             return r == MA_SUCCESS ? MA_BAD_SEEK : r;
         }
         pull->at = pass_start = pull->loop_start;
         pyma_astore64(&pull->loops_done, pull->loops_done + 1);
     }
     return MA_SUCCESS;
-}
-
-ma_result
-pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
-{
-    ma_uint64 step;
-    ma_result r = MA_SUCCESS;
-
-    *got = 0;
-    if (pull->before_read != NULL) {
-        pull->before_read(pull);
-    }
-    if (pull->loop_passes != 0) {
-        return pull_read_looping(pull, out, frames, got);
-    }
-    /* Kinds may return fewer frames than asked mid-stream (miniaudio's data sources; dr_wav at every
-     * block of IMA ADPCM with a bad block align): fill until the end, an error or a failed input. */
-    while (*got < frames) {
-        step = 0;
-        r = kind_read(pull, (char *)out + *got * pull->frame_bytes, frames - *got, &step);
-        *got += step;
-        pull->at += step;
-        if (r != MA_SUCCESS || step == 0 || PULL_FAILED(pull)) {
-            break;
-        }
-    }
-    return r == MA_AT_END ? (*got > 0 ? MA_SUCCESS : MA_AT_END) : r;
 }
 
 ma_result
