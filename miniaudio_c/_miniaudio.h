@@ -372,55 +372,151 @@ extern const char pyma_samples_to_format_doc[];
 
 /* What chunks are returned as. */
 enum { PYMA_CHUNK_ARRAY = 0, PYMA_CHUNK_BYTES = 1 };
-/* Where frames come from: a decoder (with our seek and read fixes), a raw PCM buffer, or a
- * pyma_pull (the source layer: any miniaudio data source, e.g. a generator). */
-enum { PYMA_MODE_DECODER = 0, PYMA_MODE_RAW = 1, PYMA_MODE_PULL = 2 };
 
 /* ---- the source layer (pull.c) ----------------------------------------------------------------
  *
  * A pyma_pull is something that yields PCM frames in one format, pulled without the GIL by a
- * stream's next()/send() or by a device's audio thread: a miniaudio data source (`ds`: its
- * waveforms, noise, audio buffers, decoders and ring buffers all implement that vtable) plus what
- * our kinds add.  Each kind is one C file that allocates a struct beginning with a pyma_pull and
- * fills it in (gen.c: waveforms, pulse waves, noise).  The stream over it (StreamObject in
- * PYMA_MODE_PULL) keeps the position, the claim by a device and the Python face. */
+ * stream's next()/send()/seek() or by a device's audio thread.  Every DecoderStream reads through
+ * one: a decoder over a file, memory or a Python source (pull_decoder.c, with our read fast path,
+ * exact seeks and dr_mp3 fixes), raw PCM (pull_raw.c), the generators (gen.c) and chains (chain.c).
+ * Most kinds are a miniaudio data source (`ds`: its waveforms, noise, audio buffers, decoders and
+ * ring buffers all implement that vtable) plus hooks of their own.  Each kind is one C file that
+ * allocates a struct beginning with a pyma_pull and fills it in.  pull.c adds what every kind gets:
+ * filling short reads, the frame counter `at` and looping.  The stream over it (StreamObject) keeps
+ * the position, the claim by a device and the Python face. */
 typedef struct pyma_pull pyma_pull;
 struct pyma_pull {
-    ma_data_source *ds;        /* the frames (owned by the kind's struct) */
-    ma_format format;
-    ma_uint32 channels, sample_rate;
-    int infinite;              /* never ends: length None, seeks need no bound */
+    ma_data_source *ds;        /* the frames (owned by the kind's struct), or NULL when `read` and
+                                * `seek` are given */
+    ma_format format;          /* ma_format_unknown for raw PCM of an unknown 4-byte format */
+    ma_uint32 channels, sample_rate; /* sample_rate 0: unknown (raw PCM) */
+    ma_uint32 frame_bytes;     /* set by the kind, or by pyma_stream_over_pull from format/channels */
+    int infinite;              /* never ends: length None, seeks need no bound and land where asked
+                                * (chain.c sets it too: its length is set by its constructor) */
+    int seek_decode_errors;    /* every failed seek is a DecodeError (the decoder kind); for other kinds
+                                * MA_INVALID_OPERATION from `seek` says they seek only to frame 0 (noise,
+                                * chains), which seek() raises as ValueError */
+    int length_exact;          /* the stream's length is final from the start (raw PCM, which counts
+                                * a partial last frame that only next() gives): a device's pull that
+                                * ends short does not end the stream, reaching the length does */
+    /* Where the kind records a failure of its input that its results may not show (the Python
+     * exception of a stream_any source: &src->callback_error), or NULL.  Reads, skips and loops stop
+     * when *failed is set; the stream raises it.  Read without the GIL by the reading thread, as
+     * the source's callbacks (on that thread) write it. */
+    PyObject *const *failed;
+
+    /* Looping (pull.c pyma_pull_read; set once before the first read, any kind that can seek):
+     * at loop_end (0: the kind's own end) the kind seeks to loop_start and reading goes on within
+     * the same read.  loop_passes: 0 no loop, -1 forever, N passes of the range in all. */
+    long long loop_passes;
+    ma_uint64 loop_start, loop_end;
+    /* The kind's frame: the stream sets it from its position before a read, pyma_pull_read moves
+     * it (back to loop_start at a wrap) and the stream's position is taken from it after. */
+    ma_uint64 at;
+    /* Wraps since opening or the last seek() (written by a claiming audio thread: atomic). */
+    volatile ma_uint64 loops_done;
+    ma_uint64 landed;          /* where the kind's last seek landed (see `seek`) */
+
     /* Applies parameter changes made from Python since the last read (atomics; may be NULL).
      * No Python API: runs on whichever thread reads, the audio thread included. */
     void (*before_read)(pyma_pull *pull);
-    /* Reads up to `frames` frames; NULL: ma_data_source_read_pcm_frames on `ds`.  No Python API. */
+    /* Reads up to `frames` frames from `at` (which pull.c moves after); NULL:
+     * ma_data_source_read_pcm_frames on `ds`.  May read short mid-stream.  No Python API. */
     ma_result (*read)(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
-    /* Seeks to `frame`; NULL: ma_data_source_seek_to_pcm_frame.  No Python API. */
+    /* Seeks to `frame`; NULL: ma_data_source_seek_to_pcm_frame.  A kind that can land short of it
+     * (a resampled decoder whose input ended first) lowers pull->landed, which pull.c sets to `frame`
+     * before the call.  No Python API. */
     ma_result (*seek)(pyma_pull *pull, ma_uint64 frame);
+    /* After a successful seek that landed at `frame`: where the kind's input really stands, when
+     * it can tell (1, *frame set) or 0 (a decoder's backend cursor: dr_flac clamps to its header's
+     * total, dr_wav stops at the data's end).  May be NULL.  No Python API. */
+    int (*cursor)(pyma_pull *pull, ma_uint64 *frame);
+    /* Moves forward from `at` to `frame` without seeking the input (a Python source that cannot
+     * seek): decoding and discarding; *landed is where it got (the end when that came first).
+     * May be NULL (MA_NOT_IMPLEMENTED).  No Python API. */
+    ma_result (*skip)(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);
+    /* next()/send(n)'s chunk made by the kind itself, GIL held: up to `frames` frames from `at`
+     * (which it moves), or NULL with StopIteration at the end or another exception.  NULL for
+     * kinds whose chunks the stream decodes into array/bytes (all but raw PCM: 1.71's memoryview
+     * slices). */
+    PyObject *(*chunk)(pyma_pull *pull, Py_ssize_t frames);
+    /* Visits the Python objects the kind owns (tp_traverse; GIL held).  May be NULL. */
+    int (*traverse)(pyma_pull *pull, visitproc visit, void *arg);
     /* Releases the kind's struct (this pointer included).  Called with the GIL held, never on the
-     * audio thread (pyma_stream_release, or pyma_stream_over_pull failing): it may use the Python
-     * API (chain.c unclaims and releases its member streams). */
+     * audio thread (pyma_stream_release, or a failed construction): it may use the Python API
+     * (chain.c unclaims and releases its member streams). */
     void (*free)(pyma_pull *pull);
 };
 
-/* Reads up to `frames` frames (*got; short only at the end).  No Python API. */
-ma_result pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
-/* Seeks to `frame`.  No Python API. */
-ma_result pyma_pull_seek(pyma_pull *pull, ma_uint64 frame);
+/* Whether the kind's input failed (see `failed`). */
+static inline int
+pyma_pull_failed(const pyma_pull *pull)
+{
+    return pull->failed != NULL && *pull->failed != NULL;
+}
+
+/* One read of the kind (it may be short mid-stream).  No Python API. */
+static inline ma_result
+pyma_pull_read_once(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    return pull->read != NULL ? pull->read(pull, out, frames, got)
+                              : ma_data_source_read_pcm_frames(pull->ds, out, frames, got);
+}
+
+/* pyma_pull_read of a looping pull (pull.c). */
+ma_result pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got);
+
+/* Reads up to `frames` frames from pull->at (*got; short only at the end), filling the kind's short
+ * reads (miniaudio's data sources; dr_wav at every block of IMA ADPCM with a bad block align) until
+ * the end, an error or a failed input, and looping as the pull says; pull->at moves.  Inline: it is
+ * on every chunk's and every period's path.  No Python API. */
+static inline ma_result
+pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    ma_uint64 step;
+    ma_result r = MA_SUCCESS;
+
+    *got = 0;
+    if (pull->before_read != NULL) {
+        pull->before_read(pull);
+    }
+    if (pull->loop_passes != 0) {
+        return pyma_pull_read_looping(pull, out, frames, got);
+    }
+    while (*got < frames) {
+        step = 0;
+        r = pyma_pull_read_once(pull, (char *)out + *got * pull->frame_bytes, frames - *got, &step);
+        *got += step;
+        pull->at += step;
+        if (r != MA_SUCCESS || step == 0 || pyma_pull_failed(pull)) {
+            break;
+        }
+    }
+    return r == MA_AT_END ? (*got > 0 ? MA_SUCCESS : MA_AT_END) : r;
+}
+/* Seeks to `frame`: *landed is where the kind stands after (its cursor when it has one).  Moves
+ * neither `at` nor `loops_done` (the stream does).  No Python API. */
+ma_result pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);
+/* Forward from pull->at to `frame` without seeking the input (pull->skip): *landed is where it got,
+ * at least pull->at.  No Python API. */
+ma_result pyma_pull_skip(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);
+
+/* The decoder kind (pull_decoder.c) over `src` (opened; owned by the stream, which outlives the
+ * kind): its reads are pyma_decoder_read, its seeks pyma_decoder_seek with the backend's cursor,
+ * its skips the resampled skip or decoding and discarding.  frame_bytes of the decoder's output.
+ * GIL held; NULL with MemoryError. */
+pyma_pull *pyma_pull_decoder_new(pyma_source *src, ma_uint32 frame_bytes);
 
 typedef struct {
     PyObject_HEAD
-    pyma_source src;
-    const pyma_format_info *fmt;
+    pyma_source src;    /* the decoder kind's input (zeroed for other kinds; errors name its file) */
+    const pyma_format_info *fmt; /* NULL for raw PCM of an unknown 4-byte format */
     ma_uint64 frame_bytes;
     Py_ssize_t frames_to_read;
     int chunk_type;
     PyObject *wrap;     /* optional callable applied to every chunk (e.g. a numpy view), or NULL */
     PyObject *format_obj; /* the output format as the caller gave it (a SampleFormat member) */
-    int mode;             /* PYMA_MODE_DECODER or PYMA_MODE_RAW */
-    Py_buffer raw;        /* PYMA_MODE_RAW: the PCM data (view held until release) */
-    PyObject *raw_mv;     /* PYMA_MODE_RAW: memoryview of the data cast to bytes, sliced for chunks */
-    pyma_pull *pull;      /* PYMA_MODE_PULL: the source (owned; freed by pyma_stream_release) */
+    pyma_pull *pull;      /* the source (owned; freed by pyma_stream_release): NULL once closed */
     ma_uint32 channels, sample_rate; /* of the chunks (sample_rate 0: unknown, raw PCM) */
     ma_uint64 length;   /* frames at the output rate, when length_known */
     int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
@@ -438,19 +534,12 @@ typedef struct {
     int claimed;        /* a device's audio thread pulls from it (GIL-free) */
     int closed;         /* the decoder is released */
     int finished;       /* StopIteration was raised (seek() can rewind it) */
-    /* Looping (PYMA_MODE_DECODER; stream_io.c stream_fill): at loop_end (0: the decoder's own end)
-     * the decoder seeks to loop_start and reading goes on within the same chunk.  loop_passes: 0 no
-     * loop, -1 forever, N the passes of the range in all (the first from frame 0 or seek_frame).
-     * loop_at is the decoder's frame during a read (position is set from it after); loops_done the
-     * wraps since opening or the last seek() (written by a claiming audio thread: atomic). */
-    long long loop_passes;
-    ma_uint64 loop_start, loop_end;
-    ma_uint64 loop_at;
-    volatile ma_uint64 loops_done;
+    ma_uint64 loops_done; /* the pull's loops_done when it was released (loops_done of a closed stream) */
     PyObject *weakreflist;
 } StreamObject;
 
-/* The module functions that build a stream (stream.c); see their docstrings. */
+/* The module functions that build a stream over a decoder (stream.c) or raw PCM (pull_raw.c); see
+ * their docstrings. */
 PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_doc[];
 PyObject *pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs);
@@ -480,7 +569,8 @@ PyObject *pyma_stream_over_pull(PyTypeObject *type, pyma_pull *pull, PyObject *f
  * passed.  The caller clears self->busy when done. */
 void pyma_stream_set_busy(StreamObject *self);
 
-/* Releases the decoder, the source and the raw buffer and marks the stream closed (stream.c);
+/* Frees the pull (the raw kind's buffer with it), releases the decoder's source and marks the stream
+ * closed (stream.c);
  * GIL held, not busy.  Safe to re-enter and to call twice. */
 void pyma_stream_release(StreamObject *self);
 
@@ -505,7 +595,7 @@ ma_result pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *la
 
 /* What a device needs to know about a stream it may pull from. */
 typedef struct {
-    int pullable;          /* 1: memory, file or raw PCM source, pull without the GIL; 0: a Python
+    int pullable;          /* 1: any pull kind but a decoder over a Python source: pull without the GIL; 0: a Python
                             * source (its read callbacks need the GIL): drive it with send() */
     ma_format format;      /* output sample format; ma_format_unknown for raw PCM of width 4 */
     int width;             /* bytes per sample */

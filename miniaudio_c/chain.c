@@ -74,17 +74,11 @@ static ma_result
 chain_rewind_member(StreamObject *m)
 {
     ma_uint64 landed = 0;
-    ma_result r = MA_SUCCESS;
+    ma_result r = pyma_pull_seek(m->pull, 0, &landed);
 
-    if (m->mode == PYMA_MODE_DECODER) {
-        r = pyma_decoder_seek(&m->src.decoder, 0, &landed);
-    }
-    else if (m->mode == PYMA_MODE_PULL) {
-        r = pyma_pull_seek(m->pull, 0);
-    }
     if (r == MA_SUCCESS) {
         pyma_astore64(&m->position, 0);
-        pyma_astore64(&m->loops_done, 0);
+        pyma_astore64(&m->pull->loops_done, 0);
         m->pull_ended = 0;
     }
     return r;
@@ -203,7 +197,7 @@ chain_check_member(pyma_state *st, pyma_chain_pull *c, const char *label, Py_ssi
         PyErr_Format(PyExc_ValueError, "%s %zd has already ended: seek() it back first", label, number);
         return -1;
     }
-    if (s->mode == PYMA_MODE_DECODER && s->src.pysource != NULL) {
+    if (s->src.pysource != NULL) {
         PyErr_Format(PyExc_ValueError, "%s %zd reads a Python source (stream_any): its reads need the "
                      "GIL, which a chain played by a device does not take; use stream_memory() or stream_file()",
                      label, number);
@@ -300,8 +294,9 @@ pyma_chain_add(pyma_state *st, pyma_chain_pull *c, const char *label, Py_ssize_t
         convs[i] = NULL;
         /* The chain's length: the sum of its members' lengths, where all are known, all start at
          * their frame 0 (where seek(0) brings them back), and none converts its rate (a resampler's
-         * count is not exact at the end) or loops. */
-        if (!m->length_known || m->loop_passes != 0 || m->mode == PYMA_MODE_PULL ||
+         * count is not exact at the end) or loops; generators and chains (`infinite` kinds) do not
+         * count. */
+        if (!m->length_known || m->pull->loop_passes != 0 || m->pull->infinite ||
             (m->sample_rate != 0 && m->sample_rate != c->base.sample_rate) || pyma_aload64(&m->position) != 0) {
             c->total_known = 0;
         }

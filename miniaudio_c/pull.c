@@ -1,43 +1,106 @@
 /* pull.c: the source layer, what a stream or a device's audio thread pulls frames from.
  *
- * A pyma_pull (declared in _miniaudio.h) is a miniaudio data source plus a kind's own hooks; this
- * file reads and seeks any of them and builds the DecoderStream over one.  The stream then does
- * for it what it does for a decoder: chunks as array.array, bytes or numpy, send(n), seek(),
- * position, a device's GIL-free claim.  Kinds: gen.c (waveforms, pulse waves, noise).
+ * A pyma_pull (declared in _miniaudio.h) is a kind's reader: a miniaudio data source and/or the
+ * kind's own hooks.  This file reads, seeks and skips any of them, and gives every kind what it
+ * does not have to write itself: short reads filled, the frame counter `at`, and looping (a read
+ * that reaches the loop's end seeks the kind back to loop_start and goes on).  It also builds the
+ * DecoderStream over a kind that has no constructor of its own.  Kinds: pull_decoder.c (decoders),
+ * pull_raw.c (raw PCM), gen.c (waveforms, pulse waves, noise), chain.c (gapless chains).
  */
 #include "_miniaudio.h"
 
-ma_result
-pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+
+/* One seek of the kind, without the cursor check.  No Python API. */
+static ma_result
+kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 step;
+    ma_result r;
+
+    pull->landed = frame;
+    r = pull->seek != NULL ? pull->seek(pull, frame) : ma_data_source_seek_to_pcm_frame(pull->ds, frame);
+    *landed = pull->landed;
+    return r;
+}
+
+/* pyma_pull_read for a looping pull: reads up to the range's end (loop_end, or the kind's end when
+ * 0), then seeks the kind to loop_start (for a decoder the exact seek, a resampler restarted as
+ * seek() restarts it) and goes on in the same read, until `frames` are there or the last pass ends.
+ * pull->at is the kind's frame throughout; *got is 0 on entry.  No Python API (a Python source's callbacks take the GIL
+ * themselves). */
+ma_result
+pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    ma_uint64 step, limit, landed, pass_start = pull->at;
     ma_result r = MA_SUCCESS;
 
-    *got = 0;
-    if (pull->before_read != NULL) {
-        pull->before_read(pull);
-    }
-    /* miniaudio's data sources may return fewer frames than asked mid-stream: fill, as decoders do. */
     while (*got < frames) {
-        step = 0;
-        void *at = (char *)out + *got * ma_get_bytes_per_frame(pull->format, pull->channels);
-        r = pull->read != NULL ? pull->read(pull, at, frames - *got, &step)
-                               : ma_data_source_read_pcm_frames(pull->ds, at, frames - *got, &step);
-        *got += step;
-        if (r != MA_SUCCESS || step == 0) {
-            break;
+        limit = frames - *got;
+        if (pull->loop_end != 0) {
+            ma_uint64 left = pull->at < pull->loop_end ? pull->loop_end - pull->at : 0;
+            limit = limit < left ? limit : left;
         }
+        step = 0;
+        r = MA_SUCCESS;
+        if (limit > 0) {
+            r = pyma_pull_read_once(pull, (char *)out + *got * pull->frame_bytes, limit, &step);
+            *got += step;
+            pull->at += step;
+        }
+        if (pyma_pull_failed(pull) || (r != MA_SUCCESS && r != MA_AT_END)) {
+            return r == MA_SUCCESS ? MA_ERROR : r;
+        }
+        if (step > 0 && r == MA_SUCCESS) {
+            continue; /* more may follow (a decoder may read short mid-stream); the range end shows next */
+        }
+        /* The end of the range (limit 0) or of the kind (a 0-frame read or MA_AT_END). */
+        if (pull->loop_passes > 0 && (ma_uint64)pull->loop_passes <= pyma_aload64(&pull->loops_done) + 1) {
+            return MA_AT_END; /* the last pass is over */
+        }
+        if (pull->at <= pull->loop_start && pull->at <= pass_start) {
+            return MA_AT_END; /* a pass that gave nothing (the kind ends before loop_start) */
+        }
+        r = kind_seek(pull, pull->loop_start, &landed);
+        if (r == MA_SUCCESS && landed != pull->loop_start) {
+            r = MA_BAD_SEEK;
+        }
+        if (r != MA_SUCCESS || pyma_pull_failed(pull)) {
+            return r == MA_SUCCESS ? MA_BAD_SEEK : r;
+        }
+        pull->at = pass_start = pull->loop_start;
+        pyma_astore64(&pull->loops_done, pull->loops_done + 1);
     }
-    return r == MA_AT_END ? (*got > 0 ? MA_SUCCESS : MA_AT_END) : r;
+    return MA_SUCCESS;
 }
 
 ma_result
-pyma_pull_seek(pyma_pull *pull, ma_uint64 frame)
+pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
 {
+    ma_result r;
+
     if (pull->before_read != NULL) {
         pull->before_read(pull); /* a seek lands with the parameters the next read has */
     }
-    return pull->seek != NULL ? pull->seek(pull, frame) : ma_data_source_seek_to_pcm_frame(pull->ds, frame);
+    r = kind_seek(pull, frame, landed);
+    if (r == MA_SUCCESS && *landed == frame && pull->cursor != NULL) {
+        (void)pull->cursor(pull, landed);
+    }
+    return r;
+}
+
+ma_result
+pyma_pull_skip(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+{
+    ma_result r;
+
+    *landed = pull->at;
+    if (pull->skip == NULL) {
+        return MA_NOT_IMPLEMENTED;
+    }
+    r = pull->skip(pull, frame, landed);
+    if (*landed < pull->at) {
+        *landed = pull->at;
+    }
+    return r;
 }
 
 PyObject *
@@ -65,7 +128,7 @@ pyma_stream_over_pull(PyTypeObject *type, pyma_pull *pull, PyObject *format_obj,
         return NULL;
     }
     memset(&self->src, 0, sizeof(*self) - offsetof(StreamObject, src));
-    self->mode = PYMA_MODE_PULL;
+    pull->frame_bytes = (ma_uint32)fmt->width * pull->channels;
     self->pull = pull;
     self->fmt = fmt;
     self->channels = pull->channels;

@@ -8,12 +8,14 @@
  * RuntimeError instead of corrupt data.  A device playing the stream claims it (pyma_stream_claim):
  * its audio thread then pulls frames without the GIL, and Python callers get RuntimeError until the
  * device lets go; `position` stays readable (an atomic counter).
- * The raw mode (stream_raw_pcm_memory) serves slices of a PCM buffer instead of a decoder.
+ * Every stream reads through a pyma_pull (the source layer, pull.c): a decoder (pull_decoder.c),
+ * raw PCM (pull_raw.c, stream_raw_pcm_memory), a generator (gen.c) or a chain (chain.c).
  * Re-entry: every method that can run Python code (a source's read/seek/tell, str() of its error)
  * holds `busy` across it, so the source calling back into the stream (next, seek, close, ...) gets
  * RuntimeError and can free nothing in use; a stream under construction is busy and not yet
  * GC-tracked (gc.get_referrers cannot find it).
- * This file holds the type (lifecycle, the busy/re-entry guard, getters, construction); reading
+ * This file holds the type (lifecycle, the busy/re-entry guard, getters, construction over a
+ * decoder; the other kinds build theirs in their own files); reading
  * chunks and the device pull are in stream_io.c, seek() in stream_seek.c.
  */
 #include "_miniaudio.h"
@@ -64,26 +66,20 @@ pyma_stream_set_busy(StreamObject *self)
     self->busy_thread = PyThread_get_thread_ident();
 }
 
-/* Releases the decoder and the source; GIL held, not busy.  Safe to re-enter (a source's __del__ or a
+/* Releases the pull, the decoder and the source; GIL held, not busy.  Safe to re-enter (a source's __del__ or a
  * buffer's release may run Python): each resource is detached before it is released. */
 void
 pyma_stream_release(StreamObject *self)
 {
-    Py_buffer raw = self->raw;
-
     pyma_pull *pull = self->pull;
 
     self->closed = 1;
     self->pull = NULL;
     if (pull != NULL) {
+        self->loops_done = pyma_aload64(&pull->loops_done);
         pull->free(pull);
     }
     pyma_source_release(&self->src);
-    if (raw.obj != NULL) {
-        memset(&self->raw, 0, sizeof(self->raw));
-        PyBuffer_Release(&raw);
-    }
-    Py_CLEAR(self->raw_mv);
 }
 
 static PyObject *
@@ -170,7 +166,7 @@ stream_get_position(StreamObject *self, void *Py_UNUSED(closure))
 static PyObject *
 stream_get_loops_done(StreamObject *self, void *Py_UNUSED(closure))
 {
-    return PyLong_FromUnsignedLongLong(pyma_aload64(&self->loops_done));
+    return PyLong_FromUnsignedLongLong(self->pull != NULL ? pyma_aload64(&self->pull->loops_done) : self->loops_done);
 }
 
 static PyObject *
@@ -243,8 +239,9 @@ stream_traverse(StreamObject *self, visitproc visit, void *arg)
     Py_VISIT(self->src.pysource);
     Py_VISIT(self->src.seek_origins);
     Py_VISIT(self->src.callback_error);
-    Py_VISIT(self->raw_mv);
-    Py_VISIT(self->raw.obj);
+    if (self->pull != NULL && self->pull->traverse != NULL) {
+        return self->pull->traverse(self->pull, visit, arg);
+    }
     return 0;
 }
 
@@ -450,6 +447,10 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     self->frame_bytes = (ma_uint64)self->fmt->width * self->src.decoder.outputChannels;
     self->channels = self->src.decoder.outputChannels;
     self->sample_rate = self->src.decoder.outputSampleRate;
+    self->pull = pyma_pull_decoder_new(&self->src, (ma_uint32)self->frame_bytes);
+    if (self->pull == NULL) {
+        goto error;
+    }
     Py_BEGIN_ALLOW_THREADS
     if (self->src.desc.length_is_cheap) {
         /* Only where it needs no decoding of the whole file (not MP3 without a Xing header). */
@@ -471,9 +472,9 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
             goto error;
         }
     }
-    self->loop_passes = loop;
-    self->loop_start = (ma_uint64)loop_start;
-    self->loop_end = loop_end < 0 ? 0 : (ma_uint64)loop_end;
+    self->pull->loop_passes = loop;
+    self->pull->loop_start = (ma_uint64)loop_start;
+    self->pull->loop_end = loop_end < 0 ? 0 : (ma_uint64)loop_end;
     if (seek_frame > 0) {
         ma_uint64 landed = (ma_uint64)seek_frame;
         r = pyma_stream_open_at(self, (ma_uint64)seek_frame, &landed);
@@ -516,82 +517,6 @@ error:
     Py_DECREF(self);
     return NULL;
 }
-
-const char pyma_stream_raw_doc[] =
-    "stream_raw($module, data, /, nchannels, sample_width, frames_to_read, output_format)\n--\n\n"
-    "A DecoderStream serving `data` (raw interleaved PCM, any C-contiguous buffer) as memoryview\n"
-    "slices of frames_to_read frames; output_format is the SampleFormat it holds, or None.";
-
-PyObject *
-pyma_stream_raw(PyObject *module, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"", "nchannels", "sample_width", "frames_to_read", "output_format", NULL};
-    pyma_state *st = pyma_get_state(module);
-    PyObject *data, *format_obj = Py_None;
-    int nchannels, width;
-    long format = 0;
-    Py_ssize_t frames_to_read;
-    StreamObject *self;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OiinO:stream_raw", kwlist, &data, &nchannels, &width,
-                                     &frames_to_read, &format_obj)) {
-        return NULL;
-    }
-    if (nchannels < 1 || nchannels > MA_MAX_CHANNELS) {
-        PyErr_Format(PyExc_ValueError, "nchannels must be 1..%d, not %d", MA_MAX_CHANNELS, nchannels);
-        return NULL;
-    }
-    if (width < 1 || width > 4) {
-        PyErr_Format(PyExc_ValueError, "sample_width must be 1..4 bytes, not %d", width);
-        return NULL;
-    }
-    if (frames_to_read < 1) {
-        PyErr_Format(PyExc_ValueError, "frames_to_read must be at least 1, not %zd", frames_to_read);
-        return NULL;
-    }
-    if (format_obj != Py_None && pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0) {
-        return NULL;
-    }
-    self = PyObject_GC_New(StreamObject, st->stream_type);
-    if (self == NULL) {
-        return NULL;
-    }
-    memset(&self->src, 0, sizeof(*self) - offsetof(StreamObject, src));
-    self->mode = PYMA_MODE_RAW;
-    self->closed = 1;
-    self->format_obj = Py_NewRef(format_obj);
-    self->frames_to_read = frames_to_read;
-    self->channels = (ma_uint32)nchannels;
-    self->frame_bytes = (ma_uint64)nchannels * (ma_uint64)width;
-    self->fmt = format != 0 ? pyma_format_info_get((ma_format)format) : NULL;
-    if (self->fmt != NULL && self->fmt->width != width) {
-        PyErr_Format(PyExc_ValueError, "sample_width %d does not match output_format %s", width,
-                     ma_get_format_name((ma_format)format));
-        goto error;
-    }
-    if (pyma_get_read_buffer(data, &self->raw, "pcmdata") < 0) {
-        goto error;
-    }
-    self->raw_mv = PyMemoryView_FromObject(data);
-    if (self->raw_mv != NULL &&
-        (PyMemoryView_GET_BUFFER(self->raw_mv)->itemsize != 1 || PyMemoryView_GET_BUFFER(self->raw_mv)->ndim != 1)) {
-        Py_SETREF(self->raw_mv, PyObject_CallMethod(self->raw_mv, "cast", "s", "B"));
-    }
-    if (self->raw_mv == NULL) {
-        goto error;
-    }
-    /* A partial last frame counts: next() gives it (as 1.71 did) and position counts it. */
-    self->length = ((ma_uint64)self->raw.len + self->frame_bytes - 1) / self->frame_bytes;
-    self->length_known = 1;
-    self->position_real = 1;
-    self->closed = 0;
-    PyObject_GC_Track(self); /* only now: half-built, it must not be found by gc.get_referrers */
-    return (PyObject *)self;
-error:
-    Py_DECREF(self);
-    return NULL;
-}
-
 
 PyDoc_STRVAR(stream_doc,
              "A stream of decoded PCM chunks: a generator that can also seek.\n\n"

@@ -1,7 +1,8 @@
 /* stream_io.c: a DecoderStream's frames: next()/send() chunks and the GIL-free device pull.
  *
+ * Every read goes through the stream's pull (pull.c: a decoder, raw PCM, a generator, a chain).
  * Each chunk is decoded straight into the returned object with the GIL released, the stream busy
- * (pyma_stream_set_busy) so that no other caller touches the decoder meanwhile; large send(n)
+ * (pyma_stream_set_busy) so that no other caller touches the pull meanwhile; large send(n)
  * requests decode into a buffer that grows as frames come.  A claiming device's audio thread pulls
  * through pyma_stream_pull without the GIL.  The type itself lives in stream.c, seek() in stream_seek.c.
  */
@@ -11,8 +12,8 @@
 static void
 stream_advanced(StreamObject *self, ma_uint64 frames)
 {
-    /* A looping stream's position is the decoder's frame (loop_at), back at loop_start after a wrap. */
-    pyma_astore64(&self->position, self->loop_passes != 0 ? self->loop_at : self->position + frames);
+    /* The pull's frame: position + frames, or back at loop_start after a loop's wrap. */
+    pyma_astore64(&self->position, self->pull->at);
     if (frames > 0) {
         self->position_real = 1;
         self->fresh = 0;
@@ -27,41 +28,11 @@ static void
 stream_ended(StreamObject *self)
 {
     self->finished = 1;
-    if (self->position_real && !(self->loop_passes != 0 && self->loop_end != 0)) {
+    if (self->position_real && !(self->pull->loop_passes != 0 && self->pull->loop_end != 0)) {
         /* (A loop that ended at its loop_end says nothing of the file's end.) */
         self->length = self->position;
         self->length_known = 1;
     }
-}
-
-/* PYMA_MODE_RAW: the next slice of the data (1.71: a memoryview of bytes; a partial last frame is kept). */
-static PyObject *
-stream_read_raw(StreamObject *self, Py_ssize_t frames)
-{
-    ma_uint64 position = pyma_aload64(&self->position), offset, end;
-
-    if (pyma_stream_usable(self, 1) < 0) {
-        return NULL;
-    }
-    /* self->length counts a partial last frame; seek() keeps position <= length, so no product wraps. */
-    if (position >= self->length) {
-        self->finished = 1;
-        PyErr_SetNone(PyExc_StopIteration);
-        return NULL;
-    }
-    offset = position * self->frame_bytes;
-    end = (ma_uint64)self->raw.len - offset;
-    if ((ma_uint64)frames < end / self->frame_bytes + 1) {
-        end = offset + (ma_uint64)frames * self->frame_bytes;
-    }
-    else {
-        end = (ma_uint64)self->raw.len;
-    }
-    if (end > (ma_uint64)self->raw.len) {
-        end = (ma_uint64)self->raw.len;
-    }
-    pyma_astore64(&self->position, self->position + (end - offset + self->frame_bytes - 1) / self->frame_bytes);
-    return PySequence_GetSlice(self->raw_mv, (Py_ssize_t)offset, (Py_ssize_t)end);
 }
 
 /* Requests above this many frames are decoded into a buffer that grows as frames come, then copied
@@ -71,84 +42,13 @@ stream_read_raw(StreamObject *self, Py_ssize_t frames)
  * whatever the remaining length says: a header's length is a claim, not frames that exist. */
 #define STREAM_GROW_FIRST_BYTES ((ma_uint64)16 << 20)
 
-/* stream_fill for a looping stream: reads up to the range's end (loop_end, or the decoder's end when
- * 0), then seeks the decoder to loop_start (pyma_decoder_seek: the exact seek, a resampler restarted
- * as seek() restarts it) and goes on in the same chunk, until `frames` are there or the last pass
- * ends.  self->loop_at is the decoder's frame (the caller set it from position and sets position
- * from it after).  No Python API (a Python source's callbacks take the GIL themselves). */
-static ma_result
-stream_fill_looping(StreamObject *self, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
+/* Reads up to `frames` frames into `out` through the stream's pull from pull->at (the caller set it
+ * from the position), until they are all there or it ends (pull.c fills short reads and loops).  No
+ * Python API. */
+static inline ma_result
+stream_fill(StreamObject *self, void *out, ma_uint64 frames, ma_uint64 *got)
 {
-    pyma_source *src = &self->src;
-    ma_uint64 step, limit, landed, pass_start = self->loop_at;
-    ma_result r = MA_SUCCESS;
-
-    while (*got < frames) {
-        limit = frames - *got;
-        if (self->loop_end != 0) {
-            ma_uint64 left = self->loop_at < self->loop_end ? self->loop_end - self->loop_at : 0;
-            limit = limit < left ? limit : left;
-        }
-        step = 0;
-        r = MA_SUCCESS;
-        if (limit > 0) {
-            r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, limit, &step);
-            *got += step;
-            self->loop_at += step;
-        }
-        if (src->callback_error != NULL || (r != MA_SUCCESS && r != MA_AT_END)) {
-            return r == MA_SUCCESS ? MA_ERROR : r;
-        }
-        if (step > 0 && r == MA_SUCCESS) {
-            continue; /* more may follow (a decoder may read short mid-stream); the range end shows next */
-        }
-        /* The end of the range (limit 0) or of the decoder (a 0-frame read or MA_AT_END). */
-        if (self->loop_passes > 0 && (ma_uint64)self->loop_passes <= pyma_aload64(&self->loops_done) + 1) {
-            return MA_AT_END; /* the last pass is over */
-        }
-        if (self->loop_at <= self->loop_start && self->loop_at <= pass_start) {
-            return MA_AT_END; /* a pass that gave nothing (the decoder ends before loop_start) */
-        }
-        landed = self->loop_start;
-        r = pyma_decoder_seek(&src->decoder, self->loop_start, &landed);
-        if (r == MA_SUCCESS && landed != self->loop_start) {
-            r = MA_BAD_SEEK;
-        }
-        if (r != MA_SUCCESS || src->callback_error != NULL) {
-            return r == MA_SUCCESS ? MA_BAD_SEEK : r;
-        }
-        self->loop_at = pass_start = self->loop_start;
-        pyma_astore64(&self->loops_done, self->loops_done + 1);
-    }
-    return MA_SUCCESS;
-}
-
-/* Reads up to `frames` frames into `out`, calling the decoder until they are all there or it ends
- * (a 0-frame read, MA_AT_END, an error, or the Python source failed): decoders may read short in
- * the middle (dr_wav at every block of IMA ADPCM with a bad block align).  No Python API. */
-static ma_result
-stream_fill(StreamObject *self, void *out, ma_uint64 frame_bytes, ma_uint64 frames, ma_uint64 *got)
-{
-    pyma_source *src = &self->src;
-    ma_uint64 step;
-    ma_result r = MA_SUCCESS;
-
-    *got = 0;
-    if (self->mode == PYMA_MODE_PULL) {
-        return pyma_pull_read(self->pull, out, frames, got);
-    }
-    if (self->loop_passes != 0) {
-        return stream_fill_looping(self, out, frame_bytes, frames, got);
-    }
-    while (*got < frames) {
-        step = 0;
-        r = pyma_decoder_read(&src->decoder, (char *)out + *got * frame_bytes, frames - *got, &step);
-        *got += step;
-        if (r != MA_SUCCESS || step == 0 || src->callback_error != NULL) {
-            break;
-        }
-    }
-    return r;
+    return pyma_pull_read(self->pull, out, frames, got);
 }
 
 /* Decodes up to `frames` frames (more than STREAM_GROW_FROM) into *out, a PyMem_RawMalloc'd buffer
@@ -174,7 +74,7 @@ stream_decode_growing(StreamObject *self, ma_uint64 frames, char **out, ma_uint6
     }
     buf = PyMem_RawMalloc((size_t)(cap * self->frame_bytes));
     while (buf != NULL) {
-        r = stream_fill(self, buf + done * self->frame_bytes, self->frame_bytes, cap - done, &step);
+        r = stream_fill(self, buf + done * self->frame_bytes, cap - done, &step);
         done += step;
         if (done < cap || done == frames) {
             break;  /* the end, an error or a failed source (a full buffer is never any of these) */
@@ -232,10 +132,10 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
     ma_result r;
     char *buf = NULL, *pcm = NULL, *grown = NULL;
 
-    self->loop_at = self->position; /* a looping stream's reads go from there (stream_fill_looping) */
+    self->pull->at = self->position; /* the pull reads from there (and moves it: stream_advanced) */
     if (frames > STREAM_GROW_FROM) {
         Py_BEGIN_ALLOW_THREADS
-        /* Touches the decoder and its input (held by self, which the caller holds) and its own buffer. */
+        /* Touches the pull and its input (held by self, which the caller holds) and its own buffer. */
         r = stream_decode_growing(self, (ma_uint64)frames, &grown, &got);
         Py_END_ALLOW_THREADS
         if (grown == NULL) {
@@ -272,8 +172,8 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
             return NULL;
         }
         Py_BEGIN_ALLOW_THREADS
-        /* Touches the decoder and its input (held by self, which the caller holds) and the new chunk. */
-        r = stream_fill(self, buf, self->frame_bytes, size, &got);
+        /* Touches the pull and its input (held by self, which the caller holds) and the new chunk. */
+        r = stream_fill(self, buf, size, &got);
         Py_END_ALLOW_THREADS
     }
     if (self->src.callback_error != NULL) {
@@ -321,11 +221,21 @@ stream_read(StreamObject *self, Py_ssize_t frames)
     PyObject *chunk, *result;
     int source_failed = 0;
 
-    if (self->mode == PYMA_MODE_RAW) {
-        return stream_read_raw(self, frames);
-    }
     if (pyma_stream_usable(self, 1) < 0) {
         return NULL;
+    }
+    if (self->pull->chunk != NULL) {
+        /* The kind makes its own chunks (raw PCM: 1.71's memoryview slices), GIL held. */
+        self->pull->at = pyma_aload64(&self->position);
+        chunk = self->pull->chunk(self->pull, frames);
+        if (chunk == NULL) {
+            if (PyErr_ExceptionMatches(PyExc_StopIteration)) {
+                self->finished = 1;
+            }
+            return NULL;
+        }
+        pyma_astore64(&self->position, self->pull->at);
+        return chunk;
     }
     if ((ma_uint64)frames > (ma_uint64)PY_SSIZE_T_MAX / self->frame_bytes) {
         PyErr_Format(PyExc_OverflowError, "cannot read %zd frames at once: a chunk of %u-byte frames that long "
@@ -415,7 +325,7 @@ pyma_stream_claim(PyObject *obj, pyma_stream_info *info)
         PyErr_SetString(PyExc_ValueError, "the stream has already ended: seek() it back to play it again");
         return -1;
     }
-    info->pullable = self->mode != PYMA_MODE_DECODER || self->src.pysource == NULL;
+    info->pullable = self->src.pysource == NULL; /* a Python source's reads need the GIL */
     info->format = self->fmt != NULL ? self->fmt->format : ma_format_unknown;
     info->width = (int)(self->frame_bytes / self->channels);
     info->channels = self->channels;
@@ -430,26 +340,13 @@ ma_result
 pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
 {
     StreamObject *self = (StreamObject *)obj;
-    ma_uint64 position = pyma_aload64(&self->position), left;
+    ma_uint64 position = pyma_aload64(&self->position);
     ma_result r;
 
-    *got = 0;
-    if (self->mode == PYMA_MODE_RAW) {
-        /* position <= length (seek() and claim keep it so): no product below wraps. */
-        left = (ma_uint64)self->raw.len / self->frame_bytes;
-        left = left > position ? left - position : 0;
-        *got = frames < left ? frames : left;
-        if (*got > 0) {
-            memcpy(out, (const char *)self->raw.buf + position * self->frame_bytes, (size_t)(*got * self->frame_bytes));
-        }
-        r = *got == 0 ? MA_AT_END : MA_SUCCESS;
-    }
-    else {
-        /* Fills the period unless the decoder ends: a short read mid-stream is not the end. */
-        self->loop_at = position;
-        r = stream_fill(self, out, self->frame_bytes, frames, got);
-    }
-    pyma_astore64(&self->position, self->loop_passes != 0 ? self->loop_at : position + *got);
+    /* Fills the period unless the pull ends: a short read mid-stream is not the end. */
+    self->pull->at = position;
+    r = pyma_pull_read(self->pull, out, frames, got);
+    pyma_astore64(&self->position, self->pull->at);
     if (*got > 0) {
         self->pull_got = 1;
     }
@@ -474,15 +371,11 @@ pyma_stream_unclaim(PyObject *obj)
     if (self->length_known && position > self->length) {
         self->length_known = 0;
     }
-    if (self->mode == PYMA_MODE_RAW ? position >= self->length
-                               : (self->pull_ended ||
-                                  (self->loop_passes == 0 && self->length_known && position >= self->length))) {
-        if (self->mode == PYMA_MODE_RAW) {
-            self->finished = 1;
-        }
-        else {
-            stream_ended(self);
-        }
+    /* Ended: the pull came up short (unless the length is final: raw PCM's partial last frame is
+     * still for next()), or a stream that does not loop reached its known length. */
+    if ((self->pull_ended && !self->pull->length_exact) ||
+        (self->pull->loop_passes == 0 && self->length_known && position >= self->length)) {
+        stream_ended(self);
     }
     self->pull_ended = self->pull_got = 0;
 }

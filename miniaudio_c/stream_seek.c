@@ -1,61 +1,26 @@
 /* stream_seek.c: DecoderStream.seek(), sample-accurate while streaming.
  *
- * Seeks through the decoder, or, for a Python source that cannot seek, forward only by decoding and
- * discarding; the decoder's own landing point is checked so that other frames are never served as
- * the requested ones.  Runs busy, with the GIL released around the decoder.  The type is in stream.c.
+ * Seeks through the stream's pull (pull.c: any kind), or, for a Python source that cannot seek, forward
+ * only by decoding and discarding (the pull's skip); the kind's own landing point (a decoder's
+ * cursor) is checked so that other frames are never served as the requested ones, and a refused
+ * seek goes back to where the stream was.  Runs busy, with the GIL released around the pull.  The
+ * type is in stream.c.
  */
 #include "_miniaudio.h"
 
 
-/* Moves forward by decoding and discarding `count` frames (GIL released inside): the decoders'
- * own seeks jump around in the file, which a source that cannot seek does not allow. */
-static ma_result
-stream_skip(StreamObject *self, ma_uint64 count, ma_uint64 *skipped)
-{
-    ma_uint64 chunk = 4096, got;
-    ma_result r = MA_SUCCESS;
-    void *scratch = PyMem_RawMalloc((size_t)(chunk * self->frame_bytes));
-
-    *skipped = 0;
-    if (scratch == NULL) {
-        return MA_OUT_OF_MEMORY;
-    }
-    Py_BEGIN_ALLOW_THREADS
-    while (*skipped < count) {
-        got = 0;
-        r = ma_decoder_read_pcm_frames(&self->src.decoder, scratch, count - *skipped < chunk ? count - *skipped : chunk,
-                                       &got);
-        *skipped += got;
-        if (r != MA_SUCCESS || got == 0 || self->src.callback_error != NULL) {
-            break;
-        }
-    }
-    Py_END_ALLOW_THREADS
-    PyMem_RawFree(scratch);
-    return r == MA_AT_END ? MA_SUCCESS : r;
-}
-
-/* Moves forward from output frame `now` to `frame` over a source that cannot seek; *landed is where
- * it got (the end when that came first).  A resampled stream reads and discards input frames and
- * restarts its resampler where a seekable input's seek does (ma_impl.c), so the frames that follow
- * are the same from every input; otherwise it decodes and discards output frames. */
+/* Moves forward from output frame `now` to `frame` over a source that cannot seek (the pull's skip:
+ * the decoders' own seeks would jump over bytes of a pipe); *landed is where it got (the end when
+ * that came first).  GIL held, released inside. */
 static ma_result
 stream_skip_to(StreamObject *self, ma_uint64 now, ma_uint64 frame, ma_uint64 *landed)
 {
-    ma_uint64 skipped = 0;
     ma_result r;
 
+    self->pull->at = now;
     Py_BEGIN_ALLOW_THREADS
-    r = pyma_decoder_skip_resampled(&self->src.decoder, frame, landed);
+    r = pyma_pull_skip(self->pull, frame, landed);
     Py_END_ALLOW_THREADS
-    if (r != MA_NOT_IMPLEMENTED) {
-        if (*landed < now) {
-            *landed = now;
-        }
-        return r;
-    }
-    r = stream_skip(self, frame - now, &skipped);
-    *landed = now + skipped;
     return r;
 }
 
@@ -63,7 +28,7 @@ ma_result
 pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
 {
     ma_result r;
-    ma_uint64 cursor = frame, reached = frame;
+    ma_uint64 reached = frame;
     int can_seek = self->src.pysource != NULL ? pyma_source_can_seek(&self->src) : 1;
 
     *landed = frame;
@@ -76,19 +41,14 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
         return stream_skip_to(self, 0, frame, landed);
     }
     Py_BEGIN_ALLOW_THREADS
-    r = pyma_decoder_seek(&self->src.decoder, frame, &reached);
+    r = pyma_pull_seek(self->pull, frame, &reached);
+    Py_END_ALLOW_THREADS
     if (r == MA_SUCCESS && reached < frame) {
-        /* A resampled input ended first: the stream starts at its end, where a pipe's skip ends
-         * (a FLAC whose frames do not decode: at 0, where the first read raises as decode() does). */
+        /* A resampled input ended first: the stream starts at its end, where a pipe's skip ends (a
+         * FLAC whose frames do not decode: at 0, where the first read raises as decode() does); or
+         * past the end, where dr_wav stops (dr_mp3's cursor counts its delay: not asked). */
         *landed = reached;
     }
-    else if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
-        self->src.desc.sample_rate == self->sample_rate &&
-        ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &cursor) == MA_SUCCESS &&
-        cursor < frame) {
-        *landed = cursor; /* past the end: dr_wav stops there (dr_mp3's cursor counts its delay) */
-    }
-    Py_END_ALLOW_THREADS
     return r;
 }
 
@@ -96,24 +56,13 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
 static PyObject *
 stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
 {
+    pyma_pull *pull = self->pull;
     ma_result r;
     ma_uint64 landed = (ma_uint64)frame;
     int can_seek = 1;
 
     self->fresh = 0;  /* a read after a seek is not the stream's first */
-    if (self->mode == PYMA_MODE_RAW) {
-        r = MA_SUCCESS;
-    }
-    else if (self->mode == PYMA_MODE_PULL) {
-        Py_BEGIN_ALLOW_THREADS
-        r = pyma_pull_seek(self->pull, (ma_uint64)frame);
-        Py_END_ALLOW_THREADS
-        if (r == MA_INVALID_OPERATION) {
-            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: this source can only seek to frame 0", frame);
-            return NULL;
-        }
-    }
-    else if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
+    if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
         ma_uint64 now = pyma_aload64(&self->position), reached = now;
         if (can_seek < 0) {
             pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek()");
@@ -134,22 +83,19 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     }
     else {
         Py_BEGIN_ALLOW_THREADS
-        r = pyma_decoder_seek(&self->src.decoder, (ma_uint64)frame, &landed);
-        if (r == MA_SUCCESS && landed < (ma_uint64)frame) {
-            /* A resampled input ended first (the length was not known, or a seek past it would
-             * have been refused): the decoder stands at that end, as dr_wav's and dr_flac's do
-             * below. */
-            r = MA_BAD_SEEK;
-        }
-        else if (r == MA_SUCCESS && self->src.desc.encoding != ma_encoding_format_mp3 &&
-            self->src.desc.sample_rate == self->sample_rate &&
-            ma_data_source_get_cursor_in_pcm_frames(self->src.decoder.pBackend, &landed) == MA_SUCCESS &&
-            landed != (ma_uint64)frame) {
-            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states): say so
-             * rather than serve other frames as these.  dr_mp3's cursor counts its delay: not checked. */
+        r = pyma_pull_seek(pull, (ma_uint64)frame, &landed);
+        if (r == MA_SUCCESS && landed != (ma_uint64)frame) {
+            /* A resampled input ended first (the length was not known, or a seek past it would have
+             * been refused): the decoder stands at that end; or the decoder stopped elsewhere
+             * (dr_flac clamps to the total its header states, dr_wav stops at the data's end): say
+             * so rather than serve other frames as these. */
             r = MA_BAD_SEEK;
         }
         Py_END_ALLOW_THREADS
+        if (r == MA_INVALID_OPERATION && !pull->seek_decode_errors) {
+            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: this source can only seek to frame 0", frame);
+            return NULL;
+        }
         if (r == MA_BAD_SEEK && landed != (ma_uint64)frame) {
             self->position = landed;
             self->position_real = 1;
@@ -163,13 +109,13 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
         return NULL;
     }
-    if (r != MA_SUCCESS && self->mode == PYMA_MODE_DECODER && can_seek > 0) {
+    if (r != MA_SUCCESS && can_seek > 0) {
         /* A refused seek moves nothing: some decoders stand at their end after one (stb_vorbis
          * from memory, past the end of a stream of unknown length), so go back to where the
          * stream says it is before raising. */
         ma_uint64 back = pyma_aload64(&self->position), landed_back = back;
         Py_BEGIN_ALLOW_THREADS
-        (void)pyma_decoder_seek(&self->src.decoder, back, &landed_back);
+        (void)pyma_pull_seek(pull, back, &landed_back);
         Py_END_ALLOW_THREADS
         if (self->src.callback_error != NULL) {
             pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
@@ -180,13 +126,11 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         return NULL;
     }
     self->finished = 0;
-    pyma_astore64(&self->loops_done, 0); /* a looping stream's passes count from the seek */
-    if (self->mode == PYMA_MODE_PULL) {
-        self->position_real = 1; /* the data source's own seek succeeded there */
-    }
-    else if (self->mode != PYMA_MODE_RAW && !(self->src.pysource != NULL && can_seek <= 0)) {
-        /* A frame within the known length, or the start, holds audio; beyond, only reading tells. */
-        self->position_real = frame == 0 || (self->length_known && (ma_uint64)frame <= self->length);
+    pyma_astore64(&pull->loops_done, 0); /* a looping stream's passes count from the seek */
+    if (can_seek > 0) {
+        /* A frame within the known length, or the start, holds audio; beyond, only reading tells
+         * (a kind without an end lands where it was asked). */
+        self->position_real = frame == 0 || pull->infinite || (self->length_known && (ma_uint64)frame <= self->length);
     }
     self->position = (ma_uint64)frame;
     return PyLong_FromLongLong(frame);
@@ -224,15 +168,14 @@ pyma_stream_seek(StreamObject *self, PyObject *arg)
                      (unsigned long long)self->length);
         return NULL;
     }
-    if (self->mode != PYMA_MODE_RAW) {
-        /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
-         * (the bound is past 10**13 frames, years of audio, so no real frame is refused). */
-        rate = self->src.desc.sample_rate > self->sample_rate ? self->src.desc.sample_rate : self->sample_rate;
-        if (rate > 0 && (ma_uint64)frame > UINT64_MAX / rate) {
-            PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: past the end of any stream at %u Hz", frame,
-                         (unsigned int)self->sample_rate);
-            return NULL;
-        }
+    /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
+     * (the bound is past 10**13 frames, years of audio, so no real frame is refused).  Raw PCM has no
+     * rate: nothing to bound. */
+    rate = self->src.desc.sample_rate > self->sample_rate ? self->src.desc.sample_rate : self->sample_rate;
+    if (rate > 0 && (ma_uint64)frame > UINT64_MAX / rate) {
+        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: past the end of any stream at %u Hz", frame,
+                     (unsigned int)self->sample_rate);
+        return NULL;
     }
     pyma_stream_set_busy(self);
     result = stream_seek_busy(self, st, frame);

@@ -489,13 +489,10 @@ def test_interpreter_exit_with_a_thread_blocked_in_write_or_read(call):
     result = helpers.run_python(code, call, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["exiting", "True"]
-    # The exit handler closes the device under the blocked call, which then raises MiniaudioError
-    # ("the device stopped during ...") in its thread, if that thread runs again before the exit.
-    err = result.stderr
-    if "Traceback" in err:
-        assert err.rstrip().splitlines()[-1].startswith("miniaudio.MiniaudioError: the device stopped during"), err
-        err = ""
-    helpers.assert_clean_stderr(err)
+    # the blocked daemon thread waits on quietly until the process ends: no traceback at exit
+    helpers.assert_clean_stderr(result.stderr)
+    assert result.stderr == ""
+
     assert time.monotonic() - t0 < 20
 
 

@@ -2,6 +2,7 @@
 (miniaudio_c/pushio.c).  A mixin of AbstractDevice, kept apart from the device life cycle."""
 
 import array
+import threading
 from typing import Any, Optional, Tuple
 
 from . import _miniaudio as _ma
@@ -9,6 +10,16 @@ from ._enums import SampleFormat
 from ._errors import MiniaudioError
 
 _DONE, _TIMEOUT, _STOPPED = 0, 1, 2
+
+# Set by the exit handler before it closes the devices: only daemon threads are left then, and one
+# that waits in write()/read() waits on quietly until the process ends rather than print a
+# traceback half-way through the interpreter's shutdown.
+_exit_started = False
+
+
+def _park_if_exiting() -> None:
+    if _exit_started:
+        threading.Event().wait()
 _FORMATS = _ma.SAMPLE_FORMATS  # format value -> (width, typecode, numpy dtype, item codes)
 
 
@@ -105,6 +116,7 @@ class _PushIO:
             exc.frames = done  # type: ignore[attr-defined]
             raise exc
         if status == _STOPPED:
+            _park_if_exiting()
             self._raise_pending()  # type: ignore[attr-defined]
             raise MiniaudioError(f"the device stopped during write(): {done} frames were queued, the rest not")
         return bool(underflowed)
@@ -177,6 +189,7 @@ class _PushIO:
             exc.data = _trim(result, done, frame_bytes) if out is None else out  # type: ignore[attr-defined]
             raise exc
         if status == _STOPPED:
+            _park_if_exiting()
             self._raise_pending()  # type: ignore[attr-defined]
             raise MiniaudioError(f"the device stopped during read(): {done} of {frames} frames were read")
         if isinstance(result, _BytesResult):

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tu
 from . import _callbacks
 from . import _miniaudio as _ma
 from ._convert import width_from_format
+from . import _device_io
 from ._device_io import _PushIO
 from ._prefetch import _Prefetch
 from ._errors import MiniaudioError
@@ -321,6 +322,7 @@ _EXIT_GRACE_SECONDS = 2.0
 @atexit.register
 def _close_all_devices() -> None:
     """Interpreter exit: stop and release every live device before Python tears itself down."""
+    _device_io._exit_started = True
     for device in list(_live):
         try:
             device._close_at_exit(_EXIT_GRACE_SECONDS)

@@ -1,0 +1,116 @@
+/* pull_decoder.c: the decoder kind of the source layer (pull.c), behind stream_file(), stream_memory(),
+ * stream_any() and the per-format stream functions.
+ *
+ * It reads and seeks an ma_decoder opened by the stream (stream.c pyma_stream) over a pyma_source
+ * that the stream owns: the source holds the Python objects (the name, the buffer, a Python source
+ * and the exception it raised), which the stream traverses, releases and names in its errors.  The
+ * decoder's own fixes live in ma_impl.c: the read fast path (pyma_decoder_read), the exact and
+ * resampled seeks and dr_mp3's delay (pyma_decoder_seek, pyma_decoder_skip_resampled).  Looping is
+ * pull.c's.  Everything here runs without the Python API, with or without the GIL (a Python
+ * source's callbacks take it themselves).
+ */
+#include "_miniaudio.h"
+
+typedef struct {
+    pyma_pull base;
+    pyma_source *src; /* the stream's (see above) */
+} decoder_pull;
+
+static ma_result
+decoder_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
+{
+    return pyma_decoder_read(&((decoder_pull *)pull)->src->decoder, out, frames, got);
+}
+
+/* pull->landed below `frame` when a resampled input ended first (pyma_decoder_seek). */
+static ma_result
+decoder_seek(pyma_pull *pull, ma_uint64 frame)
+{
+    return pyma_decoder_seek(&((decoder_pull *)pull)->src->decoder, frame, &pull->landed);
+}
+
+/* The backend's cursor where it counts our frames: not dr_mp3's (it counts its delay), not through
+ * a resampler (it counts input frames). */
+static int
+decoder_cursor(pyma_pull *pull, ma_uint64 *frame)
+{
+    pyma_source *src = ((decoder_pull *)pull)->src;
+    ma_uint64 cursor;
+
+    if (src->desc.encoding == ma_encoding_format_mp3 || src->desc.sample_rate != src->decoder.outputSampleRate ||
+        ma_data_source_get_cursor_in_pcm_frames(src->decoder.pBackend, &cursor) != MA_SUCCESS) {
+        return 0;
+    }
+    *frame = cursor;
+    return 1;
+}
+
+/* Frames decoded and discarded per step of a skip. */
+#define DECODER_SKIP_CHUNK 4096
+
+/* Forward from pull->at to `frame` over a source that cannot seek.  A resampled stream reads and
+ * discards input frames and restarts its resampler where a seekable input's seek does (ma_impl.c),
+ * so the frames that follow are the same from every input; otherwise it decodes and discards output
+ * frames: the decoders' own seeks jump around in the file, which such a source does not allow. */
+static ma_result
+decoder_skip(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+{
+    pyma_source *src = ((decoder_pull *)pull)->src;
+    ma_uint64 now = pull->at, count = frame - now, skipped = 0, got;
+    ma_result r = pyma_decoder_skip_resampled(&src->decoder, frame, landed);
+    void *scratch;
+
+    if (r != MA_NOT_IMPLEMENTED) {
+        return r;
+    }
+    *landed = now;
+    scratch = PyMem_RawMalloc((size_t)DECODER_SKIP_CHUNK * pull->frame_bytes);
+    if (scratch == NULL) {
+        return MA_OUT_OF_MEMORY;
+    }
+    r = MA_SUCCESS;
+    while (skipped < count) {
+        got = 0;
+        r = ma_decoder_read_pcm_frames(&src->decoder, scratch,
+                                       count - skipped < DECODER_SKIP_CHUNK ? count - skipped : DECODER_SKIP_CHUNK, &got);
+        skipped += got;
+        if (r != MA_SUCCESS || got == 0 || src->callback_error != NULL) {
+            break;
+        }
+    }
+    PyMem_RawFree(scratch);
+    *landed = now + skipped;
+    return r == MA_AT_END ? MA_SUCCESS : r;
+}
+
+/* GIL held.  The source is the stream's: only the kind's struct goes. */
+static void
+decoder_free(pyma_pull *pull)
+{
+    PyMem_Free(pull);
+}
+
+pyma_pull *
+pyma_pull_decoder_new(pyma_source *src, ma_uint32 frame_bytes)
+{
+    decoder_pull *d = PyMem_Calloc(1, sizeof(*d));
+
+    if (d == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    d->src = src;
+    d->base.ds = &src->decoder;
+    d->base.format = src->decoder.outputFormat;
+    d->base.channels = src->decoder.outputChannels;
+    d->base.sample_rate = src->decoder.outputSampleRate;
+    d->base.frame_bytes = frame_bytes;
+    d->base.failed = &src->callback_error;
+    d->base.seek_decode_errors = 1;
+    d->base.read = decoder_read;
+    d->base.seek = decoder_seek;
+    d->base.cursor = decoder_cursor;
+    d->base.skip = decoder_skip;
+    d->base.free = decoder_free;
+    return &d->base;
+}
