@@ -338,35 +338,6 @@ def test_ctrl_c_interrupts_a_blocked_call(call):
 
 # ---- on a real server -----------------------------------------------------------------------------
 
-def assert_every_frame_once_in_order(x, total, max_inserted=None):
-    """The counter frames in recording `x` run from 0 (or the few frames the server drops as a stream
-    joins) to total - 1, in order, never repeated.  Returns the frames of silence inside the signal.
-
-    A loaded 2-core machine can starve the server's 10 ms timing: PulseAudio then plays silence for
-    the stream and, keeping time, drops as many of the frames that arrive late (measured with three
-    busy processes: the same skips in parec's recording and in ours, each after a silence at least as
-    long, while our ring never ran dry).  So a skip is accepted only right after a silence at least
-    as long as the skip, and all such silence stays under `max_inserted` frames (default 50 ms): a
-    frame lost or repeated by us (no silence before it, or a backward step) always fails."""
-    import test_devices_pulse as tdp
-
-    loud = np.nonzero(x[:, 0] >= 4000)[0]
-    assert loud.size, "nothing of the counter signal was recorded"
-    y = x[loud].astype(np.int64)
-    got = (y[:, 1] - 4000) // 2000 * 40000 + 2 * (y[:, 0] - 4000) + (y[:, 1] - 4000) % 2000 // 1000
-    step = np.diff(got) - 1  # frames skipped between consecutive loud frames
-    silence = np.diff(loud) - 1  # frames of silence between them
-    bad = np.nonzero((step < 0) | (step > silence))[0]
-    assert bad.size == 0, "frames lost or repeated after %r" % [(int(got[g]), int(got[g + 1])) for g in bad[:5]]
-    assert got[0] < tdp.JOIN_SKIP, "the first %d frames are missing" % got[0]
-    assert got[-1] == total - 1, "the recording ends at frame %d of %d" % (got[-1], total)
-    inserted = int(silence.sum())
-    limit = tdp.RATE // 10 if max_inserted is None else max_inserted
-    assert inserted <= limit, "%d frames of silence inside the signal (%d skipped by the server)" % (
-        inserted, int(step.sum()))
-    return inserted
-
-
 def _write_and_record(pulse_server, pcm_source, total, chunk, fmt=SF.SIGNED16, sleep_at=None):
     """A writer thread write()s `total` frames from pcm_source(start, n) in `chunk`-frame pieces to the
     null sink; the main thread read()s the monitor meanwhile.  Returns (int16 recording, playback stats,
@@ -410,7 +381,7 @@ def test_write_in_10ms_chunks_for_10s_arrives_whole_and_in_order(pulse_server):
     pcm = tdp.counter_pcm(total)
     x, stats, results = _write_and_record(pulse_server, lambda s, n: pcm[s:s + n], total, tdp.RATE // 100)
     assert stats.underflows == 0 and not any(results), stats
-    assert_every_frame_once_in_order(x, total)
+    tdp.assert_every_frame_once_in_order(x, total)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "int32", "uint16", "bytes"])
@@ -428,7 +399,7 @@ def test_write_converts_each_input_type_exactly(pulse_server, dtype):
         "bytes": lambda p: p.tobytes(),
     }[dtype]
     x, stats, _ = _write_and_record(pulse_server, lambda s, n: as_type(pcm[s:s + n]), total, tdp.RATE // 100)
-    assert_every_frame_once_in_order(x, total)
+    tdp.assert_every_frame_once_in_order(x, total)
 
 
 def test_a_late_writer_underflows_then_playback_resumes_cleanly(pulse_server):
@@ -444,7 +415,7 @@ def test_a_late_writer_underflows_then_playback_resumes_cleanly(pulse_server):
     assert results.index(True) == tdp.RATE // chunk and results.count(True) == 1
     # every frame once and in order, with the silence of the late writer (about 0.5 s, less the
     # 0.1 s the ring held) between the halves
-    inserted = assert_every_frame_once_in_order(x, total, max_inserted=tdp.RATE)
+    inserted = tdp.assert_every_frame_once_in_order(x, total, max_inserted=tdp.RATE)
     assert inserted > 0.3 * tdp.RATE, inserted
 
 
@@ -520,3 +491,27 @@ def test_many_devices_writing_from_threads_then_closed_while_blocked():
         t.join(10)
         assert not t.is_alive()
     assert outcomes == ["MiniaudioError"] * 8
+
+
+def test_pulseaudio_holds_all_the_periods_of_the_device(pulse_server):
+    """Patch 0056: at 10 ms periods the server keeps the device's whole buffer of our audio (its
+    "Buffer Latency" 20-25 ms), not the one period miniaudio asked for (7.5 ms
+    measured without the patch), so a process one period late does not make the server run dry."""
+    import re
+
+    import test_devices_pulse as tdp
+
+    with tdp.open_playback(fmt=SF.SIGNED16, buffersize_msec=10) as dev:
+        dev.start(miniaudio.Waveform("sine", 440.0, 0.1, tdp.RATE, tdp.CHANNELS, SF.SIGNED16))
+        time.sleep(0.5)  # the buffer fills up to its target once the stream runs
+        usec = None
+        for _ in range(10):  # the most the server held, over half a second
+            m = re.search(r"Buffer Latency: (\d+) usec", pulse_server.pactl("list", "sink-inputs"))
+            if m:
+                usec = max(usec or 0, int(m.group(1)))
+            time.sleep(0.05)
+        latency = dev.latency
+        dev.stop()
+    assert usec is not None, "no sink input with a buffer latency"
+    assert 0.015 <= latency <= 0.04, latency
+    assert usec >= 15000, "the server holds only %d us of the device's %.0f ms" % (usec, latency * 1000)
