@@ -6,7 +6,7 @@ numpy.)"""
 
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from . import _miniaudio as _ma
 from ._devices import CaptureDevice, DuplexStream, PlaybackDevice
@@ -123,7 +123,7 @@ class _Stream:
         # Callbacks get frames_per_buffer frames, or 10 ms when unspecified.
         self._cb_frames = frames_per_buffer or max(64, rate // 100)
         period_ms = frames_per_buffer * 1000.0 / rate
-        options: dict = {"backends": [(out_dev or in_dev).backend]}  # type: ignore[union-attr]
+        options: Dict[str, Any] = {"backends": [(out_dev or in_dev).backend]}  # type: ignore[union-attr]
         if frames_per_buffer:
             options["buffersize_msec"] = max(1, round(period_ms))
         else:
@@ -156,10 +156,10 @@ class _Stream:
 
     # ---- stream info
 
-    def _latencies(self) -> tuple:
+    def _latencies(self) -> Tuple[float, float]:
         latency = self._device.latency
         if isinstance(latency, tuple):
-            return latency
+            return (float(latency[0]), float(latency[1]))
         return (latency, 0.0) if self._is_input else (0.0, latency)
 
     def get_input_latency(self) -> float:
@@ -353,7 +353,7 @@ class _Stream:
             raise ValueError("Invalid number of frames")
         self._check_io(_pa.paCanNotReadFromACallbackStream)
         try:
-            data = self._device.read(num_frames, chunk_type="bytes")
+            data: bytes = self._device.read(num_frames, chunk_type="bytes")
         except MiniaudioError as exc:
             raise _error(_pa.paUnanticipatedHostError, f"{_ERROR_TEXT[_pa.paUnanticipatedHostError]}: {exc}") from exc
         if self._device.overflowed and exception_on_overflow:
@@ -447,7 +447,7 @@ class _Stream:
         device.stop()
 
 
-def _callback_result(result: Any) -> tuple:
+def _callback_result(result: Any) -> Tuple[Any, int]:
     """(out_data, flag) from what the callback returned, checked as PyAudio checks it."""
     if not isinstance(result, tuple) or len(result) != 2:
         raise TypeError(f"the stream callback must return a tuple (out_data, flag), not "

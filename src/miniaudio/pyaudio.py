@@ -9,15 +9,16 @@ PortAudio's error codes.  docs/pyaudio.rst lists every difference from PyAudio.
 """
 
 import operator
-import threading
-import time
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Type
 
 from . import _miniaudio as _ma
-from ._devices import CaptureDevice, Devices, DuplexStream, PlaybackDevice
+from ._devices import Devices
 from ._enums import Backend, SampleFormat
 from ._errors import MiniaudioError
+
+if TYPE_CHECKING:
+    from ._pyaudio_stream import _Stream
 
 __all__ = [
     "PyAudio", "Stream", "PaMacCoreStreamInfo", "get_sample_size", "get_format_from_width", "get_portaudio_version",
@@ -242,7 +243,7 @@ def _enumerate(backends: Optional[Sequence[Any]]) -> Tuple[List[Dict[str, Any]],
     the devices of host API 0 first, then those of host API 1, ..."""
     if backends is None:
         enabled = _ma.enabled_backends()
-        chosen = [b for b in Backend if b.value in enabled and b not in (Backend.NULL, Backend.CUSTOM)]
+        chosen: List[Backend] = [b for b in Backend if b.value in enabled and b not in (Backend.NULL, Backend.CUSTOM)]
     else:
         if isinstance(backends, (str, bytes)) or not hasattr(backends, "__iter__"):
             raise TypeError(f"backends must be a list of backends, not {type(backends).__name__}")
@@ -314,12 +315,12 @@ class PyAudio:
             and available, except the NULL backend.
     """
 
+    Stream: "Type[_Stream]"  # PyAudio.Stream, set below
+
     def __init__(self, *, backends: Optional[Sequence[Any]] = None) -> None:
         self._host_apis, self._devices = _enumerate(backends)
-        self._streams: "set[PyAudio.Stream]" = set()
+        self._streams: "Set[_Stream]" = set()
         self._terminated = False
-
-    # Stream is defined below (PyAudio.Stream); open() makes them.
 
     def terminate(self) -> None:
         """Closes every stream still open; the object's device and host API queries then raise
@@ -341,13 +342,13 @@ class PyAudio:
         """Returns the PortAudio format for a sample width (see :func:`get_format_from_width`)."""
         return get_format_from_width(width, unsigned)
 
-    def open(self, *args: Any, **kwargs: Any) -> "PyAudio.Stream":
+    def open(self, *args: Any, **kwargs: Any) -> "_Stream":
         """Opens a new stream: see :class:`PyAudio.Stream` for the arguments."""
         stream = PyAudio.Stream(self, *args, **kwargs)
         self._streams.add(stream)
         return stream
 
-    def close(self, stream: "PyAudio.Stream") -> None:
+    def close(self, stream: "_Stream") -> None:
         """Closes a stream (use :meth:`PyAudio.Stream.close` instead).
 
         Raises:
@@ -357,7 +358,7 @@ class PyAudio:
             raise ValueError(f"Stream {stream} not found")
         stream.close()
 
-    def _remove_stream(self, stream: "PyAudio.Stream") -> None:
+    def _remove_stream(self, stream: "_Stream") -> None:
         self._streams.discard(stream)
 
     # ---- host APIs
@@ -444,7 +445,7 @@ class PyAudio:
     def _default(self, key: str) -> int:
         if self._terminated or not self._host_apis:
             return paNoDevice
-        return self._host_apis[0][key]
+        return int(self._host_apis[0][key])
 
     def get_default_input_device_info(self) -> Dict[str, Any]:
         """Returns the default input device's dict.
@@ -534,5 +535,5 @@ class Stream(_Stream):
         super().__init__(*args, **kwargs)
 
 
-PyAudio.Stream = _Stream  # type: ignore[attr-defined]
-_Stream.__qualname__ = "PyAudio.Stream"
+PyAudio.Stream = _Stream
+_Stream.__qualname__ = "_Stream"
