@@ -446,6 +446,31 @@ def make_cases(tmp, http_url):
         finally:
             c.close()
 
+    def pyaudio_streams():
+        # miniaudio.pyaudio: open, write, read, a refused call, close; a callback stream to its end
+        import miniaudio.pyaudio as pyaudio
+
+        pa = pyaudio.PyAudio(backends=NULL)
+        try:
+            out = pa.open(48000, 2, pyaudio.paInt16, output=True, frames_per_buffer=240)
+            out.write(bytes(4 * 240))
+            _expect(OSError, out.read, 10)
+            out.close()
+            mic = pa.open(48000, 1, pyaudio.paInt8, input=True, frames_per_buffer=240)
+            mic.read(48)
+            _expect(ValueError, mic.read, -1)
+            mic.close()
+            calls = []
+            cb = pa.open(48000, 2, pyaudio.paInt16, output=True, frames_per_buffer=240, stream_callback=lambda *a: (
+                calls.append(1) or (bytes(4 * 240), pyaudio.paComplete if len(calls) == 2 else pyaudio.paContinue)))
+            deadline = time.monotonic() + 10
+            while cb.is_active() and time.monotonic() < deadline:
+                time.sleep(0.001)
+            cb.close()
+            _expect(OSError, pa.get_device_info_by_index, 5)
+        finally:
+            pa.terminate()
+
     def failing_gen():
         yield b""
         raise KeyError("generator failed")
@@ -552,6 +577,7 @@ def make_cases(tmp, http_url):
         "device_prefetch": (device_prefetch, dd, fd),
         "generators": (generators, d // 2, f),
         "push_io": (push_io, dd, fd),
+        "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
     }
     return cases, [play, cap, duplex], unraisable_ignored
 
@@ -564,7 +590,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "push_io",
+    "device_callbacks", "device_prefetch", "generators", "push_io", "pyaudio_streams",
 ]
 
 
