@@ -631,7 +631,7 @@ void pyma_devconv_reset(pyma_devconv *conv);
  * stream's end).  No Python API (a device's audio thread, or a chain's reader). */
 ma_result pyma_devconv_pull(pyma_devconv *conv, PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
 
-/* ---- devices (device.c, devattrs.c) and the audio-thread bridge (callback.c) ------------- */
+/* ---- devices (device.c, devrun.c, devattrs.c) and the audio-thread bridge (callback.c) ---- */
 
 /* Run states of a device (DeviceObject.state, atomic). */
 enum {
@@ -722,10 +722,27 @@ extern PyType_Spec pyma_device_spec;
  * open" (device.c).  GIL held. */
 int pyma_device_check_open(DeviceObject *self);
 
+/* 0 unless called on the device's own audio thread; there -1 with RuntimeError naming `what`
+ * (stop/close/start would wait for themselves) (device.c).  GIL held. */
+int pyma_device_not_on_audio_thread(DeviceObject *self, const char *what);
+/* _close(): stops (collecting the run's error) and releases the device and its context;
+ * idempotent (device.c).  GIL held, not on the audio thread.  A new reference to None. */
+PyObject *pyma_device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+
+/* Stops the audio: no callback touches Python or the stream afterwards; drops the generator and
+ * unclaims the stream (devrun.c).  GIL held, not on the audio thread. */
+void pyma_device_halt(DeviceObject *self);
 /* Turns a failure the audio thread could only record (native_result, lost) into the device's
  * callback_error (owned by the device, marked pending) and reports it to the unraisable hook; no
- * exception left set (device.c).  GIL held, the run over. */
+ * exception left set (devrun.c).  GIL held, the run over. */
 void pyma_device_collect_error(DeviceObject *self);
+/* The methods _start, _halt, _close_at_exit and _end_run (devrun.c; see their docstrings). */
+PyObject *pyma_device_start(DeviceObject *self, PyObject *args);
+PyObject *pyma_device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+PyObject *pyma_device_close_at_exit(DeviceObject *self, PyObject *arg);
+PyObject *pyma_device_end_run(DeviceObject *self, PyObject *arg);
+extern const char pyma_device_start_doc[], pyma_device_halt_meth_doc[], pyma_device_close_at_exit_doc[],
+    pyma_device_end_run_doc[];
 
 /* The attributes of _Device (devattrs.c; GIL held): its getset table and _take_error(), which
  * returns a new reference to the pending callback_error (then marked raised) or None. */
