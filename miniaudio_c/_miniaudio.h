@@ -862,7 +862,7 @@ int pyma_device_set_data_callback(DeviceObject *self, PyObject *value, void *clo
 PyObject *pyma_device_default_data_callback(DeviceObject *self, PyObject *const *args, Py_ssize_t nargs);
 extern const char pyma_device_default_data_callback_doc[];
 
-/* ---- push I/O: write()/read() through ring buffers (pushio.c) ---------------------------- */
+/* ---- push I/O: write()/read() through ring buffers (pushio.c, pushio_rw.c) --------------- */
 
 /* One period of a push run: plays from play_rb (silence where it ran dry), records into cap_rb
  * (dropping what does not fit), wakes a waiting write()/read().  Audio thread, no GIL, no waits.
@@ -878,7 +878,13 @@ void pyma_push_reset(DeviceObject *self);
 void pyma_push_wake_all(DeviceObject *self);
 /* Frees the rings and (free_locks) the wake locks.  GIL held, no audio thread. */
 void pyma_push_free(DeviceObject *self, int free_locks);
-/* The methods behind write(), read(), drain(), write_available, read_available. */
+/* Copies up to `frames` frames of `frame_bytes` bytes out of `rb` into `out`; returns the frames
+ * copied (fewer when the ring runs dry).  The ring's one reader (audio thread or read()), no waits. */
+ma_uint32 pyma_push_rb_read(ma_pcm_rb *rb, void *out, ma_uint32 frames, ma_uint32 frame_bytes);
+/* 1 while a push run is going (the device open, started for write()/read(), RUNNING).  GIL held. */
+int pyma_push_running(DeviceObject *self);
+/* The methods behind write(), read() (pushio_rw.c), drain(), write_available, read_available and
+ * the ring size (pushio.c). */
 PyObject *pyma_device_push_write(DeviceObject *self, PyObject *args);
 PyObject *pyma_device_push_read(DeviceObject *self, PyObject *args);
 PyObject *pyma_device_push_drain(DeviceObject *self, PyObject *Py_UNUSED(ignored));
