@@ -368,7 +368,7 @@ void pyma_samples_in_release(pyma_samples_in *in);
 PyObject *pyma_samples_to_format(PyObject *module, PyObject *args);
 extern const char pyma_samples_to_format_doc[];
 
-/* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
+/* ---- DecoderStream: the type (stream.c, stream_open.c), reads (stream_io.c), seek() (stream_seek.c) */
 
 /* What chunks are returned as. */
 enum { PYMA_CHUNK_ARRAY = 0, PYMA_CHUNK_BYTES = 1 };
@@ -538,7 +538,7 @@ typedef struct {
     PyObject *weakreflist;
 } StreamObject;
 
-/* The module functions that build a stream over a decoder (stream.c) or raw PCM (pull_raw.c); see
+/* The module functions that build a stream over a decoder (stream_open.c) or raw PCM (pull_raw.c); see
  * their docstrings. */
 PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_doc[];
