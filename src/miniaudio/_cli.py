@@ -26,7 +26,7 @@ import miniaudio
 from miniaudio import Backend, DitherMode, SampleFormat
 
 from . import _miniaudio as _ma
-from ._devices import match_device
+from ._enumeration import match_device
 
 PROG = "miniaudio"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
