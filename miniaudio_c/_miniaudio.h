@@ -368,7 +368,7 @@ void pyma_samples_in_release(pyma_samples_in *in);
 PyObject *pyma_samples_to_format(PyObject *module, PyObject *args);
 extern const char pyma_samples_to_format_doc[];
 
-/* ---- DecoderStream: the type (stream.c), its reads (stream_io.c), seek() (stream_seek.c) ---- */
+/* ---- DecoderStream: the type (stream.c, stream_open.c), reads (stream_io.c), seek() (stream_seek.c) */
 
 /* What chunks are returned as. */
 enum { PYMA_CHUNK_ARRAY = 0, PYMA_CHUNK_BYTES = 1 };
@@ -538,7 +538,7 @@ typedef struct {
     PyObject *weakreflist;
 } StreamObject;
 
-/* The module functions that build a stream over a decoder (stream.c) or raw PCM (pull_raw.c); see
+/* The module functions that build a stream over a decoder (stream_open.c) or raw PCM (pull_raw.c); see
  * their docstrings. */
 PyObject *pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_stream_doc[];
@@ -631,7 +631,7 @@ void pyma_devconv_reset(pyma_devconv *conv);
  * stream's end).  No Python API (a device's audio thread, or a chain's reader). */
 ma_result pyma_devconv_pull(pyma_devconv *conv, PyObject *stream, void *out, ma_uint64 frames, ma_uint64 *got);
 
-/* ---- devices (device.c, devattrs.c) and the audio-thread bridge (callback.c) ------------- */
+/* ---- devices (device.c, devrun.c, devattrs.c) and the audio-thread bridge (callback.c) ---- */
 
 /* Run states of a device (DeviceObject.state, atomic). */
 enum {
@@ -722,10 +722,27 @@ extern PyType_Spec pyma_device_spec;
  * open" (device.c).  GIL held. */
 int pyma_device_check_open(DeviceObject *self);
 
+/* 0 unless called on the device's own audio thread; there -1 with RuntimeError naming `what`
+ * (stop/close/start would wait for themselves) (device.c).  GIL held. */
+int pyma_device_not_on_audio_thread(DeviceObject *self, const char *what);
+/* _close(): stops (collecting the run's error) and releases the device and its context;
+ * idempotent (device.c).  GIL held, not on the audio thread.  A new reference to None. */
+PyObject *pyma_device_close(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+
+/* Stops the audio: no callback touches Python or the stream afterwards; drops the generator and
+ * unclaims the stream (devrun.c).  GIL held, not on the audio thread. */
+void pyma_device_halt(DeviceObject *self);
 /* Turns a failure the audio thread could only record (native_result, lost) into the device's
  * callback_error (owned by the device, marked pending) and reports it to the unraisable hook; no
- * exception left set (device.c).  GIL held, the run over. */
+ * exception left set (devrun.c).  GIL held, the run over. */
 void pyma_device_collect_error(DeviceObject *self);
+/* The methods _start, _halt, _close_at_exit and _end_run (devrun.c; see their docstrings). */
+PyObject *pyma_device_start(DeviceObject *self, PyObject *args);
+PyObject *pyma_device_halt_meth(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+PyObject *pyma_device_close_at_exit(DeviceObject *self, PyObject *arg);
+PyObject *pyma_device_end_run(DeviceObject *self, PyObject *arg);
+extern const char pyma_device_start_doc[], pyma_device_halt_meth_doc[], pyma_device_close_at_exit_doc[],
+    pyma_device_end_run_doc[];
 
 /* The attributes of _Device (devattrs.c; GIL held): its getset table and _take_error(), which
  * returns a new reference to the pending callback_error (then marked raised) or None. */
@@ -845,7 +862,7 @@ int pyma_device_set_data_callback(DeviceObject *self, PyObject *value, void *clo
 PyObject *pyma_device_default_data_callback(DeviceObject *self, PyObject *const *args, Py_ssize_t nargs);
 extern const char pyma_device_default_data_callback_doc[];
 
-/* ---- push I/O: write()/read() through ring buffers (pushio.c) ---------------------------- */
+/* ---- push I/O: write()/read() through ring buffers (pushio.c, pushio_rw.c) --------------- */
 
 /* One period of a push run: plays from play_rb (silence where it ran dry), records into cap_rb
  * (dropping what does not fit), wakes a waiting write()/read().  Audio thread, no GIL, no waits.
@@ -861,7 +878,13 @@ void pyma_push_reset(DeviceObject *self);
 void pyma_push_wake_all(DeviceObject *self);
 /* Frees the rings and (free_locks) the wake locks.  GIL held, no audio thread. */
 void pyma_push_free(DeviceObject *self, int free_locks);
-/* The methods behind write(), read(), drain(), write_available, read_available. */
+/* Copies up to `frames` frames of `frame_bytes` bytes out of `rb` into `out`; returns the frames
+ * copied (fewer when the ring runs dry).  The ring's one reader (audio thread or read()), no waits. */
+ma_uint32 pyma_push_rb_read(ma_pcm_rb *rb, void *out, ma_uint32 frames, ma_uint32 frame_bytes);
+/* 1 while a push run is going (the device open, started for write()/read(), RUNNING).  GIL held. */
+int pyma_push_running(DeviceObject *self);
+/* The methods behind write(), read() (pushio_rw.c), drain(), write_available, read_available and
+ * the ring size (pushio.c). */
 PyObject *pyma_device_push_write(DeviceObject *self, PyObject *args);
 PyObject *pyma_device_push_read(DeviceObject *self, PyObject *args);
 PyObject *pyma_device_push_drain(DeviceObject *self, PyObject *Py_UNUSED(ignored));

@@ -358,7 +358,7 @@ python_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
         /* No more Python in this run; or an asynchronous backend, whose audio thread can end in
          * stop() (JACK 2 cancels its process thread in jack_deactivate, AAudio joins its callback
          * thread): a state kept there could not be retired on its thread without stop() waiting
-         * for one more callback (device_halt), so it lives for this callback only. */
+         * for one more callback (pyma_device_halt, devrun.c), so it lives for this callback only. */
         audio_retire(self);
     }
     else {

@@ -328,12 +328,12 @@ pyma_chain_close_input(pyma_chain_pull *c)
     }
 }
 
-/* Starts the package's event thread (miniaudio._devices), which runs on_source_end for a playlist a
+/* Starts the package's event thread (miniaudio._events), which runs on_source_end for a playlist a
  * device plays.  GIL held; -1 with an exception. */
 static int
 chain_ensure_event_thread(void)
 {
-    PyObject *mod = PyImport_ImportModule("miniaudio._devices"), *res;
+    PyObject *mod = PyImport_ImportModule("miniaudio._events"), *res;
 
     if (mod == NULL) {
         return -1;

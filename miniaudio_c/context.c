@@ -191,7 +191,7 @@ pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock,
                      argname, Py_TYPE(obj)->tp_name);
         return -1;
     }
-    /* The name is matched in Python (miniaudio._devices._device_by_name), the one matcher that
+    /* The name is matched in Python (miniaudio._enumeration._device_by_name), the one matcher that
      * the command line's --device uses too. */
     list = pyma_list_devices(st, ctx, lock, type, 0);
     names = list != NULL ? PyList_New(PyList_GET_SIZE(list)) : NULL;
@@ -201,7 +201,7 @@ pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock,
     for (i = 0; i < PyList_GET_SIZE(list); i++) {
         PyList_SET_ITEM(names, i, Py_NewRef(PyTuple_GET_ITEM(PyList_GET_ITEM(list, i), 0)));
     }
-    module = PyImport_ImportModule("miniaudio._devices");
+    module = PyImport_ImportModule("miniaudio._enumeration");
     if (module == NULL) {
         goto done;
     }

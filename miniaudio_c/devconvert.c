@@ -2,7 +2,7 @@
  * converting on the audio thread with miniaudio's data converter.
  *
  * chain.c uses it too, one per member of another format than the chain's.
- * device.c makes the converter at start() (GIL held: the converter allocates there, never on the
+ * devrun.c makes the converter at start() (GIL held: the converter allocates there, never on the
  * audio thread) and frees it after the device has stopped; callback.c pulls through it.  The
  * stream's frames are pulled into a buffer of PYMA_DEVCONV_FRAMES input frames, which the
  * converter consumes as it produces the period.

@@ -1,5 +1,5 @@
 /* events.c: the device event queue.  Audio threads push devices whose run ended by itself
- * (pyma_device_push_event, no GIL); the package's event thread (src/miniaudio/_devices.py) pops
+ * (pyma_device_push_event, no GIL); the package's event thread (src/miniaudio/_events.py) pops
  * them in pyma_next_events and stops them, raises their errors and runs on_finished.
  *
  * Invariants:

@@ -292,7 +292,7 @@ gen_chunk_type(PyObject *obj, PyObject *format_obj, long channels, int *chunk_ty
         *chunk_type = PYMA_CHUNK_BYTES;
     }
     else if (PyUnicode_CompareWithASCIIString(obj, "numpy") == 0) {
-        PyObject *mod = PyImport_ImportModule("miniaudio._streams");
+        PyObject *mod = PyImport_ImportModule("miniaudio._stream_args");
         if (mod == NULL) {
             return -1;
         }

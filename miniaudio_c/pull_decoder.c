@@ -1,7 +1,7 @@
 /* pull_decoder.c: the decoder kind of the source layer (pull.c), behind stream_file(), stream_memory(),
  * stream_any() and the per-format stream functions.
  *
- * It reads and seeks an ma_decoder opened by the stream (stream.c pyma_stream) over a pyma_source
+ * It reads and seeks an ma_decoder opened by the stream (stream_open.c pyma_stream) over a pyma_source
  * that the stream owns: the source holds the Python objects (the name, the buffer, a Python source
  * and the exception it raised), which the stream traverses, releases and names in its errors.  The
  * decoder's own fixes live in ma_impl.c: the read fast path (pyma_decoder_read), the exact and

@@ -5,7 +5,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 
 from . import _miniaudio as _ma
 from ._enums import SampleFormat, enum_value
-from ._streams import DecoderStream, _chunk_wrapper, _int_arg
+from ._stream_args import _chunk_wrapper, _int_arg
+from ._streams import DecoderStream
 
 Playlist = _ma.Playlist
 

@@ -4,6 +4,9 @@ Every failure is reported as one line on stderr, ``miniaudio: error: <message>``
 Exit codes: 0 success, 1 a file, device or conversion failed, 2 bad command line, 130 interrupted
 (Ctrl-C).  Progress bars and level meters are redrawn in place (``\\r``) only when stdout is a
 terminal; otherwise the commands print plain lines.  See docs/cli.rst.
+
+This module holds the parser's layout, the commands and the entry point; the argument converters
+are in _cli_args.py, the output helpers, files and devices in _cli_io.py.
 """
 
 from __future__ import annotations
@@ -14,125 +17,52 @@ import collections
 import contextlib
 import math
 import os
-import shutil
 import signal
-import struct
 import sys
 import threading
 import time
-from typing import IO, Any, Callable, Deque, Dict, Generator, Iterator, List, NoReturn, Optional, Sequence
+from typing import Any, Callable, Deque, Generator, Iterator, List, Optional, Sequence
 
 import miniaudio
-from miniaudio import Backend, DitherMode, SampleFormat
+from miniaudio import DitherMode, SampleFormat
 
-from . import _miniaudio as _ma
-from ._devices import match_device
+from ._cli_args import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    CliError,
+    _backend_arg,
+    _buffersize_arg,
+    _channels_arg,
+    _dither_arg,
+    _format_arg,
+    _Parser,
+    _rate_arg,
+    _seconds_arg,
+    _volume_arg,
+)
+from ._cli_io import (
+    REDRAW_SECONDS,
+    WavWriter,
+    _backends,
+    _bar,
+    _bar_width,
+    _db,
+    _describe,
+    _device_line,
+    _err,
+    _file_info,
+    _find_device,
+    _format_desc,
+    _hms,
+    _peak,
+    _StatusLine,
+)
 
-PROG = "miniaudio"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-FORMATS: Dict[str, SampleFormat] = {
-    "u8": SampleFormat.UNSIGNED8,
-    "s16": SampleFormat.SIGNED16,
-    "s24": SampleFormat.SIGNED24,
-    "s32": SampleFormat.SIGNED32,
-    "f32": SampleFormat.FLOAT32,
-}
-FORMAT_NAMES: Dict[SampleFormat, str] = {fmt: name for name, fmt in FORMATS.items()}
-DITHERS: Dict[str, DitherMode] = {mode.name.lower(): mode for mode in DitherMode}
 METER_FLOOR_DB = -60.0  # the left end of the level meter
-REDRAW_SECONDS = 0.1  # how often a progress bar or meter is redrawn on a terminal
-WAV_MAX_DATA = 0xFFFFFFFF - 64  # a RIFF file's sizes are 32-bit
 
-
-class CliError(Exception):
-    """A failure to report as one line (exit code 1)."""
-
-
-# ---- argument parsing ----------------------------------------------------------------------------
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors: ``miniaudio: error: <message> (see 'miniaudio play --help')``."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{PROG}: error: {message} (see '{self.prog} --help')\n")
-        sys.exit(EXIT_USAGE)
-
-
-def _backend_arg(text: str) -> Backend:
-    name = text.strip().lower()
-    enabled = sorted(b.name.lower() for b in miniaudio.get_enabled_backends() if b is not Backend.CUSTOM)
-    member = next((b for b in Backend if b.name.lower() == name), None)
-    if member is None:
-        raise argparse.ArgumentTypeError(f"unknown backend {text!r} (this build has: {', '.join(enabled)})")
-    if member.name.lower() not in enabled:
-        raise argparse.ArgumentTypeError(f"backend {text!r} is not available in this build "
-                                         f"(this build has: {', '.join(enabled)})")
-    return member
-
-
-def _int_arg(what: str, low: int, high: int) -> Callable[[str], int]:
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be {low}..{high}, not {value}")
-        return value
-
-    return convert
-
-
-def _seconds_arg(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"seconds must be a finite number >= 0, not {text!r}")
-    return value
-
-
-def _volume_arg(text: str) -> float:
-    """A linear gain ("0.5", "2") or decibels ("-6dB", "+3 dB", "-inf dB")."""
-    spec = text.strip()
-    is_db = spec.lower().endswith("db")
-    number = spec[:-2].strip() if is_db else spec
-    try:
-        value = float(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"volume must be a linear factor like 0.5 or decibels like -6dB, "
-                                         f"not {text!r}") from None
-    if is_db:
-        if math.isnan(value) or value > 60:
-            raise argparse.ArgumentTypeError(f"volume must be at most +60dB, not {text!r}")
-        return 10.0 ** (value / 20.0) if value != -math.inf else 0.0
-    if not math.isfinite(value) or not 0 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"a linear volume must be 0..1000, not {text!r}")
-    return value
-
-
-def _format_arg(text: str) -> SampleFormat:
-    try:
-        return FORMATS[text.strip().lower()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(f"unknown sample format {text!r} (choose from: "
-                                         f"{', '.join(FORMATS)})") from None
-
-
-def _dither_arg(text: str) -> DitherMode:
-    try:
-        return DITHERS[text.strip().lower()]
-    except KeyError:
-        raise argparse.ArgumentTypeError(f"unknown dither mode {text!r} (choose from: "
-                                         f"{', '.join(DITHERS)})") from None
-
-
-_rate_arg = _int_arg("sample rate", 1, _ma.MAX_SAMPLE_RATE)
-_channels_arg = _int_arg("channel count", 1, _ma.MAX_CHANNELS)
-_buffersize_arg = _int_arg("buffer size", 0, 10000)
 
 EPILOG = """\
 exit codes: 0 success, 1 a file or device failed, 2 bad command line, 130 interrupted (Ctrl-C)"""
@@ -227,213 +157,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--dither", type=_dither_arg, default=DitherMode.NONE, metavar="MODE",
                      help="dither when reducing the sample format: none, rectangle or triangle (default: none)")
     return parser
-
-
-# ---- output helpers ------------------------------------------------------------------------------
-
-
-def _err(message: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {message}\n")
-    sys.stderr.flush()
-
-
-def _describe(exc: BaseException) -> str:
-    """One line for an exception a user can cause (a missing file, a bad device, undecodable data)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        name = exc.filename
-        if name is not None:
-            return f"{os.fsdecode(name)}: {exc.strerror}"
-        return exc.strerror
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if text.startswith(("device_id: ", "backends: ")):
-        text = text.split(": ", 1)[1]
-    return text
-
-
-def _hms(seconds: float) -> str:
-    """1:02.3 or 1:02:03.4 (tenths of a second)."""
-    tenths = int(round(max(seconds, 0.0) * 10))
-    minutes, tenth_seconds = divmod(tenths, 600)
-    hours, minutes = divmod(minutes, 60)
-    sec = f"{tenth_seconds // 10:02d}.{tenth_seconds % 10}"
-    return f"{hours}:{minutes:02d}:{sec}" if hours else f"{minutes}:{sec}"
-
-
-def _bar(fraction: float, width: int) -> str:
-    filled = int(round(min(max(fraction, 0.0), 1.0) * width))
-    return "[" + "#" * filled + "." * (width - filled) + "]"
-
-
-def _db(peak: float) -> float:
-    return 20.0 * math.log10(peak) if peak > 0 else -math.inf
-
-
-def _format_desc(fmt: SampleFormat) -> str:
-    return FORMAT_NAMES.get(fmt, fmt.name)
-
-
-class _StatusLine:
-    """One line redrawn in place with '\\r' (only used when the stream is a terminal)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-        self._shown = 0
-        self._next = 0.0
-        self.width = max(shutil.get_terminal_size((80, 24)).columns - 1, 20)
-
-    def due(self) -> bool:
-        now = time.monotonic()
-        if now < self._next:
-            return False
-        self._next = now + REDRAW_SECONDS
-        return True
-
-    def show(self, text: str) -> None:
-        text = text[:self.width]
-        self._stream.write("\r" + text + " " * max(self._shown - len(text), 0))
-        self._stream.flush()
-        self._shown = len(text)
-
-    def end(self) -> None:
-        if self._shown:
-            self._stream.write("\n")
-            self._stream.flush()
-            self._shown = 0
-
-
-def _bar_width(status: _StatusLine, reserved: int) -> int:
-    return max(min(status.width - reserved, 40), 10)
-
-
-# ---- files and devices ---------------------------------------------------------------------------
-
-
-def _file_info(path: str) -> miniaudio.SoundFileInfo:
-    try:
-        return miniaudio.get_file_info(path)
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory") from None
-    except (OSError, miniaudio.MiniaudioError) as exc:
-        raise CliError(_describe(exc)) from None
-
-
-def _backends(backend: Optional[Backend]) -> Optional[List[Backend]]:
-    return None if backend is None else [backend]
-
-
-def _device_line(index: int, dev: Dict[str, Any]) -> str:
-    ident = str(dev["id"])
-    extra = f"  [{ident}]" if ident and ident != dev["name"] and not ident.lstrip("-").isdigit() else ""
-    return f"{index:3d} {'*' if dev['is_default'] else ' '} {dev['name']}{extra}"
-
-
-def _find_device(spec: Optional[str], backend: Optional[Backend], capture: bool) -> Optional[miniaudio.DeviceId]:
-    """The device a --device argument names: its number in the 'devices' list, its name or id, or a
-    unique case-insensitive part of its name or id."""
-    if spec is None:
-        return None
-    kind = "capture" if capture else "playback"
-    with miniaudio.Devices(_backends(backend)) as devices:
-        found = devices.get_captures() if capture else devices.get_playbacks()
-    listing = "; ".join(f"{i}: {d['name']}" + (f" [{d['id']}]" if not str(d["id"]).lstrip("-").isdigit() else "")
-                        for i, d in enumerate(found)) or "none"
-    if spec.strip().isdigit():
-        index = int(spec)
-        if index < len(found):
-            return found[index]["id"]  # type: ignore[no-any-return]
-        raise CliError(f"there is no {kind} device number {index} (the {kind} devices are: {listing})")
-    match, hits = match_device(spec, [(d["name"], str(d["id"])) for d in found])
-    if match is not None:
-        return found[match]["id"]  # type: ignore[no-any-return]
-    if hits:
-        names = ", ".join(repr(found[i]["name"]) for i in hits)
-        raise CliError(f"the {kind} device name {spec!r} is ambiguous: it matches {names}")
-    raise CliError(f"no {kind} device matches {spec!r} (the {kind} devices are: {listing})")
-
-
-class WavWriter:
-    """Writes a WAV file incrementally: PCM (format tag 1) for integer samples, IEEE float (tag 3,
-    with a fact chunk) for FLOAT32, the layout miniaudio's own wav_write_file() uses.  The header's
-    sizes are patched by update_header() and close(), so a file cut short (the recorder killed)
-    still holds everything up to the last update."""
-
-    def __init__(self, path: str, sample_format: SampleFormat, nchannels: int, sample_rate: int) -> None:
-        width = miniaudio.width_from_format(sample_format)
-        self.frame_bytes = width * nchannels
-        self.frames = 0
-        self._data_bytes = 0
-        is_float = sample_format is SampleFormat.FLOAT32
-        fmt = struct.pack("<HHIIHH", 3 if is_float else 1, nchannels, sample_rate, sample_rate * self.frame_bytes,
-                          self.frame_bytes, width * 8)
-        header = bytearray(b"RIFF\0\0\0\0WAVE")
-        if is_float:
-            fmt += struct.pack("<H", 0)  # cbSize: non-PCM formats have an 18-byte fmt chunk
-        header += b"fmt " + struct.pack("<I", len(fmt)) + fmt
-        self._fact_offset: Optional[int] = None
-        if is_float:
-            header += b"fact" + struct.pack("<I", 4)
-            self._fact_offset = len(header)
-            header += b"\0\0\0\0"
-        header += b"data"
-        self._data_size_offset = len(header)
-        header += b"\0\0\0\0"
-        self._header_bytes = len(header)
-        self._file: Optional[IO[bytes]] = open(path, "wb")
-        try:
-            self._file.write(header)
-            self.update_header()
-        except BaseException:
-            self._file.close()
-            raise
-
-    def write(self, data: Any) -> None:
-        """Append whole frames (any bytes-like object)."""
-        assert self._file is not None
-        view = memoryview(data).cast("B")
-        if view.nbytes % self.frame_bytes:
-            raise ValueError("a partial frame cannot be written")
-        if self._data_bytes + view.nbytes > WAV_MAX_DATA:
-            raise CliError("the WAV file would exceed 4 GiB, the limit of the format")
-        self._file.write(view)
-        self._data_bytes += view.nbytes
-        self.frames += view.nbytes // self.frame_bytes
-
-    def update_header(self) -> None:
-        assert self._file is not None
-        end = self._file.tell()
-        pad = self._data_bytes & 1
-        self._file.seek(4)
-        self._file.write(struct.pack("<I", self._header_bytes - 8 + self._data_bytes + pad))
-        if self._fact_offset is not None:
-            self._file.seek(self._fact_offset)
-            self._file.write(struct.pack("<I", self.frames))
-        self._file.seek(self._data_size_offset)
-        self._file.write(struct.pack("<I", self._data_bytes))
-        self._file.seek(end)
-        self._file.flush()
-
-    def close(self) -> None:
-        if self._file is None:
-            return
-        try:
-            if self._data_bytes & 1:
-                self._file.write(b"\0")  # chunks are word-aligned
-                self._file.seek(-1, os.SEEK_CUR)
-            self.update_header()
-        finally:
-            self._file.close()
-            self._file = None
-
-
-def _peak(data: Any, sample_format: SampleFormat) -> float:
-    """The largest absolute sample value of raw PCM, in full-scale units."""
-    if not len(data):
-        return 0.0
-    if sample_format is not SampleFormat.FLOAT32:
-        data = miniaudio.convert_sample_format(sample_format, data, SampleFormat.FLOAT32)
-    samples = array.array("f")
-    samples.frombytes(data)
-    return max(max(samples), -min(samples))
 
 
 # ---- the commands --------------------------------------------------------------------------------

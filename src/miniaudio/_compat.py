@@ -12,7 +12,7 @@ functions or structures to call).  See docs/migrating.rst.
 from enum import Enum
 from typing import Any, Dict, List, Optional, Tuple, Type
 
-from ._devices import DeviceId, RawDeviceId
+from ._enumeration import DeviceId, RawDeviceId
 from ._enums import Backend, ChannelMixMode, DeviceType, DitherMode, FileFormat, SampleFormat, SeekOrigin, \
     ThreadPriority
 

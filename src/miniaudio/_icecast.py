@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional
 from . import _miniaudio as _ma
 from ._errors import MiniaudioError
 from ._enums import FileFormat
-from ._streams import StreamableSource
+from ._sources import StreamableSource
 
 __all__ = ["IceCastClient", "IceCastError"]
 

@@ -1,8 +1,9 @@
-"""The type aliases of the public signatures, and how a file name argument becomes a path."""
+"""The type aliases of the public signatures (1.71's generator aliases among them), and how a file
+name argument becomes a path."""
 
 import array
 import os
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Generator, Union
 
 FilenameType = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]  # os.PathLike[...] works at run time
 BufferType = Any  # any C-contiguous bytes-like object: bytes, bytearray, memoryview, array.array, numpy
@@ -10,6 +11,16 @@ if TYPE_CHECKING:
     ArrayType = array.array[Any]
 else:
     ArrayType = array.array  # subscriptable at run time only from Python 3.12
+
+
+# 1.71's aliases.  bytearray and memoryview are spelled out because mypy no longer counts them as
+# bytes; devices send recorded frames as a bytearray.  (A numpy array is played too, but cannot be
+# named here without importing numpy: annotate such a generator's yield type as Any.)
+FramesType = Union[bytes, bytearray, memoryview, ArrayType]
+PlaybackCallbackGeneratorType = Generator[FramesType, int, None]
+CaptureCallbackGeneratorType = Generator[None, bytearray, None]
+DuplexCallbackGeneratorType = Generator[FramesType, bytearray, None]
+GeneratorTypes = Union[PlaybackCallbackGeneratorType, CaptureCallbackGeneratorType, DuplexCallbackGeneratorType]
 
 
 def _fs_name(filename: FilenameType) -> FilenameType:
