@@ -1,6 +1,6 @@
 /* prefetch.c: the C side of start(gen, prefetch_msec=...).
  *
- * With prefetch, a Python thread of the package (the feeder, _devices.py) runs the generator ahead of
+ * With prefetch, a Python thread of the package (the feeder, _prefetch.py) runs the generator ahead of
  * the audio thread and queues its chunks into the device's rings through _push_write / _push_read
  * (pushio.c), so the audio thread plays a push run and never waits for the GIL.  What the feeder
  * cannot do through the rings is end the run as a generator run ends: here, with the GIL held.

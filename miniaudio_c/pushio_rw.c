@@ -121,7 +121,7 @@ const char pyma_device_push_write_doc[] =
     "_push_write($self, data, timeout, start, pad_to=0, run=0, /)\n--\n\n"
     "Queue `data` for playing; `start` starts a push run when the device is not running.  Returns\n"
     "(frames written, status 0 done / 1 timeout / 2 stopped, underflowed since the last write).\n"
-    "The prefetch feeder (_devices.py) passes start=None (never start: status 2 when not running),\n"
+    "The prefetch feeder (_prefetch.py) passes start=None (never start: status 2 when not running),\n"
     "pad_to (a chunk of a generator asked for pad_to frames: more is refused, fewer are followed by\n"
     "silence) and run (status 2 once that run is over, before anything is queued into another).";
 
