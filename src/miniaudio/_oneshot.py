@@ -101,9 +101,9 @@ class _Context:
 def _check_dtype(dtype: Any) -> str:
     """sounddevice's _check_dtype: the stream dtype for data of this dtype (float64 -> float32)."""
     np = _numpy()
-    name = np.dtype(dtype).name if np is not None else dtype
+    name: Any = np.dtype(dtype).name if np is not None else dtype
     if name in _sdd.SAMPLE_FORMATS and name != "int24":
-        return name
+        return str(name)
     if name == "float64":
         return "float32"
     raise TypeError("Unsupported data type: " + repr(name))
@@ -245,7 +245,7 @@ def play(data: Any, samplerate: Any = None, mapping: Any = None, blocking: bool 
         if mapping is not None or loop:
             raise ValueError("mapping and loop apply to arrays and files; open the stream with loop=True and the "
                              "channels you want instead")
-        fmt = getattr(data, "sample_format", None)
+        fmt: Any = getattr(data, "sample_format", None)
         dtype = {SampleFormat.SIGNED16: "int16", SampleFormat.SIGNED32: "int32", SampleFormat.UNSIGNED8: "uint8",
                  SampleFormat.SIGNED24: "int24"}.get(fmt, "float32")
         rate = getattr(data, "sample_rate", None) or samplerate
@@ -362,7 +362,7 @@ def _wav_writer(path: str, ctx: _Context, out: Any, channels: int, rate_of: Any,
             pcm = pcm.translate(_sdd.FLIP_SIGN)
         sound = types.SimpleNamespace(samples=pcm, nchannels=channels, sample_rate=int(rate_of()),
                                       sample_format=_sdd.SAMPLE_FORMATS[dtype][0], num_frames=n)
-        wav_write_file(path, sound)
+        wav_write_file(path, sound)  # type: ignore[arg-type]  # (it takes any object with those attributes)
     return write
 
 
@@ -414,7 +414,7 @@ def rec(frames: Any = None, samplerate: Any = None, channels: Any = None, dtype:
             ctx.frame += b
             if ctx.frame >= total:
                 raise CallbackStop
-        stream_class = InputStream
+        stream_class: Any = InputStream
     else:
         code = _TYPECODES[stream_dtype]
         width = array.array(code).itemsize

@@ -131,7 +131,9 @@ def _enumerate(backends: Optional[Tuple[Any, ...]]) -> _Snapshot:
             playbacks, captures = devices.get_playbacks(), devices.get_captures()
             member = _BACKEND_BY_NAME.get(devices.backend)
             api_index = len(snap.hostapis)
-            api = {"name": devices.backend, "devices": [], "default_input_device": -1, "default_output_device": -1}
+            api_devices: List[int] = []
+            api: Dict[str, Any] = {"name": devices.backend, "devices": api_devices, "default_input_device": -1,
+                                   "default_output_device": -1}
             snap.hostapis.append(api)
             merged: Dict[Tuple[str, Any], int] = {}
             for kind, entries in (("output", playbacks), ("input", captures)):
@@ -150,7 +152,7 @@ def _enumerate(backends: Optional[Tuple[Any, ...]]) -> _Snapshot:
                             "default_samplerate": _default_rate(entry["formats"]),
                         })
                         snap.extra.append((member, None, None))
-                        api["devices"].append(index)
+                        api_devices.append(index)
                     info = snap.devices[index]
                     member_, play_id, cap_id = snap.extra[index]
                     info["max_" + kind + "_channels"] = _max_channels(entry["formats"])
@@ -305,7 +307,8 @@ def get_device_id(spec: Any, kind: Optional[str], raise_on_error: bool = False,
         raise TypeError(f"device must be an int, a str, a DeviceId or None, not {type(spec).__name__}")
     query = spec.lower()
     parts = query.split()
-    matches, exact = [], []
+    matches: List[Tuple[int, str]] = []
+    exact: List[int] = []
     for info in snap.devices:
         if kind and info["max_" + kind + "_channels"] < 1:
             continue
@@ -318,9 +321,9 @@ def get_device_id(spec: Any, kind: Optional[str], raise_on_error: bool = False,
                 break
             pos += len(part)
         else:
-            matches.append((info["index"], full))
+            matches.append((int(info["index"]), full))
             if query in (name.lower(), full.lower()):
-                exact.append(info["index"])
+                exact.append(int(info["index"]))
     what = kind or "input/output"
     if not matches:
         if raise_on_error:

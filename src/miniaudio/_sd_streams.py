@@ -119,6 +119,7 @@ class _StreamBase:
         self._finish_pending = False
         self._mode = "callback" if callback is not None else "push"
         self._adapter: Any = None
+        self._sides: Tuple[Optional[_Side], Optional[_Side]]
         raw = self._raw
         try:
             if kind == "duplex":
@@ -157,6 +158,18 @@ class _StreamBase:
         self._opened_at = _time.monotonic()
 
     # ---- attributes ----------------------------------------------------------------------------
+
+    @property
+    def _in_side(self) -> _Side:
+        side = self._in_side
+        assert side is not None
+        return side
+
+    @property
+    def _out_side(self) -> _Side:
+        side = self._out_side
+        assert side is not None
+        return side
 
     def _pair(self, attr: str) -> Any:
         ins, outs = self._sides
@@ -354,7 +367,7 @@ class _InputStreamBase(_StreamBase):
     def _raw_read(self, frames: int) -> Tuple[Any, bool]:
         """Read frames into a buffer of interleaved samples: returns (data, overflowed)."""
         self._check_push("read")
-        side = self._sides[0]
+        side = self._in_side
         if isinstance(frames, bool) or not isinstance(frames, int):
             raise TypeError(f"frames must be an int, not {type(frames).__name__}")
         if frames < 0:
@@ -378,7 +391,7 @@ class _OutputStreamBase(_StreamBase):
     def _raw_write(self, data: Any) -> bool:
         """Write a buffer of interleaved samples; returns ``underflowed``."""
         self._check_push("write")
-        side = self._sides[1]
+        side = self._out_side
         try:
             view = memoryview(data)
         except TypeError:
@@ -467,7 +480,7 @@ class InputStream(_InputStreamBase):
         """Read ``frames`` frames: returns ``(data, overflowed)``, data a ``(frames, channels)`` array."""
         import numpy as np
         data, overflowed = _InputStreamBase._raw_read(self, frames)
-        side = self._sides[0]
+        side = self._in_side
         return np.frombuffer(data, dtype=side.dtype).reshape(-1, side.channels), overflowed
 
 
@@ -487,7 +500,7 @@ class OutputStream(_OutputStreamBase):
         """Write a ``(frames, channels)`` array of the stream's dtype; returns ``underflowed``."""
         import numpy as np
         data = np.asarray(data)
-        side = self._sides[1]
+        side = self._out_side
         if data.ndim < 2:
             data = data.reshape(-1, 1)
         elif data.ndim > 2:
@@ -535,7 +548,7 @@ class _Adapter:
     with the GIL (as any Python callback).  Queued bytes are kept in the device's format."""
 
     def __init__(self, stream: _StreamBase) -> None:
-        self.user = stream._callback
+        self.user: Any = stream._callback
         self.kind = stream._kind
         self.block = stream._blocksize
         self.raw = stream._raw
@@ -574,7 +587,7 @@ class _Adapter:
             self.stopping = True  # this block still plays (the callback filled it)
         finally:
             if blk is not None:
-                self.outbuf += blk.translate(_sdd.FLIP_SIGN) if self.outs.int8 else blk  # type: ignore[union-attr]
+                self.outbuf += blk.translate(_sdd.FLIP_SIGN) if self.outs is not None and self.outs.int8 else blk
 
     def __call__(self, *args: Any) -> None:
         frames, time, status = args[-3], args[-2], args[-1]
