@@ -161,13 +161,13 @@ class _StreamBase:
 
     @property
     def _in_side(self) -> _Side:
-        side = self._in_side
+        side = self._sides[0]
         assert side is not None
         return side
 
     @property
     def _out_side(self) -> _Side:
-        side = self._out_side
+        side = self._sides[1]
         assert side is not None
         return side
 
