@@ -454,7 +454,7 @@ async def play_buffer(buffer, **kwargs):
 
 async def main():
     try:
-        await asyncio.wait_for(print_input_infos(device=sys.argv[1]), timeout=2)
+        await asyncio.wait_for(print_input_infos(device=sys.argv[1]), timeout=5)
     except asyncio.TimeoutError:
         pass
     t = np.arange(2 * 48000) / 48000
@@ -486,10 +486,12 @@ def test_asyncio_generator_and_coroutine(pulse_server, tmp_path):
     finally:
         tone.stop()
         x = rec.stop() if rec is not None else None
-    infos = [line for line in lines if line.startswith("min:")]
+    infos = [line.split() for line in lines if line.startswith("min:")]
     assert len(infos) >= 5, lines
-    maxima = [float(line.split()[-1]) for line in infos[len(infos) // 2:]]
-    assert all(0.45 < m < 0.55 for m in maxima), maxima
+    # (the first blocks may be silent: PulseAudio starts a capture that joins a running sink late)
+    loud = [(float(i[1]), float(i[-1])) for i in infos if float(i[-1]) > 0.1]
+    assert len(loud) >= 3, lines
+    assert all(0.45 < hi < 0.55 and -0.55 < lo < -0.45 for lo, hi in loud), loud
     a = analyse(loud_part(x)[:, 0])
     assert abs(a["freq"] - 440.0) < 1.0, a
     assert abs(a["rms"] - 0.3 / np.sqrt(2)) < 0.02, a
