@@ -771,6 +771,57 @@ if DEVICE_CLASSES:
         miniaudio.MiniaudioError, "not open", "AbstractDevice")
 
 
+# ---- one-call play/rec (the NULL backend) ---------------------------------------------------------
+
+def oneshot(fn, *args, **kw):
+    """fn(*args, **kw) with miniaudio.default on the NULL backend; the implicit stream stopped after."""
+    def run():
+        miniaudio.default.backends = NULL
+        try:
+            return fn(*args, **kw)
+        finally:
+            miniaudio.stop()
+            miniaudio.default.reset()
+    return run
+
+
+_F32 = array.array("f", bytes(400))
+for rid, fn, args, kw, exc, name in [
+    ("play-object", miniaudio.play, (object(),), {}, TypeError, None),
+    ("play-bad-bytes", miniaudio.play, (b"not audio",), {}, miniaudio.DecodeError, None),
+    ("play-missing-file", miniaudio.play, ("/no/such/file.wav",), {}, FileNotFoundError, None),
+    ("play-rate-0", miniaudio.play, (_F32, 0), {}, miniaudio.MiniaudioError, "sample rate"),
+    ("play-rate-str", miniaudio.play, (_F32, "44100"), {}, TypeError, "samplerate"),
+    ("play-mapping-0", miniaudio.play, (_F32, 8000), {"mapping": [0]}, ValueError, "channel numbers"),
+    ("play-mapping-str", miniaudio.play, (_F32, 8000), {"mapping": "x"}, TypeError, "mapping"),
+    ("play-loop-str", miniaudio.play, (_F32, 8000), {"loop": "yes"}, TypeError, "loop"),
+    ("play-device-name", miniaudio.play, (_F32, 8000), {"device": "speakers"}, ValueError, "speakers"),
+    ("play-device-index", miniaudio.play, (_F32, 8000), {"device": 99}, miniaudio.MiniaudioError, "99"),
+    ("play-blocksize-negative", miniaudio.play, (_F32, 8000), {"blocksize": -1}, OverflowError, "blocksize"),
+    ("play-unknown-option", miniaudio.play, (_F32, 8000), {"bogus": 1}, TypeError, "bogus"),
+    ("play-channels-option", miniaudio.play, (_F32, 8000), {"channels": 2}, TypeError, "channels"),
+    ("rec-no-frames", miniaudio.rec, (), {}, TypeError, "frames"),
+    ("rec-frames-float", miniaudio.rec, (1.5,), {"channels": 1}, TypeError, "frames"),
+    ("rec-frames-negative", miniaudio.rec, (-1,), {"channels": 1}, ValueError, "negative"),
+    ("rec-channels-str", miniaudio.rec, (10,), {"channels": "2"}, TypeError, "channels"),
+    ("rec-dtype", miniaudio.rec, (10,), {"channels": 1, "dtype": "int64"}, TypeError, "data type"),
+    ("rec-dtype-bogus", miniaudio.rec, (10,), {"channels": 1, "dtype": "bogus"}, TypeError, None),
+    ("rec-out-list", miniaudio.rec, (), {"out": [1, 2]}, TypeError, "out"),
+    ("rec-out-dir", miniaudio.rec, (10,), {"channels": 1, "out": "/no/such/dir/x.wav"}, OSError, None),
+    ("rec-rate-0", miniaudio.rec, (10, 0), {"channels": 1}, miniaudio.MiniaudioError, "sample rate"),
+    ("rec-mapping-size", miniaudio.rec, (10,), {"channels": 2, "mapping": [1]}, ValueError, "mapping"),
+    ("playrec-object", miniaudio.playrec, (object(),), {"channels": 1}, TypeError, "data type"),
+    ("playrec-lengths", miniaudio.playrec, (_F32, 8000), {"channels": 1, "out": __import__("numpy").zeros(
+        (5, 1), "float32")}, ValueError, "len(data)"),
+    ("playrec-no-channels", miniaudio.playrec, (_F32, 8000), {}, TypeError, "channels"),
+    ("wait-extra-argument", miniaudio.wait, (True, 1), {}, TypeError, None),
+    ("stop-extra-argument", miniaudio.stop, (True, 1), {}, TypeError, None),
+    ("get_status-argument", miniaudio.get_status, (1,), {}, TypeError, None),
+    ("get_stream-argument", miniaudio.get_stream, (1,), {}, TypeError, None),
+]:
+    row(rid, oneshot(fn, *args, **kw), exc, name, fn.__name__)
+
+
 # ---- Icecast ------------------------------------------------------------------------------------
 
 ICE = dict(update_stream_title=None, ssl_context=None, timeout=2.0)

@@ -490,6 +490,23 @@ def make_cases(tmp, http_url):
         pass
 
     # Each case: (callable, default count, full count)
+    def oneshot():
+        # the one-call functions: play() of an array and of a file, rec() (also into a WAV file),
+        # stop() and wait(); a bad call; each opens and closes the implicit stream's device
+        miniaudio.default.backends = NULL
+        miniaudio.default.latency = "low"
+        try:
+            miniaudio.play(np.zeros((480, 2), np.float32), 48000)
+            miniaudio.play(wav, loop=True)
+            miniaudio.stop()
+            miniaudio.rec(240, 48000, channels=1, blocking=True)
+            miniaudio.rec(240, 48000, channels=2, dtype="int16", out=out_wav)
+            miniaudio.wait()
+            _expect(ValueError, miniaudio.play, np.zeros(10, np.float32), 48000, device="speakers")
+        finally:
+            miniaudio.stop()
+            miniaudio.default.reset()
+
     d, f, dd, fd = DEFAULT, FULL_COUNT, DEFAULT_DEVICE, FULL_DEVICE
     cases = {
         "wav_read": (lambda: (miniaudio.wav_read_s16(wav), miniaudio.wav_read_s32(wav),
@@ -578,6 +595,7 @@ def make_cases(tmp, http_url):
         "generators": (generators, d // 2, f),
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
+        "oneshot": (oneshot, 2 * dd, fd),
     }
     return cases, [play, cap, duplex], unraisable_ignored
 
@@ -590,7 +608,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "push_io", "pyaudio_streams",
+    "device_callbacks", "device_prefetch", "generators", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

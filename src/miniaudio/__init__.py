@@ -85,6 +85,7 @@ from ._devices import (
     PlaybackDevice,
 )
 from ._callbacks import CallbackAbort, CallbackFlags, CallbackStop, CallbackTime
+from ._oneshot import default, get_status, get_stream, play, playrec, rec, stop, wait
 
 from ._compat import ffi, lib
 
@@ -130,4 +131,5 @@ __all__ = [
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
+    "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default",
 ]
