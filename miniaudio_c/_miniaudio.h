@@ -700,6 +700,7 @@ typedef struct DeviceObject {
     ma_uint32 ring_frames;   /* (GIL) the size asked for (0: four periods, at least 100 ms) */
     PyThread_type_lock play_wake, cap_wake; /* held; the audio thread releases one to wake a waiter */
     volatile int play_waiting, cap_waiting;
+    volatile int play_want, cap_want; /* frames free (recorded) a waiter needs before a wake-up is worth it */
     int writing, reading;    /* (GIL) a write()/read() is under way (another thread's is refused) */
     volatile int play_fed;   /* frames were written since the play ring last ran dry */
     volatile int input_done; /* drain(): the run ends once the play ring is empty */

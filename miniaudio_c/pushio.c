@@ -72,6 +72,16 @@ wake(volatile int *waiting, PyThread_type_lock lock)
     }
 }
 
+/* Wakes a waiter only once the ring has what it waits for: one wake-up per half ring rather than
+ * one per period (a writer thread that had to take the GIL back every period cost CPU). */
+static void
+wake_if(volatile int *waiting, PyThread_type_lock lock, ma_uint32 available, volatile int *want)
+{
+    if (pyma_aload(waiting) && available >= (ma_uint32)pyma_aload(want)) {
+        wake(waiting, lock);
+    }
+}
+
 void
 pyma_push_wake_all(DeviceObject *self)
 {
@@ -91,7 +101,7 @@ pyma_push_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
          * the device with its first small chunk is not heard with a gap after that chunk. */
         if (ma_pcm_rb_available_read(&self->play_rb) < self->prime_frames && !pyma_aload(&self->input_done)) {
             self->prime_left = self->prime_left > frames ? self->prime_left - frames : 0;
-            wake(&self->play_waiting, self->play_wake);
+            wake_if(&self->play_waiting, self->play_wake, ma_pcm_rb_available_write(&self->play_rb), &self->play_want);
             goto capture;
         }
         self->prime_left = 0;
@@ -109,7 +119,7 @@ pyma_push_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
                 pyma_astore64(&self->n_underflows, self->n_underflows + 1);
             }
         }
-        wake(&self->play_waiting, self->play_wake);
+        wake_if(&self->play_waiting, self->play_wake, ma_pcm_rb_available_write(&self->play_rb), &self->play_want);
     }
 capture:
     if (self->type != ma_device_type_playback) {
@@ -118,7 +128,7 @@ capture:
             pyma_astore64(&self->n_overflows, self->n_overflows + 1);
             pyma_astore64(&self->n_dropped, self->n_dropped + (frames - put));
         }
-        wake(&self->cap_waiting, self->cap_wake);
+        wake_if(&self->cap_waiting, self->cap_wake, ma_pcm_rb_available_read(&self->cap_rb), &self->cap_want);
     }
     return padded;
 }

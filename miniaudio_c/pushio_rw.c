@@ -137,6 +137,7 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
     long long slice;
+    int want;
 
     if (!PyArg_ParseTuple(args, "OOO|kk:_push_write", &data, &timeout_obj, &start, &pad_to, &run)) {
         return NULL;
@@ -226,8 +227,12 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
                 slice = (long long)((deadline - now) / 1000) + 1;
             }
         }
+        /* Wait for half the ring: the audio thread then wakes us once per half ring, not once per
+         * period; the ring stays at least half full meanwhile. */
+        want = self->rb_frames / 2 > 0 ? (int)(self->rb_frames / 2) : 1;
+        pyma_astore(&self->play_want, want);
         pyma_astore(&self->play_waiting, 1);
-        if (ma_pcm_rb_available_write(&self->play_rb) > 0 || !pyma_push_running(self)) {
+        if (ma_pcm_rb_available_write(&self->play_rb) >= (ma_uint32)want || !pyma_push_running(self)) {
             cancel_wait(&self->play_waiting, self->play_wake);
             continue;
         }
@@ -272,6 +277,7 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
     long long slice;
+    int want;
 
     if (!PyArg_ParseTuple(args, "OnOO|k:_push_read", &out, &frames, &timeout_obj, &start, &run)) {
         return NULL;
@@ -335,8 +341,14 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
                 slice = (long long)((deadline - now) / 1000) + 1;
             }
         }
+        /* Wait for what is still to read, or half the ring (so that the ring is emptied in time). */
+        want = (ma_uint64)frames - done < self->rb_frames / 2 ? (int)((ma_uint64)frames - done) : (int)(self->rb_frames / 2);
+        if (want < 1) {
+            want = 1;
+        }
+        pyma_astore(&self->cap_want, want);
         pyma_astore(&self->cap_waiting, 1);
-        if (ma_pcm_rb_available_read(&self->cap_rb) > 0 || !pyma_push_running(self)) {
+        if (ma_pcm_rb_available_read(&self->cap_rb) >= (ma_uint32)want || !pyma_push_running(self)) {
             cancel_wait(&self->cap_waiting, self->cap_wake);
             continue;
         }
