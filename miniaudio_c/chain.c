@@ -408,7 +408,7 @@ pyma_chain_build(pyma_state *st, const char *label, PyObject *const *items, Py_s
 
 const char pyma_chain_doc[] =
     "chain($module, members, /, output_format, nchannels, sample_rate, frames_to_read, chunk_type, wrap,\n"
-    "      format_obj, on_source_end=None)\n--\n\n"
+    "      format_obj, on_source_end=None, loop=0)\n--\n\n"
     "A Playlist (closed input) playing the DecoderStreams of the tuple `members` back to back, converted\n"
     "to output_format / nchannels / sample_rate; format_obj is the SampleFormat the stream reports.";
 
@@ -416,16 +416,17 @@ PyObject *
 pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"", "output_format", "nchannels", "sample_rate", "frames_to_read", "chunk_type", "wrap",
-                             "format_obj", "on_source_end", NULL};
+                             "format_obj", "on_source_end", "loop", NULL};
     pyma_state *st = pyma_get_state(module);
-    PyObject *members, *format_in, *channels_in, *rate_in, *wrap = Py_None, *format_obj, *on_end = Py_None;
+    PyObject *members, *format_in, *channels_in, *rate_in, *wrap = Py_None, *format_obj, *on_end = Py_None, *result;
     long format, channels, rate;
+    long long loop = 0;
     Py_ssize_t frames_to_read;
     int chunk_type;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OOOniOO|O:chain", kwlist, &PyTuple_Type, &members, &format_in,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OOOniOO|OL:chain", kwlist, &PyTuple_Type, &members, &format_in,
                                      &channels_in, &rate_in, &frames_to_read, &chunk_type, &wrap, &format_obj,
-                                     &on_end) ||
+                                     &on_end, &loop) ||
         pyma_arg(format_in, PYMA_ARG_FORMAT, 0, "output_format", &format) < 0 ||
         pyma_arg(channels_in, PYMA_ARG_CHANNELS, 0, "nchannels", &channels) < 0 ||
         pyma_arg(rate_in, PYMA_ARG_SAMPLE_RATE, 0, "sample_rate", &rate) < 0) {
@@ -435,6 +436,20 @@ pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_ValueError, "chain() needs at least one stream");
         return NULL;
     }
-    return pyma_chain_build(st, "chain() argument", PySequence_Fast_ITEMS(members), PyTuple_GET_SIZE(members), format,
-                       channels, rate, frames_to_read, chunk_type, wrap, format_obj, on_end, 0);
+    if (loop < -1) {
+        PyErr_Format(PyExc_ValueError, "loop must be -1 (forever), 0 or a number of passes, not %lld", loop);
+        return NULL;
+    }
+    result = pyma_chain_build(st, "chain() argument", PySequence_Fast_ITEMS(members), PyTuple_GET_SIZE(members),
+                              format, channels, rate, frames_to_read, chunk_type, wrap, format_obj, on_end, 0);
+    if (result != NULL && loop != 0) {
+        /* The whole chain loops (pull.c's looping read): at its end every member goes back to
+         * its frame 0 (chain_seek) and the next pass follows in the same chunk. */
+        StreamObject *stream = (StreamObject *)result;
+        stream->pull->loop_passes = loop;
+        stream->pull->loop_start = 0;
+        stream->pull->loop_end = 0;
+        stream->length_known = 0;
+    }
+    return result;
 }

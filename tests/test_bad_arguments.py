@@ -349,6 +349,11 @@ add_param_rows("chain", _chain_of, {}, "output_format", [b for b in enum_bad(SF,
 add_param_rows("chain", _chain_of, {}, "nchannels", [b for b in count_bad(hi=254) if b[0] != "None"], "chain")
 add_param_rows("chain", _chain_of, {}, "sample_rate", [b for b in count_bad(hi=384000) if b[0] != "None"], "chain")
 add_param_rows("chain", _chain_of, {}, "frames_to_read", frames_bad(), "chain")
+add_param_rows("chain", _chain_of, {}, "loop", [("zero", 0, ValueError, True), ("negative", -2, ValueError, True),
+                                                ("float", 1.5, TypeError, True), ("str", "2", TypeError, True),
+                                                ("None", None, TypeError, True)], "chain")
+row("chain-loop-with-on_source_end", lambda: _chain_of(loop=2, on_source_end=print), ValueError, "on_source_end",
+    "chain")
 def _playlist_append(bad):
     """Playlist(a fresh stream).append(bad)."""
     return miniaudio.Playlist(miniaudio.stream_memory(WAV)).append(bad)

@@ -1,11 +1,11 @@
 """Gapless chains and playlists: chain() and Playlist play streams back to back as one
 DecoderStream (miniaudio_c/chain.c)."""
 
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 from . import _miniaudio as _ma
 from ._enums import SampleFormat, enum_value
-from ._stream_args import _chunk_wrapper, _int_arg
+from ._stream_args import _chunk_wrapper, _int_arg, _loop_args
 from ._streams import DecoderStream
 
 Playlist = _ma.Playlist
@@ -59,6 +59,7 @@ def chain(
     frames_to_read: int = 1024,
     chunk_type: str = "array",
     on_source_end: Optional[Callable[[int, DecoderStream], Any]] = None,
+    loop: Union[bool, int] = False,
 ) -> "Playlist":
     """Play streams back to back, gaplessly: one :class:`DecoderStream` over all of them.
 
@@ -87,6 +88,10 @@ def chain(
         chunk_type: ``"array"``, ``"bytes"`` or ``"numpy"``, as for :func:`stream_file`.
         on_source_end: Called as ``on_source_end(index, source)`` when a source has ended, as
             for :class:`Playlist`.
+        loop: True loops the whole chain forever, N plays it N times, gaplessly (every source
+            goes back to its frame 0 at the chain's end; ``loops_done`` counts the wraps and the
+            ``length`` is None); False (the default) plays it once.  Not with ``on_source_end``
+            (ValueError).
 
     Returns:
         Playlist: The chain, a :class:`Playlist` (a DecoderStream) whose input is closed.  Its
@@ -103,7 +108,10 @@ def chain(
         raise ValueError("chain() needs at least one stream")
     fmt, nch, rate, frames, kind, wrap = _settings("chain()", sources, output_format, nchannels, sample_rate,
                                                    frames_to_read, chunk_type, on_source_end)
+    passes = _loop_args(loop, 0, None)[0]
+    if passes != 0 and on_source_end is not None:
+        raise ValueError("on_source_end cannot be combined with loop yet: a wrap would drop the ends not yet told")
     stream: Playlist = _ma.chain(tuple(sources), output_format=fmt, nchannels=nch, sample_rate=rate,
                                  frames_to_read=frames, chunk_type=kind, wrap=wrap, format_obj=fmt,
-                                 on_source_end=on_source_end)
+                                 on_source_end=on_source_end, loop=passes)
     return stream

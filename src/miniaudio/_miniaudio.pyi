@@ -204,6 +204,7 @@ def chain(
     wrap: Callable[[array.array[Any]], Any] | None,
     format_obj: SampleFormat,
     on_source_end: Callable[[int, DecoderStream], object] | None = None,
+    loop: int = 0,
 ) -> Playlist: ...
 
 # Blocks until devices need the event thread: [(device, run), ...], run -1 meaning "close it", run -2
