@@ -115,6 +115,41 @@ start_push(PyObject *start)
     return 0;
 }
 
+/* One wait of a write() (for_write) or read() for `want` frames of room (of recordings) in its ring:
+ * returns at the audio thread's wake-up, after a slice of WAIT_SLICE_US, before the deadline (timeout
+ * >= 0), or at once when the ring has them already or the run stopped.  PUSH_DONE to look again,
+ * PUSH_TIMEOUT when the deadline has passed, -1 with the exception of a signal handler. */
+static int
+wait_ring(DeviceObject *self, int for_write, ma_uint32 want, double timeout, ma_uint64 deadline)
+{
+    volatile int *waiting = for_write ? &self->play_waiting : &self->cap_waiting;
+    PyThread_type_lock lock = for_write ? self->play_wake : self->cap_wake;
+    long long slice = WAIT_SLICE_US;
+    ma_uint64 now;
+    ma_uint32 have;
+
+    if (timeout >= 0) {
+        now = pyma_now_ns();
+        if (now >= deadline) {
+            return PUSH_TIMEOUT;
+        }
+        if ((long long)((deadline - now) / 1000) + 1 < slice) {
+            slice = (long long)((deadline - now) / 1000) + 1;
+        }
+    }
+    if (want < 1) {
+        want = 1;
+    }
+    pyma_astore(for_write ? &self->play_want : &self->cap_want, (int)want);
+    pyma_astore(waiting, 1);
+    have = for_write ? ma_pcm_rb_available_write(&self->play_rb) : ma_pcm_rb_available_read(&self->cap_rb);
+    if (have >= want || !pyma_push_running(self)) {
+        cancel_wait(waiting, lock);
+        return PUSH_DONE;
+    }
+    return wait_for_audio(waiting, lock, slice) < 0 ? -1 : PUSH_DONE;
+}
+
 /* ---- write() ---------------------------------------------------------------------------------- */
 
 const char pyma_device_push_write_doc[] =
@@ -130,14 +165,13 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
 {
     PyObject *data, *timeout_obj, *start;
     pyma_samples_in in;
-    ma_uint64 done = 0, deadline = 0, now, total;
+    ma_uint64 done = 0, deadline = 0, total;
     unsigned long pad_to = 0, run = 0;
     ma_uint32 n;
     void *p;
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
-    long long slice;
-    int want;
+    int r;
 
     if (!PyArg_ParseTuple(args, "OOO|kk:_push_write", &data, &timeout_obj, &start, &pad_to, &run)) {
         return NULL;
@@ -216,28 +250,15 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
         if (done == total) {
             break;
         }
-        slice = WAIT_SLICE_US;
-        if (timeout >= 0) {
-            now = pyma_now_ns();
-            if (now >= deadline) {
-                status = PUSH_TIMEOUT;
-                break;
-            }
-            if ((long long)((deadline - now) / 1000) + 1 < slice) {
-                slice = (long long)((deadline - now) / 1000) + 1;
-            }
-        }
         /* Wait for half the ring: the audio thread then wakes us once per half ring, not once per
          * period; the ring stays at least half full meanwhile. */
-        want = self->rb_frames / 2 > 0 ? (int)(self->rb_frames / 2) : 1;
-        pyma_astore(&self->play_want, want);
-        pyma_astore(&self->play_waiting, 1);
-        if (ma_pcm_rb_available_write(&self->play_rb) >= (ma_uint32)want || !pyma_push_running(self)) {
-            cancel_wait(&self->play_waiting, self->play_wake);
-            continue;
-        }
-        if (wait_for_audio(&self->play_waiting, self->play_wake, slice) < 0) {
+        r = wait_ring(self, 1, self->rb_frames / 2, timeout, deadline);
+        if (r < 0) {
             goto fail;
+        }
+        if (r == PUSH_TIMEOUT) {
+            status = PUSH_TIMEOUT;
+            break;
         }
     }
     self->writing = 0;
@@ -272,12 +293,11 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
     PyObject *out, *timeout_obj, *start;
     Py_buffer view;
     Py_ssize_t frames;
-    ma_uint64 done = 0, deadline = 0, now;
+    ma_uint64 done = 0, deadline = 0;
     unsigned long run = 0;
     double timeout;
     int ok, status = PUSH_DONE, was_running, started = 0;
-    long long slice;
-    int want;
+    int r;
 
     if (!PyArg_ParseTuple(args, "OnOO|k:_push_read", &out, &frames, &timeout_obj, &start, &run)) {
         return NULL;
@@ -330,30 +350,16 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
         if (done == (ma_uint64)frames) {
             break;
         }
-        slice = WAIT_SLICE_US;
-        if (timeout >= 0) {
-            now = pyma_now_ns();
-            if (now >= deadline) {
-                status = PUSH_TIMEOUT;
-                break;
-            }
-            if ((long long)((deadline - now) / 1000) + 1 < slice) {
-                slice = (long long)((deadline - now) / 1000) + 1;
-            }
-        }
         /* Wait for what is still to read, or half the ring (so that the ring is emptied in time). */
-        want = (ma_uint64)frames - done < self->rb_frames / 2 ? (int)((ma_uint64)frames - done) : (int)(self->rb_frames / 2);
-        if (want < 1) {
-            want = 1;
-        }
-        pyma_astore(&self->cap_want, want);
-        pyma_astore(&self->cap_waiting, 1);
-        if (ma_pcm_rb_available_read(&self->cap_rb) >= (ma_uint32)want || !pyma_push_running(self)) {
-            cancel_wait(&self->cap_waiting, self->cap_wake);
-            continue;
-        }
-        if (wait_for_audio(&self->cap_waiting, self->cap_wake, slice) < 0) {
+        r = wait_ring(self, 0, (ma_uint64)frames - done < self->rb_frames / 2 ? (ma_uint32)((ma_uint64)frames - done)
+                                                                               : self->rb_frames / 2,
+                      timeout, deadline);
+        if (r < 0) {
             goto fail;
+        }
+        if (r == PUSH_TIMEOUT) {
+            status = PUSH_TIMEOUT;
+            break;
         }
     }
     self->reading = 0;
