@@ -62,13 +62,18 @@ device_get_error(DeviceObject *self, void *Py_UNUSED(closure))
 static PyObject *
 device_get_stats(DeviceObject *self, void *Py_UNUSED(closure))
 {
+    ma_uint64 overflows = pyma_aload64(&self->n_overflows), dropped = pyma_aload64(&self->n_dropped);
+    if (self->device_ready && self->type == ma_device_type_duplex) {
+        /* the input a duplex device's own ring dropped on an asynchronous backend (patch 0057) */
+        overflows += pyma_aload64(&self->device.pymaDuplexOverruns);
+        dropped += pyma_aload64(&self->device.pymaDuplexDroppedFrames);
+    }
     return Py_BuildValue("(KKKKddKKK)", (unsigned long long)pyma_aload64(&self->n_callbacks),
                          (unsigned long long)pyma_aload64(&self->n_frames), (unsigned long long)pyma_aload64(&self->n_late),
                          (unsigned long long)pyma_aload64(&self->n_padded), (double)pyma_aload64(&self->max_ns) / 1e9,
                          (double)pyma_aload64(&self->total_ns) / 1e9,
                          (unsigned long long)pyma_aload64(&self->n_underflows),
-                         (unsigned long long)pyma_aload64(&self->n_overflows),
-                         (unsigned long long)pyma_aload64(&self->n_dropped));
+                         (unsigned long long)overflows, (unsigned long long)dropped);
 }
 
 static PyObject *

@@ -80,6 +80,11 @@ device_release(DeviceObject *self)
     }
     pyma_device_halt(self);
     pyma_push_free(self, 0); /* the wake locks live until dealloc: a write() may still hold a reference */
+    if (self->device_ready && self->type == ma_device_type_duplex) {
+        /* stopped: keep the input its duplex ring dropped in the statistics (devattrs.c) */
+        pyma_astore64(&self->n_overflows, self->n_overflows + self->device.pymaDuplexOverruns);
+        pyma_astore64(&self->n_dropped, self->n_dropped + self->device.pymaDuplexDroppedFrames);
+    }
     if (self->device_ready || self->context_ready) {
         int device_ready = self->device_ready, context_ready = self->context_ready;
         self->device_ready = 0;

@@ -168,9 +168,10 @@ def analyse(y):
     }
 
 
-def assert_clean_tone(x, what, min_frames=RATE // 2):
+def assert_clean_tone(x, what, min_frames=RATE // 2, dropped=0):
     """The recording x (frames, channels) holds the 1 kHz, 0.5-amplitude tone on every channel,
-    without dropouts, for at least min_frames."""
+    without dropouts, for at least min_frames.  `dropped`: frames the device says it dropped (its
+    stats), which make a discontinuity in the tone; only then is one accepted."""
     w = tone_window(x)
     assert len(w) >= min_frames, "%s: only %d tone frames" % (what, len(w))
     for ch in range(w.shape[1]):
@@ -180,7 +181,7 @@ def assert_clean_tone(x, what, min_frames=RATE // 2):
         assert abs(r["rms"] - EXPECTED_RMS) < 0.05 * EXPECTED_RMS, desc
         assert r["silent_run"] <= MAX_SILENT_RUN, "dropout: " + desc
         # 16-bit quantisation on the way is 3e-5; a lost, repeated or zeroed chunk is > 0.1
-        assert r["period_error"] < 0.01, "discontinuity: " + desc
+        assert r["period_error"] < 0.01 or dropped, "discontinuity: " + desc
     r = analyse(w[:, 0])
     print("%s: %.3f Hz, RMS %.4f, longest near-zero run %d, period error %.2g, %d frames"
           % (what, r["freq"], r["rms"], r["silent_run"], r["period_error"], r["frames"]))
@@ -605,13 +606,69 @@ def test_duplex_passthrough(pulse_server):
     assert stats.callbacks == passthrough.calls > 0
     assert stats.frames == passthrough.frames
     assert stats.padded_callbacks == 0  # it always gave back exactly the frames it was sent
-    # what the duplex received is the tone ...
-    assert_clean_tone(passthrough.signal(), "duplex input")
+    # what the duplex received is the tone ...  (a callback late by more than the duplex ring's five
+    # periods, on the loaded CI machine, drops input: counted, see the test below; seen once in CI)
+    if stats.dropped_frames:
+        print("the duplex dropped %d input frames: %r" % (stats.dropped_frames, stats))
+    assert_clean_tone(passthrough.signal(), "duplex input", dropped=stats.dropped_frames)
     # ... and what it played came back from the second sink's monitor.  Only after its start-up:
     # miniaudio's duplex mode joins two PulseAudio streams with a ring buffer that begins empty.
     x = out_rec.signal()
     start = out_rec.tone_start + RATE // 4
-    assert_clean_tone(x[start:], "duplex output")
+    assert_clean_tone(x[start:], "duplex output", dropped=stats.dropped_frames)
+
+
+def test_duplex_counts_the_input_it_drops(pulse_server):
+    """A duplex device on PulseAudio hands its input to its playback side through a ring of five
+    capture periods; a callback late by more than that loses input frames.  They are counted in
+    stats.overflows and stats.dropped_frames: exactly the frames missing from the input that came
+    after the late callback (a frame counter played GIL-free on "Null Output", recorded by the
+    duplex from its monitor)."""
+    module = pulse_server.load_null_sink("duplex_drop", "Duplex Drop")
+    chunks, before = [], []
+    done = threading.Event()
+
+    def late_once():
+        data = yield b""
+        while True:
+            chunks.append(np.frombuffer(bytes(data), dtype="<i2").reshape(-1, CHANNELS))
+            if len(chunks) == 40:
+                before.append(duplex.stats)  # the capture side waits while this callback runs
+                time.sleep(0.4)  # far longer than the ring's five 10 ms periods
+            if len(chunks) == 200:
+                done.set()
+            data = yield None
+
+    try:
+        with open_playback(fmt=SF.SIGNED16, buffersize_msec=30) as player, miniaudio.DuplexStream(
+            playback_format=SF.SIGNED16, playback_channels=CHANNELS, capture_format=SF.SIGNED16,
+            capture_channels=CHANNELS, sample_rate=RATE, playback_device_id="Duplex Drop",
+            capture_device_id=MONITOR_DESC, backends=PULSE, buffersize_msec=30,
+        ) as duplex:
+            player.start(miniaudio.stream_memory(counter_wav(20 * RATE), output_format=SF.SIGNED16,
+                                                 nchannels=CHANNELS, sample_rate=RATE))
+            gen = late_once()
+            next(gen)
+            duplex.start(gen)
+            assert done.wait(DEADLINE), duplex.stats
+            duplex.stop()
+            assert player.running, "the counter ended before the duplex stopped"
+            stats = duplex.stats
+        closed = duplex.stats
+    finally:
+        pulse_server.unload_module(module)
+    x = np.concatenate(chunks[40:])  # everything after the late callback
+    loud = np.nonzero(x[:, 0] >= 4000)[0]
+    assert loud.size == len(x), "silence in the input after the counter began"
+    y = x.astype(np.int64)
+    got = (y[:, 1] - 4000) // 2000 * 40000 + 2 * (y[:, 0] - 4000) + (y[:, 1] - 4000) % 2000 // 1000
+    step = np.diff(got) - 1
+    assert (step >= 0).all(), "frames repeated or out of order"
+    lost = stats.dropped_frames - before[0].dropped_frames
+    print("lost in the input: %d frames in %d places; %r" % (step.sum(), np.count_nonzero(step), stats))
+    assert stats.overflows > before[0].overflows and lost > RATE // 4, (before[0], stats)
+    assert step.sum() == lost, (int(step.sum()), before[0], stats)
+    assert (closed.overflows, closed.dropped_frames) == (stats.overflows, stats.dropped_frames)
 
 
 # ---------------------------------------------------------------------------------------------

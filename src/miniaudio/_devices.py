@@ -46,8 +46,11 @@ class DeviceStats(NamedTuple):
     max_callback_seconds: float  #: the longest callback
     callback_seconds: float  #: total time spent inside callbacks
     underflows: int = 0  #: write(): times the ring ran dry while being written to (silence was heard)
-    overflows: int = 0  #: read(): periods whose recorded frames did not all fit in the ring (the reader was late)
-    dropped_frames: int = 0  #: read(): recorded frames dropped by those overflows
+    #: read(): periods whose recorded frames did not all fit in the ring (the reader was late); a
+    #: DuplexStream on PulseAudio or JACK: times its input did not fit in the buffer that passes it
+    #: to the playback side (the callback was late by more than five periods)
+    overflows: int = 0
+    dropped_frames: int = 0  #: recorded frames dropped by those overflows
 
 
 # miniaudio's performance profiles (ma_performance_profile) and the periods it uses by default
