@@ -920,6 +920,10 @@ typedef struct pyma_pyma_chain_slots {
     pyma_chain_member m[];
 } pyma_chain_slots;
 
+/* Member ends a reader may count before on_source_end is told of them: a looping chain of tiny
+ * members can end members faster than Python is called; the oldest untold ends are then skipped. */
+#define PYMA_CHAIN_ENDS 256
+
 typedef struct {
     pyma_pull base;
     pyma_state *st;
@@ -929,7 +933,9 @@ typedef struct {
     volatile int current;         /* written by the reader: the member being read (n: all read), which
                                    * is also how many members have ended */
     volatile int input_open;      /* more members may come (Playlist before close_input()) */
-    volatile int delivered;       /* on_source_end calls made (or skipped while it was None) */
+    volatile ma_uint64 ends_total; /* written by the reader: members ended, over all passes and seeks */
+    volatile int end_index[PYMA_CHAIN_ENDS]; /* reader: the member index of end number k at [k % size] */
+    volatile ma_uint64 delivered; /* ends told to on_source_end (or skipped while it was None) */
     volatile int delivering;      /* a thread is running on_source_end calls (GIL) */
     volatile int notify;          /* on_end is set: a claimed reader wakes the event thread */
     PyObject *on_end;             /* on_source_end (owned), or NULL; GIL */

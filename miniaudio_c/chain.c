@@ -17,9 +17,11 @@
  * since a reader may still hold it.  A reader never allocates, frees, or takes the GIL.
  * While the input is open (a Playlist before close_input()) a reader that runs out of members plays
  * silence when a device or another chain pulls it, and gives what there is to next().
- * Member ends: the reader counts them (`current`); the Python callback on_source_end runs on the
- * caller's thread after a next()/send(), or on the event thread (pyma_events_push_source) when the
- * playlist is claimed, in order, once per member (`delivered`).
+ * Member ends: the reader notes each end's member index in a ring (`end_index`, PYMA_CHAIN_ENDS
+ * deep) and counts it (`ends_total`, over all passes of a looping chain); the Python callback
+ * on_source_end runs on the caller's thread after a next()/send(), or on the event thread
+ * (pyma_events_push_source) when the playlist is claimed, in order, once per end (`delivered`).
+ * `current` is the member being read in this pass.
  */
 #include "_miniaudio.h"
 
@@ -52,7 +54,12 @@ chain_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
             return r;
         }
         if (step < want) {
-            pyma_astore(&c->current, ++cur); /* that member ended: the next one goes on in the same chunk */
+            /* that member ended: told later (its index first, then the count); the next one goes
+             * on in the same chunk */
+            ma_uint64 k = c->ends_total;
+            pyma_astore(&c->end_index[k % PYMA_CHAIN_ENDS], cur);
+            pyma_astore64(&c->ends_total, k + 1);
+            pyma_astore(&c->current, ++cur);
             ended = 1;
         }
     }
@@ -84,7 +91,8 @@ chain_rewind_member(StreamObject *m)
     return r;
 }
 
-/* Only frame 0: every member back to its start, the member ends to be told again.  No Python API. */
+/* Only frame 0: every member back to its start (a user's seek(0), or the wrap of a looping chain),
+ * so their ends come again; ends already counted are still told.  No Python API. */
 static ma_result
 chain_seek(pyma_pull *pull, ma_uint64 frame)
 {
@@ -106,7 +114,6 @@ chain_seek(pyma_pull *pull, ma_uint64 frame)
         }
     }
     pyma_astore(&c->current, 0);
-    pyma_astore(&c->delivered, 0);
     return MA_SUCCESS;
 }
 

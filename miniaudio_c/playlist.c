@@ -37,24 +37,34 @@ playlist_deliver(StreamObject *self)
 {
     pyma_chain_pull *c = playlist_pull(self);
     PyObject *fn, *member, *res;
-    int d;
+    ma_uint64 d, total;
+    int index;
 
     if (c == NULL || !pyma_acas(&c->delivering, 0, 1)) {
         return;
     }
     Py_INCREF(self);
     for (;;) {
-        d = pyma_aload(&c->delivered);
-        if (d >= pyma_aload(&c->current)) {
+        d = pyma_aload64(&c->delivered);
+        total = pyma_aload64(&c->ends_total);
+        if (d >= total) {
             break;
         }
-        pyma_astore(&c->delivered, d + 1);
-        if (c->on_end == NULL) {
+        if (total - d > PYMA_CHAIN_ENDS) {
+            d = total - PYMA_CHAIN_ENDS; /* the reader ran that far ahead: the oldest ends are skipped */
+        }
+        index = pyma_aload(&c->end_index[d % PYMA_CHAIN_ENDS]);
+        if (pyma_aload64(&c->ends_total) - d > PYMA_CHAIN_ENDS) {
+            pyma_astore64(&c->delivered, d + 1); /* overwritten while being read: skipped as well */
+            continue;
+        }
+        pyma_astore64(&c->delivered, d + 1);
+        if (c->on_end == NULL || index < 0 || index >= pyma_aload(&c->n)) {
             continue; /* ends while no callback was set are not told later */
         }
         fn = Py_NewRef(c->on_end);
-        member = Py_NewRef(c->slots->m[d].stream);
-        res = PyObject_CallFunction(fn, "iO", d, member);
+        member = Py_NewRef(c->slots->m[index].stream);
+        res = PyObject_CallFunction(fn, "iO", index, member);
         if (res == NULL) {
             PyErr_WriteUnraisable(fn);
         }

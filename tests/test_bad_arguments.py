@@ -352,8 +352,8 @@ add_param_rows("chain", _chain_of, {}, "frames_to_read", frames_bad(), "chain")
 add_param_rows("chain", _chain_of, {}, "loop", [("zero", 0, ValueError, True), ("negative", -2, ValueError, True),
                                                 ("float", 1.5, TypeError, True), ("str", "2", TypeError, True),
                                                 ("None", None, TypeError, True)], "chain")
-row("chain-loop-with-on_source_end", lambda: _chain_of(loop=2, on_source_end=print), ValueError, "on_source_end",
-    "chain")
+row("chain-loop-with-bad-on_source_end", lambda: _chain_of(loop=2, on_source_end=3), TypeError,
+    "on_source_end must be callable", "chain")
 def _playlist_append(bad):
     """Playlist(a fresh stream).append(bad)."""
     return miniaudio.Playlist(miniaudio.stream_memory(WAV)).append(bad)

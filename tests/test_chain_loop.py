@@ -66,7 +66,56 @@ def test_bad_loop_values(loop, exc):
         miniaudio.chain(*ramp_streams([5]), output_format=SF.SIGNED16, sample_rate=8000, loop=loop)
 
 
-def test_loop_with_on_source_end_is_refused():
-    with pytest.raises(ValueError, match="on_source_end cannot be combined with loop"):
-        miniaudio.chain(*ramp_streams([5]), output_format=SF.SIGNED16, sample_rate=8000, loop=2,
-                        on_source_end=print)
+def test_on_source_end_is_told_every_end_of_every_pass():
+    ends = []
+    c = miniaudio.chain(*ramp_streams([5, 6, 3]), output_format=SF.SIGNED16, sample_rate=8000, frames_to_read=4,
+                        loop=3, on_source_end=lambda i, s: ends.append(i))
+    out = [x for piece in c for x in piece]
+    assert out == list(range(14)) * 3
+    assert ends == [0, 1, 2] * 3
+    assert c.ended_count == 3 and c.loops_done == 2
+
+
+def test_on_source_end_after_a_seek_back_to_the_start():
+    ends = []
+    c = miniaudio.chain(*ramp_streams([5, 6]), output_format=SF.SIGNED16, sample_rate=8000, frames_to_read=8,
+                        loop=True, on_source_end=lambda i, s: ends.append((i, s)))
+    assert list(next(c)) == list(range(8))  # member 0 ended
+    assert [i for i, _ in ends] == [0]
+    assert c.seek(0) == 0 and c.ended_count == 0
+    assert [x for _ in range(3) for x in next(c)] == (list(range(11)) * 3)[:24]  # 0, 1, 0, 1 ended
+    assert [i for i, _ in ends] == [0, 0, 1, 0, 1]
+    assert all(isinstance(s, miniaudio.DecoderStream) for _, s in ends)
+
+
+def test_a_device_tells_the_ends_of_a_looping_chain_in_order():
+    """On a device the event thread tells the ends: every one of them, in order, across the wraps
+    (members of 441 frames: about 10 ms each, so the thread is never 256 ends behind)."""
+    import threading
+    got, done = [], threading.Event()
+
+    def on_end(i, s):
+        got.append(i)
+        if len(got) == 3 * 4:
+            done.set()
+
+    members = ramp_streams([441, 441, 441])
+    c = miniaudio.chain(*members, output_format=SF.SIGNED16, sample_rate=44100, loop=4, on_source_end=on_end)
+    with miniaudio.PlaybackDevice(SF.SIGNED16, 1, 44100, buffersize_msec=10, backends=NULL) as dev:
+        dev.start(c)
+        assert dev.wait(timeout=30)
+        assert done.wait(10), got
+    assert got == [0, 1, 2] * 4
+    assert c.loops_done == 3
+
+
+def test_ends_far_ahead_of_the_callback_skip_the_oldest():
+    """1-frame members looping 1000 times in one read: 3000 ends before on_source_end can run; it is
+    told the last 256 of them, in order, and nothing else.  (The last source's last frame ends the
+    chunk exactly, so its end is counted by the next read, as documented.)"""
+    ends = []
+    c = miniaudio.chain(*ramp_streams([1, 1, 1]), output_format=SF.SIGNED16, sample_rate=8000,
+                        frames_to_read=3000, loop=1000, on_source_end=lambda i, s: ends.append(i))
+    assert list(next(c)) == [0, 1, 2] * 1000
+    assert len(ends) == 256
+    assert ends == ([0, 1, 2] * 1000)[:-1][-256:]

@@ -241,6 +241,10 @@ def make_cases(tmp, http_url):
         c.send(100)
         c.close()
         miniaudio.chain(miniaudio.stream_memory(wav)).send(10)  # dropped unclosed
+        told = []
+        looped = miniaudio.chain(miniaudio.stream_memory(wav), loop=3, on_source_end=lambda i, m: told.append(m))
+        assert _drain(looped) > 0 and len(told) == 3
+        del told[:]
         s = miniaudio.stream_memory(wav)
         _expect(RuntimeError, miniaudio.chain, s, s)
         _expect(TypeError, miniaudio.chain, s, 42)

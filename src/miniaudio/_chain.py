@@ -90,8 +90,9 @@ def chain(
             for :class:`Playlist`.
         loop: True loops the whole chain forever, N plays it N times, gaplessly (every source
             goes back to its frame 0 at the chain's end; ``loops_done`` counts the wraps and the
-            ``length`` is None); False (the default) plays it once.  Not with ``on_source_end``
-            (ValueError).
+            ``length`` is None); False (the default) plays it once.  ``on_source_end`` is told
+            of every end in every pass; if it falls more than 256 ends behind (tiny sources
+            looping fast), the oldest untold ends are skipped.
 
     Returns:
         Playlist: The chain, a :class:`Playlist` (a DecoderStream) whose input is closed.  Its
@@ -109,8 +110,6 @@ def chain(
     fmt, nch, rate, frames, kind, wrap = _settings("chain()", sources, output_format, nchannels, sample_rate,
                                                    frames_to_read, chunk_type, on_source_end)
     passes = _loop_args(loop, 0, None)[0]
-    if passes != 0 and on_source_end is not None:
-        raise ValueError("on_source_end cannot be combined with loop yet: a wrap would drop the ends not yet told")
     stream: Playlist = _ma.chain(tuple(sources), output_format=fmt, nchannels=nch, sample_rate=rate,
                                  frames_to_read=frames, chunk_type=kind, wrap=wrap, format_obj=fmt,
                                  on_source_end=on_source_end, loop=passes)
