@@ -262,7 +262,7 @@ error:
     return NULL;
 }
 
-PyDoc_STRVAR(converter_process_doc, "process($self, data, /)\n--\n\n"
+PyDoc_STRVAR(converter_process_doc, "process($self, chunk, /)\n--\n\n"
                                     "Convert a chunk of raw frames; a bytearray of the frames it gives.");
 
 static PyObject *
@@ -278,12 +278,12 @@ converter_process(ConverterObject *self, PyObject *data)
                         "to convert a new stream");
         return NULL;
     }
-    if (pyma_get_read_buffer(data, &in, "data") < 0) {
+    if (pyma_get_read_buffer(data, &in, "chunk") < 0) {
         return NULL;
     }
     if (in.len % self->conv.in_frame_bytes != 0) {
         PyErr_Format(PyExc_ValueError,
-                     "data: %zd bytes is not a whole number of frames (%u channels of %d-byte %s samples)", in.len,
+                     "chunk: %zd bytes is not a whole number of frames (%u channels of %d-byte %s samples)", in.len,
                      (unsigned)self->conv.in_channels, self->conv.in_fmt->width,
                      ma_get_format_name(self->conv.in_fmt->format));
         goto exit;
