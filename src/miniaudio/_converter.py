@@ -139,7 +139,7 @@ class Converter:
             chunk = chunk.copy(order="C")
         return chunk, kind
 
-    def _array_in(self, chunk: "array.array[Any]") -> None:
+    def _array_in(self, chunk: Any) -> None:
         if self._from[1] is None or self._to[1] is None:
             raise ValueError("array.array has no 24-bit sample type (SIGNED24): pass the chunks as bytes")
         if chunk.typecode not in self._from[3] or chunk.itemsize != self._from[0]:
@@ -152,13 +152,13 @@ class Converter:
         if kind == _BYTES:
             return bytes(out)
         if kind == _ARRAY:
-            result = array.array(self._to[1])
-            result.frombytes(out)
-            return result
+            samples: "array.array[Any]" = array.array(str(self._to[1]))
+            samples.frombytes(out)
+            return samples
         import numpy
 
-        result = numpy.frombuffer(out, dtype=self._to[2])
-        return result.reshape(-1, self.to_nchannels) if kind == _NUMPY_2D else result
+        matrix: Any = numpy.frombuffer(out, dtype=self._to[2])
+        return matrix.reshape(-1, self.to_nchannels) if kind == _NUMPY_2D else matrix
 
     def process(self, chunk: BufferType) -> Any:
         """Converts the next chunk of frames.
