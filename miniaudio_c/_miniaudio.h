@@ -957,4 +957,48 @@ PyObject *pyma_chain_build(pyma_state *st, const char *label, PyObject *const *i
                            long channels, long rate, Py_ssize_t frames_to_read, int chunk_type, PyObject *wrap,
                            PyObject *format_obj, PyObject *on_end, int input_open);
 
+/* ---- the streaming converter (converter.c) ------------------------------------------------
+ *
+ * Format, channels and sample rate with state kept between chunks: miniaudio's ma_data_converter
+ * configured as convert_frames() configures it, so that chunks fed one by one give its frames.
+ * The struct is plain C so that a live stage (the audio thread) can run it: pyma_converter_run
+ * takes no GIL and allocates nothing.  Rate changes come from any thread through rate_request
+ * (one atomic word) and are applied by the runner at the start of its next run. */
+typedef struct {
+    ma_data_converter dc;
+    int ready;                        /* dc is initialised (uninit it) */
+    int can_change_rate;              /* dc has a resampler: rate requests are honoured */
+    const pyma_format_info *in_fmt, *out_fmt;
+    ma_uint32 in_channels, out_channels;
+    ma_uint32 in_frame_bytes, out_frame_bytes;
+    ma_uint32 in_rate, out_rate;      /* the runner's rates (the last request applied) */
+    volatile ma_uint64 rate_request;  /* (in << 32 | out) asked last; 0: none (pyma_aload64/astore64) */
+    ma_uint64 rate_applied;           /* the runner's: the request it applied last */
+} pyma_converter;
+
+/* Initialises *c (zeroed here) for in_* -> out_* with convert_frames' settings; dynamic_rate
+ * allows rate changes even when the rates are equal (that runs the resampler, which delays by a
+ * frame).  Allocates: GIL held, not on the audio thread.  MA_SUCCESS or miniaudio's error. */
+ma_result pyma_converter_init(pyma_converter *c, ma_format in_format, ma_uint32 in_channels, ma_uint32 in_rate,
+                              ma_format out_format, ma_uint32 out_channels, ma_uint32 out_rate,
+                              ma_dither_mode dither, ma_channel_mix_mode mix, ma_uint32 lpf_order, int dynamic_rate);
+/* Frees what init allocated (idempotent); no runner may be using it.  GIL held. */
+void pyma_converter_uninit(pyma_converter *c);
+/* Converts up to *in_frames frames from `in` into up to *out_frames frames at `out`; both set to
+ * what was consumed / made.  Makes every output frame its input allows while room is left (so a
+ * run with room to spare has consumed all its input).  Applies a pending rate request first.  No
+ * GIL, no allocation, no waits: callable on the audio thread by the converter's one runner.
+ * Returns MA_SUCCESS or miniaudio's error (a refused rate: nothing converted). */
+ma_result pyma_converter_run(pyma_converter *c, const void *in, ma_uint64 *in_frames, void *out,
+                             ma_uint64 *out_frames);
+/* Asks for new rates (each 1..PYMA_MAX_SAMPLE_RATE, checked by the caller), taken by the runner's
+ * next run.  Any thread, no GIL needed; the last request wins. */
+void pyma_converter_request_rate(pyma_converter *c, ma_uint32 in_rate, ma_uint32 out_rate);
+/* Applies a pending rate request now (the runner only).  No GIL, no allocation. */
+ma_result pyma_converter_apply_rate(pyma_converter *c);
+/* Output frames the next `in_frames` input frames give, from the resampler's state (the runner). */
+ma_uint64 pyma_converter_expected_output(pyma_converter *c, ma_uint64 in_frames);
+/* miniaudio._Converter, the Python face (miniaudio.Converter wraps it). */
+extern PyType_Spec pyma_converter_spec;
+
 #endif /* PYMA_MINIAUDIO_H */

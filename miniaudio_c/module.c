@@ -237,6 +237,15 @@ module_exec(PyObject *module)
     if (st->playlist_type == NULL || PyModule_AddType(module, st->playlist_type) < 0) {
         return -1;
     }
+    /* _Converter (converter.c): the streaming converter. */
+    {
+        PyObject *tp = PyType_FromModuleAndSpec(module, &pyma_converter_spec, NULL);
+        if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
+            Py_XDECREF(tp);
+            return -1;
+        }
+        Py_DECREF(tp); /* the module holds it */
+    }
     st->device_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_device_spec, NULL);
     if (st->device_type == NULL || PyModule_AddType(module, st->device_type) < 0) {
         return -1;

@@ -212,6 +212,58 @@ add_param_rows("convert_frames", miniaudio.convert_frames, CONVERT, "channel_mix
                "convert_frames")
 add_param_rows("convert_frames", miniaudio.convert_frames, CONVERT, "resampler_order", count_bad(lo=0, hi=8),
                "convert_frames")
+# The streaming converter: its constructor's arguments as convert_frames' (other names), a chunk,
+# and the rate methods.
+CONVERTER = dict(from_format=SF.SIGNED16, from_nchannels=2, from_sample_rate=44100, to_format=SF.FLOAT32,
+                 to_nchannels=1, to_sample_rate=48000, dither=DM.NONE, channel_mix=CM.RECTANGULAR, resampler_order=4)
+for p in ("from_format", "to_format"):
+    add_param_rows("Converter", miniaudio.Converter, CONVERTER, p,
+                   enum_bad(SF, DM.TRIANGLE) + [("unknown", SF.UNKNOWN, ValueError, True)], "Converter")
+for p, hi in (("from_nchannels", 254), ("to_nchannels", 254), ("from_sample_rate", 384000),
+              ("to_sample_rate", 384000)):
+    add_param_rows("Converter", miniaudio.Converter, CONVERTER, p, count_bad(hi=hi), "Converter")
+add_param_rows("Converter", miniaudio.Converter, CONVERTER, "dither", enum_bad(DM, SF.SIGNED16), "Converter")
+add_param_rows("Converter", miniaudio.Converter, CONVERTER, "channel_mix",
+               enum_bad(CM, DM.NONE) + [("customweights", CM.CUSTOMWEIGHTS, ValueError, True)], "Converter")
+add_param_rows("Converter", miniaudio.Converter, CONVERTER, "resampler_order", count_bad(lo=0, hi=8), "Converter")
+add_param_rows("Converter", miniaudio.Converter, CONVERTER, "dynamic_rate",
+               [(label, v, TypeError, True) for label, v in TYPES if label not in ("None", "bool")], "Converter")
+
+
+def _converter_call(method, *args, flushed=False, **kw):
+    def run():
+        conv = miniaudio.Converter(**CONVERTER)
+        if flushed:
+            conv.flush()
+        return getattr(conv, method)(*args, **kw)
+    return run
+
+
+for _label, _v, _exc, _named in buffer_bad() + [("partial-frame", b"\0" * 3, ValueError, True),
+                                                 ("array-typecode", array.array("f", [0.0, 0.0]), TypeError, True)]:
+    row("Converter-process-%s" % _label, _converter_call("process", _v), _exc, "chunk", "Converter.process")
+row("Converter-process-after-flush", _converter_call("process", PEN, flushed=True), ValueError, "reset",
+    "Converter.process")
+row("Converter-flush-twice", _converter_call("flush", flushed=True), ValueError, "flushed", "Converter.flush")
+row("Converter-flush-drain-str", _converter_call("flush", drain="yes"), TypeError, "drain", "Converter.flush")
+row("Converter-reset-arg", _converter_call("reset", 1), TypeError, None, "Converter.reset")
+for _label, _v, _exc, _named in count_bad(hi=384000):
+    row("Converter-set_rate-from-%s" % _label, _converter_call("set_rate", _v, 48000), _exc, "from_sample_rate",
+        "Converter.set_rate")
+    row("Converter-set_rate-to-%s" % _label, _converter_call("set_rate", 44100, _v), _exc, "to_sample_rate",
+        "Converter.set_rate")
+row("Converter-set_rate-equal-rates", lambda: miniaudio.Converter(SF.SIGNED16, 1, 44100, SF.SIGNED16, 1,
+                                                                   44100).set_rate(44100, 48000),
+    ValueError, "dynamic_rate", "Converter.set_rate")
+for _label, _v, _exc in [("nan", float("nan"), ValueError), ("inf", float("inf"), ValueError),
+                         ("-1", -1.0, ValueError), ("0", 0, ValueError), ("huge", 1e300, ValueError),
+                         ("str", "2", TypeError), ("None", None, TypeError), ("bool", True, TypeError)]:
+    row("Converter-set_ratio-%s" % _label, _converter_call("set_ratio", _v), _exc, "ratio", "Converter.set_ratio")
+for _m in ("expected_output_frames", "required_input_frames"):
+    for _label, _v, _exc in [("-1", -1, ValueError), ("float", 1.5, TypeError), ("None", None, TypeError),
+                             ("2**64", 2**64, OverflowError)]:
+        row("Converter-%s-%s" % (_m, _label), _converter_call(_m, _v), _exc, None if _exc is OverflowError else "frames",
+            "Converter." + _m)
 CONVERT_FMT = dict(from_fmt=SF.SIGNED16, sourcedata=PEN, to_fmt=SF.FLOAT32, dither=DM.NONE)
 for p in ("from_fmt", "to_fmt"):
     add_param_rows("convert_sample_format", miniaudio.convert_sample_format, CONVERT_FMT, p,

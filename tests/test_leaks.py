@@ -190,6 +190,28 @@ def make_cases(tmp, http_url):
     missing = p("nope \u266a.wav")
     refused = "http://127.0.0.1:%d/" % _closed_port()
 
+    def converter_ops(s16):
+        # every method, every kind of chunk, and the refusals
+        conv = miniaudio.Converter(SF.SIGNED16, 1, 44100, SF.FLOAT32, 2, 48000)
+        conv.process(s16)
+        conv.process(array.array("h", s16[:400]))
+        conv.process(np.frombuffer(s16, np.int16)[:1000])
+        conv.set_rate(44100, 32000)
+        conv.set_ratio(1.5)
+        conv.process(bytearray(s16[:2000]))
+        conv.expected_output_frames(1000), conv.required_input_frames(1000)
+        conv.input_latency, conv.output_latency, conv.rates
+        conv.flush(drain=True)
+        for bad in (lambda: conv.process(s16), lambda: conv.set_ratio(float("nan")),
+                    lambda: conv.process(np.zeros((4, 3), np.int16)), lambda: conv.process(b"\0")):
+            try:
+                bad()
+            except (ValueError, TypeError):
+                pass
+        conv.reset()
+        conv.process(memoryview(s16)[:200])
+        return conv.flush()
+
     def stream_file_ops():
         with miniaudio.stream_file(p("mono.flac"), frames_to_read=512) as s:
             next(s)
@@ -541,6 +563,7 @@ def make_cases(tmp, http_url):
                                                                            miniaudio.DitherMode.TRIANGLE)), d, f),
         "convert_frames": (lambda: miniaudio.convert_frames(SF.SIGNED16, 1, 22050, array.array("h", s16),
                                                             SF.FLOAT32, 2, 48000), d, f),
+        "converter": (lambda: converter_ops(s16), d // 2, f),
         "wav_write_file": (lambda: (miniaudio.wav_write_file(out_wav, sound),
                                     miniaudio.wav_write_file(out_wav, sound_f32)), d // 2, f),
         "misc": (lambda: (miniaudio.lib_version(), miniaudio.get_enabled_backends(),
@@ -606,7 +629,7 @@ def make_cases(tmp, http_url):
 
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
-    "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames",
+    "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
     "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
