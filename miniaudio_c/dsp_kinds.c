@@ -69,7 +69,8 @@ struct pyma_dsp {
 static int
 bad(const char *kind, const char *name, double v, const char *rule)
 {
-    PyObject *value = PyFloat_FromDouble(v);
+    /* whole numbers (an order, a mode) show as ints */
+    PyObject *value = (v == floor(v) && fabs(v) < 1e15) ? PyLong_FromDouble(v) : PyFloat_FromDouble(v);
     if (value != NULL) {
         PyErr_Format(PyExc_ValueError, "%s: %s must be %s, not %R", kind, name, rule, value);
         Py_DECREF(value);
