@@ -205,7 +205,7 @@ proc_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->raw_format = (ma_format)raw_format;
     for (int i = 0; i < k->nparams; i++) {
         PyObject *item = PyTuple_GET_ITEM(params, i);
-        double v = PyFloat_AsDouble(item);
+        double v = PyBool_Check(item) ? (PyErr_SetNone(PyExc_TypeError), -1.0) : PyFloat_AsDouble(item);
         if (v == -1.0 && PyErr_Occurred()) {
             PyErr_Format(PyExc_TypeError, "%s: %s must be a number, not %.200s", k->name, k->params[i],
                          Py_TYPE(item)->tp_name);
@@ -279,7 +279,7 @@ proc_set(ProcessorObject *self, PyObject *args)
                      k->params[i], k->name);
         return NULL;
     }
-    v = PyFloat_AsDouble(value);
+    v = PyBool_Check(value) ? (PyErr_SetNone(PyExc_TypeError), -1.0) : PyFloat_AsDouble(value);
     if (v == -1.0 && PyErr_Occurred()) {
         PyErr_Format(PyExc_TypeError, "%s: %s must be a number, not %.200s", k->name, k->params[i],
                      Py_TYPE(value)->tp_name);
