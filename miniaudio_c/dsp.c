@@ -509,6 +509,10 @@ exit:
     return result;
 }
 
+PyDoc_STRVAR(proc_attach_doc, "_attach(self, owner, /)\n--\n\npyma_proc_attach for tests (private).");
+PyDoc_STRVAR(proc_detach_doc, "_detach(self, owner, /)\n--\n\npyma_proc_detach for tests (private).");
+PyDoc_STRVAR(proc_bind_doc, "_bind(self, nchannels, sample_rate=0, /)\n--\n\npyma_proc_bind for tests (private).");
+
 /* Test hooks for the live-stage interface: attach/detach with `owner` (any object, used as an
  * identity), bind to a format. */
 static PyObject *
@@ -582,14 +586,15 @@ static PyMethodDef proc_methods[] = {
     {"_set", (PyCFunction)proc_set, METH_VARARGS, proc_set_doc},
     {"_process_inplace", (PyCFunction)proc_process_inplace, METH_VARARGS, proc_process_inplace_doc},
     {"reset", (PyCFunction)proc_reset, METH_NOARGS, proc_reset_doc},
-    {"_attach", (PyCFunction)proc_attach_meth, METH_O, NULL},
-    {"_detach", (PyCFunction)proc_detach_meth, METH_O, NULL},
-    {"_bind", (PyCFunction)proc_bind_meth, METH_VARARGS, NULL},
+    {"_attach", (PyCFunction)proc_attach_meth, METH_O, proc_attach_doc},
+    {"_detach", (PyCFunction)proc_detach_meth, METH_O, proc_detach_doc},
+    {"_bind", (PyCFunction)proc_bind_meth, METH_VARARGS, proc_bind_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static PyType_Slot proc_slots[] = {
-    {Py_tp_doc, (void *)PyDoc_STR("The base of the processors (LowPass, Gain, Delay, ...): one of miniaudio's "
+    {Py_tp_doc, (void *)PyDoc_STR("Processor(kind, params, sample_rate=None, nchannels=None, raw_format=5)\n--\n\n"
+                                  "The base of the processors (LowPass, Gain, Delay, ...): one of miniaudio's "
                                   "filters or effects with its state kept between calls.")},
     {Py_tp_new, proc_new},
     {Py_tp_dealloc, proc_dealloc},

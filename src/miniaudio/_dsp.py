@@ -33,7 +33,7 @@ def _raw_format(sample_format: Any, kind_name: str) -> int:
 
 def _param(index: int, name: str, doc: str) -> property:
     def fget(self: Any) -> float:
-        return self._get(index)
+        return float(self._get(index))
 
     def fset(self: Any, value: float) -> None:
         self._set(index, value)
@@ -95,7 +95,7 @@ class _Base(Processor):
                 raise TypeError(f"{type(self).__name__}: data must hold float32, float64, int16 or int32 samples, "
                                 f"not items of format {data.format!r}")
             raw = bytearray(data.tobytes())
-            copy = memoryview(raw).cast("B").cast(data.format, data.shape) if data.ndim else memoryview(raw)
+            copy = memoryview(raw).cast("B").cast(data.format, data.shape)  # type: ignore[call-overload]
             self._process_inplace(copy)
             return copy
         if _is_numpy(data):
