@@ -55,6 +55,7 @@ typedef struct {
     PyTypeObject *period_buffer_type; /* _PeriodBuffer, the memory behind a callback's arrays (pycallback.c) */
     PyTypeObject *runner_type;        /* _CallbackRunner, what start(callback=...) runs (pycallback.c) */
     PyTypeObject *callback_time_type; /* CallbackTime, a callback's `time` argument (pycallback.c) */
+    PyTypeObject *processor_type;     /* Processor, the base of the DSP processors (dsp.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -1000,5 +1001,104 @@ ma_result pyma_converter_apply_rate(pyma_converter *c);
 ma_uint64 pyma_converter_expected_output(pyma_converter *c, ma_uint64 in_frames);
 /* miniaudio._Converter, the Python face (miniaudio.Converter wraps it). */
 extern PyType_Spec pyma_converter_spec;
+
+/* ---- processors: filters, delay, gain, pan, fade (dsp.c: the type; dsp_kinds.c: the kinds) ----
+ *
+ * A Processor is one of miniaudio's components (ma_biquad, ma_lpf, ma_hpf, ma_bpf, ma_notch2,
+ * ma_peak2, ma_loshelf2, ma_hishelf2, ma_delay, ma_gainer, ma_panner, ma_fader) over float32
+ * interleaved frames, processed in place, with its state kept between blocks: any split of the
+ * same frames into blocks gives the same output, bit for bit.
+ *
+ * Parameter changes: a setter (any Python thread, GIL held) stores the new values in `pending`
+ * under `lock` (a ma_spinlock held only for a copy of PYMA_DSP_MAX_PARAMS doubles) and bumps
+ * `pending_seq`; whoever processes (process(), or an audio thread through pyma_proc_run) copies them
+ * out at the start of its next block and applies them with miniaudio's *_reinit functions, which
+ * keep the filters' state (no click; gain changes ramp through ma_gainer).  reset() bumps
+ * `reset_seq` the same way.  So the processing side never waits on a Python thread.
+ *
+ * Who processes: `user` (atomic) is 0 when free, PYMA_PROC_BUSY while a process() call runs (a
+ * second one from another thread is refused with RuntimeError), PYMA_PROC_ATTACHED while a live
+ * stage owns it (process() is refused).
+ *
+ * The interface for a live stage (a pull kind that runs processors on the audio thread):
+ *   pyma_proc_check(st, obj)                   is obj a Processor?  (GIL)
+ *   pyma_proc_bind(p, channels, sample_rate)   fix its format, allocating its component; or check
+ *                                              that the format it has matches (ValueError naming
+ *                                              nchannels / sample_rate).  (GIL)
+ *   pyma_proc_attach(p, owner)                 claim it for `owner` (the stage; a borrowed
+ *                                              pointer used as an identity): ValueError if another
+ *                                              owner has it, RuntimeError while process() runs;
+ *                                              attaching to the same owner again is a no-op.  (GIL)
+ *   pyma_proc_run(p, frames, n)                on the audio thread, without the GIL: applies
+ *                                              pending parameters and resets, processes n frames
+ *                                              of p's channels in place.  No allocation, no
+ *                                              Python API, no wait beyond the spinlock's copy.
+ *                                              p must be bound and attached to the caller.
+ *   pyma_proc_detach(p, owner)                 release it (no-op if `owner` does not hold it).
+ *                                              (GIL, and the audio thread no longer runs it)
+ *   pyma_proc_channels(p), pyma_proc_sample_rate(p)   0 while unknown.  (any thread)
+ * The stage keeps a strong reference to each attached processor until it detaches it.
+ */
+#define PYMA_DSP_MAX_PARAMS 6
+enum {
+    PYMA_DSP_BIQUAD, PYMA_DSP_LPF, PYMA_DSP_HPF, PYMA_DSP_BPF, PYMA_DSP_NOTCH, PYMA_DSP_PEAK,
+    PYMA_DSP_LOSHELF, PYMA_DSP_HISHELF, PYMA_DSP_DELAY, PYMA_DSP_GAIN, PYMA_DSP_PAN, PYMA_DSP_FADE,
+    PYMA_DSP_KIND_COUNT
+};
+
+/* One row of the kind table (dsp_kinds.c). */
+typedef struct {
+    const char *name;                          /* the public class name, for messages */
+    int nparams;
+    const char *params[PYMA_DSP_MAX_PARAMS];   /* parameter names, in the constructor's order */
+    unsigned settable;                         /* bit i: params[i] may change after construction */
+    int needs_rate;                            /* needs a sample rate before it can process */
+} pyma_dsp_kind_info;
+
+/* The row of `kind`, or NULL for an unknown kind. */
+const pyma_dsp_kind_info *pyma_dsp_kind(int kind);
+
+/* A kind's miniaudio component(s) and what it last applied (dsp_kinds.c). */
+typedef struct pyma_dsp pyma_dsp;
+
+/* Checks `params` for `kind` (rate, channels: 0 when not known yet).  GIL held; -1 with ValueError
+ * "<Kind>: <param> must be ..., not <value>". */
+int pyma_dsp_validate(int kind, const double *params, ma_uint32 rate, ma_uint32 channels);
+/* A new component for valid params (malloc), or NULL with *result set.  No Python API. */
+pyma_dsp *pyma_dsp_new(int kind, const double *params, ma_uint32 channels, ma_uint32 rate, ma_result *result);
+/* Frees it (NULL is fine).  No Python API. */
+void pyma_dsp_free(pyma_dsp *d);
+/* Applies new (valid) params, keeping the state; clears the state.  No Python API, no allocation. */
+void pyma_dsp_apply(pyma_dsp *d, const double *params);
+void pyma_dsp_reset(pyma_dsp *d);
+/* Processes n frames of float32 in place.  No Python API, no allocation. */
+void pyma_dsp_process(pyma_dsp *d, float *frames, ma_uint32 n);
+
+enum { PYMA_PROC_FREE = 0, PYMA_PROC_BUSY = 1, PYMA_PROC_ATTACHED = 2 };
+
+typedef struct ProcessorObject {
+    PyObject_HEAD
+    int kind;
+    ma_uint32 channels, sample_rate; /* asked for or bound (GIL); 0: not known yet */
+    ma_format raw_format;            /* what raw bytes hold: f32 (default) or s16 */
+    double params[PYMA_DSP_MAX_PARAMS]; /* the values set last (GIL) */
+    pyma_dsp *dsp;                   /* NULL until bound (GIL writes; then fixed until dealloc) */
+    volatile ma_spinlock lock;       /* guards pending and pending_seq's bump */
+    double pending[PYMA_DSP_MAX_PARAMS];
+    volatile int pending_seq, reset_seq; /* bumped by setters / reset() */
+    int applied_seq, reset_applied;  /* the processing side's copies */
+    volatile int user;               /* PYMA_PROC_FREE, _BUSY or _ATTACHED (atomic) */
+    void *owner;                     /* the live stage holding it (GIL), or NULL */
+} ProcessorObject;
+
+extern PyType_Spec pyma_processor_spec;
+
+int pyma_proc_check(pyma_state *st, PyObject *obj);
+int pyma_proc_bind(ProcessorObject *p, ma_uint32 channels, ma_uint32 sample_rate);
+int pyma_proc_attach(ProcessorObject *p, void *owner);
+void pyma_proc_detach(ProcessorObject *p, void *owner);
+void pyma_proc_run(ProcessorObject *p, float *frames, ma_uint32 n);
+ma_uint32 pyma_proc_channels(const ProcessorObject *p);
+ma_uint32 pyma_proc_sample_rate(const ProcessorObject *p);
 
 #endif /* PYMA_MINIAUDIO_H */

@@ -254,6 +254,11 @@ module_exec(PyObject *module)
     if (st->context_type == NULL || PyModule_AddType(module, st->context_type) < 0) {
         return -1;
     }
+    /* Processor (dsp.c): the base of the DSP processors, subclassed by the package. */
+    st->processor_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_processor_spec, NULL);
+    if (st->processor_type == NULL || PyModule_AddType(module, st->processor_type) < 0) {
+        return -1;
+    }
     if (pyma_pycallback_init(module, st) < 0) {
         return -1;
     }
@@ -289,6 +294,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->period_buffer_type);
     Py_VISIT(st->runner_type);
     Py_VISIT(st->callback_time_type);
+    Py_VISIT(st->processor_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
@@ -311,6 +317,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->period_buffer_type);
     Py_CLEAR(st->runner_type);
     Py_CLEAR(st->callback_time_type);
+    Py_CLEAR(st->processor_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);

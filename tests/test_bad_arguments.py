@@ -906,6 +906,58 @@ for lbl, value in TYPES:
             "metadata", "IceCastClient.parse_metadata")
 
 
+# ---- processors (filters and effects) -------------------------------------------------------------
+
+NUM_BAD = [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl not in ("float", "nan")] + [
+    ("nan", float("nan"), ValueError, True), ("inf", float("inf"), ValueError, True)]
+RATE_BAD = [b for b in count_bad(hi=384000) if b[0] != "None"]
+CH_BAD = [b for b in count_bad(hi=254) if b[0] != "None"]
+DSP = [
+    ("Biquad", miniaudio.Biquad, dict(b0=1, b1=0, b2=0, a0=1, a1=0, a2=0), ("b0", "a0", "a2")),
+    ("LowPass", miniaudio.LowPass, dict(cutoff=1000, order=2, sample_rate=44100), ("cutoff",)),
+    ("HighPass", miniaudio.HighPass, dict(cutoff=1000, order=3, sample_rate=44100), ("cutoff",)),
+    ("BandPass", miniaudio.BandPass, dict(cutoff=1000, order=2, sample_rate=44100), ("cutoff",)),
+    ("Notch", miniaudio.Notch, dict(frequency=1000, q=1, sample_rate=44100), ("frequency", "q")),
+    ("PeakingEQ", miniaudio.PeakingEQ, dict(frequency=1000, gain_db=3, q=1, sample_rate=44100),
+     ("frequency", "gain_db", "q")),
+    ("LowShelf", miniaudio.LowShelf, dict(frequency=1000, gain_db=3, slope=1, sample_rate=44100),
+     ("frequency", "gain_db", "slope")),
+    ("HighShelf", miniaudio.HighShelf, dict(frequency=1000, gain_db=3, slope=1, sample_rate=44100),
+     ("frequency", "gain_db", "slope")),
+    ("Delay", miniaudio.Delay, dict(seconds=0.1, decay=0.5, wet=1, dry=1, sample_rate=44100),
+     ("seconds", "decay", "wet", "dry")),
+    ("Gain", miniaudio.Gain, dict(db=-3, smoothing=0.01, sample_rate=44100), ("db", "smoothing")),
+    ("Pan", miniaudio.Pan, dict(pan=0.5), ("pan",)),
+    ("Fade", miniaudio.Fade, dict(start=0, end=1, seconds=1, sample_rate=44100), ("start", "end", "seconds")),
+]
+for label, cls, valid, params in DSP:
+    for param in params:
+        add_param_rows(label, cls, valid, param, NUM_BAD, label)
+    add_param_rows(label, cls, valid, "sample_rate", RATE_BAD, label)
+    add_param_rows(label, cls, valid, "nchannels", CH_BAD, label)
+    add_param_rows(label, cls, valid, "sample_format", [("u8", SF.UNSIGNED8, ValueError, True),
+                                                        ("str", "f32", ValueError, True)], label)
+    proc = cls(**valid)
+    for lbl, value in TYPES:
+        if lbl not in ("bytes",):
+            row("%s.process-%s" % (label, lbl), call(proc.process, value), TypeError, "data", label + ".process")
+    row("%s.process-partial" % label, call(proc.process, b"\0\0\0"), ValueError, "bytes", label + ".process")
+    row("%s.process_inplace-bytes" % label, call(proc.process_inplace, b"\0" * 8), TypeError, "writable",
+        label + ".process_inplace")
+    row("%s.reset-argument" % label, call(proc.reset, 1), TypeError, None, label + ".reset")
+for label in ("LowPass", "HighPass"):
+    cls = getattr(miniaudio, label)
+    add_param_rows(label, cls, dict(cutoff=1000, sample_rate=44100), "order",
+                   [(lbl, v, TypeError, True) for lbl, v in TYPES] + [("0", 0, ValueError, True),
+                                                                    ("9", 9, ValueError, True)], label)
+add_param_rows("Pan", miniaudio.Pan, dict(pan=0.5), "mode", [("left", "left", ValueError, True),
+                                                             ("None", None, ValueError, True)], "Pan")
+row("Processor-kind", call(miniaudio.Processor, 99, ()), ValueError, "kind", "Processor")
+row("Processor-params", call(miniaudio.Processor, 0, [1]), TypeError, None, "Processor")
+row("Processor.reset-argument", call(miniaudio.Processor(9, (0.0, 0.01)).reset, 1), TypeError, None,
+    "Processor.reset")
+
+
 class _Mp3Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         self.send_response(200)

@@ -430,6 +430,28 @@ def make_cases(tmp, http_url):
         cap.start(capture_gen(), prefetch_msec=20)
         cap.stop()
 
+    def dsp():
+        x = array.array("f", [0.25, -0.5] * 600)
+        for proc in (miniaudio.LowPass(1000, 3, sample_rate=44100), miniaudio.HighPass(500, 5, sample_rate=44100),
+                     miniaudio.BandPass(800, 4, sample_rate=44100), miniaudio.PeakingEQ(1000, 6, 1, sample_rate=44100),
+                     miniaudio.Delay(0.01, 0.5, sample_rate=44100), miniaudio.Gain(-6, sample_rate=44100),
+                     miniaudio.Pan(0.3, nchannels=2), miniaudio.Fade(0, 1, 0.01, sample_rate=44100),
+                     miniaudio.Biquad(1, 0, 0, 1, 0, 0)):
+            proc.process(x)
+            proc.process(x.tobytes())
+            proc.process(array.array("h", [1000, -1000] * 300))
+            proc.reset()
+            if hasattr(proc, "process_inplace"):
+                proc.process_inplace(bytearray(16))
+            _expect(ValueError, proc.process, b"\0\0\0")
+            _expect(TypeError, proc.process, "str")
+        g = miniaudio.Gain(0)
+        g.db = -3
+        g.process(sound)
+        _expect(ValueError, setattr, g, "db", float("nan"))
+        _expect(ValueError, miniaudio.LowPass, 30000, sample_rate=44100)
+        _expect(ValueError, miniaudio.LowPass(1000).process, x)
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -620,6 +642,7 @@ def make_cases(tmp, http_url):
         "device_callbacks": (device_callbacks, 2 * dd, fd),
         "device_prefetch": (device_prefetch, dd, fd),
         "generators": (generators, d // 2, f),
+        "dsp": (dsp, d // 2, f),
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
@@ -635,7 +658,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "push_io", "pyaudio_streams", "oneshot",
+    "device_callbacks", "device_prefetch", "generators", "dsp", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

@@ -75,6 +75,21 @@ from ._streams import (
 
 from ._chain import Playlist, chain
 from ._generators import Noise, NoiseType, PulseWave, Waveform, WaveformType
+from ._dsp import (
+    BandPass,
+    Biquad,
+    Delay,
+    Fade,
+    Gain,
+    HighPass,
+    HighShelf,
+    LowPass,
+    LowShelf,
+    Notch,
+    Pan,
+    PeakingEQ,
+    Processor,
+)
 
 from ._devices import (
     AbstractDevice,
@@ -133,4 +148,6 @@ __all__ = [
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
     "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default",
+    "Processor", "Biquad", "LowPass", "HighPass", "BandPass", "Notch", "PeakingEQ", "LowShelf", "HighShelf",
+    "Delay", "Gain", "Pan", "Fade",
 ]
