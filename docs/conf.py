@@ -81,5 +81,12 @@ def _drop_any_annotations(app, domain, objtype, contentnode):
         del recorded[key]
 
 
+def _drop_private_bases(app, name, obj, options, bases):
+    """The device classes mix in private helpers (the volume and pause of PlaybackDevice and
+    DuplexStream): "Bases:" shows only the public ones."""
+    bases[:] = [b for b in bases if not b.__name__.startswith("_")] or bases
+
+
 def setup(app):
     app.connect("object-description-transform", _drop_any_annotations, priority=400)
+    app.connect("autodoc-process-bases", _drop_private_bases)

@@ -710,6 +710,14 @@ typedef struct DeviceObject {
     volatile ma_uint64 n_underflows, n_overflows, n_dropped; /* written by the audio thread */
     ma_uint64 underflows_told, overflows_told; /* (GIL) counts reported by the last write()/read() */
 
+    /* Master volume and pause/resume with a fade (devvolume.c).  Written by any thread with the
+     * GIL (atomics); the audio thread reads them at the start of each period. */
+    volatile int volume_bits;  /* the volume as float bits (0..1; 1.0f when opened) */
+    double volume;             /* (GIL) the volume as set, read back by the `volume` attribute */
+    volatile ma_uint64 fade_ctl; /* (request number << 33) | (paused << 32) | fade length in frames */
+    ma_uint64 fade_seen;       /* audio thread: the request number last acted on */
+    ma_uint64 fade_pos, fade_den; /* audio thread: the fade level is fade_pos / fade_den (den = length + 1) */
+
     /* Statistics, written by the audio thread only. */
     volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;
 
@@ -897,6 +905,27 @@ extern const char pyma_device_push_write_doc[], pyma_device_push_read_doc[], pym
 /* _feed_end(run, exc, obj): the prefetch feeder's end of a generator (prefetch.c).  GIL held. */
 PyObject *pyma_device_feed_end(DeviceObject *self, PyObject *args);
 extern const char pyma_device_feed_end_doc[];
+
+/* ---- master volume, pause and resume (devvolume.c) ----------------------------------------- */
+
+/* One period of the device's own step (push, pulled stream or Python), `frames` frames; returns
+ * 1 if the step had to pad it with silence.  Audio thread. */
+typedef int (*pyma_step_fn)(DeviceObject *self, void *out, const void *in, ma_uint32 frames);
+/* Serves one playback (or duplex) period through `step`, applying the volume and the pause fade:
+ * paused, it does not call `step` at all (silence, the source untouched); fading out, it calls it
+ * for the frames of the fade only.  Returns what `step` returned (0 for a paused period).  Audio
+ * thread, no GIL, no allocation, no waiting. */
+int pyma_gain_serve(DeviceObject *self, void *out, const void *in, ma_uint32 frames, pyma_step_fn step);
+/* Sets volume 1.0 (a newly opened device).  GIL held. */
+void pyma_gain_init(DeviceObject *self);
+/* A run begins unpaused at full level.  GIL held, no callback running (the device is stopped). */
+void pyma_gain_start(DeviceObject *self);
+/* _set_volume, _pause and the getters `_volume` and `_paused` (devvolume.c; GIL held). */
+PyObject *pyma_device_set_volume(DeviceObject *self, PyObject *arg);
+PyObject *pyma_device_pause(DeviceObject *self, PyObject *args);
+PyObject *pyma_device_get_volume(DeviceObject *self, void *closure);
+PyObject *pyma_device_get_paused(DeviceObject *self, void *closure);
+extern const char pyma_device_set_volume_doc[], pyma_device_pause_doc[];
 
 /* The end of the frames of a run (callback.c): capture ends now, playback after one buffer of
  * silence.  Audio thread. */

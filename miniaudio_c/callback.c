@@ -390,6 +390,19 @@ native_step(DeviceObject *self, void *out, ma_uint32 frames)
     return 0;
 }
 
+/* One period of the run's own kind: push rings, a stream pulled in C, or Python. */
+static int
+run_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
+{
+    if (self->push) {
+        return pyma_push_step(self, out, in, frames);
+    }
+    if (self->stream != NULL) {
+        return native_step(self, out, frames);
+    }
+    return python_step(self, out, in, frames);
+}
+
 void
 pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames)
 {
@@ -414,14 +427,12 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
         goto done;
     }
     start = pyma_now_ns();
-    if (self->push) {
-        padded = pyma_push_step(self, output, input, frames);
-    }
-    else if (self->stream != NULL) {
-        padded = native_step(self, output, frames);
+    if (self->type == ma_device_type_capture) {
+        padded = run_step(self, output, input, frames);
     }
     else {
-        padded = python_step(self, output, input, frames);
+        /* The volume and pause/resume (devvolume.c): a paused period does not call run_step. */
+        padded = pyma_gain_serve(self, output, input, frames, run_step);
     }
     took = pyma_now_ns() - start;
     pyma_astore64(&self->n_callbacks, self->n_callbacks + 1);

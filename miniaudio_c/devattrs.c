@@ -141,6 +141,8 @@ PyGetSetDef pyma_device_getset[] = {
     {"_info", (getter)device_get_info, NULL, NULL, NULL},
     {"_run", (getter)device_get_run, NULL, NULL, NULL},
     {"_latency", (getter)device_get_latency, NULL, NULL, NULL},
+    {"_volume", (getter)pyma_device_get_volume, NULL, NULL, NULL},
+    {"_paused", (getter)pyma_device_get_paused, NULL, NULL, NULL},
     {"_on_audio_thread", (getter)device_get_on_audio_thread, NULL, NULL, NULL},
     {"_data_callback", (getter)pyma_device_get_data_callback, (setter)pyma_device_set_data_callback,
      PyDoc_STR("1.71's per-period method (private; replaceable per instance, see data_callback.c)."), NULL},

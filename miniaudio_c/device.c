@@ -218,6 +218,7 @@ device_open(DeviceObject *self, PyObject *args)
         goto error;
     }
     self->device_ready = 1;
+    pyma_gain_init(self);
     self->async_backend = backend_is_asynchronous(&self->context);
     if ((type != ma_device_type_capture && self->device.playback.internalPeriodSizeInFrames == 0) ||
         (type != ma_device_type_playback && self->device.capture.internalPeriodSizeInFrames == 0)) {
@@ -351,6 +352,8 @@ static PyMethodDef device_methods[] = {
     {"_push_drain", (PyCFunction)pyma_device_push_drain, METH_NOARGS, pyma_device_push_drain_doc},
     {"_push_available", (PyCFunction)pyma_device_push_available, METH_O, pyma_device_push_available_doc},
     {"_set_ring", (PyCFunction)pyma_device_set_ring, METH_O, pyma_device_set_ring_doc},
+    {"_set_volume", (PyCFunction)pyma_device_set_volume, METH_O, pyma_device_set_volume_doc},
+    {"_pause", (PyCFunction)pyma_device_pause, METH_VARARGS, pyma_device_pause_doc},
     {"_feed_end", (PyCFunction)pyma_device_feed_end, METH_VARARGS, pyma_device_feed_end_doc},
     {"_default_data_callback", (PyCFunction)(void (*)(void))pyma_device_default_data_callback, METH_FASTCALL,
      pyma_device_default_data_callback_doc},

@@ -215,6 +215,7 @@ pyma_device_start(DeviceObject *self, PyObject *args)
     pyma_astore(&self->lost, 0);
     self->draining = 0; /* no callback runs: the device is stopped */
     self->drain_left = 0;
+    pyma_gain_start(self); /* unpaused, full level */
     pyma_astore(&self->state, PYMA_RUN_RUNNING);
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(self->op_lock, WAIT_LOCK);

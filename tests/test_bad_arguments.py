@@ -749,6 +749,25 @@ for cls in DEVICE_CLASSES:
     else:
         row("%s.read-playback-only" % label, on_device(cls, "read", 10), TypeError, "plays", label + ".read")
     row("%s.drain-extra-argument" % label, on_device(cls, "drain", 1, 2), TypeError, None, label + ".drain")
+    # volume, volume_db, pause(fade) and resume(fade) (tests/test_device_volume.py has the rest)
+    if cls is not miniaudio.CaptureDevice:
+        for attr, bads in (("volume", [("nan", float("nan"), ValueError), ("negative", -0.1, ValueError),
+                                       ("above-1", 1.5, ValueError), ("inf", float("inf"), ValueError)]),
+                           ("volume_db", [("nan", float("nan"), ValueError), ("positive", 3.0, ValueError),
+                                          ("inf", float("inf"), ValueError)])):
+            for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES
+                                    if lbl not in ("float", "nan")] + bads:
+                row("%s.%s-%s" % (label, attr, lbl), on_device(cls, "__setattr__", attr, value), exc, attr)
+        for method in ("pause", "resume"):
+            for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("float", "nan")] + [
+                    ("nan", float("nan"), ValueError), ("negative", -0.01, ValueError),
+                    ("inf", float("inf"), ValueError), ("huge", 1e9, ValueError)]:
+                row("%s.%s-%s" % (label, method, lbl), on_device(cls, method, value, state="running"), exc, "fade",
+                    label + "." + method)
+            row("%s.%s-not-running" % (label, method), on_device(cls, method), miniaudio.MiniaudioError,
+                "needs a running device", label + "." + method)
+            row("%s.%s-closed" % (label, method), on_device(cls, method, state="closed"), miniaudio.MiniaudioError,
+                "closed", label + "." + method)
 
 for lbl, value in [t for t in TYPES if t[0] not in ("None",)] + [("None", None)]:
     row("CallbackFlags-" + lbl, call(miniaudio.CallbackFlags, value), TypeError, "flags", "CallbackFlags")

@@ -372,6 +372,21 @@ def make_cases(tmp, http_url):
         _start_stop(play, miniaudio.stream_memory(wav, SF.FLOAT32, 1, 22050))
         _start_stop(play, miniaudio.Noise("pink", 0.1, seed=1, output_format=SF.FLOAT32, nchannels=1))
 
+    def device_volume_pause():
+        # volume and volume_db (good and refused values), pause/resume with a fade, a refused pause
+        play.volume = 0.5
+        play.volume_db = -3.0
+        _expect(ValueError, setattr, play, "volume", float("nan"))
+        _expect(TypeError, setattr, play, "volume_db", "x")
+        _expect(miniaudio.MiniaudioError, play.pause)
+        play.start(_tone_gen())
+        play.pause(0.001)
+        _expect(ValueError, play.resume, -1.0)
+        play.resume(0.001)
+        before = play.stats.callbacks
+        _start_stop_wait(play, before)
+        play.volume = 1.0
+
     duplex = miniaudio.DuplexStream(backends=NULL, buffersize_msec=5)
 
     def play_callback(outdata, frames, time_, status):
@@ -638,6 +653,7 @@ def make_cases(tmp, http_url):
                                        _device_cycle(miniaudio.CaptureDevice, nchannels=1),
                                        _device_cycle(miniaudio.DuplexStream)), d, f),
         "device_start_stop": (device_start_stop, dd, fd),
+        "device_volume_pause": (device_volume_pause, dd, fd),
         "device_errors": (device_errors, dd, fd),
         "device_callbacks": (device_callbacks, 2 * dd, fd),
         "device_prefetch": (device_prefetch, dd, fd),
@@ -657,7 +673,8 @@ CASE_NAMES = [
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
-    "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_errors",
+    "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
+    "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "push_io", "pyaudio_streams", "oneshot",
 ]
 

@@ -19,6 +19,7 @@ from . import _events
 from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._device_io import _PushIO
+from ._devvolume import _VolumePause
 from ._prefetch import _Prefetch
 # DeviceId and Devices: miniaudio/__init__.py imports them from here with the device classes.
 from ._enumeration import BackendsType, DeviceId, Devices, _backend_values, _raw_id
@@ -376,7 +377,7 @@ class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
         return f"<{type(self).__name__} {name!r} {getattr(self, 'backend', '?')} {state}>"
 
 
-class PlaybackDevice(AbstractDevice):
+class PlaybackDevice(_VolumePause, AbstractDevice):
     """A playback device: plays the frames a generator yields, or one of the package's streams.
 
     >>> stream = miniaudio.stream_file("samples/tone.mp3", seek_frame=39690)  # last 0.1 s
@@ -603,7 +604,7 @@ class CaptureDevice(AbstractDevice):
                              prefetch_msec=prefetch_msec)
 
 
-class DuplexStream(AbstractDevice):
+class DuplexStream(_VolumePause, AbstractDevice):
     """A capture device and a playback device driven by one generator, in step.
 
     Args:
