@@ -12,6 +12,7 @@ constant-skirt band-pass sections of Q 0.707107).
 import array
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -450,9 +451,13 @@ def test_parameters_change_from_another_thread_while_processing():
     t = threading.Thread(target=worker)
     t.start()
     try:
-        for i in range(2000):
+        i, deadline = 0, time.monotonic() + 30
+        while (i < 2000 or len(outs) < 50) and time.monotonic() < deadline:  # interleaved with the worker's chunks
             lp.cutoff = 200.0 + (i % 50) * 300
             g.db = -20.0 + (i % 7) * 4
+            i += 1
+            if i % 100 == 0:
+                time.sleep(0.001)
     finally:
         lp.cutoff = 4321.0
         g.db = -7.5
