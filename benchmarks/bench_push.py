@@ -131,8 +131,12 @@ def _child_main(cfg):
     if cfg["impl"] in ("ours", "1.71"):
         import miniaudio as ma
         info["package"] = "miniaudio %s (%s)" % (getattr(ma, "__version__", "?"), ma.__file__)
+        prio = {}
+        if os.environ.get("BENCH_THREAD_PRIO"):  # e.g. REALTIME: miniaudio asks for SCHED_FIFO
+            prio["thread_prio"] = getattr(ma.ThreadPriority, os.environ["BENCH_THREAD_PRIO"].upper())
         dev = ma.PlaybackDevice(output_format=ma.SampleFormat.SIGNED16, nchannels=nch, sample_rate=rate,
-                                buffersize_msec=msec, backends=[ma.Backend.PULSEAUDIO], app_name="bench_push")
+                                buffersize_msec=msec, backends=[ma.Backend.PULSEAUDIO], app_name="bench_push",
+                                **prio)
         lat = getattr(dev, "latency", None)
         info["latency_ms"] = None if lat is None else 1000.0 * float(lat)
         if case == "ours callback":
