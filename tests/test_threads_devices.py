@@ -341,3 +341,251 @@ def test_writer_against_stop_start_drain_close_hammering():
     assert h[0] == "ok", h
     assert w[0] == "ok", w
     assert seen.get("ok", 0) > 10, seen
+
+
+# ---- callbacks: start(callback=fn) -----------------------------------------------------------------
+
+class CountingCallback:
+    """A playback callback that counts its calls, spends `work` seconds in each (the GIL held: a
+    pure-Python busy loop) and can run `action` (on the audio thread) at call number `at`."""
+
+    def __init__(self, work=0.0, action=None, at=None):
+        self.calls = 0
+        self.work = work
+        self.action = action
+        self.at = at
+        self.raised = []
+        self.inside = threading.Event()
+
+    def __call__(self, outdata, frames, time_info, status):
+        self.calls += 1
+        self.inside.set()
+        end = time.perf_counter() + self.work
+        while time.perf_counter() < end:
+            pass
+        outdata[:] = 0
+        if self.action is not None and self.calls == self.at:
+            try:
+                self.action()
+            except BaseException as exc:  # noqa: B902 - recorded for the test
+                self.raised.append(exc)
+                raise
+
+
+@pytest.mark.parametrize("action", ["stop", "close"])
+def test_stop_or_close_from_another_thread_while_the_callback_runs(action):
+    """20 runs of a callback that holds the GIL for 3 ms of each 10 ms period; another thread stops
+    (closes) the device while it is inside the callback: the call returns promptly, the callback is
+    never called again after it returns, no error is raised or left pending."""
+    for i in range(20):
+        cb = CountingCallback(work=0.003)
+        dev = playback()
+        dev.start(callback=cb)
+
+        def other():
+            assert wait_until(lambda: cb.calls >= 2 + i % 3)
+            took = timed(getattr(dev, action))
+            return took, cb.calls
+
+        ((kind, ((outcome, took), calls_at_return)),) = run_threads(other)
+        assert kind == "ok" and outcome == ("ok", None), (kind, outcome)
+        assert took < PROMPT, took
+        time.sleep(0.03)
+        assert cb.calls == calls_at_return  # nothing after stop()/close() returned
+        assert not dev.running and dev.callback_error is None
+        dev.close()
+
+
+INSIDE_MESSAGES = {
+    "stop": "stop() called from the device's own callback generator: it would wait for itself",
+    "close": "close() called from the device's own callback generator: it would wait for itself",
+    "wait": "wait() called from the device's own callback generator would wait forever",
+    "start": "start() called from the device's own callback generator",
+    "write": "write() called from the device's own callback would wait for itself",
+}
+
+
+@pytest.mark.parametrize("method", sorted(INSIDE_MESSAGES))
+def test_device_methods_called_from_inside_the_callback_raise_runtime_error(unraisable, method):
+    """stop()/close()/wait()/start()/write() from the device's own callback would wait for the audio
+    thread itself: each raises RuntimeError inside the callback (never a deadlock); that error ends
+    the run (the callback is not called again), is reported, and wait() raises it, once."""
+    dev = playback()
+    args = {"write": (np.zeros((48, 2), np.int16),)}.get(method, ())
+    cb = CountingCallback(action=lambda: getattr(dev, method)(*args), at=3)
+    dev.start(callback=cb)
+    with pytest.raises(RuntimeError) as info:
+        dev.wait(timeout=5)
+    assert len(cb.raised) == 1 and info.value is cb.raised[0]
+    assert str(info.value).startswith(INSIDE_MESSAGES[method]), str(info.value)
+    time.sleep(0.03)
+    assert cb.calls == 3 and not dev.running
+    dev.close()  # raised once already: nothing left to raise
+    assert [e for e, _ in unraisable] == [info.value]
+
+
+@pytest.mark.parametrize("exc", [miniaudio.CallbackStop, miniaudio.CallbackAbort])
+def test_callback_stop_or_abort_racing_with_stop_from_another_thread(unraisable, exc):
+    """30 runs: the callback raises CallbackStop (CallbackAbort) at its 3rd call while another thread
+    calls stop() a few milliseconds before or after: stop() returns quietly (neither is an error),
+    wait() returns True, on_finished runs at most once per run, and the device starts again."""
+    finished = []
+    dev = playback(on_finished=finished.append)
+    try:
+        for i in range(30):
+            calls = [0]
+
+            def cb(outdata, frames, time_info, status):
+                calls[0] += 1
+                outdata[:] = 0
+                if calls[0] == 3:
+                    raise exc
+
+            before = len(finished)
+            dev.start(callback=cb)
+
+            def stopper():
+                assert wait_until(lambda: calls[0] >= 2)
+                time.sleep((i % 6) * 0.003)
+                dev.stop()
+
+            (s,) = run_threads(stopper)
+            assert s == ("ok", None), s
+            assert dev.wait(timeout=5) is True
+            assert not dev.running and dev.callback_error is None
+            assert calls[0] <= 3
+            time.sleep(0.02)
+            assert len(finished) - before in (0, 1)
+        dev.start(callback=lambda o, f, t, s: o.fill(0))
+        assert wait_until(lambda: dev.stats.callbacks > 0)
+        dev.stop()
+    finally:
+        dev.close()
+    assert unraisable == []
+
+
+# ---- prefetch: start(gen, prefetch_msec=...) ---------------------------------------------------------
+
+def feeder_threads():
+    return [t for t in threading.enumerate() if t.name == "miniaudio-prefetch" and t.is_alive()]
+
+
+class Gen:
+    """A playback generator that records each request; `block` (an Event) makes its `block_at`-th
+    step wait for that event (a generator blocked on a queue, a lock, the network)."""
+
+    def __init__(self, block=None, block_at=None):
+        self.asks = 0
+        self.block, self.block_at = block, block_at
+        self.blocked = threading.Event()
+        self.left = threading.Event()
+
+    def gen(self):
+        n = yield b""
+        while True:
+            self.asks += 1
+            if self.block is not None and self.asks == self.block_at:
+                self.blocked.set()
+                self.block.wait()
+            n = yield bytes(n * 4)
+
+
+@pytest.mark.parametrize("action", ["stop", "close", "restart"])
+def test_stop_close_restart_racing_the_feeder(action):
+    """15 prefetch runs, each stopped (closed, or stopped and started again with a new generator) by
+    another thread after a varying delay: the call returns promptly, the old generator is never sent
+    again after stop() returned, no feeder thread is left, and no error appears."""
+    assert feeder_threads() == []
+    dev = playback()
+    try:
+        for i in range(15):
+            if dev.closed:
+                dev = playback()
+            g = Gen()
+            dev.start(g.gen(), prefetch_msec=30 + 10 * (i % 3))
+
+            def other():
+                time.sleep((i % 5) * 0.004)
+                took = timed(lambda: dev.stop() if action != "close" else dev.close())
+                asks = g.asks
+                if action == "restart":
+                    dev.start(Gen().gen(), prefetch_msec=20)
+                return took, asks
+
+            ((kind, value),) = run_threads(other)
+            assert kind == "ok", value
+            (outcome, took), asks = value
+            assert outcome == ("ok", None) and took < PROMPT, (outcome, took)
+            time.sleep(0.03)
+            assert g.asks == asks, "the generator was sent after stop() returned"
+            if action == "restart":
+                assert dev.running and len(feeder_threads()) == 1
+                dev.stop()
+            assert feeder_threads() == []
+            assert dev.closed or dev.callback_error is None
+    finally:
+        dev.close()
+    assert feeder_threads() == []
+
+
+def test_a_blocked_generator_holds_stop_until_it_returns_then_is_never_sent_again():
+    """The generator blocks in its 3rd step (as on an empty queue).  The device goes on playing what
+    the ring holds, then silence (underflow), without the GIL.  stop() from one thread and close()
+    from another, both while it blocks: both return once the generator has left (the documented
+    contract: 'stop() and close() return once the thread has left the generator'), not before and
+    not much after, and it is never sent again."""
+    release = threading.Event()
+    g = Gen(block=release, block_at=3)
+    dev = playback()
+    dev.start(g.gen(), prefetch_msec=30)
+    assert g.blocked.wait(5)
+    frames = dev.stats.frames
+    assert wait_until(lambda: dev.stats.frames > frames + 4800)  # the audio thread goes on meanwhile
+    released_at = []
+
+    def releaser():
+        time.sleep(0.5)
+        released_at.append(time.monotonic())
+        release.set()
+
+    def stopper():
+        dev.stop()
+        return time.monotonic()
+
+    def closer():
+        time.sleep(0.05)
+        dev.close()
+        return time.monotonic()
+
+    (r, s, c) = run_threads(releaser, stopper, closer)
+    assert r[0] == s[0] == c[0] == "ok", (r, s, c)
+    assert released_at[0] <= s[1] < released_at[0] + PROMPT, (s[1] - released_at[0])
+    assert released_at[0] <= c[1] < released_at[0] + PROMPT, (c[1] - released_at[0])
+    assert g.asks == 3 and dev.closed and feeder_threads() == []
+
+
+def test_the_generator_stops_its_own_device_while_another_thread_stops_it_too():
+    """The generator (on the feeder thread) calls stop() -- documented as allowed -- while the main
+    thread calls stop() at about the same time: both return, no deadlock, no error."""
+    dev = playback()
+    try:
+        for i in range(10):
+            stopped = []
+
+            def gen():
+                n = yield b""
+                k = 0
+                while True:
+                    k += 1
+                    if k == 3:
+                        stopped.append(timed(dev.stop))
+                    n = yield bytes(n * 4)
+
+            dev.start(gen(), prefetch_msec=20)
+            (s,) = run_threads(lambda: (time.sleep((i % 4) * 0.003), dev.stop()))
+            assert s[0] == "ok", s
+            assert wait_until(lambda: feeder_threads() == [])
+            assert not dev.running and dev.callback_error is None
+            assert all(o == ("ok", None) for o, _ in stopped), stopped
+    finally:
+        dev.close()
