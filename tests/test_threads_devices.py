@@ -589,3 +589,169 @@ def test_the_generator_stops_its_own_device_while_another_thread_stops_it_too():
             assert all(o == ("ok", None) for o, _ in stopped), stopped
     finally:
         dev.close()
+
+
+# ---- Playlist: appends from several threads ------------------------------------------------------------
+
+PL_FMT = dict(output_format=SF.SIGNED32, nchannels=1, sample_rate=8000)
+APPENDERS, PER_THREAD = 4, 60
+
+
+def ramp(start, n):
+    """A raw PCM stream of n mono s32 frames holding start, start + 1, ..."""
+    return miniaudio.stream_raw_pcm_memory(array.array("i", range(start, start + n)), 1, 4)
+
+
+def member_plan(t):
+    """Thread t's members: (first value, length); values are unique across threads."""
+    return [(t * 10 ** 7 + k * 10 ** 4, 20 + (7 * k + 13 * t) % 70) for k in range(PER_THREAD)]
+
+
+def appenders(playlist, made, barrier):
+    def appender(t):
+        def run():
+            barrier.wait()
+            for k, (start, n) in enumerate(member_plan(t)):
+                m = ramp(start, n)
+                made[(start, n)] = m
+                playlist.append(m)
+                if k % 7 == t:
+                    time.sleep(0.0005)
+        return run
+    return [appender(t) for t in range(APPENDERS)]
+
+
+def check_per_thread_order(first_values):
+    """first_values: the members' first values in the order they were played; each thread's members
+    appear once each and in the order that thread appended them."""
+    assert len(first_values) == len(set(first_values)) == APPENDERS * PER_THREAD
+    for t in range(APPENDERS):
+        mine = [v for v in first_values if v // 10 ** 7 == t]
+        assert mine == [s for s, _ in member_plan(t)], "thread %d's members out of order" % t
+
+
+def test_appends_from_four_threads_while_a_reader_pulls_are_each_heard_once_in_order():
+    """Four threads append 60 members each (frame-counter ramps, unique values) while this thread
+    reads with next(): the output is the members' frames, each member whole and contiguous, every
+    member once, each thread's in its own order."""
+    playlist = miniaudio.Playlist(**PL_FMT, frames_to_read=97)
+    made, barrier = {}, threading.Barrier(APPENDERS)
+    out = []
+    done = threading.Event()
+
+    def closer():
+        for t in workers:
+            t.join(JOIN)
+        playlist.close_input()
+        done.set()
+
+    fns = appenders(playlist, made, barrier)
+    workers = [threading.Thread(target=fn, daemon=True) for fn in fns]
+    for t in workers:
+        t.start()
+    closing = threading.Thread(target=closer, daemon=True)
+    closing.start()
+    deadline = time.monotonic() + JOIN
+    for piece in playlist:
+        out.extend(piece)
+        assert time.monotonic() < deadline, "the reader never saw the end"
+    closing.join(JOIN)
+    assert done.is_set()
+    x = np.array(out, dtype=np.int64)
+    assert x.size == sum(n for t in range(APPENDERS) for _, n in member_plan(t))
+    starts = np.nonzero(np.diff(x, prepend=x[0] - 2) != 1)[0]  # where a member begins
+    firsts = x[starts].tolist()
+    lengths = np.diff(np.append(starts, x.size)).tolist()
+    check_per_thread_order(firsts)
+    assert all(made[(f, n)] is not None for f, n in zip(firsts, lengths))  # each member whole
+    assert playlist.ended_count == APPENDERS * PER_THREAD
+    playlist.close()
+
+
+def test_appends_from_four_threads_while_a_device_plays_are_each_played_once_in_order():
+    """The same on a NULL device: on_source_end tells every member once, each thread's members in its
+    own order, and each member was played to its end."""
+    told = []
+    playlist = miniaudio.Playlist(**PL_FMT, on_source_end=lambda i, s: told.append((i, s)))
+    made, barrier = {}, threading.Barrier(APPENDERS)
+    dev = miniaudio.PlaybackDevice(SF.SIGNED32, 1, 8000, backends=NULL, buffersize_msec=10)
+    try:
+        dev.start(playlist)
+        results = run_threads(*appenders(playlist, made, barrier))
+        assert all(r == ("ok", None) for r in results), results
+        playlist.close_input()
+        assert dev.wait(timeout=JOIN) is True
+        assert dev.callback_error is None
+    finally:
+        dev.close()
+    assert [i for i, _ in told] == list(range(APPENDERS * PER_THREAD))
+    by_id = {id(m): key for key, m in made.items()}
+    firsts = [by_id[id(s)][0] for _, s in told]
+    check_per_thread_order(firsts)
+    assert all(m.position == n for (start, n), m in made.items())  # every member played to its end
+    playlist.close()
+
+
+def test_close_input_and_close_while_threads_append():
+    """Threads append in a loop while close_input() and then close() are called: each append either
+    succeeds or raises ValueError naming the reason; no crash; close() gives every member back
+    (readable by Python again)."""
+    for closing in ("close_input", "close"):
+        playlist = miniaudio.Playlist(**PL_FMT)
+        made = []
+        errors = []
+        stop = threading.Event()
+
+        def appender():
+            k = 0
+            while not stop.is_set():
+                if k % 20 == 19:
+                    time.sleep(0.001)
+                m = ramp(k * 100, 50)
+                try:
+                    playlist.append(m)
+                    made.append(m)
+                except ValueError as exc:
+                    errors.append(str(exc))
+                    return
+                k += 1
+
+        def reader():
+            try:
+                while not stop.is_set():
+                    next(playlist)
+            except (StopIteration, ValueError):
+                return
+
+        def closer():
+            time.sleep(0.1)
+            if closing == "close_input":
+                playlist.close_input()
+            busy = 0
+            while True:  # a stream is closed by one thread at a time: the reader's next() may hold it
+                try:
+                    playlist.close()
+                    break
+                except RuntimeError as exc:
+                    assert str(exc) == "cannot close a stream while another thread decodes from it"
+                    busy += 1
+                    assert busy < 2000
+                    time.sleep(0.001)
+            stop.set()
+
+        results = run_threads(appender, appender, reader, closer)
+        assert all(r[0] == "ok" for r in results), results
+        assert len(errors) == 2
+        assert set(errors) <= {"append() after close_input(): the playlist takes no more sources",
+                               "append() on a closed playlist"}, errors
+        assert made
+        for m in made:  # given back: Python can read each one again
+            m.seek(0)
+            assert np.array_equal(np.frombuffer(bytes(m.send(50)), np.int32)[:1], [m_start(m)])
+
+
+def m_start(m):
+    m.seek(0)
+    first = np.frombuffer(bytes(m.send(1)), np.int32)[0]
+    m.seek(0)
+    return first
