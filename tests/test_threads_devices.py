@@ -704,9 +704,11 @@ def test_close_input_and_close_while_threads_append():
 
         def appender():
             k = 0
-            while not stop.is_set():
+            while True:
                 if k % 20 == 19:
                     time.sleep(0.001)
+                if k >= 1000:  # enough: wait for the close, then one more append (refused)
+                    stop.wait(JOIN)
                 m = ramp(k * 100, 50)
                 try:
                     playlist.append(m)
@@ -720,6 +722,7 @@ def test_close_input_and_close_while_threads_append():
             try:
                 while not stop.is_set():
                     next(playlist)
+                    time.sleep(0.0001)  # let the closer in now and then
             except (StopIteration, ValueError):
                 return
 
@@ -728,16 +731,18 @@ def test_close_input_and_close_while_threads_append():
             if closing == "close_input":
                 playlist.close_input()
             busy = 0
-            while True:  # a stream is closed by one thread at a time: the reader's next() may hold it
-                try:
-                    playlist.close()
-                    break
-                except RuntimeError as exc:
-                    assert str(exc) == "cannot close a stream while another thread decodes from it"
-                    busy += 1
-                    assert busy < 2000
-                    time.sleep(0.001)
-            stop.set()
+            try:
+                while True:  # a stream is used by one thread at a time: the reader's next() may hold it
+                    try:
+                        playlist.close()
+                        break
+                    except RuntimeError as exc:
+                        assert str(exc) == "cannot close a stream while another thread decodes from it"
+                        busy += 1
+                        assert busy < 5000
+                        time.sleep(0.0005)
+            finally:
+                stop.set()
 
         results = run_threads(appender, appender, reader, closer)
         assert all(r[0] == "ok" for r in results), results
