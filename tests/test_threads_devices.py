@@ -760,3 +760,80 @@ def m_start(m):
     first = np.frombuffer(bytes(m.send(1)), np.int32)[0]
     m.seek(0)
     return first
+
+
+# ---- the drop-in modules ---------------------------------------------------------------------------
+
+@pytest.fixture
+def null_default():
+    miniaudio.default.reset()
+    miniaudio.default.backends = ["null"]
+    yield miniaudio.default
+    miniaudio.stop()
+    miniaudio.default.reset()
+
+
+def running_devices():
+    """The devices still playing (without a garbage collection, which would close unreachable ones)."""
+    from miniaudio import _events
+    return [d for d in list(_events._live) if d.running]
+
+
+def test_play_rec_stop_wait_from_four_threads_on_the_implicit_device(null_default):
+    """Four threads call play(loop=True) / rec() / stop() / wait() / get_status() at once, 12 times
+    each, on the implicit device (sounddevice's semantics: a new call stops the previous one): no
+    crash, no deadlock, no exception; after a last stop() nothing plays any more -- no stream of an
+    earlier call was left running where stop() cannot reach it -- and wait() returns."""
+    assert running_devices() == []
+    tone = (0.1 * np.sin(np.arange(4800) / 10)).astype(np.float32)
+    barrier = threading.Barrier(4)
+
+    def worker(t):
+        def run():
+            barrier.wait()
+            for k in range(12):
+                what = (t + k) % 4
+                if what == 0:
+                    miniaudio.play(tone, 48000, loop=True)
+                elif what == 1:
+                    miniaudio.rec(2400, 48000, channels=1)
+                elif what == 2:
+                    miniaudio.stop()
+                else:
+                    miniaudio.play(tone, 48000)
+                    miniaudio.get_status()
+                    miniaudio.wait()
+        return run
+
+    results = run_threads(*[worker(t) for t in range(4)], timeout=20)
+    assert all(r == ("ok", None) for r in results), results
+    miniaudio.stop()
+    assert wait_until(lambda: running_devices() == [], 2.0), running_devices()
+    t0 = time.monotonic()
+    assert miniaudio.wait() is None or True
+    assert time.monotonic() - t0 < PROMPT
+
+
+def test_two_threads_calling_play_at_once_leave_one_stream_playing(null_default):
+    """play(loop=True) from two threads at the same moment, 15 times: afterwards one stream plays (the
+    last call's), and stop() stops everything -- no stream of the other call is left playing out of
+    stop()'s reach until the garbage collector happens to close it."""
+    tone = (0.1 * np.sin(np.arange(4800) / 10)).astype(np.float32)
+    import gc
+    gc.disable()
+    try:
+        for i in range(15):
+            barrier = threading.Barrier(2)
+
+            def player():
+                barrier.wait()
+                miniaudio.play(tone, 48000, loop=True)
+
+            results = run_threads(player, player)
+            assert results == [("ok", None)] * 2, results
+            playing = running_devices()
+            assert len(playing) == 1 and playing[0] is miniaudio.get_stream()._device, (i, playing)
+            miniaudio.stop()
+            assert running_devices() == []
+    finally:
+        gc.enable()
