@@ -837,3 +837,131 @@ def test_two_threads_calling_play_at_once_leave_one_stream_playing(null_default)
             assert running_devices() == []
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("action", ["abort", "close"])
+@pytest.mark.parametrize("kind", ["OutputStream", "Stream", "RawOutputStream"])
+def test_sounddevice_stream_write_against_abort_or_close_from_another_thread(null_default, kind, action):
+    """miniaudio.sounddevice: a write() of 2 s blocked in one thread, abort()/close() in another: the
+    write ends promptly with PortAudioError (sounddevice's type, code -9983 'Stream is stopped'),
+    never a hang, and the stream's state is what the call says."""
+    import miniaudio.sounddevice as sd
+    stream = getattr(sd, kind)(samplerate=RATE, channels=2, dtype="int16", blocksize=480)
+    stream.start()
+    data = np.zeros((2 * RATE, 2), np.int16)
+    if kind.startswith("Raw"):
+        data = data.tobytes()
+
+    def writer():
+        return timed(lambda: stream.write(data))
+
+    def other():
+        assert wait_until(lambda: stream.write_available < 480 and stream.active)
+        getattr(stream, action)()
+
+    (w, o) = run_threads(writer, other)
+    assert o == ("ok", None), o
+    (kind_, exc), took = w[1]
+    assert kind_ == "raised" and type(exc) is sd.PortAudioError, exc
+    assert exc.args[1] == -9983 and str(exc).startswith("Stream is stopped: the device stopped during write()")
+    assert took < 2.0, took
+    assert stream.stopped and (stream.closed if action == "close" else not stream.closed)
+    stream.close()
+
+
+@pytest.mark.parametrize("action", ["abort", "stop", "close"])
+def test_sounddevice_input_stream_read_against_abort_stop_close(null_default, action):
+    import miniaudio.sounddevice as sd
+    stream = sd.InputStream(samplerate=RATE, channels=2, dtype="int16", blocksize=480)
+    stream.start()
+
+    def reader():
+        return timed(lambda: stream.read(2 * RATE))
+
+    def other():
+        assert wait_until(lambda: stream.active and stream.read_available > 0)
+        time.sleep(0.05)
+        getattr(stream, action)()
+
+    (r, o) = run_threads(reader, other)
+    assert o == ("ok", None), o
+    (kind_, exc), took = r[1]
+    assert kind_ == "raised" and type(exc) is sd.PortAudioError, exc
+    assert exc.args[1] == -9983 and "the device stopped during read()" in str(exc)
+    assert took < 2.0, took
+    stream.close()
+
+
+def test_sounddevice_two_threads_writing_one_stream(null_default):
+    """Two threads write() to one OutputStream: while one is inside write(), the other's write() is
+    refused with RuntimeError at once; neither hangs; the frames of the one inside are all queued."""
+    import miniaudio.sounddevice as sd
+    with sd.OutputStream(samplerate=RATE, channels=2, dtype="int16", blocksize=480) as stream:
+        inside = threading.Event()
+        done = threading.Event()
+        refusals = []
+
+        def first():
+            inside.set()
+            try:
+                return stream.write(np.zeros((RATE // 2, 2), np.int16))
+            finally:
+                done.set()
+
+        def second():
+            inside.wait(JOIN)
+            assert wait_until(lambda: stream.write_available < 480)
+            while not done.is_set():
+                try:
+                    stream.write(np.ones((48, 2), np.int16))
+                    refusals.append("written")
+                except RuntimeError as exc:
+                    refusals.append(str(exc))
+                time.sleep(0.002)
+
+        (f, s) = run_threads(first, second)
+        assert f[0] == "ok" and f[1] in (False, True), f
+        assert s == ("ok", None), s
+    assert refusals and set(refusals[:-1]) == {"write() is already running on this device in another thread"}
+
+
+@pytest.mark.parametrize("action", ["stop_stream", "close", "terminate"])
+def test_pyaudio_read_and_write_against_stop_close_terminate(action):
+    """miniaudio.pyaudio: a write() of 1 s and a read() of 2 s, each blocked in a thread, while another
+    thread calls stop_stream()/close() on them or terminate() on the PyAudio object: nothing hangs
+    or crashes; the write ends (stop_stream()/close() first let what was written play, as
+    PortAudio's Pa_StopStream), the read raises OSError, and the streams end up stopped."""
+    import miniaudio.pyaudio as pyaudio
+    pa = pyaudio.PyAudio(backends=["null"])
+    out = pa.open(rate=RATE, channels=2, format=pyaudio.paInt16, output=True, frames_per_buffer=480)
+    inp = pa.open(rate=RATE, channels=2, format=pyaudio.paInt16, input=True, frames_per_buffer=480)
+
+    def writer():
+        return timed(lambda: out.write(bytes(4 * RATE)))
+
+    def reader():
+        return timed(lambda: inp.read(2 * RATE))
+
+    def other():
+        assert wait_until(lambda: out.get_write_available() < 480 and inp.get_read_available() > 0)
+        time.sleep(0.05)
+        if action == "terminate":
+            pa.terminate()
+        else:
+            getattr(inp, action)()
+            getattr(out, action)()
+
+    (w, r, o) = run_threads(writer, reader, other, timeout=15)
+    assert o == ("ok", None), o
+    (wk, wv), wtook = w[1]
+    (rk, rv), rtook = r[1]
+    assert wk in ("ok", "raised") and (wk == "ok" or isinstance(wv, OSError)), (wk, wv)
+    assert rk == "raised" and isinstance(rv, OSError), (rk, rv)
+    assert wtook < 5 and rtook < 5, (wtook, rtook)
+    if action == "stop_stream":
+        assert out.is_stopped() and inp.is_stopped()
+    else:  # closed (by close() or terminate()): PyAudio's "Stream not open"
+        with pytest.raises(OSError, match="Stream not open"):
+            out.is_active()
+    if action != "terminate":
+        pa.terminate()
