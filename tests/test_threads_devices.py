@@ -965,3 +965,38 @@ def test_pyaudio_read_and_write_against_stop_close_terminate(action):
             out.is_active()
     if action != "terminate":
         pa.terminate()
+
+
+def test_a_looping_chain_stopped_from_another_thread_resumes_exactly_where_it_stopped():
+    """chain(..., loop=True) of three ramps (1,103 frames a pass) played by a NULL device at 8 kHz;
+    another thread stop()s it at varying moments, often across a wrap: stop() is prompt, and then
+    Python reads on from the chain exactly at the frame after the last one played (its position
+    modulo the pass), across the wrap too: no frame lost or repeated by the audio thread's loop."""
+    sizes = [500, 3, 600]
+    total = sum(sizes)
+    members, start = [], 0
+    for n in sizes:
+        members.append(miniaudio.stream_raw_pcm_memory(array.array("i", range(start, start + n)), 1, 4))
+        start += n
+    c = miniaudio.chain(*members, output_format=SF.SIGNED32, sample_rate=8000, frames_to_read=250, loop=True)
+    dev = miniaudio.PlaybackDevice(SF.SIGNED32, 1, 8000, backends=NULL, buffersize_msec=10)
+    try:
+        for i in range(10):
+            dev.start(c)
+
+            def stopper():
+                at = c.loops_done + 1
+                assert wait_until(lambda: dev.stats.frames > 0)
+                time.sleep(0.02 + (i % 5) * 0.013)
+                dev.stop()
+                return at
+
+            (s,) = run_threads(stopper)
+            assert s[0] == "ok", s
+            pos = c.position
+            got = np.frombuffer(bytes(c.send(2 * total)), np.int32)  # Python may read it again
+            expected = (np.arange(pos, pos + 2 * total) % total).astype(np.int32)
+            assert np.array_equal(got, expected), (i, pos, got[:5], expected[:5])
+    finally:
+        dev.close()
+    c.close()
