@@ -1000,3 +1000,55 @@ def test_a_looping_chain_stopped_from_another_thread_resumes_exactly_where_it_st
     finally:
         dev.close()
     c.close()
+
+
+def test_a_second_writer_never_gets_frames_into_the_first_writers_on_a_real_server(pulse_server):
+    """On the PulseAudio null sink: one thread write()s 1.5 s of a frame-counter signal in one call
+    while a second thread keeps trying to write a marker (-20000, never in the counter) into the same
+    device; the monitor, read back meanwhile, holds every counter frame once and in order and not
+    one marker frame."""
+    import test_devices_pulse as tdp
+
+    total = 3 * tdp.RATE // 2
+    pcm = tdp.counter_pcm(total)
+    marker = np.full((96, 2), -20000, np.int16)
+    refused, written = [], []
+    with tdp.open_playback(fmt=SF.SIGNED16, buffersize_msec=10) as play, \
+            tdp.open_capture(fmt=SF.SIGNED16, buffersize_msec=50) as rec:
+        got = [rec.read(tdp.RATE // 10)]
+        inside, done = threading.Event(), threading.Event()
+
+        def first():
+            inside.set()
+            try:
+                play.write(pcm)
+                play.drain(timeout=tdp.DEADLINE)
+            finally:
+                done.set()
+
+        def second():
+            inside.wait(JOIN)
+            assert wait_until(lambda: play.running)
+            t_end = time.monotonic() + 1.0  # well inside the 1.5 s write()
+            while time.monotonic() < t_end and not done.is_set():
+                try:
+                    play.write(marker)
+                    written.append(1)
+                except RuntimeError as exc:
+                    refused.append(str(exc))
+                time.sleep(0.003)
+
+        threads = [threading.Thread(target=f, daemon=True) for f in (first, second)]
+        for t in threads:
+            t.start()
+        while not done.is_set():
+            got.append(rec.read(tdp.RATE // 50, timeout=tdp.DEADLINE))
+        got.append(rec.read(tdp.RATE // 4, timeout=tdp.DEADLINE))
+        for t in threads:
+            t.join(JOIN)
+            assert not t.is_alive()
+    x = np.concatenate(got)
+    assert written == [] and len(refused) > 50, (len(written), len(refused))
+    assert set(refused) == {"write() is already running on this device in another thread"}
+    assert not np.any(x[:, 0] == -20000), "marker frames reached the server"
+    tdp.assert_every_frame_once_in_order(x, total)
