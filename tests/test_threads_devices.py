@@ -1052,3 +1052,44 @@ def test_a_second_writer_never_gets_frames_into_the_first_writers_on_a_real_serv
     assert set(refused) == {"write() is already running on this device in another thread"}
     assert not np.any(x[:, 0] == -20000), "marker frames reached the server"
     tdp.assert_every_frame_once_in_order(x, total)
+
+
+def test_wait_from_three_threads_at_once_returns_in_each(null_default):
+    """play() of 0.3 s, then wait() from three threads at once (each closes the stream when done):
+    each returns (None: no underflow on NULL) once playback ended, none raises, none hangs."""
+    tone = (0.1 * np.sin(np.arange(RATE * 3 // 10) / 10)).astype(np.float32)
+    miniaudio.play(tone, RATE)
+    t0 = time.monotonic()
+    results = run_threads(*[lambda: (miniaudio.wait(), time.monotonic() - t0)] * 3)
+    assert all(kind == "ok" for kind, _ in results), results
+    for _, (flags, took) in results:
+        assert flags is None and 0.2 < took < 3.0, (flags, took)
+    assert running_devices() == []
+
+
+def test_duplex_writer_and_reader_threads_closed_by_a_third():
+    """A DuplexStream used the usual way (one thread write()s, another read()s) while a third closes
+    it: both calls end promptly with MiniaudioError (stopped during write()/read()), nothing hangs."""
+    for i in range(5):
+        dev = miniaudio.DuplexStream(SF.SIGNED16, 2, SF.SIGNED16, 2, RATE, backends=NULL, buffersize_msec=10,
+                                     ring_msec=50)
+
+        def writer():
+            while True:
+                dev.write(np.zeros((480, 2), np.int16), timeout=5)
+
+        def reader():
+            while True:
+                dev.read(480, timeout=5)
+
+        def closer():
+            assert wait_until(lambda: dev.running and dev.stats.frames > 4800)
+            time.sleep(0.01 * i)
+            dev.close()
+            return time.monotonic()
+
+        (w, r, c) = run_threads(writer, reader, closer)
+        assert c[0] == "ok", c
+        for kind, exc in (w, r):
+            assert kind == "raised" and isinstance(exc, miniaudio.MiniaudioError), exc
+            assert ("stopped during" in str(exc)) or ("closed" in str(exc)), exc
