@@ -1093,3 +1093,34 @@ def test_duplex_writer_and_reader_threads_closed_by_a_third():
         for kind, exc in (w, r):
             assert kind == "raised" and isinstance(exc, miniaudio.MiniaudioError), exc
             assert ("stopped during" in str(exc)) or ("closed" in str(exc)), exc
+
+
+def test_calls_racing_with_close_say_closed():
+    """Threads that keep calling write_available / write() while the main thread closes the device:
+    once close() has begun, they get "the device is closed" (or a write() ended by the stop), never
+    "the device is not open" (which is for a device whose opening failed)."""
+    seen = set()
+    for i in range(20):
+        dev = playback()
+        dev.start()
+        go = threading.Event()
+
+        def poller():
+            go.set()
+            while True:
+                try:
+                    dev.write_available
+                    dev.write(np.zeros((48, 2), np.int16), timeout=1)
+                except miniaudio.MiniaudioError as exc:
+                    seen.add(str(exc).split(":")[0])
+                    if dev.closed:
+                        return
+
+        t = threading.Thread(target=poller, daemon=True)
+        t.start()
+        go.wait(JOIN)
+        time.sleep(0.005 * (i % 4))
+        dev.close()
+        t.join(JOIN)
+        assert not t.is_alive()
+    assert seen <= {"the device is closed", "cannot start a closed device", "the device stopped during write()"}, seen
