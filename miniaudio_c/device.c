@@ -89,6 +89,7 @@ device_release(DeviceObject *self)
         int device_ready = self->device_ready, context_ready = self->context_ready;
         self->device_ready = 0;
         self->context_ready = 0;
+        self->closed = 1; /* before the GIL is released: another thread's call says "closed", not "not open" */
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(self->op_lock, WAIT_LOCK);
         if (device_ready) {

@@ -218,6 +218,9 @@ pyma_device_push_write(DeviceObject *self, PyObject *args)
             status = PUSH_STOPPED; /* stop(), close(), or the device was lost meanwhile */
             break;
         }
+        if (running && run == 0) {
+            run = self->run; /* the run this call queues into: a stop() and start() meanwhile end the call */
+        }
         if (!self->rings_ready || (run != 0 && self->run != run)) {
             status = PUSH_STOPPED;
             break;
@@ -332,6 +335,9 @@ pyma_device_push_read(DeviceObject *self, PyObject *args)
         if (!running && (started || was_running || start == Py_None)) {
             status = PUSH_STOPPED;
             break;
+        }
+        if (running && run == 0) {
+            run = self->run; /* as in write(): frames of two runs are never joined */
         }
         if (!self->rings_ready || (run != 0 && self->run != run)) {
             status = PUSH_STOPPED;

@@ -46,7 +46,13 @@ class _PushIO:
     running: bool
 
     def _push_start(self) -> None:
-        self.start()  # type: ignore[attr-defined]
+        try:
+            self.start()  # type: ignore[attr-defined]
+        except MiniaudioError:
+            # Another thread started the device since write()/read() found it stopped: go on with
+            # that run (write()/read() refuse one that is not a push run).
+            if not self.running or getattr(self, "closed", False):
+                raise
 
     def _set_ring_msec(self, ring_msec: Optional[float]) -> None:
         if ring_msec is None:
@@ -104,8 +110,9 @@ class _PushIO:
                 channel count (nothing is queued then).
             RuntimeError: A generator or stream is playing on the device, or another thread is
                 in write(), or drain() is waiting.
-            MiniaudioError: The device was stopped or closed, or it stopped by itself, during
-                the wait (the exception that ended the run, if any, is raised instead).
+            MiniaudioError: The device was stopped or closed (even if started again at once), or it
+                stopped by itself, during the wait (the exception that ended the run, if any, is
+                raised instead).
             KeyboardInterrupt: Ctrl-C during the wait (what was queued stays queued).
         """
         self._refuse_while_prefetching("write")
@@ -149,7 +156,8 @@ class _PushIO:
             TypeError: The device only plays, or ``out`` has the wrong item type.
             ValueError: Negative ``frames``, an unknown ``chunk_type``, or ``out`` too small.
             RuntimeError: A generator runs on the device, or another thread is in read().
-            MiniaudioError: The device was stopped or closed, or stopped by itself, during the wait.
+            MiniaudioError: The device was stopped or closed (even if started again at once), or
+                stopped by itself, during the wait.
             KeyboardInterrupt: Ctrl-C during the wait (the frames already taken are in ``out``).
         """
         self._refuse_while_prefetching("read")

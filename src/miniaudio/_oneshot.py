@@ -30,6 +30,10 @@ __all__ = ["play", "rec", "playrec", "wait", "stop", "get_status", "get_stream",
 
 _last: Optional["_Context"] = None
 _last_lock = threading.Lock()
+# Held by play()/rec()/playrec() from stopping the previous call to publishing their own stream, and
+# by stop(): two calls from two threads at once never both start a stream (one of them would be
+# left playing out of stop()'s reach).
+_call_lock = threading.RLock()
 _OUTPUT_UNDERFLOW = 4
 
 
@@ -68,20 +72,21 @@ class _Context:
             self.event.set()
 
     def start(self, stream_class: Any, blocking: bool, **kwargs: Any) -> None:
-        stop()  # stop the previous play()/rec()/playrec()
-        source = kwargs.pop("_source", None)
-        self.stream = stream_class(finished_callback=self.finished, **kwargs)
-        try:
-            if source is not None:
-                self.stream._start_source(source)
-            else:
-                self.stream.start()
-        except BaseException:
-            self.stream.close()
-            raise
         global _last
-        with _last_lock:
-            _last = self
+        with _call_lock:
+            stop()  # stop the previous play()/rec()/playrec()
+            source = kwargs.pop("_source", None)
+            self.stream = stream_class(finished_callback=self.finished, **kwargs)
+            try:
+                if source is not None:
+                    self.stream._start_source(source)
+                else:
+                    self.stream.start()
+            except BaseException:
+                self.stream.close()
+                raise
+            with _last_lock:
+                _last = self
         if blocking:
             self.wait()
 
@@ -517,10 +522,11 @@ def wait(ignore_errors: bool = True) -> Optional[CallbackFlags]:
 
 def stop(ignore_errors: bool = True) -> None:
     """Stop play()/rec()/playrec() (streams you created yourself are not affected)."""
-    ctx = _last
-    if ctx is not None:
-        ctx.stream.stop(ignore_errors)
-        ctx.stream.close(ignore_errors)
+    with _call_lock:
+        ctx = _last
+        if ctx is not None:
+            ctx.stream.stop(ignore_errors)
+            ctx.stream.close(ignore_errors)
 
 
 def get_status() -> CallbackFlags:

@@ -84,6 +84,7 @@ class _Prefetch:
     """The feeder's face on AbstractDevice."""
 
     _feeder: Optional[_Feeder] = None
+    _feeder_thread: Optional[threading.Thread] = None  # the last run's feeder (stop()/close() join it)
     _ring_asked: int = 0          # the ring size ring_msec asked for (frames; 0: the default)
     _ring_borrowed: bool = False  # a prefetch run set the ring to its own size
 
@@ -156,9 +157,14 @@ class _Prefetch:
             self._set_ring(self._ring_asked)
             self._ring_borrowed = False
         feeder, self._feeder = self._feeder, None
-        if feeder is None or feeder.thread is threading.current_thread():
+        if feeder is not None:
+            self._feeder_thread = feeder.thread
+        # Another thread's stop() may have taken the feeder and be waiting for it to leave the
+        # generator: this stop()/close() waits for that too (it returns once the thread has left).
+        thread = self._feeder_thread
+        if thread is None or thread is threading.current_thread() or not thread.is_alive():
             return None
-        return feeder.thread
+        return thread
 
     @staticmethod
     def _prefetch_join(thread: Optional[threading.Thread], timeout: Optional[float] = None) -> None:

@@ -7,6 +7,7 @@ plain buffers, ``int8`` samples (played and recorded as uint8 with the sign bit 
 PortAudio's stream states (stopped / active / closed) and error codes.
 """
 
+import contextlib
 import time as _time
 import threading
 from typing import Any, Callable, Optional, Tuple
@@ -357,6 +358,20 @@ class _StreamBase:
             raise PortAudioError(_STREAM_IS_STOPPED[1], _STREAM_IS_STOPPED[0])
 
 
+@contextlib.contextmanager
+def _stopped_as_portaudio_error() -> Any:
+    """A read()/write() ended by stop()/abort()/close() from another thread raises PortAudioError
+    (Stream is stopped), as sounddevice does, not the device's plain MiniaudioError."""
+    try:
+        yield
+    except PortAudioError:
+        raise
+    except MiniaudioError as exc:
+        if not str(exc).startswith("the device stopped during "):
+            raise
+        raise PortAudioError(f"{_STREAM_IS_STOPPED[1]}: {exc}", _STREAM_IS_STOPPED[0]) from exc
+
+
 class _InputStreamBase(_StreamBase):
     """read() and read_available."""
 
@@ -375,7 +390,8 @@ class _InputStreamBase(_StreamBase):
             raise ValueError(f"negative number of frames: {frames}")
         buf = bytearray(frames * side.frame_bytes)
         if frames:
-            self._device.read(frames, out=buf)
+            with _stopped_as_portaudio_error():
+                self._device.read(frames, out=buf)
         if side.int8:
             buf = buf.translate(_sdd.FLIP_SIGN)
         return memoryview(buf), bool(self._device.overflowed)
@@ -409,7 +425,8 @@ class _OutputStreamBase(_StreamBase):
             return False
         if side.int8:
             view = memoryview(bytes(view).translate(_sdd.FLIP_SIGN))
-        return bool(self._device.write(view))
+        with _stopped_as_portaudio_error():
+            return bool(self._device.write(view))
 
 
 class RawInputStream(_InputStreamBase):
