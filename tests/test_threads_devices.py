@@ -957,6 +957,7 @@ def test_pyaudio_read_and_write_against_stop_close_terminate(action):
     (rk, rv), rtook = r[1]
     assert wk in ("ok", "raised") and (wk == "ok" or isinstance(wv, OSError)), (wk, wv)
     assert rk == "raised" and isinstance(rv, OSError), (rk, rv)
+    assert rv.args[0] == pyaudio.paStreamIsStopped and "Stream is stopped" in rv.args[1], rv.args  # as PortAudio
     assert wtook < 5 and rtook < 5, (wtook, rtook)
     if action == "stop_stream":
         assert out.is_stopped() and inp.is_stopped()

@@ -329,7 +329,7 @@ class _Stream:
         try:
             underflowed = self._device.write(data)
         except MiniaudioError as exc:
-            raise _error(_pa.paUnanticipatedHostError, f"{_ERROR_TEXT[_pa.paUnanticipatedHostError]}: {exc}") from exc
+            raise self._io_error(exc) from exc
         if underflowed and exception_on_underflow:
             raise _error(_pa.paOutputUnderflowed)
 
@@ -355,10 +355,17 @@ class _Stream:
         try:
             data: bytes = self._device.read(num_frames, chunk_type="bytes")
         except MiniaudioError as exc:
-            raise _error(_pa.paUnanticipatedHostError, f"{_ERROR_TEXT[_pa.paUnanticipatedHostError]}: {exc}") from exc
+            raise self._io_error(exc) from exc
         if self._device.overflowed and exception_on_overflow:
             raise _error(_pa.paInputOverflowed)
         return data.translate(_FLIP_SIGN) if self._int8 else data
+
+    def _io_error(self, exc: MiniaudioError) -> OSError:
+        """The OSError for a read()/write() the device ended: another thread's stop_stream() or
+        close() gives PortAudio's ``-9983`` ("Stream is stopped"), anything else ``-9999``."""
+        if self._closed or not self._is_running:
+            return _error(_pa.paStreamIsStopped, f"{_ERROR_TEXT[_pa.paStreamIsStopped]}: {exc}")
+        return _error(_pa.paUnanticipatedHostError, f"{_ERROR_TEXT[_pa.paUnanticipatedHostError]}: {exc}")
 
     def _check_io(self, callback_code: int) -> None:
         self._check_open()
