@@ -490,3 +490,18 @@ def test_cutoff_changed_from_another_thread_while_playing(pulse_server, tmp_path
     tone = y[start:start + int(3.9 * RATE), 0]
     peak = 2 * TONE_AMP * designed_gain(12000, 8000) * 1.05 + 0.01
     assert np.abs(tone).max() < peak, "a click: %.4f above the tones' peak %.4f" % (np.abs(tone).max(), peak)
+
+
+@pytest.mark.parametrize("fmt", [SF.UNSIGNED8, SF.SIGNED16, SF.SIGNED24, SF.SIGNED32])
+def test_integer_formats_round_trip_exactly(fmt):
+    """Each integer format goes to float32 and back exactly: Gain(0) changes no frame (u8 and s24,
+    which process() does not take, included)."""
+    x = noise(3000, 2, 13, amp=0.99)
+    make = lambda: miniaudio.stream_memory(wav_bytes(x), fmt, 2, RATE, chunk_type="bytes")  # noqa: E731
+    plain = b"".join(make())
+    processed = b"".join(make().then(miniaudio.Gain(0)))
+    assert len(processed) == len(plain) == 3000 * 2 * {SF.UNSIGNED8: 1, SF.SIGNED16: 2, SF.SIGNED24: 3,
+                                                        SF.SIGNED32: 4}[fmt]
+    assert processed == plain
+    halved = b"".join(make().then(miniaudio.Gain(-20 * np.log10(2))))
+    assert halved != plain
