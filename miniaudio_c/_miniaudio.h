@@ -987,6 +987,18 @@ PyObject *pyma_chain_build(pyma_state *st, const char *label, PyObject *const *i
                            long channels, long rate, Py_ssize_t frames_to_read, int chunk_type, PyObject *wrap,
                            PyObject *format_obj, PyObject *on_end, int input_open);
 
+/* ---- processed streams: stream.then(*processors) (pull_dsp.c) ----------------------------- */
+
+/* then(*processors), a method of DecoderStream: a new DecoderStream over a pull that reads `self`
+ * (claimed until the new stream is released) and runs the processors (bound to its channels and
+ * rate, attached to the pull) in place.  GIL held; NULL with TypeError/ValueError naming the
+ * argument position, or RuntimeError for a stream in use. */
+PyObject *pyma_stream_then(StreamObject *self, PyObject *const *args, Py_ssize_t nargs);
+extern const char pyma_stream_then_doc[];
+/* The source stream of a processed stream's pull (borrowed), or NULL for any other kind (chain.c
+ * looks through processed streams for a playlist that would hold itself).  GIL held. */
+PyObject *pyma_pull_dsp_source(pyma_pull *pull);
+
 /* ---- the streaming converter (converter.c) ------------------------------------------------
  *
  * Format, channels and sample rate with state kept between chunks: miniaudio's ma_data_converter

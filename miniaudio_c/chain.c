@@ -151,12 +151,20 @@ static int
 chain_holds(StreamObject *x, StreamObject *target)
 {
     pyma_chain_pull *c;
+    PyObject *inner;
     int i;
 
     if (x == target) {
         return 1;
     }
-    if (Py_TYPE(x) != Py_TYPE(target) || x->closed || x->pull == NULL) {
+    if (x->closed || x->pull == NULL) {
+        return 0;
+    }
+    inner = pyma_pull_dsp_source(x->pull); /* a processed stream holds what its source holds */
+    if (inner != NULL) {
+        return chain_holds((StreamObject *)inner, target);
+    }
+    if (Py_TYPE(x) != Py_TYPE(target)) {
         return 0;
     }
     c = (pyma_chain_pull *)x->pull;

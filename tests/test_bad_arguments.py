@@ -977,6 +977,53 @@ row("Processor.reset-argument", call(miniaudio.Processor(9, (0.0, 0.01)).reset, 
     "Processor.reset")
 
 
+# ---- processed streams: DecoderStream.then(*processors) -------------------------------------------
+
+def _then(*make_procs, source=lambda: miniaudio.stream_memory(WAV, SF.FLOAT32, 2, 44100), closed=False, hold=False):
+    """then() on a fresh source with processors made now; the result (if any) read once and closed."""
+    def run():
+        src = source()
+        if closed:
+            src.close()
+        held = src.then(miniaudio.Gain(0)) if hold else None
+        try:
+            return call(src.then, *[m() for m in make_procs])()
+        finally:
+            if held is not None:
+                held.close()
+            src.close()
+
+    return run
+
+
+for lbl, value in TYPES:
+    row("DecoderStream.then-" + lbl, _then(lambda: miniaudio.Gain(0), lambda v=value: v), TypeError, "argument 2",
+        "DecoderStream.then")
+row("DecoderStream.then-none", _then(), TypeError, "processor", "DecoderStream.then")
+row("DecoderStream.then-closed", _then(lambda: miniaudio.Gain(0), closed=True), ValueError, "closed",
+    "DecoderStream.then")
+row("DecoderStream.then-claimed", _then(lambda: miniaudio.Gain(0), hold=True), RuntimeError, "already played",
+    "DecoderStream.then")
+_ATTACHED = miniaudio.LowPass(1000)
+_HOLDER = miniaudio.stream_memory(WAV, SF.FLOAT32, 2, 44100).then(_ATTACHED)
+row("DecoderStream.then-attached", _then(lambda: miniaudio.Gain(0), lambda: _ATTACHED), ValueError, "argument 2",
+    "DecoderStream.then")
+row("DecoderStream.then-nchannels", _then(lambda: miniaudio.Gain(0, nchannels=1)), ValueError, "nchannels",
+    "DecoderStream.then")
+row("DecoderStream.then-sample_rate", _then(lambda: miniaudio.LowPass(1000, sample_rate=48000)), ValueError,
+    "sample_rate", "DecoderStream.then")
+row("DecoderStream.then-nyquist", _then(lambda: miniaudio.LowPass(30000)), ValueError, "cutoff",
+    "DecoderStream.then")
+row("DecoderStream.then-stream_any", _then(lambda: miniaudio.Gain(0),
+                                           source=lambda: miniaudio.stream_any(io.BytesIO(WAV))),
+    ValueError, "stream_any", "DecoderStream.then")
+row("DecoderStream.then-raw-4-byte", _then(lambda: miniaudio.Gain(0),
+                                           source=lambda: miniaudio.stream_raw_pcm_memory(bytes(800), 2, 4)),
+    ValueError, "sample format", "DecoderStream.then")
+row("DecoderStream.then-raw-no-rate", _then(lambda: miniaudio.LowPass(1000),
+                                            source=lambda: miniaudio.stream_raw_pcm_memory(PEN, 2, 2)),
+    ValueError, "sample rate", "DecoderStream.then")
+
 class _Mp3Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         self.send_response(200)

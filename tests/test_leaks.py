@@ -467,6 +467,34 @@ def make_cases(tmp, http_url):
         _expect(ValueError, miniaudio.LowPass, 30000, sample_rate=44100)
         _expect(ValueError, miniaudio.LowPass(1000).process, x)
 
+    def stream_then():
+        # processed streams: read to the end, sought, closed, dropped unclosed, played by a device,
+        # in a chain, refused arguments (nothing kept by a refusal)
+        lp, g = miniaudio.LowPass(1000, 4, sample_rate=44100), miniaudio.Gain(-6)
+        t = miniaudio.stream_memory(wav).then(lp, g)
+        assert _drain(t) > 0
+        t.seek(0)
+        t.send(300)
+        t.close()
+        miniaudio.stream_memory(wav, output_format=SF.FLOAT32).then(lp).send(100)  # dropped unclosed
+        assert _drain(miniaudio.chain(miniaudio.stream_memory(wav).then(miniaudio.Gain(-1)),
+                                      miniaudio.stream_memory(wav).then(miniaudio.Delay(0.01, 0.5)).then(
+                                          miniaudio.Pan(0.2)), frames_to_read=4000)) > 0
+        w = miniaudio.Waveform("sine", 440).then(miniaudio.HighPass(200, 3))
+        w.send(2000)
+        w.close()
+        src = miniaudio.stream_memory(wav, nchannels=2, sample_rate=44100)
+        src.seek(src.length - 300)  # a short run for the device below
+        _expect(TypeError, src.then, lp, 42)
+        _expect(ValueError, src.then, miniaudio.Gain(0, nchannels=1))
+        held = src.then(g)
+        _expect(ValueError, miniaudio.stream_memory(wav).then, g)
+        _expect(RuntimeError, src.then, lp)
+        play.start(held)
+        play.wait(10)
+        held.close()
+        _expect(ValueError, miniaudio.stream_any(io.BytesIO(wav)).then, lp)
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -657,6 +685,7 @@ def make_cases(tmp, http_url):
         "device_errors": (device_errors, dd, fd),
         "device_callbacks": (device_callbacks, 2 * dd, fd),
         "device_prefetch": (device_prefetch, dd, fd),
+        "stream_then": (stream_then, d // 4, f),
         "generators": (generators, d // 2, f),
         "dsp": (dsp, d // 2, f),
         "push_io": (push_io, dd, fd),
@@ -675,7 +704,7 @@ CASE_NAMES = [
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "dsp", "push_io", "pyaudio_streams", "oneshot",
+    "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 
