@@ -403,8 +403,8 @@ def build_c(cc, cflags):
     return exe, inc, patched
 
 
-def run_c(exe, path, repeats=1):
-    cmd = [exe, path, str(CHANNELS), str(RATE), str(repeats), str(CUTOFF)] + [str(v) for v in PEAK]
+def run_c(exe, path, repeats=1, op="all"):
+    cmd = [exe, path, str(CHANNELS), str(RATE), str(repeats), str(CUTOFF)] + [str(v) for v in PEAK] + [op]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     times, frames = {}, {}
     for line in out.splitlines():
@@ -454,7 +454,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="10 s of signal, 3 rounds: a smoke run")
     ap.add_argument("--seconds", type=float, default=None, help="signal length (default 60, quick 10)")
-    ap.add_argument("--repeat", type=int, default=None, help="interleaved rounds (default 7, quick 3)")
+    ap.add_argument("--repeat", type=int, default=None, help="interleaved rounds (default 11, quick 3)")
     ap.add_argument("--peers-python", default=None,
                     help="interpreter with scipy, pedalboard and soxr (default benchmarks/.venv-peers, "
                          "made and filled with pip on first use)")
@@ -465,7 +465,7 @@ def main():
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.seconds = args.seconds or (10.0 if args.quick else 60.0)
-    args.repeat = args.repeat or (3 if args.quick else 7)
+    args.repeat = args.repeat or (3 if args.quick else 11)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     cflags = args.cflags if args.cflags is not None else default_cflags()
 
@@ -524,22 +524,27 @@ def bench_speed(args, ma, np, x, exe, path, worker, report, results):
     for fn in ours.values():
         fn()
     worker.call("run", cases=peer_cases)
-    c_frames = None
+    c_frames = {}
     for r in range(args.repeat):
         log("round %d/%d ..." % (r + 1, args.repeat))
-        order = ["ours", "peers", "C"]
-        order = order[r % 3:] + order[:r % 3]  # rotate, so a slow phase of the machine hits everyone
-        for who in order:
-            if who == "ours":
-                for key, fn in ours.items():
-                    times.setdefault(key, []).append(fn())
-            elif who == "peers":
-                for key, t in worker.call("run", cases=peer_cases).items():
-                    times.setdefault(key, []).append(t)
-            else:
-                ct, c_frames = run_c(exe, path, 1)
-                for key, t in ct.items():
-                    times.setdefault(key, []).extend(t)
+        # op by op, everyone in turn, the order rotating: a slow phase of the machine hits all alike
+        for op in OPS:
+            order = ["ours", "peers", "C"]
+            order = order[r % 3:] + order[:r % 3]
+            for who in order:
+                if who == "ours":
+                    for key, fn in ours.items():
+                        if key.startswith(op + "/"):
+                            times.setdefault(key, []).append(fn())
+                elif who == "peers":
+                    cases = [c for c in peer_cases if c[0] == op]
+                    for key, t in worker.call("run", cases=cases).items():
+                        times.setdefault(key, []).append(t)
+                else:
+                    ct, frames = run_c(exe, path, 1, op)
+                    c_frames.update(frames)
+                    for key, t in ct.items():
+                        times.setdefault(key, []).extend(t)
     med = {k: statistics.median(v) for k, v in times.items()}
     best = {k: min(v) for k, v in times.items()}
     for op in ("lpf", "peak"):  # the limit: the fastest way to call miniaudio from C
@@ -558,7 +563,7 @@ def bench_speed(args, ma, np, x, exe, path, worker, report, results):
         first = impl in ("C", "C-whole")
         rows.append([OPS[op] if first else "", what, fmt_ms(m), fmt_ms(best.get(key)), ratio])
     print_table(headers, rows, report)
-    if c_frames:
+    if "conv" in c_frames:
         report.append("(C converter output: %d frames for %d in)" % (c_frames["conv"][1], c_frames["conv"][0]))
     report.append("")
     report.append("Targets:")

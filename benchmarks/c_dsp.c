@@ -11,7 +11,7 @@
  * processors outside it.  Compiled by bench_dsp.py against the same patched miniaudio.h and with
  * the same macros as the package.
  *
- * usage: c_dsp FILE CHANNELS RATE REPEATS CUTOFF PEAK_FREQ PEAK_GAIN_DB PEAK_Q
+ * usage: c_dsp FILE CHANNELS RATE REPEATS CUTOFF PEAK_FREQ PEAK_GAIN_DB PEAK_Q [lpf|peak|conv|all]
  * prints, per op: "<op> frames=<n> out_frames=<n> times_ms=<t1>,<t2>,..."
  */
 #define STB_VORBIS_HEADER_ONLY
@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 static double
 now(void)
@@ -32,6 +35,22 @@ now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* A big buffer as numpy makes one (and the package's decoders' pcmbuf.c): 2 MiB aligned and, on
+ * Linux, advised to use transparent huge pages, so that a fresh 21 MB buffer costs the same page
+ * faults here as in Python. */
+static void *
+big_alloc(size_t size)
+{
+    size_t align = (size_t)2 << 20;
+    void *p = aligned_alloc(align, (size + align - 1) / align * align);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p != NULL) {
+        madvise(p, (size + align - 1) / align * align, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
 }
 
 static void
@@ -57,12 +76,15 @@ main(int argc, char **argv)
     ma_uint64 frames;
     int repeats, i, kind, mode;
     double cutoff, peak_freq, peak_gain, peak_q, *t;
+    const char *only;
     volatile float sink = 0;
 
-    if (argc != 9) {
-        fprintf(stderr, "usage: c_dsp FILE CHANNELS RATE REPEATS CUTOFF PEAK_FREQ PEAK_GAIN_DB PEAK_Q\n");
+    if (argc != 9 && argc != 10) {
+        fprintf(stderr, "usage: c_dsp FILE CHANNELS RATE REPEATS CUTOFF PEAK_FREQ PEAK_GAIN_DB PEAK_Q "
+                        "[lpf|peak|conv|all]\n");
         return 2;
     }
+    only = argc == 10 ? argv[9] : "all";
     ch = (ma_uint32)atoi(argv[2]);
     rate = (ma_uint32)atoi(argv[3]);
     repeats = atoi(argv[4]);
@@ -92,6 +114,9 @@ main(int argc, char **argv)
      * (what the package does: every section's pass stays in the cache) and "io" from the input
      * into a new buffer (miniaudio's copying path, all sections per frame). */
     for (kind = 0; kind < 2; kind++) {
+        if (strcmp(only, "all") != 0 && strcmp(only, kind == 0 ? "lpf" : "peak") != 0) {
+            continue;
+        }
         for (mode = 0; mode < 3; mode++) {
             static const char *names[2][3] = {{"lpf4", "lpf4-blocks", "lpf4-io"},
                                               {"peak", "peak-blocks", "peak-io"}};
@@ -113,7 +138,7 @@ main(int argc, char **argv)
                     }
                 }
                 t0 = now();
-                work = malloc((size_t)size);
+                work = big_alloc((size_t)size);
                 if (mode == 2) {
                     if (kind == 0) {
                         ma_lpf_process_pcm_frames(&lpf, work, in, frames);
@@ -147,7 +172,7 @@ main(int argc, char **argv)
     }
 
     /* conv: 2x */
-    {
+    if (strcmp(only, "all") == 0 || strcmp(only, "conv") == 0) {
         ma_uint64 out_frames = 0;
         for (i = 0; i < repeats; i++) {
             ma_data_converter dc;
@@ -164,7 +189,7 @@ main(int argc, char **argv)
             }
             t0 = now();
             ma_data_converter_get_expected_output_frame_count(&dc, frames, &cap);
-            out = malloc((size_t)(cap * ch * sizeof(float)));
+            out = big_alloc((size_t)(cap * ch * sizeof(float)));
             n_out = cap;
             ma_data_converter_process_pcm_frames(&dc, in, &n_in, out, &n_out);
             sink += out[n_out * ch / 2];
