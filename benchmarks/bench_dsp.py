@@ -565,6 +565,13 @@ def bench_speed(args, ma, np, x, exe, path, worker, report, results):
     print_table(headers, rows, report)
     if "conv" in c_frames:
         report.append("(C converter output: %d frames for %d in)" % (c_frames["conv"][1], c_frames["conv"][0]))
+    report.append("Notes: scipy filters in float64 (its float64 sos / b, a promote the float32 input) and returns "
+                  "float64; the peers get channels-first arrays (their layout; soxr frames-first), made outside the "
+                  "timing, ours (frames, 2) float32.  pedalboard's LowpassFilter is first-order (6 dB/octave, less "
+                  "work than a 4th order) and its LadderFilter LPF24 a 4-pole ladder, neither a Butterworth (see "
+                  "Designs); its PeakFilter is the same RBJ design as ours.  process() = a new output array + "
+                  "filtering, process_inplace() = filtering only.  Every C way allocates its output (huge-page "
+                  "advice, as numpy) inside the timing; 'vs ours' of the C rows is C / ours.")
     report.append("")
     report.append("Targets:")
     for op in ("lpf", "peak"):
