@@ -8,7 +8,14 @@ autodoc imports the installed ``miniaudio`` package (``pip install .`` or ``pip 
 nothing here adds the source tree to sys.path, because the C extension must be built first.
 """
 
+import os
+import sys
+
 import miniaudio
+
+# docs/_ext: this documentation's own Sphinx extension (dsp_docs: the sound examples of dsp.rst,
+# and matplotlib's plot directive for its figures, or a stand-in without matplotlib).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
 
 project = "miniaudio for Python"
 author = "miniaudio for Python developers"
@@ -20,6 +27,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
+    "dsp_docs",
 ]
 
 exclude_patterns = ["_build"]
@@ -47,6 +55,15 @@ doctest_default_flags = (
     | __import__("doctest").NORMALIZE_WHITESPACE
     | __import__("doctest").DONT_ACCEPT_TRUE_FOR_1
 )
+
+# matplotlib's plot directive (loaded by dsp_docs when matplotlib is installed): the figures of
+# dsp.rst, drawn at build time by docs/figures/dsp_figures.py from the processors' measured
+# output.  One PNG each, no source or format links.
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
+plot_pre_code = ""
 
 # furo: a maintained, responsive theme with a light and a dark scheme.  Its content column is
 # 46em wide (736 px): the code examples are written to fit it, about 88 characters a line, so

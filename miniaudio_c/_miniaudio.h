@@ -285,6 +285,10 @@ int pyma_zero_item_index(char typecode);
  * NULL with MemoryError set. */
 char *pyma_pcm_alloc(size_t bytes);
 
+/* Asks for huge pages on the whole 2 MiB ranges of a large buffer nothing has touched yet (any
+ * allocator's, e.g. a new bytearray's); a hint only, no byte changes.  Any thread. */
+void pyma_pcm_advise(char *buf, size_t bytes);
+
 /* Resizes a pyma_pcm_alloc buffer whose first `used` bytes are written (GIL held).  NULL with
  * MemoryError set; the old buffer is then still the caller's. */
 char *pyma_pcm_resize(char *buf, size_t used, size_t bytes);

@@ -369,16 +369,18 @@ from_float(items_kind kind, const float *src, void *dst, size_t n)
 }
 
 PyDoc_STRVAR(proc_process_inplace_doc,
-             "_process_inplace(self, data, nchannels=0, sample_rate=0, /)\n--\n\n"
-             "Processes a writable C-contiguous buffer in place (private; see process_inplace()).");
+             "_process_inplace(self, data, nchannels=0, sample_rate=0, source=None, /)\n--\n\n"
+             "Processes a writable C-contiguous buffer in place (private; see process_inplace()).  With\n"
+             "`source` (a C-contiguous buffer of data's length), data is first overwritten block by block\n"
+             "with source's samples (of data's format), so that process() fills a new output in one pass.");
 
 static PyObject *
 proc_process_inplace(ProcessorObject *self, PyObject *args)
 {
     const pyma_dsp_kind_info *k = pyma_dsp_kind(self->kind);
-    PyObject *obj, *result = NULL;
+    PyObject *obj, *source = Py_None, *result = NULL;
     unsigned int hint_ch = 0, hint_rate = 0;
-    Py_buffer view = {0};
+    Py_buffer view = {0}, src = {0};
     const char *fmt;
     items_kind items;
     Py_ssize_t itemsize, nitems;
@@ -387,7 +389,7 @@ proc_process_inplace(ProcessorObject *self, PyObject *args)
     float *tmp = NULL;
     int claimed = 0;
 
-    if (!PyArg_ParseTuple(args, "O|II:process_inplace", &obj, &hint_ch, &hint_rate)) {
+    if (!PyArg_ParseTuple(args, "O|IIO:process_inplace", &obj, &hint_ch, &hint_rate, &source)) {
         return NULL;
     }
     if (!PyObject_CheckBuffer(obj)) {
@@ -461,6 +463,15 @@ proc_process_inplace(ProcessorObject *self, PyObject *args)
         goto exit;
     }
     frames = (ma_uint64)(nitems / ch);
+    if (source != Py_None) {
+        if (PyObject_GetBuffer(source, &src, PyBUF_C_CONTIGUOUS) < 0) {
+            goto exit;
+        }
+        if (src.len != view.len) {
+            PyErr_Format(PyExc_ValueError, "%s: source holds %zd bytes, data %zd", k->name, src.len, view.len);
+            goto exit;
+        }
+    }
     if (!pyma_acas(&self->user, PYMA_PROC_FREE, PYMA_PROC_BUSY)) {
         PyErr_Format(PyExc_RuntimeError,
                      pyma_aload(&self->user) == PYMA_PROC_ATTACHED
@@ -478,21 +489,28 @@ proc_process_inplace(ProcessorObject *self, PyObject *args)
         }
     }
     {
-        /* With the GIL released this touches only the view (held) and the processor (claimed). */
+        /* With the GIL released this touches only the views (held) and the processor (claimed).
+         * With a source, each block is copied in just before it is processed, while it is in the
+         * cache: one pass over memory instead of a copy of everything and then a second pass. */
         PyThreadState *ts = frames > PROC_NOGIL_FRAMES ? PyEval_SaveThread() : NULL;
         char *at = view.buf;
+        const char *from = src.buf != NULL ? (const char *)src.buf : view.buf;
         ma_uint64 left = frames;
         while (left > 0) {
             ma_uint32 block = left < PROC_BLOCK ? (ma_uint32)left : PROC_BLOCK;
             size_t n = (size_t)block * ch;
             if (items == ITEMS_F32) {
+                if (from != at) {
+                    memmove(at, from, n * sizeof(float));
+                }
                 pyma_proc_run(self, (float *)at, block);
             } else {
-                to_float(items, at, tmp, n);
+                to_float(items, from, tmp, n);
                 pyma_proc_run(self, tmp, block);
                 from_float(items, tmp, at, n);
             }
             at += n * (size_t)itemsize;
+            from += n * (size_t)itemsize;
             left -= block;
         }
         if (ts != NULL) {
@@ -505,6 +523,9 @@ exit:
         pyma_astore(&self->user, PYMA_PROC_FREE);
     }
     PyMem_RawFree(tmp);
+    if (src.obj != NULL) {
+        PyBuffer_Release(&src);
+    }
     PyBuffer_Release(&view);
     return result;
 }

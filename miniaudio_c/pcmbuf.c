@@ -39,8 +39,8 @@ typedef struct {
 } pyma_array_layout;
 
 /* Asks for huge pages on the whole 2 MiB ranges of [buf, buf + bytes); a hint only. */
-static void
-advise_huge(char *buf, size_t bytes)
+void
+pyma_pcm_advise(char *buf, size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     uintptr_t start = ((uintptr_t)buf + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
@@ -64,7 +64,7 @@ pyma_pcm_alloc(size_t bytes)
         PyErr_NoMemory();
         return NULL;
     }
-    advise_huge(buf, bytes);
+    pyma_pcm_advise(buf, bytes);
     return buf;
 }
 
@@ -79,7 +79,7 @@ pyma_pcm_resize(char *buf, size_t used, size_t bytes)
     }
     if (bytes > used) {
         /* Only the part nothing has written yet can still be advised before its first touch. */
-        advise_huge(grown + used, bytes - used);
+        pyma_pcm_advise(grown + used, bytes - used);
     }
     return grown;
 }

@@ -458,6 +458,8 @@ def make_cases(tmp, http_url):
             proc.reset()
             if hasattr(proc, "process_inplace"):
                 proc.process_inplace(bytearray(16))
+                proc._process_inplace(bytearray(16), 0, 0, bytes(16))  # process()'s one-pass path
+                _expect(ValueError, proc._process_inplace, bytearray(16), 0, 0, bytes(8))
             _expect(ValueError, proc.process, b"\0\0\0")
             _expect(TypeError, proc.process, "str")
         g = miniaudio.Gain(0)

@@ -45,6 +45,13 @@ def _is_numpy(data: Any) -> bool:
     return type(data).__module__ == "numpy" and hasattr(data, "dtype")
 
 
+def _numpy_empty(data: Any) -> Any:
+    """A new C-ordered numpy array of data's shape and dtype (numpy is imported only when used)."""
+    import numpy
+
+    return numpy.empty(data.shape, dtype=data.dtype, order="C")
+
+
 class _Base(Processor):
     """What every processor does (the methods of :class:`Processor`)."""
 
@@ -106,6 +113,11 @@ class _Base(Processor):
             if data.ndim not in (1, 2):
                 raise ValueError(f"{type(self).__name__}: data must be 1-D (interleaved) or 2-D (frames, channels), "
                                  f"not {data.ndim}-D")
+            if data.flags.c_contiguous and dtype.isnative:
+                # copied block by block inside the C loop, while each block is in the cache
+                out = _numpy_empty(data)
+                self._process_inplace(out, 0, 0, data)
+                return out
             out = data.astype(dtype.newbyteorder("="), order="C", copy=True)
             self._process_inplace(out)
             return out
