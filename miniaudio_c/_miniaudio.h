@@ -1176,7 +1176,8 @@ typedef struct MixerObject {
 typedef struct {
     ma_data_source_base base;
     PyObject *stream;            /* borrowed from the VoiceObject, which owns and claims it */
-    ma_format format;
+    pyma_devconv *conv;          /* to float32 for a stream of another format (owned), or NULL */
+    ma_format format;            /* what the engine reads: float32 */
     ma_uint32 channels, sample_rate;
     volatile ma_uint64 cursor;   /* source frames handed to the engine since the last seek */
     ma_uint64 length;            /* the stream's length (when length_known) */

@@ -20,6 +20,7 @@
 
 #define MIX_NONE (~(ma_uint64)0)
 #define MIX_CHUNK_FRAMES 1024
+#define MIX_BLOCK_FRAMES 256 /* below MA_DEFAULT_NODE_CACHE_CAP_IN_FRAMES_PER_BUS (480) */
 
 /* ---- the pull kind (reader's side: no Python API) -------------------------------------------- */
 
@@ -27,17 +28,26 @@ static ma_result
 mix_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
 {
     pyma_mix_pull *mx = (pyma_mix_pull *)pull;
-    ma_result r = ma_engine_read_pcm_frames(&mx->engine, out, frames, got);
+    ma_uint32 channels = pull->channels;
+    ma_uint64 done = 0, step, n;
+    ma_result r = MA_SUCCESS;
 
-    if (*got < frames) {
-        /* A graph with no sound attached reads nothing and its clock stands still: the mix is
-         * silence there, and the clock moves with the frames given, as for any other read. */
-        ma_uint32 channels = pull->channels;
-        ma_silence_pcm_frames((float *)out + *got * channels, frames - *got, ma_format_f32, channels);
-        ma_engine_set_time_in_pcm_frames(&mx->engine, ma_engine_get_time_in_pcm_frames(&mx->engine) + (frames - *got));
-        *got = frames;
-        r = MA_SUCCESS;
+    while (done < frames) {
+        /* In blocks no larger than a node's cache (miniaudio's node graph places a sound that
+         * starts or stops inside a larger read at the wrong frame, or skips it). */
+        n = frames - done < MIX_BLOCK_FRAMES ? frames - done : MIX_BLOCK_FRAMES;
+        step = 0;
+        r = ma_engine_read_pcm_frames(&mx->engine, (float *)out + done * channels, n, &step);
+        if (step < n) {
+            /* A graph with no sound attached reads nothing and its clock stands still: the mix is
+             * silence there, and the clock moves with the frames given, as for any other read. */
+            ma_silence_pcm_frames((float *)out + (done + step) * channels, n - step, ma_format_f32, channels);
+            ma_engine_set_time_in_pcm_frames(&mx->engine, ma_engine_get_time_in_pcm_frames(&mx->engine) + (n - step));
+        }
+        done += n;
     }
+    *got = frames;
+    r = r == MA_AT_END ? MA_SUCCESS : r;
     pyma_astore(&mx->in_read, 1);
     if (pyma_aload(&mx->notify) &&
         (pyma_axchg(&mx->ended, 0) || ma_engine_get_time_in_pcm_frames(&mx->engine) >= pyma_aload64(&mx->next_check))) {

@@ -4,8 +4,9 @@
  * The data source (pyma_voice_ds, miniaudio's data source vtable) reads with pyma_stream_pull: the
  * reader (a device's audio thread, or render() with the GIL released) needs no GIL and allocates
  * nothing, so any stream a device can pull can be a voice (files, memory, raw PCM, generators,
- * chains).  miniaudio's engine node converts its format and channels and resamples it (sample
- * rate and pitch), and runs its fader and panner.  Settings (volume, pan, pitch, seek, stop and
+ * chains).  A stream that is not float32 is converted to it here (devconvert.c); miniaudio's
+ * engine node maps its channels to the mixer's, resamples it (sample rate and pitch), and runs its
+ * fader and panner.  Settings (volume, pan, pitch, seek, stop and
  * start times) go through miniaudio's setters, which store atomics that the reader applies.  A
  * voice is released (pyma_voice_release: sound uninitialised, stream unclaimed) with the GIL held,
  * on a Python thread: never by the reader.
@@ -29,7 +30,12 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
     if (pyma_aload(&d->failed)) {
         return MA_AT_END;
     }
-    r = pyma_stream_pull(d->stream, out, frames, &got);
+    if (d->conv != NULL) {
+        r = pyma_devconv_pull(d->conv, d->stream, out, frames, &got);
+    }
+    else {
+        r = pyma_stream_pull(d->stream, out, frames, &got);
+    }
     if (r != MA_SUCCESS && r != MA_AT_END) {
         /* A decode error: the voice ends here (a sound whose source reads an error would stay silent
          * and never end); the error is kept for Python (Voice.error). */
@@ -39,8 +45,7 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
     if (got < frames && !d->padded && !pyma_aload(&d->failed) && !ma_data_source_is_looping(ds)) {
         /* One frame of silence after the last: the engine's pitch resampler (linear, always on)
          * gives its input one frame late, so this frame is what brings the last real one out. */
-        ma_silence_pcm_frames((char *)out + got * ma_get_bytes_per_frame(d->format, d->channels), 1, d->format,
-                              d->channels);
+        ma_silence_pcm_frames((float *)out + got * d->channels, 1, ma_format_f32, d->channels);
         got++;
         d->padded = 1;
     }
@@ -64,6 +69,9 @@ voice_ds_seek(ma_data_source *ds, ma_uint64 frame)
         s->pull_ended = 0;
         pyma_astore64(&d->cursor, landed);
         d->padded = 0;
+        if (d->conv != NULL) {
+            pyma_devconv_reset(d->conv);
+        }
     }
     return r;
 }
@@ -164,12 +172,22 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
         r = ma_data_source_init(&config, &core->ds.base);
     }
     core->ds.stream = stream;
-    core->ds.format = info.format;
+    core->ds.format = ma_format_f32;
     core->ds.channels = info.channels;
     core->ds.sample_rate = info.sample_rate != 0 ? info.sample_rate : m->sample_rate; /* raw PCM: the mixer's */
     core->ds.cursor = pyma_aload64(&s->position);
     core->ds.length_known = s->length_known && !s->pull->infinite;
     core->ds.length = s->length;
+    /* Integer sources are converted to float32 here (devconvert.c, as a device converts a stream):
+     * miniaudio 0.11.25's engine drops frames of a data source that is not float32. */
+    if (r == MA_SUCCESS && info.format != ma_format_f32 &&
+        pyma_devconv_new(&core->ds.conv, info.format, info.channels, core->ds.sample_rate, ma_format_f32,
+                         info.channels, core->ds.sample_rate) < 0) {
+        ma_data_source_uninit(&core->ds.base);
+        PyMem_RawFree(core);
+        pyma_stream_unclaim(stream);
+        return -1;
+    }
     if (r == MA_SUCCESS) {
         /* No spatialization: the sound's channels are mapped to the mixer's (mono duplicated) and
          * panned with the panner's balance law; the node attaches to the engine's endpoint. */
@@ -180,6 +198,7 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
         }
     }
     if (r != MA_SUCCESS) {
+        pyma_devconv_free(core->ds.conv);
         PyMem_RawFree(core);
         pyma_stream_unclaim(stream);
         return pyma_raise(st, r, PYMA_ERR_MINIAUDIO, "cannot make a sound of the source");
@@ -245,6 +264,7 @@ pyma_voice_release(VoiceObject *v)
     v->final_position = pyma_aload64(&core->ds.cursor);
     v->error = pyma_aload(&core->ds.failed);
     ma_data_source_uninit(&core->ds.base);
+    pyma_devconv_free(core->ds.conv);
     PyMem_RawFree(core);
     v->core = NULL;
     pyma_stream_unclaim(v->stream); /* no reader pulls it any more */
