@@ -18,6 +18,7 @@ from . import _events
 from . import _miniaudio as _ma
 from ._enums import SampleFormat
 
+_np: Any
 try:
     import numpy as _np
 except ImportError:  # numpy is optional: render() then gives array.array('f')
@@ -83,7 +84,7 @@ class Voice(_ma._Voice):
     @property
     def volume(self) -> float:
         """The gain, 0.0 and up (1.0: as the source is).  Settable while it plays."""
-        return _ma._Voice.volume.__get__(self)  # type: ignore[attr-defined,no-any-return]
+        return _ma._Voice.volume.__get__(self)  # type: ignore[no-any-return]
 
     @volume.setter
     def volume(self, value: float) -> None:
@@ -93,7 +94,7 @@ class Voice(_ma._Voice):
     def pan(self) -> float:
         """-1.0 (left) .. 1.0 (right); miniaudio's balance law: panning right lowers the left channel
         by ``1 - pan``.  Settable while it plays."""
-        return _ma._Voice.pan.__get__(self)  # type: ignore[attr-defined,no-any-return]
+        return _ma._Voice.pan.__get__(self)  # type: ignore[no-any-return]
 
     @pan.setter
     def pan(self, value: float) -> None:
@@ -103,7 +104,7 @@ class Voice(_ma._Voice):
     def pitch(self) -> float:
         """The playback speed and pitch, > 0 (2.0: an octave up, half the duration).  Settable
         while it plays."""
-        return _ma._Voice.pitch.__get__(self)  # type: ignore[attr-defined,no-any-return]
+        return _ma._Voice.pitch.__get__(self)  # type: ignore[no-any-return]
 
     @pitch.setter
     def pitch(self, value: float) -> None:
@@ -246,7 +247,7 @@ class Mixer(_ma._Mixer):
     @property
     def volume(self) -> float:
         """The master volume, 0.0 and up (1.0: unchanged).  Settable at any time."""
-        return self._volume  # type: ignore[no-any-return]
+        return self._volume
 
     @volume.setter
     def volume(self, value: float) -> None:
@@ -297,11 +298,11 @@ class Mixer(_ma._Mixer):
                 -1 if start_at is None else self._frames(start_at, "start_at"),
                 -1 if stop_at is None else self._frames(stop_at, "stop_at"))
         self._collect()
-        voice = self._play(Voice, source, *args)
+        voice: Voice = self._play(Voice, source, *args)
         voice._event()
         if self.device is not None:
             self._ensure_playing()
-        return voice  # type: ignore[no-any-return]
+        return voice
 
     def _ensure_playing(self) -> None:
         device = self.device
