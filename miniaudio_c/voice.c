@@ -508,6 +508,7 @@ static PyType_Slot voice_slots[] = {
 PyType_Spec pyma_voice_spec = {
     .name = "miniaudio._Voice",
     .basicsize = sizeof(VoiceObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+    /* Made by Mixer.play() only (tp_alloc of the package's Voice). */
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = voice_slots,
 };

@@ -36,10 +36,13 @@ def _number(value: Any, name: str) -> float:
     return x
 
 
+MAX_VOLUME = 1000.0  # +60 dB
+
+
 def _volume(value: Any, name: str = "volume") -> float:
     x = _number(value, name)
-    if x < 0:
-        raise ValueError(f"{name} must be >= 0, not {value!r}")
+    if not 0 <= x <= MAX_VOLUME:
+        raise ValueError(f"{name} must be from 0 to {MAX_VOLUME:g}, not {value!r}")
     return x
 
 
@@ -52,8 +55,8 @@ def _pan(value: Any) -> float:
 
 def _pitch(value: Any) -> float:
     x = _number(value, "pitch")
-    if x <= 0:
-        raise ValueError(f"pitch must be > 0, not {value!r}")
+    if not 0 < x <= 1000:
+        raise ValueError(f"pitch must be > 0 and at most 1000, not {value!r}")
     return x
 
 
@@ -83,7 +86,7 @@ class Voice(_ma._Voice):
 
     @property
     def volume(self) -> float:
-        """The gain, 0.0 and up (1.0: as the source is).  Settable while it plays."""
+        """The gain, 0.0 to 1000.0 (1.0: as the source is).  Settable while it plays."""
         return _ma._Voice.volume.__get__(self)  # type: ignore[no-any-return]
 
     @volume.setter
@@ -155,8 +158,8 @@ class Voice(_ma._Voice):
         """
         if isinstance(frame, bool) or not isinstance(frame, numbers.Integral):
             raise TypeError(f"frame must be an int, not {type(frame).__name__}")
-        if frame < 0:
-            raise ValueError(f"frame must be >= 0, not {frame!r}")
+        if not 0 <= frame < 1 << 62:
+            raise ValueError(f"frame must be from 0 to 2**62, not {frame!r}")
         self._seek(int(frame))
 
     def wait(self, timeout: Optional[float] = None) -> bool:
@@ -246,7 +249,7 @@ class Mixer(_ma._Mixer):
 
     @property
     def volume(self) -> float:
-        """The master volume, 0.0 and up (1.0: unchanged).  Settable at any time."""
+        """The master volume, 0.0 to 1000.0 (1.0: unchanged).  Settable at any time."""
         return self._volume
 
     @volume.setter
@@ -266,9 +269,9 @@ class Mixer(_ma._Mixer):
                 generators, :func:`chain` / :class:`Playlist`.  Its format, channels and rate are
                 converted to the mixer's.  The mixer claims it while the voice plays (Python cannot
                 use it then); it is released when the voice ends.
-            volume: Gain, 0.0 and up.
+            volume: Gain, 0.0 to 1000.0.
             pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
-            pitch: Speed and pitch, > 0 (2.0: an octave up, half the duration).
+            pitch: Speed and pitch, > 0 and at most 1000 (2.0: an octave up, half the duration).
             loop: Play the source again from its start each time it ends (until :meth:`Voice.stop`).
             fade_in: Ramp the volume up from 0 over this long (frames as an int, seconds as a float).
             start_at: When to start on the mixer's clock (:attr:`time`; frames or seconds); the
