@@ -1169,6 +1169,7 @@ typedef struct MixerObject {
     PyObject *voices;     /* list of the active voices (owned) */
     ma_uint32 channels, sample_rate;
     double volume;
+    int reaping;          /* a _reap() is running (it may let other threads run: see mixer.c) */
     PyObject *weakreflist;
 } MixerObject;
 
@@ -1192,6 +1193,7 @@ typedef struct VoiceObject {
     PyObject *stream;       /* owned and claimed while active, NULL after */
     struct pyma_voice_core *core; /* the data source and the ma_sound (PyMem_Raw: the graph points into it) */
     int active;             /* the sound is initialised and in the mixer's list */
+    int ending;             /* a reap found it over and is releasing it */
     int paused;
     double volume, pan, pitch;
     ma_uint64 stop_time;    /* engine frame at which it stops (~0: none) */

@@ -248,7 +248,12 @@ mixer_play(MixerObject *self, PyObject *args)
     }
     if (pyma_voice_begin(v, self, stream, volume, pan, pitch, loop, (ma_uint64)fade_in, start_at, stop_at) < 0) {
         PyObject *exc = pyma_err_take();
-        (void)PySequence_DelItem(self->voices, PyList_GET_SIZE(self->voices) - 1);
+        for (Py_ssize_t i = PyList_GET_SIZE(self->voices) - 1; i >= 0; i--) {
+            if (PyList_GET_ITEM(self->voices, i) == (PyObject *)v) {
+                (void)PyList_SetSlice(self->voices, i, i + 1, NULL);
+                break;
+            }
+        }
         pyma_err_give(exc);
         Py_DECREF(v);
         return NULL;
@@ -259,52 +264,55 @@ mixer_play(MixerObject *self, PyObject *args)
     return (PyObject *)v;
 }
 
-/* _reap(): releases the voices that are over; returns them (a new list, in play order). */
+/* _reap(): releases the voices that are over; returns them (a new list, in play order).  Appending
+ * to a list can run the garbage collector, and so other threads: the voices stay in the mixer's
+ * list (marked `ending`) until all are found, a re-entered reap finds nothing (`reaping`), and a
+ * play() meanwhile appends to the same list.  Reaps from different threads are serialised by the
+ * Python side (Mixer._reap_lock), so that a reap returns only once every voice over is released. */
 static PyObject *
 mixer_reap(MixerObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *snapshot, *keep = NULL, *done = NULL;
+    PyObject *done;
     ma_uint64 next = MIX_NONE;
     Py_ssize_t i;
 
-    if (self->mix == NULL || self->voices == NULL) {
+    if (self->mix == NULL || self->voices == NULL || self->reaping) {
         return PyList_New(0);
     }
-    snapshot = PyList_GetSlice(self->voices, 0, PY_SSIZE_T_MAX);
-    keep = PyList_New(0);
     done = PyList_New(0);
-    if (snapshot == NULL || keep == NULL || done == NULL) {
-        goto error;
+    if (done == NULL) {
+        return NULL;
     }
-    for (i = 0; i < PyList_GET_SIZE(snapshot); i++) {
-        VoiceObject *v = (VoiceObject *)PyList_GET_ITEM(snapshot, i);
-        if (pyma_voice_done(v)) {
+    self->reaping = 1;
+    for (i = 0; i < PyList_GET_SIZE(self->voices); i++) {
+        VoiceObject *v = (VoiceObject *)PyList_GET_ITEM(self->voices, i);
+        if (!v->ending && pyma_voice_done(v)) {
+            v->ending = 1;
             if (PyList_Append(done, (PyObject *)v) < 0) {
-                goto error;
+                v->ending = 0;
+                break; /* MemoryError: the others are found by a later reap */
             }
-        }
-        else {
-            if (PyList_Append(keep, (PyObject *)v) < 0) {
-                goto error;
-            }
-            next = v->stop_time < next ? v->stop_time : next;
         }
     }
-    /* The list changes before any release: a release may drop a stream, whose teardown could run
-     * Python code that plays or reaps again. */
-    Py_SETREF(self->voices, keep);
-    keep = NULL;
+    for (i = PyList_GET_SIZE(self->voices) - 1; i >= 0; i--) {
+        VoiceObject *v = (VoiceObject *)PyList_GET_ITEM(self->voices, i);
+        if (v->ending) {
+            (void)PyList_SetSlice(self->voices, i, i + 1, NULL); /* `done` holds it: no deallocation here */
+        }
+        else if (v->stop_time < next) {
+            next = v->stop_time;
+        }
+    }
     pyma_astore64(&self->mix->next_check, next);
+    self->reaping = 0;
     for (i = 0; i < PyList_GET_SIZE(done); i++) {
         pyma_voice_release((VoiceObject *)PyList_GET_ITEM(done, i));
     }
-    Py_DECREF(snapshot);
+    if (PyErr_Occurred()) {
+        Py_DECREF(done);
+        return NULL;
+    }
     return done;
-error:
-    Py_XDECREF(snapshot);
-    Py_XDECREF(keep);
-    Py_XDECREF(done);
-    return NULL;
 }
 
 /* _close(): releases every voice (returned as a list) and closes the mix stream.  The caller has

@@ -226,6 +226,9 @@ class Mixer(_ma._Mixer):
                  nchannels: Optional[int] = None) -> None:
         self.device = device
         self._pending: Deque[Voice] = collections.deque()
+        # One reap at a time: a reap can let other threads run (the garbage collector, a stream's
+        # teardown), and a second reap then would not see the voices the first is releasing.
+        self._reap_lock = threading.RLock()
         _events._ensure_event_thread()
 
     # ---- clock and arguments ----
@@ -345,11 +348,12 @@ class Mixer(_ma._Mixer):
 
     def _collect(self) -> None:
         """Releases the voices that are over and queues their on_finished for the event thread."""
-        done: List[Voice] = self._reap()
-        for voice in done:
-            voice._event().set()
-            if voice.on_finished is not None:
-                self._pending.append(voice)
+        with self._reap_lock:
+            done: List[Voice] = self._reap()
+            for voice in done:
+                voice._event().set()
+                if voice.on_finished is not None:
+                    self._pending.append(voice)
         if self._pending:
             if threading.current_thread() is _events._event_thread:
                 self._run_pending()
@@ -384,7 +388,9 @@ class Mixer(_ma._Mixer):
         device = self.device
         if device is not None and device.callback_generator is self._stream:
             device.stop()
-        for voice in self._close():
+        with self._reap_lock:
+            voices = self._close()
+        for voice in voices:
             voice._event().set()
         self._pending.clear()
 
