@@ -68,12 +68,10 @@ class Voice(_ma._Voice):
     is no longer claimed (it can be used again, e.g. ``seek(0)`` and play it again) and
     :attr:`finished` turns True.
 
+    :attr:`position` is the frame of the source reached (in the source's frames; the engine reads
+    a block ahead of what is heard).
+
     Attributes:
-        position (int): The frame of the source reached (source frames; the engine reads a block
-            ahead of what is heard).
-        finished (bool): The voice has ended and its resources are released.
-        paused (bool): :meth:`pause` holds it.
-        mixer (Mixer): The mixer it plays in.
         on_finished (callable or None): Called as ``on_finished(voice)`` on the package's event
             thread when the voice ends by itself or by :meth:`stop`; not when the mixer is closed.
             Settable; an exception in it goes to :func:`sys.unraisablehook`.
@@ -189,6 +187,9 @@ class Mixer(_ma._Mixer):
     (9600, 2)
     >>> voice.finished
     True
+
+    Attributes:
+        device (PlaybackDevice or None): The device the mixer plays on (None: offline).
 
     Args:
         device: A :class:`PlaybackDevice`, or None to render offline.
