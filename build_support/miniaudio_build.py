@@ -252,14 +252,15 @@ def patched_source_dir(src_dir: str, build_dir: str) -> str:
 
 # Only the parts of miniaudio we use: decoding (WAV, FLAC, MP3 built in; Vorbis via stb_vorbis),
 # the data converter and resampler, waveform/pulse/noise generation (Waveform, PulseWave, Noise),
-# and device I/O with its default backends (loaded at run time with dlopen, so the build needs no
-# audio library headers).  Left out: the encoder (WAV writing uses dr_wav's writer, which stays),
-# the resource manager, the node graph and the high-level engine.
+# the filters and effects (Processor), device I/O with its default backends (loaded at run time
+# with dlopen, so the build needs no audio library headers), and the node graph with the
+# high-level engine (ma_engine, ma_sound), which Mixer runs without a device of its own: its
+# sounds are made from our streams (ma_sound_init_from_data_source) and a device of ours pulls
+# the mix.  Left out: the encoder (WAV writing uses dr_wav's writer, which stays) and the
+# resource manager (it loads files on threads of its own; our streams already decode).
 MA_DEFINES = [
     ("MA_NO_ENCODING", "1"),
     ("MA_NO_RESOURCE_MANAGER", "1"),
-    ("MA_NO_NODE_GRAPH", "1"),
-    ("MA_NO_ENGINE", "1"),
 ]
 
 OUR_WARNINGS = ["-Wall", "-Wextra"]

@@ -56,6 +56,7 @@ typedef struct {
     PyTypeObject *runner_type;        /* _CallbackRunner, what start(callback=...) runs (pycallback.c) */
     PyTypeObject *callback_time_type; /* CallbackTime, a callback's `time` argument (pycallback.c) */
     PyTypeObject *processor_type;     /* Processor, the base of the DSP processors (dsp.c) */
+    PyTypeObject *voice_type;         /* _Voice, a sound playing in a mixer (voice.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -1145,5 +1146,95 @@ void pyma_proc_detach(ProcessorObject *p, void *owner);
 void pyma_proc_run(ProcessorObject *p, float *frames, ma_uint32 n);
 ma_uint32 pyma_proc_channels(const ProcessorObject *p);
 ma_uint32 pyma_proc_sample_rate(const ProcessorObject *p);
+
+
+/* ---- the mixer: miniaudio's engine driven by our streams (mixer.c, voice.c) -----------------
+ *
+ * A Mixer owns an ma_engine initialised without a device (noDevice): the mix is read by a pull kind
+ * (pyma_mix_pull, mixer.c) whose read is ma_engine_read_pcm_frames, so a PlaybackDevice pulls it
+ * without the GIL like any stream, and render() reads it with the GIL released.  The engine lives
+ * in that pull, which the mixer's DecoderStream owns: it outlives every sound, because the mixer
+ * releases its voices before it drops the stream.
+ *
+ * A Voice is one ma_sound over a data source of ours (voice.c) whose reads pull a claimed
+ * DecoderStream with pyma_stream_pull (no GIL, no allocation).  miniaudio's node graph lets a
+ * thread attach and detach sounds while another reads the graph (ma_sound_uninit waits for a read
+ * in progress with a spin, never for the GIL), so play() and the release of a voice run with the
+ * GIL held while the audio thread mixes.  A voice is active (in the mixer's `voices` list, its
+ * sound initialised, its stream claimed) until it is released: when it ended (the data source's
+ * end, or its stop time reached), by the next reap on a Python thread (the event thread, woken by
+ * the reader, or any mixer call), never on the audio thread. */
+
+typedef struct pyma_mix_pull {
+    pyma_pull base;
+    pyma_state *st;
+    ma_engine engine;
+    int engine_ready;
+    pyma_source_event ev;          /* owner: the MixerObject (borrowed; see `notify`) */
+    volatile int notify;           /* 1 while the mixer lives: readers may queue it for the event thread */
+    volatile int in_read;          /* a reader is between its notify check and its push */
+    volatile int ended;            /* set by a sound's end callback (the reader's thread) */
+    volatile ma_uint64 next_check; /* the earliest stop time of an active voice (~0: none), GIL writes */
+} pyma_mix_pull;
+
+typedef struct MixerObject {
+    PyObject_HEAD
+    pyma_state *st;
+    PyObject *stream;     /* the DecoderStream over the mix pull (owned), NULL once closed */
+    pyma_mix_pull *mix;   /* stream's pull (borrowed), NULL once closed */
+    PyObject *voices;     /* list of the active voices (owned) */
+    ma_uint32 channels, sample_rate;
+    double volume;
+    int reaping;          /* a _reap() is running (it may let other threads run: see mixer.c) */
+    PyObject *weakreflist;
+} MixerObject;
+
+/* A voice's data source over a claimed stream (voice.c). */
+typedef struct {
+    ma_data_source_base base;
+    PyObject *stream;            /* borrowed from the VoiceObject, which owns and claims it */
+    pyma_devconv *conv;          /* to float32 for a stream of another format (owned), or NULL */
+    ma_format format;            /* what the engine reads: float32 */
+    ma_uint32 channels, sample_rate;
+    volatile ma_uint64 cursor;   /* source frames handed to the engine since the last seek */
+    ma_uint64 length;            /* the stream's length (when length_known) */
+    int length_known;
+    volatile int failed;         /* the stream's read failed: its ma_result (the voice ended) */
+    int padded;                  /* the reader added the frame of silence after the end (voice.c) */
+} pyma_voice_ds;
+
+typedef struct VoiceObject {
+    PyObject_HEAD
+    MixerObject *mixer;     /* owned */
+    PyObject *stream;       /* owned and claimed while active, NULL after */
+    struct pyma_voice_core *core; /* the data source and the ma_sound (PyMem_Raw: the graph points into it) */
+    int active;             /* the sound is initialised and in the mixer's list */
+    int ending;             /* a reap found it over and is releasing it */
+    int paused;
+    double volume, pan, pitch;
+    ma_uint64 stop_time;    /* engine frame at which it stops (~0: none) */
+    ma_uint64 final_position; /* the cursor when it was released */
+    int error;              /* the stream's read error that ended it (ma_result), 0 if none */
+} VoiceObject;
+
+struct pyma_voice_core {
+    pyma_voice_ds ds;
+    ma_sound sound;
+};
+
+extern PyType_Spec pyma_mixer_spec, pyma_voice_spec;
+
+/* Starts `v` (made by the mixer, zeroed past its head) over `stream` in `m`'s engine: claims the
+ * stream, makes the data source and the sound, applies the settings and starts it (at
+ * start_at, an engine frame, when >= 0; fade_in frames).  GIL held; -1 with an exception (nothing
+ * claimed or allocated then). */
+int pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume, double pan, double pitch,
+                     int loop, ma_uint64 fade_in, long long start_at, long long stop_at);
+/* Whether an active voice is over (its source ended, failed, or its stop time passed).  GIL held. */
+int pyma_voice_done(VoiceObject *v);
+/* Uninitialises the sound, unclaims and drops the stream, keeps the final position; no-op for an
+ * inactive voice.  Does not touch the mixer's list.  GIL held, not on the audio thread; the engine
+ * must be alive. */
+void pyma_voice_release(VoiceObject *v);
 
 #endif /* PYMA_MINIAUDIO_H */

@@ -259,6 +259,19 @@ module_exec(PyObject *module)
     if (st->processor_type == NULL || PyModule_AddType(module, st->processor_type) < 0) {
         return -1;
     }
+    /* _Mixer and _Voice (mixer.c, voice.c): subclassed by the package's Mixer and Voice. */
+    st->voice_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_voice_spec, NULL);
+    if (st->voice_type == NULL || PyModule_AddType(module, st->voice_type) < 0) {
+        return -1;
+    }
+    {
+        PyObject *tp = PyType_FromModuleAndSpec(module, &pyma_mixer_spec, NULL);
+        if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
+            Py_XDECREF(tp);
+            return -1;
+        }
+        Py_DECREF(tp);
+    }
     if (pyma_pycallback_init(module, st) < 0) {
         return -1;
     }
@@ -295,6 +308,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->runner_type);
     Py_VISIT(st->callback_time_type);
     Py_VISIT(st->processor_type);
+    Py_VISIT(st->voice_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
@@ -318,6 +332,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->runner_type);
     Py_CLEAR(st->callback_time_type);
     Py_CLEAR(st->processor_type);
+    Py_CLEAR(st->voice_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);

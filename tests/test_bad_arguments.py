@@ -1057,6 +1057,89 @@ ICE_METHOD_ROWS.append(("close-extra-argument", "close", (1,), TypeError, None))
 COVERED.update({"IceCastClient.read", "IceCastClient.determine_audio_format", "IceCastClient.close"})
 
 
+# ---- the mixer ------------------------------------------------------------------------------------
+
+
+def _mixer_play(**kw):
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+        m.play(miniaudio.Waveform("sine"), **kw)
+
+
+def _voice_call(method, *args, finished=False, **kw):
+    def run():
+        with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+            v = m.play(miniaudio.Waveform("sine"))
+            if finished:
+                v.stop()
+            getattr(v, method)(*args, **kw)
+    return run
+
+
+def _mixer_closed_play():
+    m = miniaudio.Mixer(sample_rate=48000, nchannels=2)
+    m.close()
+    m.play(miniaudio.Waveform("sine"))
+
+
+def _mixer_source_twice():
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+        w = miniaudio.Waveform("sine")
+        m.play(w)
+        m.play(w)
+
+
+def _mixer_on_capture():
+    with miniaudio.CaptureDevice(backends=NULL) as dev:
+        miniaudio.Mixer(dev)
+
+
+_MIX_NUM = [(label, v, TypeError, True) for label, v in TYPES if label not in ("float", "nan")] + [
+    ("nan", float("nan"), ValueError, True), ("inf", float("inf"), ValueError, True),
+    ("-1", -1, ValueError, True), ("huge", 1e300, ValueError, True)]
+_MIX_TIME = [(label, v, TypeError, True) for label, v in TYPES if label not in ("float", "nan", "None")] + [
+    ("nan", float("nan"), ValueError, True), ("-1", -1, ValueError, True), ("-0.5s", -0.5, ValueError, True),
+    ("2**63", 2**63, ValueError, True)]
+for _p in ("volume", "pitch"):
+    add_param_rows("Mixer.play", _mixer_play, {}, _p, _MIX_NUM + ([("0", 0, ValueError, True)] if _p == "pitch" else []),
+                   "Mixer.play")
+add_param_rows("Mixer.play", _mixer_play, {}, "pan", [b for b in _MIX_NUM if b[0] != "-1"] + [
+    ("1.5", 1.5, ValueError, True), ("-1.5", -1.5, ValueError, True)], "Mixer.play")
+add_param_rows("Mixer.play", _mixer_play, {}, "loop", [("int", 1, TypeError, True), ("None", None, TypeError, True)],
+               "Mixer.play")
+for _p in ("fade_in", "start_at", "stop_at"):
+    add_param_rows("Mixer.play", _mixer_play, {}, _p, _MIX_TIME, "Mixer.play")
+for _label, _v in TYPES:
+    row("Mixer.play-source-%s" % _label, call(lambda s: miniaudio.Mixer().play(s), _v), TypeError, "source",
+        "Mixer.play")
+row("Mixer.play-closed", _mixer_closed_play, ValueError, "closed", "Mixer.play")
+row("Mixer.play-source-twice", _mixer_source_twice, RuntimeError, "source is already playing", "Mixer.play")
+row("Mixer.play-python-source", lambda: miniaudio.Mixer().play(miniaudio.stream_any(io.BytesIO(WAV))), ValueError,
+    "Python file object", "Mixer.play")
+row("Mixer.play-generator", lambda: miniaudio.Mixer().play(x for x in [b""]), TypeError, "Python generator",
+    "Mixer.play")
+row("Mixer-capture-device", _mixer_on_capture, TypeError, "PlaybackDevice", "Mixer")
+for _p, _bad in (("sample_rate", count_bad(hi=384000)), ("nchannels", count_bad(hi=254))):
+    add_param_rows("Mixer", miniaudio.Mixer, {}, _p, [b for b in _bad if b[0] not in ("None", "enum")], "Mixer")
+add_param_rows("Mixer", miniaudio.Mixer, {}, "device", [(label, v, TypeError, "PlaybackDevice") for label, v in TYPES
+                                                        if label != "None"], "Mixer")
+for _label, _v in TYPES + [("-1", -1), ("big", 2**63)]:
+    row("Mixer.render-%s" % _label, call(lambda n: miniaudio.Mixer().render(n), _v),
+        ValueError if _label in ("-1",) else (OverflowError, ValueError) if _label == "big" else TypeError,
+        None if _label == "big" else "frames", "Mixer.render")
+row("Mixer.close-arg", lambda: miniaudio.Mixer().close(1), TypeError, None, "Mixer.close")
+for _p in ("fade_out", "at"):
+    for _label, _v, _exc, _named in _MIX_TIME:
+        row("Voice.stop-%s-%s" % (_p, _label), _voice_call("stop", **{_p: _v}), _exc, _p, "Voice.stop")
+for _label, _v, _exc, _named in frames_bad(lo=0):
+    row("Voice.seek-%s" % _label, _voice_call("seek", _v), ValueError if _exc is OverflowError else _exc, "frame",
+        "Voice.seek")
+row("Voice.seek-finished", _voice_call("seek", 0, finished=True), ValueError, "finished", "Voice.seek")
+row("Voice.pause-finished", _voice_call("pause", finished=True), ValueError, "finished", "Voice.pause")
+row("Voice.resume-finished", _voice_call("resume", finished=True), ValueError, "finished", "Voice.resume")
+row("Voice.wait-str", _voice_call("wait", "x"), TypeError, None, "Voice.wait")
+row("Voice-direct", call(miniaudio.Voice), TypeError, None, "Voice")  # made by Mixer.play() only
+
+
 # ---- the tests -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module", autouse=True)

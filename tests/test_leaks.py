@@ -497,6 +497,32 @@ def make_cases(tmp, http_url):
         held.close()
         _expect(ValueError, miniaudio.stream_any(io.BytesIO(wav)).then, lp)
 
+    def mixer_offline():
+        # a mixer made and closed, voices played to their end, stopped, and left to the mixer
+        with miniaudio.Mixer(sample_rate=8000, nchannels=2) as m:
+            a = m.play(miniaudio.stream_memory(wav), volume=0.5, pan=0.2, start_at=5, stop_at=200)
+            b = m.play(miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1), fade_in=16, loop=True)
+            m.render(100)
+            b.stop(fade_out=20)
+            m.play(miniaudio.stream_raw_pcm_memory(s16[:400], 1, 2))
+            m.render(300)
+            assert a.finished and b.finished
+        _expect(RuntimeError, _mixer_twice)
+
+    def _mixer_twice():
+        with miniaudio.Mixer(sample_rate=8000, nchannels=1) as m:
+            w = miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1)
+            m.play(w)
+            m.play(w)
+
+    def mixer_device():
+        # play/stop cycles on a NULL device, and a mixer bound to it made and closed
+        with miniaudio.Mixer(play) as m:
+            for _ in range(3):
+                v = m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1))
+                v.stop()
+            m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1), stop_at=m.time + 10)
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -690,6 +716,8 @@ def make_cases(tmp, http_url):
         "stream_then": (stream_then, d // 4, f),
         "generators": (generators, d // 2, f),
         "dsp": (dsp, d // 2, f),
+        "mixer_offline": (mixer_offline, d // 2, f),
+        "mixer_device": (mixer_device, dd, fd),
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
@@ -706,7 +734,8 @@ CASE_NAMES = [
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "push_io", "pyaudio_streams", "oneshot",
+    "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "mixer_offline", "mixer_device",
+    "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

@@ -1,0 +1,402 @@
+"""Mixer and Voice: many sounds at once on one device, on miniaudio's own engine.
+
+The C types ``_Mixer`` (mixer.c: an ``ma_engine`` without a device of its own, read by a stream)
+and ``_Voice`` (voice.c: an ``ma_sound`` over one of the package's streams) do the work; this
+module checks the arguments, starts the device, and delivers the ends of voices: the voices that
+are over are released by ``_reap()`` on a Python thread (the event thread, woken by the audio
+thread, or any mixer call), and their ``on_finished`` runs on the event thread.
+"""
+
+import array
+import collections
+import math
+import numbers
+import threading
+from typing import Any, Callable, Deque, List, Optional, Union
+
+from . import _events
+from . import _miniaudio as _ma
+from ._enums import SampleFormat
+
+_np: Any
+try:
+    import numpy as _np
+except ImportError:  # numpy is optional: render() then gives array.array('f')
+    _np = None
+
+TimeType = Union[int, float]
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    return x
+
+
+MAX_VOLUME = 1000.0  # +60 dB
+
+
+def _volume(value: Any, name: str = "volume") -> float:
+    x = _number(value, name)
+    if not 0 <= x <= MAX_VOLUME:
+        raise ValueError(f"{name} must be from 0 to {MAX_VOLUME:g}, not {value!r}")
+    return x
+
+
+def _pan(value: Any) -> float:
+    x = _number(value, "pan")
+    if not -1.0 <= x <= 1.0:
+        raise ValueError(f"pan must be from -1.0 (left) to 1.0 (right), not {value!r}")
+    return x
+
+
+def _pitch(value: Any) -> float:
+    x = _number(value, "pitch")
+    if not 0 < x <= 1000:
+        raise ValueError(f"pitch must be > 0 and at most 1000, not {value!r}")
+    return x
+
+
+class Voice(_ma._Voice):
+    """A sound playing in a :class:`Mixer`, made by :meth:`Mixer.play`.
+
+    ``volume``, ``pan`` and ``pitch`` can be set while it plays.  When it ends (its source ended,
+    or :meth:`stop` or ``stop_at`` stopped it) the mixer releases it by itself: its source stream
+    is no longer claimed (it can be used again, e.g. ``seek(0)`` and play it again) and
+    :attr:`finished` turns True.
+
+    :attr:`position` is the frame of the source reached (in the source's frames; the engine reads
+    a block ahead of what is heard).
+
+    Attributes:
+        on_finished (callable or None): Called as ``on_finished(voice)`` on the package's event
+            thread when the voice ends by itself or by :meth:`stop`; not when the mixer is closed.
+            Settable; an exception in it goes to :func:`sys.unraisablehook`.
+    """
+
+    on_finished: Optional[Callable[["Voice"], Any]] = None
+
+    def _event(self) -> threading.Event:
+        return self.__dict__.setdefault("_done", threading.Event())  # type: ignore[no-any-return]
+
+    @property
+    def volume(self) -> float:
+        """The gain, 0.0 to 1000.0 (1.0: as the source is).  Settable while it plays."""
+        return _ma._Voice.volume.__get__(self)  # type: ignore[no-any-return]
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._set_volume(_volume(value))
+
+    @property
+    def pan(self) -> float:
+        """-1.0 (left) .. 1.0 (right); miniaudio's balance law: panning right lowers the left channel
+        by ``1 - pan``.  Settable while it plays."""
+        return _ma._Voice.pan.__get__(self)  # type: ignore[no-any-return]
+
+    @pan.setter
+    def pan(self, value: float) -> None:
+        self._set_pan(_pan(value))
+
+    @property
+    def pitch(self) -> float:
+        """The playback speed and pitch, > 0 (2.0: an octave up, half the duration).  Settable
+        while it plays."""
+        return _ma._Voice.pitch.__get__(self)  # type: ignore[no-any-return]
+
+    @pitch.setter
+    def pitch(self, value: float) -> None:
+        self._set_pitch(_pitch(value))
+
+    @property
+    def error(self) -> Optional[BaseException]:
+        """The decode error that ended the voice (its source failed), or None."""
+        code = self._error
+        return None if code == 0 else _ma.MiniaudioError(f"the voice's source failed to decode (error {code})",
+                                                         code)
+
+    def stop(self, fade_out: TimeType = 0, *, at: Optional[TimeType] = None) -> None:
+        """Stop the voice, now or at ``at`` on the mixer's clock, fading out over ``fade_out``
+        (frames as an int, seconds as a float) before that point.  A no-op once it finished.
+
+        Raises:
+            TypeError, ValueError: A bad ``fade_out`` or ``at`` (the message names it).
+        """
+        mixer = self.mixer
+        fade = mixer._frames(fade_out, "fade_out")
+        when = -1 if at is None else mixer._frames(at, "at")
+        self._stop(when, fade)
+        mixer._collect()
+
+    def pause(self) -> None:
+        """Hold the voice where it is (silence, its source untouched) until :meth:`resume`.
+
+        Raises:
+            ValueError: The voice has finished.
+        """
+        self._pause(True)
+
+    def resume(self) -> None:
+        """Go on from where :meth:`pause` held it.
+
+        Raises:
+            ValueError: The voice has finished.
+        """
+        self._pause(False)
+
+    def seek(self, frame: int) -> None:
+        """Go to ``frame`` of the source (taken by the mixer before its next block).
+
+        Raises:
+            TypeError: ``frame`` is not an int.
+            ValueError: ``frame`` is negative, or the voice has finished.
+        """
+        if isinstance(frame, bool) or not isinstance(frame, numbers.Integral):
+            raise TypeError(f"frame must be an int, not {type(frame).__name__}")
+        if not 0 <= frame < 1 << 62:
+            raise ValueError(f"frame must be from 0 to 2**62, not {frame!r}")
+        self._seek(int(frame))
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until the voice has finished (or ``timeout`` seconds passed); True if it has.
+
+        A voice of a mixer that is not playing (an offline mixer between two :meth:`Mixer.render`
+        calls, a stopped device) does not move: this then waits for the timeout.
+        """
+        if not self.finished:
+            self.mixer._collect()
+        if self.finished:
+            return True
+        return self._event().wait(timeout)
+
+
+class Mixer(_ma._Mixer):
+    """Many sounds at once on one device, on miniaudio's own engine (``ma_engine``).
+
+    ``Mixer(device)`` mixes for a :class:`PlaybackDevice`: :meth:`play` starts the device on the
+    mixer's stream if it is not running, and the device's audio thread mixes without the GIL.
+    ``Mixer(sample_rate=..., nchannels=...)`` renders offline: :meth:`render` gives the next frames
+    of the mix.  The mix is float32; a device of another format, channel count or rate converts it.
+
+    >>> mixer = miniaudio.Mixer(sample_rate=48000, nchannels=2)
+    >>> voice = mixer.play(miniaudio.Waveform("sine", frequency=440, amplitude=0.5), stop_at=4800)
+    >>> mixer.render(9600).shape
+    (9600, 2)
+    >>> voice.finished
+    True
+
+    Attributes:
+        device (PlaybackDevice or None): The device the mixer plays on (None: offline).
+
+    Args:
+        device: A :class:`PlaybackDevice`, or None to render offline.
+        sample_rate: The mix's rate (default: the device's, or 48000).
+        nchannels: The mix's channel count (default: the device's, or 2).
+
+    Raises:
+        TypeError: ``device`` is not a :class:`PlaybackDevice` (a capture device cannot play).
+        ValueError: ``sample_rate`` or ``nchannels`` out of range, or the device is closed.
+    """
+
+    def __new__(cls, device: Any = None, *, sample_rate: Optional[int] = None,
+                nchannels: Optional[int] = None) -> "Mixer":
+        from ._devices import PlaybackDevice
+        if device is not None:
+            if not isinstance(device, PlaybackDevice):
+                raise TypeError(f"device must be a PlaybackDevice (or None to render offline), not "
+                                f"{type(device).__name__}")
+            if device.closed:
+                raise ValueError("device is closed")
+        for name, value in (("sample_rate", sample_rate), ("nchannels", nchannels)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if sample_rate is None:
+            sample_rate = device.sample_rate if device is not None else 48000
+        if nchannels is None:
+            nchannels = device.nchannels if device is not None else 2
+        if not 1 <= sample_rate <= _ma.MAX_SAMPLE_RATE:
+            raise ValueError(f"sample_rate must be 1..{_ma.MAX_SAMPLE_RATE}, not {sample_rate!r}")
+        if not 1 <= nchannels <= _ma.MAX_CHANNELS:
+            raise ValueError(f"nchannels must be 1..{_ma.MAX_CHANNELS}, not {nchannels!r}")
+        return super().__new__(cls, int(nchannels), int(sample_rate), SampleFormat.FLOAT32)
+
+    def __init__(self, device: Any = None, *, sample_rate: Optional[int] = None,
+                 nchannels: Optional[int] = None) -> None:
+        self.device = device
+        self._pending: Deque[Voice] = collections.deque()
+        # One reap at a time: a reap can let other threads run (the garbage collector, a stream's
+        # teardown), and a second reap then would not see the voices the first is releasing.
+        self._reap_lock = threading.RLock()
+        _events._ensure_event_thread()
+
+    # ---- clock and arguments ----
+
+    def _frames(self, value: Any, name: str) -> int:
+        """Frames (an int) or seconds (a float) on the mixer's clock, as an int >= 0."""
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be frames (an int) or seconds (a float), not {type(value).__name__}")
+        if isinstance(value, numbers.Integral):
+            frames = int(value)
+        else:
+            seconds = float(value)
+            if not math.isfinite(seconds):
+                raise ValueError(f"{name} must be a finite number of seconds, not {value!r}")
+            frames = round(seconds * self.sample_rate)
+        if frames < 0:
+            raise ValueError(f"{name} must be >= 0, not {value!r}")
+        if frames >= 1 << 62:
+            raise ValueError(f"{name} is too far ahead: {value!r}")
+        return frames
+
+    @property
+    def volume(self) -> float:
+        """The master volume, 0.0 to 1000.0 (1.0: unchanged).  Settable at any time."""
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._set_volume(_volume(value))
+
+    # ---- playing ----
+
+    def play(self, source: Any, volume: float = 1.0, pan: float = 0.0, pitch: float = 1.0, loop: bool = False,
+             fade_in: TimeType = 0, start_at: Optional[TimeType] = None,
+             stop_at: Optional[TimeType] = None) -> Voice:
+        """Play ``source`` and return its :class:`Voice`; starts the device if it is not running.
+
+        Args:
+            source: One of the package's streams: :func:`stream_file`, :func:`stream_memory`,
+                :func:`stream_raw_pcm_memory` (16-bit or 8-bit), :class:`Waveform` and the other
+                generators, :func:`chain` / :class:`Playlist`.  Its format, channels and rate are
+                converted to the mixer's.  The mixer claims it while the voice plays (Python cannot
+                use it then); it is released when the voice ends.
+            volume: Gain, 0.0 to 1000.0.
+            pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
+            pitch: Speed and pitch, > 0 and at most 1000 (2.0: an octave up, half the duration).
+            loop: Play the source again from its start each time it ends (until :meth:`Voice.stop`).
+            fade_in: Ramp the volume up from 0 over this long (frames as an int, seconds as a float).
+            start_at: When to start on the mixer's clock (:attr:`time`; frames or seconds); the
+                source's first frame is mixed exactly there.  None, or a time not ahead of
+                :attr:`time` (a time already past is allowed): at once, with the next frame but
+                one (the engine's pitch resampler delays a sound by one frame).
+            stop_at: When to stop on the mixer's clock (frames or seconds), or None.
+
+        Raises:
+            ValueError: The mixer is closed; a bad number (NaN, a negative volume, pitch <= 0, pan
+                outside -1..1); a stream over a Python file object, or raw PCM of an unknown format.
+            TypeError: ``source`` is not one of the package's streams (Python generators are not
+                mixed yet), or an argument has the wrong type.
+            RuntimeError: ``source`` is already playing (in a mixer, on a device or in a chain).
+        """
+        if self.closed:
+            raise ValueError("cannot play: the mixer is closed")
+        if not isinstance(source, _ma.DecoderStream):
+            if hasattr(source, "send"):
+                raise TypeError("source is a Python generator: the mixer cannot mix Python generators yet; "
+                                "give one of the package's streams (stream_file(), Waveform, chain(), ...)")
+            raise TypeError(f"source must be one of the package's streams (stream_file(), stream_memory(), "
+                            f"Waveform, chain(), ...), not {type(source).__name__}")
+        if not isinstance(loop, bool):
+            raise TypeError(f"loop must be a bool, not {type(loop).__name__}")
+        args = (_volume(volume), _pan(pan), _pitch(pitch), loop, self._frames(fade_in, "fade_in"),
+                -1 if start_at is None else self._frames(start_at, "start_at"),
+                -1 if stop_at is None else self._frames(stop_at, "stop_at"))
+        self._collect()
+        voice: Voice = self._play(Voice, source, *args)
+        voice._event()
+        if self.device is not None:
+            self._ensure_playing()
+        return voice
+
+    def _ensure_playing(self) -> None:
+        device = self.device
+        if device.callback_generator is self._stream:
+            return
+        if device.running:
+            raise RuntimeError("the mixer's device is playing something else: stop it first")
+        device.start(self._stream)
+
+    def render(self, frames: int) -> Any:
+        """The next ``frames`` frames of the mix (offline mixers only).
+
+        Returns a float32 numpy array of shape ``(frames, nchannels)`` when numpy is installed,
+        else an interleaved ``array.array('f')``.  The mixer's clock moves by ``frames``; voices
+        that ended within them are finished when it returns.  The GIL is released while mixing.
+
+        Raises:
+            TypeError: ``frames`` is not an int.
+            ValueError: ``frames`` is negative, or the mixer is closed.
+            RuntimeError: The mixer plays on a device (the device reads it).
+        """
+        if isinstance(frames, bool) or not isinstance(frames, numbers.Integral):
+            raise TypeError(f"frames must be an int, not {type(frames).__name__}")
+        if frames < 0:
+            raise ValueError(f"frames must be >= 0, not {frames!r}")
+        if self.closed:
+            raise ValueError("cannot render: the mixer is closed")
+        if self.device is not None:
+            raise RuntimeError("render() is for offline mixers: this one plays on a device, which reads it")
+        chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
+        self._collect()
+        if _np is not None:
+            return _np.frombuffer(chunk, dtype=_np.float32).reshape(-1, self.nchannels)
+        return chunk
+
+    # ---- ends ----
+
+    def _collect(self) -> None:
+        """Releases the voices that are over and queues their on_finished for the event thread."""
+        with self._reap_lock:
+            done: List[Voice] = self._reap()
+            for voice in done:
+                voice._event().set()
+                if voice.on_finished is not None:
+                    self._pending.append(voice)
+        if self._pending:
+            if threading.current_thread() is _events._event_thread:
+                self._run_pending()
+            else:
+                self._notify()
+
+    def _run_pending(self) -> None:
+        while self._pending:
+            try:
+                voice = self._pending.popleft()
+            except IndexError:
+                break
+            callback = voice.on_finished
+            if callback is not None:
+                try:
+                    callback(voice)
+                except BaseException as exc:
+                    _events._report(exc, callback)
+
+    def _deliver_ends(self) -> None:
+        """The event thread: voices ended on the audio thread (or on_finished calls are waiting)."""
+        self._collect()
+        self._run_pending()
+
+    # ---- life ----
+
+    def close(self) -> None:
+        """Stop every voice and release the mixer (idempotent).  A device playing the mixer is
+        stopped (not closed).  ``on_finished`` is not called for voices stopped this way."""
+        if self.closed:
+            return
+        device = self.device
+        if device is not None and device.callback_generator is self._stream:
+            device.stop()
+        with self._reap_lock:
+            voices = self._close()
+        for voice in voices:
+            voice._event().set()
+        self._pending.clear()
+
+    def __enter__(self) -> "Mixer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
