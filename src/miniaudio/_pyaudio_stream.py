@@ -363,7 +363,7 @@ class _Stream:
     def _io_error(self, exc: MiniaudioError) -> OSError:
         """The OSError for a read()/write() the device ended: another thread's stop_stream() or
         close() gives PortAudio's ``-9983`` ("Stream is stopped"), anything else ``-9999``."""
-        if self._closed or not self._is_running:
+        if self._closed or not self._is_running or not self._device.running:
             return _error(_pa.paStreamIsStopped, f"{_ERROR_TEXT[_pa.paStreamIsStopped]}: {exc}")
         return _error(_pa.paUnanticipatedHostError, f"{_ERROR_TEXT[_pa.paUnanticipatedHostError]}: {exc}")
 
