@@ -524,6 +524,12 @@ converter_get_dynamic(ConverterObject *self, void *Py_UNUSED(closure))
     return PyBool_FromLong(self->conv.can_change_rate);
 }
 
+static PyObject *
+converter_get_attached(ConverterObject *self, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(self->owner != NULL);
+}
+
 static PyMethodDef converter_methods[] = {
     {"process", (PyCFunction)converter_process, METH_O, converter_process_doc},
     {"flush", (PyCFunction)(void (*)(void))converter_flush, METH_VARARGS | METH_KEYWORDS, converter_flush_doc},
@@ -549,6 +555,8 @@ static PyGetSetDef converter_getset[] = {
      (void *)1},
     {"flushed", (getter)converter_get_flushed, NULL, PyDoc_STR("flush() was called since the start or reset()."),
      NULL},
+    {"attached", (getter)converter_get_attached, NULL,
+     PyDoc_STR("A processed stream (then()) runs this converter now."), NULL},
     {"dynamic_rate", (getter)converter_get_dynamic, NULL, PyDoc_STR("set_rate() is allowed."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -296,8 +296,10 @@ conv_check(PyObject *inner, Py_ssize_t n, ma_format fmt, ma_uint32 channels, ma_
         return -1;
     }
     if (c->in_fmt->format != fmt) {
+        static const char *const names[] = {"?", "UNSIGNED8", "SIGNED16", "SIGNED24", "SIGNED32", "FLOAT32"};
         PyErr_Format(PyExc_ValueError, "then() argument %zd: this Converter has from_format=%s, the stream gives "
-                     "%s samples", n, ma_get_format_name(c->in_fmt->format), ma_get_format_name(fmt));
+                     "%s samples", n, names[c->in_fmt->format < 6 ? c->in_fmt->format : 0],
+                     names[fmt < 6 ? fmt : 0]);
         return -1;
     }
     if (c->in_channels != channels) {
