@@ -352,13 +352,18 @@ pyma_then_source_length(StreamObject *s, int *known)
 
 const char pyma_stream_then_doc[] =
     "then($self, /, *processors)\n--\n\n"
-    "A new stream giving this stream's frames through `processors` (LowPass, Gain, ...), in order.\n\n"
+    "A new stream giving this stream's frames through `processors` (LowPass, Gain, ..., Converter), in order.\n\n"
     "The processed stream has this stream's format, channels, rate, frames_to_read and chunk type; it\n"
     "is read with next()/send() or played by a device without the GIL, and can be a member of chain()\n"
     "or a Playlist.  It holds this stream (which Python cannot use meanwhile) and the processors\n"
     "(bound to its channels and rate, attached to it: process() and another then() refuse them)\n"
     "until it is closed.  seek() seeks this stream and resets the processors' state; position and\n"
-    "length follow this stream.  Parameters changed from any thread apply at the next block.";
+    "length follow this stream.  Parameters changed from any thread apply at the next block.\n\n"
+    "A Converter among them is a stage that changes the format, channels and rate: the stream after\n"
+    "it has the converter's output format (processors after it are bound to its channels and rate),\n"
+    "drains the resampler's delay at the end (process() of all frames + flush(drain=True)), maps\n"
+    "seek(n) to the source's frame n * from_rate // to_rate, and holds the converter likewise\n"
+    "(set_rate()/set_ratio() still work, applied at its next run).";
 
 PyObject *
 pyma_stream_then(StreamObject *self, PyObject *const *args, Py_ssize_t nargs)
