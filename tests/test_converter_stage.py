@@ -146,6 +146,48 @@ def test_staged_processors_around_a_converter_equal_offline():
                           miniaudio.Pan(0.5, sample_rate=44100).process(st))
 
 
+def test_raw_pcm_source_of_unknown_rate_takes_the_converters():
+    pcm = np.arange(-3000, 3000, dtype=np.int16)  # 3000 stereo frames
+    combo = (SF.SIGNED16, 2, 22050, SF.SIGNED16, 2, 44100)
+    stream = miniaudio.stream_raw_pcm_memory(pcm.tobytes(), 2, 2, frames_to_read=700).then(
+        miniaudio.Converter(*combo))
+    assert stream.sample_rate == 44100
+    expected = offline(combo, pcm.tobytes())
+    assert stream.length == len(expected) // 4
+    assert read_bytes(stream) == expected
+
+
+def test_source_read_partly_first():
+    """then() on a source at frame p: the conversion starts there, position starts at
+    p * to_rate // from_rate and ends at the length."""
+    combo = (SF.SIGNED16, 2, 44100, SF.FLOAT32, 2, 48000)
+    data = wav_bytes(6000, 2, 44100, seed=9)
+    src = source(data, SF.SIGNED16, 2, 44100, frames_to_read=1000)
+    next(src)
+    stream = src.then(miniaudio.Converter(*combo))
+    assert stream.position == 1000 * 48000 // 44100
+    got = read_bytes(stream)
+    assert got == offline(combo, whole(data, SF.SIGNED16, 2, 44100)[1000 * 4:])
+    assert stream.position == stream.length
+
+
+def test_converted_streams_in_a_chain_and_playlist_self_reference():
+    data = wav_bytes(3000, 1, 22050, seed=4)
+    combo = (SF.SIGNED16, 1, 22050, SF.FLOAT32, 2, 48000)
+    a = source(data, SF.SIGNED16, 1, 22050).then(miniaudio.Converter(*combo))
+    b = source(data, SF.SIGNED16, 1, 22050).then(miniaudio.Converter(*combo), miniaudio.Gain(-6))
+    got = read_bytes(miniaudio.chain(a, b, frames_to_read=999))
+    one = offline(combo, whole(data, SF.SIGNED16, 1, 22050))
+    quiet = miniaudio.Gain(-6, nchannels=2, sample_rate=48000).process(np.frombuffer(one, np.float32).copy())
+    assert got == one + quiet.tobytes()
+    pl = miniaudio.Playlist(output_format=SF.SIGNED16, nchannels=1, sample_rate=22050)
+    pl.append(source(data, SF.SIGNED16, 1, 22050))
+    converted = pl.then(miniaudio.Converter(*combo))
+    with pytest.raises(ValueError, match="itself"):
+        pl.append(converted)  # reading pl would read converted, which reads pl: refused
+    converted.close()
+
+
 # ---- seek ---------------------------------------------------------------------------------------------
 
 def test_seek_restarts_the_conversion_at_the_matching_input_frame():
