@@ -112,12 +112,20 @@ conv_seek(pyma_pull *pull, ma_uint64 frame)
     StreamObject *src = (StreamObject *)d->source;
     pyma_converter *c = d->conv;
     ma_uint64 target, landed;
+    int at_end;
     ma_result r = pyma_converter_apply_rate(c);
 
     if (r != MA_SUCCESS) {
         return r;
     }
     target = conv_scale(frame, c->in_rate, c->out_rate);
+    /* A frame of the drained tail (past what the source's last frame maps to): the source's end,
+     * and nothing more to give (a restarted converter would drain only its own silence).  The
+     * source's length is stable here: it is claimed by this pull, and only its own reads change it. */
+    at_end = src->length_known && target >= src->length && !src->pull->infinite;
+    if (at_end) {
+        target = src->length;
+    }
     landed = target;
     r = pyma_pull_seek(src->pull, target, &landed);
     if (r == MA_SUCCESS) {
@@ -126,7 +134,7 @@ conv_seek(pyma_pull *pull, ma_uint64 frame)
         src->pull_ended = 0;
         ma_data_converter_reset(&c->dc);
         d->in_have = d->in_pos = d->drain_left = 0;
-        d->src_ended = 0;
+        d->src_ended = at_end;
         if (landed != target) {
             /* The source ended first: say where that is at the output rate (below `frame`). */
             ma_uint64 at = conv_scale(landed, c->out_rate, c->in_rate);

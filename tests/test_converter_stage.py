@@ -202,6 +202,12 @@ def test_seek_restarts_the_conversion_at_the_matching_input_frame():
     assert stream.seek(n) == n and stream.position == n
     m = n * 44100 // 48000  # the source frame it stands for, rounded down
     assert read_bytes(stream) == offline(combo, pcm[m * 4:])
+    # the end: a seek to the length (in the drained tail) is allowed and gives nothing more
+    length = stream.length
+    assert stream.seek(length) == length
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert stream.seek(0) == 0 and read_bytes(stream) == first and stream.length == length
 
 
 # ---- a device on the NULL backend ----------------------------------------------------------------------
