@@ -57,6 +57,7 @@ typedef struct {
     PyTypeObject *callback_time_type; /* CallbackTime, a callback's `time` argument (pycallback.c) */
     PyTypeObject *processor_type;     /* Processor, the base of the DSP processors (dsp.c) */
     PyTypeObject *voice_type;         /* _Voice, a sound playing in a mixer (voice.c) */
+    PyTypeObject *converter_type;     /* _Converter, the streaming converter (converter.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
      * the package's event thread pops them in pyma_next_events.  ev_head is an intrusive list of
@@ -1047,6 +1048,43 @@ ma_result pyma_converter_apply_rate(pyma_converter *c);
 ma_uint64 pyma_converter_expected_output(pyma_converter *c, ma_uint64 in_frames);
 /* miniaudio._Converter, the Python face (miniaudio.Converter wraps it). */
 extern PyType_Spec pyma_converter_spec;
+
+/* The live stage's side of a _Converter (GIL held for all four).  pyma_converter_unwrap: a new
+ * reference to the _Converter `obj` is or wraps (miniaudio.Converter's `_c`), or NULL with no
+ * exception when it is neither.  pyma_converter_get: its C state (borrowed; lives as long as the
+ * object).  pyma_converter_attachable: 0, or -1 with ValueError (attached elsewhere) or
+ * RuntimeError (process() runs in another thread) naming then()'s argument n.
+ * pyma_converter_attach: restarts it (as reset()) and hands it to `owner` (an identity): from then
+ * on only set_rate()/set_ratio() and plain attributes work from Python, the owner's reader runs it.
+ * pyma_converter_detach: gives it back, restarted (no-op unless `owner` holds it; no reader runs
+ * it any more). */
+PyObject *pyma_converter_unwrap(pyma_state *st, PyObject *obj);
+pyma_converter *pyma_converter_get(PyObject *obj);
+int pyma_converter_attachable(PyObject *obj, Py_ssize_t n);
+void pyma_converter_attach(PyObject *obj, void *owner);
+void pyma_converter_detach(PyObject *obj, void *owner);
+
+/* ---- converted streams: a Converter among then()'s stages (pull_conv.c) ------------------- */
+
+/* then() when some of `args` are converters: the stages in order, each run of processors one
+ * processed stream (pull_dsp.c), each converter one converted stream over the stage before;
+ * every argument is checked first (processors against the channels and rate of their place).
+ * GIL held; NULL with TypeError/ValueError naming the argument position, or RuntimeError. */
+PyObject *pyma_then_staged(pyma_state *st, StreamObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* The source stream of a converted stream's pull (borrowed), or NULL for any other kind. */
+PyObject *pyma_pull_conv_source(pyma_pull *pull);
+
+/* Shared by pull_dsp.c and pull_conv.c (GIL held): the checks then() makes of its source stream
+ * and of processor argument n at the given channels and rate (-1 with an exception); the frames
+ * a pull of `s` gives (*known 0: unknown); "then() argument n: " put before the current
+ * exception's message; and the processed stream over `self` for processors args[0, count)
+ * (checked), whose argument numbers start at first + 1. */
+int pyma_then_check_source(StreamObject *s);
+int pyma_then_check_processor(pyma_state *st, PyObject *obj, Py_ssize_t n, ma_uint32 channels, ma_uint32 rate);
+ma_uint64 pyma_then_source_length(StreamObject *s, int *known);
+void pyma_then_prefix_error(Py_ssize_t n);
+PyObject *pyma_then_processors(pyma_state *st, StreamObject *self, PyObject *const *args, Py_ssize_t count,
+                               Py_ssize_t first);
 
 /* ---- processors: filters, delay, gain, pan, fade (dsp.c: the type; dsp_kinds.c: the kinds) ----
  *

@@ -8,6 +8,9 @@
  * taken at each call (miniaudio's linear resampler never holds back an output it can make).
  * Rate changes are handed to the runner through one atomic word (rate_request), applied at the
  * start of its next run.  One Python call at a time per object (`busy`, GIL held to change).
+ * A live stage (pull_conv.c: stream.then(converter)) attaches the converter for its life (`owner`):
+ * then the stage's reader is its one runner, and every method but set_rate()/set_ratio() and the
+ * plain attributes is refused.
  */
 #include "_miniaudio.h"
 
@@ -115,6 +118,7 @@ typedef struct {
     int busy;     /* a method is converting (maybe with the GIL released); GIL held to change */
     int flushed;  /* flush() was called: only reset() brings back process() */
     ma_uint64 frames_in, frames_out; /* since construction or reset() */
+    void *owner;  /* the live stage it is attached to (pull_conv.c; an identity), or NULL; GIL held */
 } ConverterObject;
 
 static pyma_state *
@@ -127,6 +131,13 @@ converter_state(ConverterObject *self)
 static int
 converter_enter(ConverterObject *self, const char *what)
 {
+    if (self->owner != NULL) {
+        PyErr_Format(PyExc_RuntimeError,
+                     "Converter.%s(): the converter is attached to a processed stream (then()), which runs it; "
+                     "close that stream first (set_rate() and set_ratio() are allowed meanwhile)",
+                     what);
+        return -1;
+    }
     if (self->busy) {
         PyErr_Format(PyExc_RuntimeError,
                      "Converter.%s(): the converter is in use by another thread (one call at a time per "
@@ -516,6 +527,12 @@ converter_get_dynamic(ConverterObject *self, void *Py_UNUSED(closure))
     return PyBool_FromLong(self->conv.can_change_rate);
 }
 
+static PyObject *
+converter_get_attached(ConverterObject *self, void *Py_UNUSED(closure))
+{
+    return PyBool_FromLong(self->owner != NULL);
+}
+
 static PyMethodDef converter_methods[] = {
     {"process", (PyCFunction)converter_process, METH_O, converter_process_doc},
     {"flush", (PyCFunction)(void (*)(void))converter_flush, METH_VARARGS | METH_KEYWORDS, converter_flush_doc},
@@ -541,6 +558,8 @@ static PyGetSetDef converter_getset[] = {
      (void *)1},
     {"flushed", (getter)converter_get_flushed, NULL, PyDoc_STR("flush() was called since the start or reset()."),
      NULL},
+    {"attached", (getter)converter_get_attached, NULL,
+     PyDoc_STR("A processed stream (then()) runs this converter now."), NULL},
     {"dynamic_rate", (getter)converter_get_dynamic, NULL, PyDoc_STR("set_rate() is allowed."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -555,6 +574,86 @@ static PyType_Slot converter_slots[] = {
     {Py_tp_getset, converter_getset},
     {0, NULL},
 };
+
+/* ---- the live stage's side (pull_conv.c; GIL held) ------------------------------------------ */
+
+PyObject *
+pyma_converter_unwrap(pyma_state *st, PyObject *obj)
+{
+    PyObject *inner;
+
+    if (Py_IS_TYPE(obj, st->converter_type)) {
+        return Py_NewRef(obj);
+    }
+    if (PyObject_TypeCheck(obj, st->processor_type) || PyObject_TypeCheck(obj, st->stream_type)) {
+        return NULL;
+    }
+    /* miniaudio.Converter keeps its _Converter in `_c`. */
+    inner = PyObject_GetAttrString(obj, "_c");
+    if (inner == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (!Py_IS_TYPE(inner, st->converter_type)) {
+        Py_DECREF(inner);
+        return NULL;
+    }
+    return inner;
+}
+
+pyma_converter *
+pyma_converter_get(PyObject *obj)
+{
+    return &((ConverterObject *)obj)->conv;
+}
+
+int
+pyma_converter_attachable(PyObject *obj, Py_ssize_t n)
+{
+    ConverterObject *self = (ConverterObject *)obj;
+
+    if (self->owner != NULL) {
+        PyErr_Format(PyExc_ValueError,
+                     "then() argument %zd: this Converter is already attached to another processed stream; a "
+                     "converter runs in one place at a time (close that stream, or make another Converter)",
+                     n);
+        return -1;
+    }
+    if (self->busy) {
+        PyErr_Format(PyExc_RuntimeError, "then() argument %zd: Converter.process() is running in another thread", n);
+        return -1;
+    }
+    return 0;
+}
+
+/* Forgets the input so far, as reset() does. */
+static void
+converter_restart(ConverterObject *self)
+{
+    ma_data_converter_reset(&self->conv.dc);
+    self->flushed = 0;
+    self->frames_in = self->frames_out = 0;
+}
+
+void
+pyma_converter_attach(PyObject *obj, void *owner)
+{
+    ConverterObject *self = (ConverterObject *)obj;
+
+    converter_restart(self);
+    self->owner = owner;
+}
+
+void
+pyma_converter_detach(PyObject *obj, void *owner)
+{
+    ConverterObject *self = (ConverterObject *)obj;
+
+    if (self->owner == owner) {
+        self->owner = NULL;
+        converter_restart(self);
+    }
+}
 
 PyType_Spec pyma_converter_spec = {
     .name = "miniaudio._Converter",

@@ -238,13 +238,9 @@ module_exec(PyObject *module)
         return -1;
     }
     /* _Converter (converter.c): the streaming converter. */
-    {
-        PyObject *tp = PyType_FromModuleAndSpec(module, &pyma_converter_spec, NULL);
-        if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
-            Py_XDECREF(tp);
-            return -1;
-        }
-        Py_DECREF(tp); /* the module holds it */
+    st->converter_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_converter_spec, NULL);
+    if (st->converter_type == NULL || PyModule_AddType(module, st->converter_type) < 0) {
+        return -1;
     }
     st->device_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_device_spec, NULL);
     if (st->device_type == NULL || PyModule_AddType(module, st->device_type) < 0) {
@@ -309,6 +305,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->callback_time_type);
     Py_VISIT(st->processor_type);
     Py_VISIT(st->voice_type);
+    Py_VISIT(st->converter_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_VISIT(st->zero_items[i]);
@@ -333,6 +330,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->callback_time_type);
     Py_CLEAR(st->processor_type);
     Py_CLEAR(st->voice_type);
+    Py_CLEAR(st->converter_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
         Py_CLEAR(st->zero_items[i]);

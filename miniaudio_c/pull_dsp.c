@@ -221,12 +221,15 @@ dsp_free(pyma_pull *pull)
 PyObject *
 pyma_pull_dsp_source(pyma_pull *pull)
 {
-    return pull != NULL && pull->read == dsp_read ? ((dsp_pull *)pull)->source : NULL;
+    if (pull != NULL && pull->read == dsp_read) {
+        return ((dsp_pull *)pull)->source;
+    }
+    return pyma_pull_conv_source(pull); /* a converted stream (pull_conv.c), or NULL */
 }
 
 /* Re-raises the current exception with "then() argument <n>: " in front of its message (same type). */
-static void
-prefix_error(Py_ssize_t n)
+void
+pyma_then_prefix_error(Py_ssize_t n)
 {
     PyObject *exc = pyma_err_take();
 
@@ -243,8 +246,8 @@ prefix_error(Py_ssize_t n)
 }
 
 /* Checks the source for then(); -1 with an exception. */
-static int
-dsp_check_source(StreamObject *s)
+int
+pyma_then_check_source(StreamObject *s)
 {
     if (s->closed) {
         PyErr_SetString(PyExc_ValueError, "then(): the stream is closed");
@@ -278,14 +281,15 @@ dsp_check_source(StreamObject *s)
 
 /* Checks processor `obj` (argument n) for the source's channels and rate without changing it: after
  * this, binding can fail only for memory.  GIL held; -1 with an exception. */
-static int
-dsp_check_processor(pyma_state *st, PyObject *obj, Py_ssize_t n, ma_uint32 channels, ma_uint32 rate)
+int
+pyma_then_check_processor(pyma_state *st, PyObject *obj, Py_ssize_t n, ma_uint32 channels, ma_uint32 rate)
 {
     ProcessorObject *p = (ProcessorObject *)obj;
     const pyma_dsp_kind_info *k;
 
     if (!pyma_proc_check(st, obj)) {
-        PyErr_Format(PyExc_TypeError, "then() argument %zd must be a processor (LowPass, Gain, Delay, ...), not "
+        PyErr_Format(PyExc_TypeError, "then() argument %zd must be a processor (LowPass, Gain, Delay, ...) or a "
+                     "Converter, not "
                      "%.200s", n, Py_TYPE(obj)->tp_name);
         return -1;
     }
@@ -319,7 +323,7 @@ dsp_check_processor(pyma_state *st, PyObject *obj, Py_ssize_t n, ma_uint32 chann
             return -1;
         }
         if (pyma_dsp_validate(p->kind, p->params, sr, channels) < 0) {
-            prefix_error(n);
+            pyma_then_prefix_error(n);
             return -1;
         }
     }
@@ -328,8 +332,8 @@ dsp_check_processor(pyma_state *st, PyObject *obj, Py_ssize_t n, ma_uint32 chann
 
 /* The frames of `s` a pull gives: its length, less a partial last frame of raw PCM (which only
  * next() gives); *known 0 when unknown.  GIL held (reads the source's pull once). */
-static ma_uint64
-dsp_source_length(StreamObject *s, int *known)
+ma_uint64
+pyma_then_source_length(StreamObject *s, int *known)
 {
     ma_uint64 saved, got = 0;
     char frame[MA_MAX_CHANNELS * 4];
@@ -348,35 +352,41 @@ dsp_source_length(StreamObject *s, int *known)
 
 const char pyma_stream_then_doc[] =
     "then($self, /, *processors)\n--\n\n"
-    "A new stream giving this stream's frames through `processors` (LowPass, Gain, ...), in order.\n\n"
+    "A new stream giving this stream's frames through `processors` (LowPass, Gain, ..., Converter), in order.\n\n"
     "The processed stream has this stream's format, channels, rate, frames_to_read and chunk type; it\n"
     "is read with next()/send() or played by a device without the GIL, and can be a member of chain()\n"
     "or a Playlist.  It holds this stream (which Python cannot use meanwhile) and the processors\n"
     "(bound to its channels and rate, attached to it: process() and another then() refuse them)\n"
     "until it is closed.  seek() seeks this stream and resets the processors' state; position and\n"
-    "length follow this stream.  Parameters changed from any thread apply at the next block.";
+    "length follow this stream.  Parameters changed from any thread apply at the next block.\n\n"
+    "A Converter among them is a stage that changes the format, channels and rate: the stream after\n"
+    "it has the converter's output format (processors after it are bound to its channels and rate),\n"
+    "drains the resampler's delay at the end (process() of all frames + flush(drain=True)), maps\n"
+    "seek(n) to the source's frame n * from_rate // to_rate, and holds the converter likewise\n"
+    "(set_rate()/set_ratio() still work, applied at its next run).";
 
 PyObject *
 pyma_stream_then(StreamObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     pyma_state *st = PyType_GetModuleState(Py_TYPE(self));
-    pyma_stream_info info;
-    StreamObject *out;
-    PyObject *stream;
-    dsp_pull *d;
     Py_ssize_t i, j;
-    int chunk_type, known;
-    ma_uint64 length;
 
     if (nargs == 0) {
-        PyErr_SetString(PyExc_TypeError, "then() takes at least one processor (LowPass(...), Gain(...), ...)");
-        return NULL;
-    }
-    if (dsp_check_source(self) < 0) {
+        PyErr_SetString(PyExc_TypeError, "then() takes at least one processor (LowPass(...), Gain(...), ...) or "
+                                         "Converter");
         return NULL;
     }
     for (i = 0; i < nargs; i++) {
-        if (dsp_check_processor(st, args[i], i + 1, self->channels, self->sample_rate) < 0) {
+        if (!pyma_proc_check(st, args[i])) {
+            /* A Converter among the stages (or a bad argument, which that path names). */
+            return pyma_then_staged(st, self, args, nargs);
+        }
+    }
+    if (pyma_then_check_source(self) < 0) {
+        return NULL;
+    }
+    for (i = 0; i < nargs; i++) {
+        if (pyma_then_check_processor(st, args[i], i + 1, self->channels, self->sample_rate) < 0) {
             return NULL;
         }
         for (j = 0; j < i; j++) {
@@ -388,6 +398,21 @@ pyma_stream_then(StreamObject *self, PyObject *const *args, Py_ssize_t nargs)
             }
         }
     }
+    return pyma_then_processors(st, self, args, nargs, 0);
+}
+
+PyObject *
+pyma_then_processors(pyma_state *st, StreamObject *self, PyObject *const *args, Py_ssize_t nargs,
+                     Py_ssize_t first)
+{
+    pyma_stream_info info;
+    StreamObject *out;
+    PyObject *stream;
+    dsp_pull *d;
+    Py_ssize_t i;
+    int chunk_type, known;
+    ma_uint64 length;
+
     d = PyMem_Calloc(1, sizeof(*d) + (size_t)nargs * sizeof(ProcessorObject *));
     if (d == NULL) {
         return PyErr_NoMemory();
@@ -419,15 +444,15 @@ pyma_stream_then(StreamObject *self, PyObject *const *args, Py_ssize_t nargs)
     for (i = 0; i < nargs; i++) {
         ProcessorObject *p = (ProcessorObject *)args[i];
         if (pyma_proc_bind(p, self->channels, self->sample_rate) < 0 || pyma_proc_attach(p, d) < 0) {
-            prefix_error(i + 1);
+            pyma_then_prefix_error(first + i + 1);
             goto error;
         }
         d->procs[i] = (ProcessorObject *)Py_NewRef(args[i]);
         d->count = i + 1;
     }
-    length = dsp_source_length(self, &known);
+    length = pyma_then_source_length(self, &known);
     if (pyma_stream_claim((PyObject *)self, &info) < 0) {
-        goto error; /* not reached: dsp_check_source checked what the claim checks */
+        goto error; /* not reached: pyma_then_check_source checked what the claim checks */
     }
     d->source = Py_NewRef(self);
     d->base.infinite = self->pull->infinite;

@@ -1020,6 +1020,22 @@ row("DecoderStream.then-stream_any", _then(lambda: miniaudio.Gain(0),
 row("DecoderStream.then-raw-4-byte", _then(lambda: miniaudio.Gain(0),
                                            source=lambda: miniaudio.stream_raw_pcm_memory(bytes(800), 2, 4)),
     ValueError, "sample format", "DecoderStream.then")
+_CONV = lambda fi=SF.FLOAT32, ci=2, ri=44100: (lambda: miniaudio.Converter(fi, ci, ri, SF.SIGNED16, 1, 48000))
+row("DecoderStream.then-converter-from_sample_rate", _then(_CONV(ri=48000)), ValueError, "from_sample_rate",
+    "DecoderStream.then")
+row("DecoderStream.then-converter-from_nchannels", _then(_CONV(ci=1)), ValueError, "from_nchannels",
+    "DecoderStream.then")
+row("DecoderStream.then-converter-from_format", _then(lambda: miniaudio.Gain(0), _CONV(fi=SF.SIGNED16)),
+    ValueError, "argument 2: this Converter has from_format", "DecoderStream.then")
+row("DecoderStream.then-after-converter-nchannels", _then(_CONV(), lambda: miniaudio.Gain(0, nchannels=2)),
+    ValueError, "argument 2: this Gain has nchannels=2, the stream has 1", "DecoderStream.then")
+_ATTACHED_CONV = miniaudio.Converter(SF.FLOAT32, 2, 44100, SF.FLOAT32, 2, 48000)
+_CONV_HOLDER = miniaudio.stream_memory(WAV, SF.FLOAT32, 2, 44100).then(_ATTACHED_CONV)
+row("DecoderStream.then-converter-attached", _then(lambda: _ATTACHED_CONV), ValueError, "already attached",
+    "DecoderStream.then")
+row("DecoderStream.then-converter-closed", _then(_CONV(), closed=True), ValueError, "closed", "DecoderStream.then")
+row("Converter.process-attached", call(_ATTACHED_CONV.process, b"\0" * 8), RuntimeError, "attached",
+    "Converter.process")
 row("DecoderStream.then-raw-no-rate", _then(lambda: miniaudio.LowPass(1000),
                                             source=lambda: miniaudio.stream_raw_pcm_memory(PEN, 2, 2)),
     ValueError, "sample rate", "DecoderStream.then")

@@ -523,6 +523,42 @@ def make_cases(tmp, http_url):
                 v.stop()
             m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1), stop_at=m.time + 10)
 
+    def stream_then_converter():
+        # converted streams: read to the end (drained), sought, closed, dropped unclosed, staged
+        # among processors, played by a device with set_ratio() meanwhile, refused arguments
+        conv = miniaudio.Converter(SF.SIGNED16, 2, 44100, SF.FLOAT32, 2, 48000)
+        t = miniaudio.stream_memory(wav).then(conv)
+        assert _drain(t) > 0
+        t.seek(0)
+        t.send(300)
+        t.seek(1000)
+        t.close()
+        miniaudio.stream_memory(wav).then(conv).send(100)  # dropped unclosed: gives conv back
+        staged = miniaudio.stream_memory(wav, output_format=SF.FLOAT32).then(
+            miniaudio.Gain(-1), miniaudio.Converter(SF.FLOAT32, 2, 44100, SF.SIGNED16, 1, 22050),
+            miniaudio.LowPass(3000))
+        assert _drain(staged) > 0
+        staged.close()
+        src = miniaudio.stream_memory(wav)
+        _expect(ValueError, src.then, miniaudio.Converter(SF.SIGNED16, 2, 48000, SF.FLOAT32, 2, 44100))
+        _expect(TypeError, src.then, conv, 42)
+        _expect(ValueError, src.then, miniaudio.Gain(-1), conv,
+                miniaudio.LowPass(1000, sample_rate=44100))  # bound at 48000 after conv
+        src.seek(src.length - 300)  # a short run for the device below
+        played = src.then(conv)
+        _expect(ValueError, miniaudio.stream_memory(wav).then, conv)
+        _expect(RuntimeError, conv.process, b"\0" * 4)
+        play.start(miniaudio.stream_memory(wav, nchannels=2, sample_rate=44100).then(
+            miniaudio.Converter(SF.SIGNED16, 2, 44100, SF.SIGNED16, 2, 44100, dynamic_rate=True)))
+        play.stop()
+        play.start(played)
+        conv.set_ratio(1.25)
+        play.wait(10)
+        played.close()
+        conv.set_rate(44100, 48000)
+        conv.process(b"\0" * 400)
+        conv.reset()
+
     def generators():
         w = miniaudio.Waveform("sine", 440.0, 0.5, 48000, 2, SF.FLOAT32, chunk_type="numpy")
         next(w)
@@ -714,6 +750,7 @@ def make_cases(tmp, http_url):
         "device_callbacks": (device_callbacks, 2 * dd, fd),
         "device_prefetch": (device_prefetch, dd, fd),
         "stream_then": (stream_then, d // 4, f),
+        "stream_then_converter": (stream_then_converter, d // 4, f),
         "generators": (generators, d // 2, f),
         "dsp": (dsp, d // 2, f),
         "mixer_offline": (mixer_offline, d // 2, f),
@@ -734,8 +771,8 @@ CASE_NAMES = [
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
-    "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "mixer_offline", "mixer_device",
-    "push_io", "pyaudio_streams", "oneshot",
+    "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
+    "mixer_offline", "mixer_device", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

@@ -272,6 +272,13 @@ class Converter:
         return bool(self._c.dynamic_rate)
 
     @property
+    def attached(self) -> bool:
+        """Whether a stream's :meth:`~DecoderStream.then` runs this converter now (until that
+        stream is closed or dropped); meanwhile only :meth:`set_rate`, :meth:`set_ratio` and the
+        attributes work."""
+        return bool(self._c.attached)
+
+    @property
     def frames_in(self) -> int:
         """Input frames converted since the start or the last :meth:`reset`."""
         return int(self._c.frames_in)
