@@ -1182,6 +1182,11 @@ int pyma_proc_bind(ProcessorObject *p, ma_uint32 channels, ma_uint32 sample_rate
 int pyma_proc_attach(ProcessorObject *p, void *owner);
 void pyma_proc_detach(ProcessorObject *p, void *owner);
 void pyma_proc_run(ProcessorObject *p, float *frames, ma_uint32 n);
+/* Integer (u8, s16, s24, s32) samples to float32 and back, the one conversion process() and
+ * processed streams share (pull_dsp.c): full scale at 1.0; back rounded to nearest, clipped,
+ * NaN -> 0.  f32 and other formats: nothing is written.  No Python API. */
+void pyma_pcm_to_f32(ma_format format, const void *src, float *dst, size_t n);
+void pyma_pcm_from_f32(ma_format format, const float *src, void *dst, size_t n);
 ma_uint32 pyma_proc_channels(const ProcessorObject *p);
 ma_uint32 pyma_proc_sample_rate(const ProcessorObject *p);
 

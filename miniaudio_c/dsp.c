@@ -323,22 +323,14 @@ to_float(items_kind kind, const void *src, float *dst, size_t n)
             dst[i] = (float)((const double *)src)[i];
         }
         break;
-    case ITEMS_S16:
-        for (i = 0; i < n; i++) {
-            dst[i] = (float)((const ma_int16 *)src)[i] / 32768.0f;
-        }
-        break;
-    case ITEMS_S32:
-        for (i = 0; i < n; i++) {
-            dst[i] = (float)((double)((const ma_int32 *)src)[i] / 2147483648.0);
-        }
-        break;
+    case ITEMS_S16: pyma_pcm_to_f32(ma_format_s16, src, dst, n); break; /* as processed streams (pull_dsp.c) */
+    case ITEMS_S32: pyma_pcm_to_f32(ma_format_s32, src, dst, n); break;
     default: break;
     }
 }
 
 /* Back from float32: integers full scale at +-1.0, rounded to nearest (ties to even), clipped;
- * NaN becomes 0. */
+ * NaN becomes 0 (pyma_pcm_from_f32). */
 static void
 from_float(items_kind kind, const float *src, void *dst, size_t n)
 {
@@ -349,21 +341,8 @@ from_float(items_kind kind, const float *src, void *dst, size_t n)
             ((double *)dst)[i] = (double)src[i];
         }
         break;
-    case ITEMS_S16:
-        for (i = 0; i < n; i++) {
-            float v = src[i] * 32768.0f;
-            ((ma_int16 *)dst)[i] = v >= 32767.0f ? 32767 : v <= -32768.0f ? -32768 : v == v ? (ma_int16)lrintf(v) : 0;
-        }
-        break;
-    case ITEMS_S32:
-        for (i = 0; i < n; i++) {
-            double v = (double)src[i] * 2147483648.0;
-            ((ma_int32 *)dst)[i] = v >= 2147483647.0   ? 2147483647
-                                   : v <= -2147483648.0 ? (ma_int32)-2147483647 - 1
-                                   : v == v             ? (ma_int32)llrint(v)
-                                                        : 0;
-        }
-        break;
+    case ITEMS_S16: pyma_pcm_from_f32(ma_format_s16, src, dst, n); break;
+    case ITEMS_S32: pyma_pcm_from_f32(ma_format_s32, src, dst, n); break;
     default: break;
     }
 }

@@ -28,12 +28,12 @@ typedef struct {
 } dsp_pull;
 
 /* ---- sample conversions (no Python API) ----------------------------------------------------
- * s16 and s32 are converted exactly as dsp.c's to_float/from_float convert integer arrays for
- * process(): full scale at 1.0, back with rounding to nearest (ties to even), clipping, NaN -> 0.
- * u8 and s24 (which process() does not take) the same way at their own scales. */
+ * The one conversion between integer samples and float32 that process() (dsp.c) and processed
+ * streams share, so that both give the same samples: full scale at 1.0, back with rounding to
+ * nearest (ties to even), clipping, NaN -> 0; u8 and s24 the same way at their own scales. */
 
-static void
-dsp_to_float(ma_format format, const void *src, float *dst, size_t n)
+void
+pyma_pcm_to_f32(ma_format format, const void *src, float *dst, size_t n)
 {
     size_t i;
     switch (format) {
@@ -63,8 +63,8 @@ dsp_to_float(ma_format format, const void *src, float *dst, size_t n)
     }
 }
 
-static void
-dsp_from_float(ma_format format, const float *src, void *dst, size_t n)
+void
+pyma_pcm_from_f32(ma_format format, const float *src, void *dst, size_t n)
 {
     size_t i;
     switch (format) {
@@ -118,13 +118,13 @@ dsp_process(dsp_pull *d, void *buf, ma_uint64 frames)
         size_t samples = (size_t)block * d->base.channels;
         float *f = d->scratch != NULL ? d->scratch : (float *)at;
         if (d->scratch != NULL) {
-            dsp_to_float(d->base.format, at, f, samples);
+            pyma_pcm_to_f32(d->base.format, at, f, samples);
         }
         for (i = 0; i < d->count; i++) {
             pyma_proc_run(d->procs[i], f, block);
         }
         if (d->scratch != NULL) {
-            dsp_from_float(d->base.format, f, at, samples);
+            pyma_pcm_from_f32(d->base.format, f, at, samples);
         }
         at += (size_t)block * d->base.frame_bytes;
         frames -= block;
