@@ -622,6 +622,9 @@ ma_result pyma_stream_pull(PyObject *stream, void *out, ma_uint64 frames, ma_uin
 
 /* Ends a claim (GIL held; no audio thread pulls any more). */
 void pyma_stream_unclaim(PyObject *stream);
+/* A stage's release of the source it claimed and holds (GIL held): ends the claim (or only clears
+ * the flag when the garbage collector released the stream first) and drops the reference. */
+void pyma_stream_give_back(PyObject *source);
 
 /* ---- a device's format converter for a stream of another format (devconvert.c) ----------- */
 

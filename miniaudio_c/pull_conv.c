@@ -170,14 +170,7 @@ conv_free(pyma_pull *pull)
     }
     d->source = NULL;
     if (source != NULL) {
-        StreamObject *s = (StreamObject *)source;
-        if (s->claimed && s->pull != NULL) {
-            pyma_stream_unclaim(source);
-        }
-        else {
-            s->claimed = 0; /* the garbage collector released it first */
-        }
-        Py_DECREF(source);
+        pyma_stream_give_back(source);
     }
     PyMem_RawFree(d->in);
     PyMem_Free(d);

@@ -205,14 +205,7 @@ dsp_free(pyma_pull *pull)
     }
     d->source = NULL;
     if (source != NULL) {
-        StreamObject *s = (StreamObject *)source;
-        if (s->claimed && s->pull != NULL) {
-            pyma_stream_unclaim(source);
-        }
-        else {
-            s->claimed = 0; /* the garbage collector released it first: nothing left to update */
-        }
-        Py_DECREF(source);
+        pyma_stream_give_back(source);
     }
     PyMem_RawFree(d->scratch);
     PyMem_Free(d);

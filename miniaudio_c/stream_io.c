@@ -357,6 +357,20 @@ pyma_stream_pull(PyObject *obj, void *out, ma_uint64 frames, ma_uint64 *got)
 }
 
 void
+pyma_stream_give_back(PyObject *source)
+{
+    StreamObject *s = (StreamObject *)source;
+
+    if (s->claimed && s->pull != NULL) {
+        pyma_stream_unclaim(source);
+    }
+    else {
+        s->claimed = 0; /* the garbage collector released it first: nothing left to update */
+    }
+    Py_DECREF(source);
+}
+
+void
 pyma_stream_unclaim(PyObject *obj)
 {
     StreamObject *self = (StreamObject *)obj;
