@@ -182,7 +182,8 @@ class Mixer(_ma._Mixer):
     of the mix.  The mix is float32; a device of another format, channel count or rate converts it.
 
     >>> mixer = miniaudio.Mixer(sample_rate=48000, nchannels=2)
-    >>> voice = mixer.play(miniaudio.Waveform("sine", frequency=440, amplitude=0.5), stop_at=4800)
+    >>> sine = miniaudio.Waveform("sine", frequency=440, amplitude=0.5)
+    >>> voice = mixer.play(sine, stop_at=4800)
     >>> mixer.render(9600).shape
     (9600, 2)
     >>> voice.finished
