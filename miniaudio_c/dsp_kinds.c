@@ -12,6 +12,7 @@
 
 #define PYMA_PI_D 3.14159265358979323846264 /* miniaudio's MA_PI_D (private to its implementation) */
 #define SCRATCH_FRAMES 256 /* frames of the copy kept for components that cannot work in place */
+#define PAN_RAMP_FRAMES 256 /* a pan change moves there linearly over this many frames (no click) */
 
 static const pyma_dsp_kind_info kinds[PYMA_DSP_KIND_COUNT] = {
     [PYMA_DSP_BIQUAD] = {"Biquad", 6, {"b0", "b1", "b2", "a0", "a1", "a2"}, 0x3F, 0},
@@ -40,6 +41,8 @@ struct pyma_dsp {
     ma_uint32 channels, rate;
     double applied[PYMA_DSP_MAX_PARAMS];
     float *scratch; /* SCRATCH_FRAMES frames (delay, gain), or NULL */
+    float pan_now, pan_step; /* Pan: the pan of the last frame, and its step per frame while */
+    ma_uint32 pan_left;      /* pan_left > 0 frames of a ramp to applied[0] remain */
     union {
         ma_biquad bq;
         ma_lpf lpf;
@@ -304,8 +307,16 @@ apply(pyma_dsp *d, const double *p, int first)
             ma_gainer_set_gain(&d->u.gainer, (float)pow(10.0, p[0] / 20.0));
         }
         break;
-    case PYMA_DSP_PAN:
-        ma_panner_set_pan(&d->u.panner, (float)p[0]);
+    case PYMA_DSP_PAN: /* a new pan is reached by a ramp from where the pan stands (run_pan) */
+        if (first) {
+            d->pan_now = (float)p[0];
+            d->pan_left = 0;
+            ma_panner_set_pan(&d->u.panner, d->pan_now);
+        }
+        else if (d->applied[0] != p[0]) {
+            d->pan_left = PAN_RAMP_FRAMES;
+            d->pan_step = ((float)p[0] - d->pan_now) / (float)PAN_RAMP_FRAMES;
+        }
         ma_panner_set_mode(&d->u.panner, p[1] != 0 ? ma_pan_mode_pan : ma_pan_mode_balance);
         break;
     case PYMA_DSP_FADE: /* a new fade, from the next frame */
@@ -508,7 +519,11 @@ pyma_dsp_reset(pyma_dsp *d)
         }
         d->u.gainer.t = d->u.gainer.config.smoothTimeInFrames;
         break;
-    case PYMA_DSP_PAN: break;
+    case PYMA_DSP_PAN: /* no ramp in progress: the pan is the target */
+        d->pan_now = (float)d->applied[0];
+        d->pan_left = 0;
+        ma_panner_set_pan(&d->u.panner, d->pan_now);
+        break;
     case PYMA_DSP_FADE: apply(d, d->applied, 1); break; /* the fade starts again */
     }
 }
@@ -535,6 +550,25 @@ run_gain(pyma_dsp *d, float *x, ma_uint32 n)
         ma_gainer_process_pcm_frames(g, x, d->scratch, block);
         x += (size_t)block * ch;
         n -= block;
+    }
+}
+
+/* Pan: miniaudio's panner has no ramp, so a change would jump (a click).  During a ramp each
+ * frame gets its own pan, one frame at a time (each frame's pan depends only on the frames since
+ * the change: chunk-invariant); the last frame of the ramp lands on the target exactly. */
+static void
+run_pan(pyma_dsp *d, float *x, ma_uint32 n)
+{
+    while (n > 0 && d->pan_left > 0) {
+        d->pan_left--;
+        d->pan_now = d->pan_left == 0 ? (float)d->applied[0] : d->pan_now + d->pan_step;
+        ma_panner_set_pan(&d->u.panner, d->pan_now);
+        ma_panner_process_pcm_frames(&d->u.panner, x, x, 1);
+        x += d->channels;
+        n--;
+    }
+    if (n > 0) {
+        ma_panner_process_pcm_frames(&d->u.panner, x, x, n);
     }
 }
 
@@ -598,7 +632,7 @@ pyma_dsp_process(pyma_dsp *d, float *x, ma_uint32 n)
         }
         break;
     case PYMA_DSP_GAIN: run_gain(d, x, n); break;
-    case PYMA_DSP_PAN: ma_panner_process_pcm_frames(&d->u.panner, x, x, n); break;
+    case PYMA_DSP_PAN: run_pan(d, x, n); break;
     case PYMA_DSP_FADE: run_fade(d, x, n); break;
     }
 }

@@ -229,6 +229,30 @@ def test_pan_laws(pan):
     assert np.array_equal(pn, want_pan)
 
 
+def test_pan_change_ramps_over_256_frames_without_a_jump():
+    """miniaudio's panner has no ramp: a change would jump from one frame to the next (a click).
+    Ours moves linearly over 256 frames, frame by frame, whatever the chunks."""
+    ones = np.ones((1000, 2), np.float32)
+    p = miniaudio.Pan(0.0)
+    assert np.array_equal(p.process(ones[:100]), ones[:100])
+    p.pan = 1.0  # balance: the left channel goes from 1 to 0
+    y = np.concatenate([p.process(ones[i:i + 37]) for i in range(0, 700, 37)])
+    k = np.arange(1, 257, dtype=np.float32)
+    assert np.array_equal(y[:256, 0], np.float32(1) - k / np.float32(256))
+    assert np.array_equal(y[256:, 0], np.zeros(len(y) - 256, np.float32))
+    assert np.array_equal(y[:, 1], np.ones(len(y), np.float32))
+    assert np.abs(np.diff(y[:, 0])).max() <= np.float32(1 / 256)  # no step larger than the ramp's
+    # the same when the whole is processed at once, and a change during a ramp starts from where it stands
+    q = miniaudio.Pan(0.0)
+    q.process(ones[:100])
+    q.pan = 1.0
+    assert np.array_equal(q.process(ones[:700]), y[:700])
+    q.pan = -1.0
+    z = q.process(ones[:300])
+    assert z[0, 0] == np.float32(2 / 256) and z[0, 1] == 1  # pan 1 - 2/256: from where it stood
+    assert z[255, 0] == 1 and z[255, 1] == 0 and (z[256:] == z[255]).all()  # pan -1 reached
+
+
 @pytest.mark.parametrize("start,end,seconds", [(0.0, 1.0, 0.1), (1.0, 0.0, 0.05), (0.2, 0.7, 0.0213), (1.0, 0.5, 0)])
 def test_fade_is_linear(start, end, seconds):
     rate = 44100

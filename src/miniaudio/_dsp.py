@@ -327,8 +327,9 @@ class Pan(_Base):
 
     ``mode="balance"`` (miniaudio's default) attenuates the other side: pan > 0 multiplies the left
     channel by 1 - pan.  ``mode="pan"`` moves it across: pan > 0 gives left * (1 - pan) on the left and
-    right + left * pan on the right (and the mirror image for pan < 0).  Changes apply at the next
-    block, without a ramp (miniaudio's panner has none).
+    right + left * pan on the right (and the mirror image for pan < 0).  A change of `pan` moves
+    there linearly over 256 frames from the next block on (miniaudio's panner has no ramp: a
+    jump would click); a change of `mode` applies at once.
     """
 
     __slots__ = ()
