@@ -375,6 +375,12 @@ void pyma_samples_in_release(pyma_samples_in *in);
 PyObject *pyma_samples_to_format(PyObject *module, PyObject *args);
 extern const char pyma_samples_to_format_doc[];
 
+/* ---- queue streams: frames written in by Python, read without the GIL (pull_queue.c) ------- */
+PyObject *pyma_queue_stream(PyObject *module, PyObject *args);
+PyObject *pyma_queue_write(PyObject *module, PyObject *args);
+PyObject *pyma_queue_info(PyObject *module, PyObject *args);
+extern const char pyma_queue_stream_doc[], pyma_queue_write_doc[], pyma_queue_info_doc[];
+
 /* ---- DecoderStream: the type (stream.c, stream_open.c), reads (stream_io.c), seek() (stream_seek.c) */
 
 /* What chunks are returned as. */

@@ -523,6 +523,41 @@ def make_cases(tmp, http_url):
                 v.stop()
             m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1), stop_at=m.time + 10)
 
+    def _ramp(total):
+        n = yield b""
+        left = total
+        while left > 0:
+            k = min(n, left)
+            n = yield array.array("f", [0.25]) * (2 * k)
+            left -= k
+
+    def _raising():
+        yield b""
+        yield b"\x00" * 8
+        raise KeyError("leak-loop generator")
+
+    def _not_audio():
+        yield b""
+        yield "not audio"
+
+    def mixer_generators():
+        # Python generators as voices: offline to their end, stopped, one raising (its error kept
+        # by the voice), a chunk that is not samples; on the NULL device through the feeder thread
+        with miniaudio.Mixer(sample_rate=8000, nchannels=2) as m:
+            a = m.play(_ramp(300), start_at=3)
+            b = m.play(_ramp(10000), prefetch_msec=20)
+            c = m.play(_raising())
+            d = m.play(_not_audio())
+            m.render(200)
+            b.stop()
+            m.render(400)
+            assert a.finished and b.finished and c.finished and d.finished
+            assert isinstance(c.error, KeyError) and isinstance(d.error, TypeError)
+        with miniaudio.Mixer(play) as m:
+            v = m.play(_ramp(50), prefetch_msec=30)
+            m.play(_ramp(10 ** 6)).stop()
+            v.wait(5)
+
     def stream_then_converter():
         # converted streams: read to the end (drained), sought, closed, dropped unclosed, staged
         # among processors, played by a device with set_ratio() meanwhile, refused arguments
@@ -755,6 +790,7 @@ def make_cases(tmp, http_url):
         "dsp": (dsp, d // 2, f),
         "mixer_offline": (mixer_offline, d // 2, f),
         "mixer_device": (mixer_device, dd, fd),
+        "mixer_generators": (mixer_generators, dd, fd),
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
@@ -772,7 +808,7 @@ CASE_NAMES = [
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_device", "push_io", "pyaudio_streams", "oneshot",
+    "mixer_offline", "mixer_device", "mixer_generators", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 
@@ -823,6 +859,8 @@ def test_no_leak(name, cases, monkeypatch):
     took = time.monotonic() - t0
     if name in ("device_errors", "device_prefetch"):
         assert seen == {KeyError: n}, seen
+    elif name == "mixer_generators":
+        assert seen == {KeyError: n, TypeError: n}, seen
     else:
         assert seen == {}, seen
     report = os.environ.get("MINIAUDIO_LEAKS_REPORT")

@@ -392,10 +392,8 @@ def test_bad_input():
             mixer.play(wave, **kw)
     assert mixer.voices == []
     assert len(next(wave)) > 0  # a refused play leaves the source usable
-    with pytest.raises(TypeError, match="source"):
+    with pytest.raises(TypeError, match="or a Python generator, not bytes"):
         mixer.play(b"\x00\x00")
-    with pytest.raises(TypeError, match="Python generator"):
-        mixer.play(x for x in [b"\x00"])
     voice = mixer.play(wave)
     with pytest.raises(RuntimeError, match="source is already playing"):
         mixer.play(wave)

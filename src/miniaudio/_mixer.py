@@ -16,6 +16,7 @@ from typing import Any, Callable, Deque, List, Optional, Union
 
 from . import _events
 from . import _miniaudio as _ma
+from . import _mixer_feed
 from ._enums import SampleFormat
 
 _np: Any
@@ -78,6 +79,7 @@ class Voice(_ma._Voice):
     """
 
     on_finished: Optional[Callable[["Voice"], Any]] = None
+    _feed: Optional[_mixer_feed._Feed] = None  # a Python generator's queue (_mixer_feed.py)
 
     def _event(self) -> threading.Event:
         return self.__dict__.setdefault("_done", threading.Event())  # type: ignore[no-any-return]
@@ -109,11 +111,24 @@ class Voice(_ma._Voice):
 
     @pitch.setter
     def pitch(self, value: float) -> None:
-        self._set_pitch(_pitch(value))
+        value = _pitch(value)
+        self._set_pitch(value)
+        if self._feed is not None:
+            self._feed.pitch = value
+
+    @property
+    def underflows(self) -> int:
+        """A Python generator's voice: how many times its queue ran dry before the generator ended
+        (silence was mixed in its place).  0 for the package's streams, which never run dry."""
+        return 0 if self._feed is None else self._feed.underflows()
 
     @property
     def error(self) -> Optional[BaseException]:
-        """The decode error that ended the voice (its source failed), or None."""
+        """What ended the voice early: the decode error of its source, or the exception a Python
+        generator raised (also reported to :func:`sys.unraisablehook`); None if nothing did."""
+        feed = self._feed
+        if feed is not None and feed.error is not None:
+            return feed.error
         code = self._error
         return None if code == 0 else _ma.MiniaudioError(f"the voice's source failed to decode (error {code})",
                                                          code)
@@ -158,6 +173,8 @@ class Voice(_ma._Voice):
             raise TypeError(f"frame must be an int, not {type(frame).__name__}")
         if not 0 <= frame < 1 << 62:
             raise ValueError(f"frame must be from 0 to 2**62, not {frame!r}")
+        if self._feed is not None:
+            raise ValueError("cannot seek a Python generator's voice: a generator cannot go back")
         self._seek(int(frame))
 
     def wait(self, timeout: Optional[float] = None) -> bool:
@@ -231,6 +248,7 @@ class Mixer(_ma._Mixer):
         # One reap at a time: a reap can let other threads run (the garbage collector, a stream's
         # teardown), and a second reap then would not see the voices the first is releasing.
         self._reap_lock = threading.RLock()
+        self._feeds = _mixer_feed.Feeds()  # Python generators' voices
         _events._ensure_event_thread()
 
     # ---- clock and arguments ----
@@ -265,7 +283,9 @@ class Mixer(_ma._Mixer):
 
     def play(self, source: Any, volume: float = 1.0, pan: float = 0.0, pitch: float = 1.0, loop: bool = False,
              fade_in: TimeType = 0, start_at: Optional[TimeType] = None,
-             stop_at: Optional[TimeType] = None) -> Voice:
+             stop_at: Optional[TimeType] = None, *, sample_format: Optional[SampleFormat] = None,
+             nchannels: Optional[int] = None, sample_rate: Optional[int] = None,
+             prefetch_msec: float = 100) -> Voice:
         """Play ``source`` and return its :class:`Voice`; starts the device if it is not running.
 
         Args:
@@ -273,7 +293,10 @@ class Mixer(_ma._Mixer):
                 :func:`stream_raw_pcm_memory` (16-bit or 8-bit), :class:`Waveform` and the other
                 generators, :func:`chain` / :class:`Playlist`.  Its format, channels and rate are
                 converted to the mixer's.  The mixer claims it while the voice plays (Python cannot
-                use it then); it is released when the voice ends.
+                use it then); it is released when the voice ends.  Or a Python generator with
+                the protocol of :meth:`PlaybackDevice.start` (primed with ``next()``, then sent
+                the number of frames wanted), run ahead of the mix on a thread of the package
+                (offline: by :meth:`render` itself); see ``sample_format`` and the next two.
             volume: Gain, 0.0 to 1000.0.
             pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
             pitch: Speed and pitch, > 0 and at most 1000 (2.0: an octave up, half the duration).
@@ -284,30 +307,60 @@ class Mixer(_ma._Mixer):
                 :attr:`time` (a time already past is allowed): at once, with the next frame but
                 one (the engine's pitch resampler delays a sound by one frame).
             stop_at: When to stop on the mixer's clock (frames or seconds), or None.
+            sample_format: A Python generator's chunks: their sample format when they are bytes
+                (default FLOAT32; arrays are read by their item type as ``write()`` reads them).
+            nchannels: A Python generator's channel count (default: the mixer's).
+            sample_rate: A Python generator's sample rate (default: the mixer's).
+            prefetch_msec: How far ahead a Python generator is run (its queue), 1 to 60000 ms.
 
         Raises:
             ValueError: The mixer is closed; a bad number (NaN, a negative volume, pitch <= 0, pan
                 outside -1..1); a stream over a Python file object, or raw PCM of an unknown format.
-            TypeError: ``source`` is not one of the package's streams (Python generators are not
-                mixed yet), or an argument has the wrong type.
-            RuntimeError: ``source`` is already playing (in a mixer, on a device or in a chain).
+            TypeError: ``source`` is neither one of the package's streams nor a generator, or an
+                argument has the wrong type (``sample_format``, ``nchannels``, ``sample_rate`` and
+                ``prefetch_msec`` are for Python generators only).
+            RuntimeError: ``source`` is already playing (in a mixer, on a device or in a chain; a
+                generator: in a voice).
+            Exception: What a Python generator raised when play() ran it first.
         """
         if self.closed:
             raise ValueError("cannot play: the mixer is closed")
-        if not isinstance(source, _ma.DecoderStream):
-            if hasattr(source, "send"):
-                raise TypeError("source is a Python generator: the mixer cannot mix Python generators yet; "
-                                "give one of the package's streams (stream_file(), Waveform, chain(), ...)")
+        is_gen = not isinstance(source, _ma.DecoderStream) and hasattr(source, "send")
+        if not isinstance(source, _ma.DecoderStream) and not is_gen:
             raise TypeError(f"source must be one of the package's streams (stream_file(), stream_memory(), "
-                            f"Waveform, chain(), ...), not {type(source).__name__}")
+                            f"Waveform, chain(), ...) or a Python generator, not {type(source).__name__}")
+        if not is_gen and (sample_format, nchannels, sample_rate) != (None, None, None):
+            raise TypeError("sample_format, nchannels and sample_rate are for Python generators: a stream "
+                            "has its own (the mixer converts it)")
         if not isinstance(loop, bool):
             raise TypeError(f"loop must be a bool, not {type(loop).__name__}")
+        if is_gen and loop:
+            raise ValueError("loop=True needs a source that can go back to its start: a Python generator cannot")
         args = (_volume(volume), _pan(pan), _pitch(pitch), loop, self._frames(fade_in, "fade_in"),
                 -1 if start_at is None else self._frames(start_at, "start_at"),
                 -1 if stop_at is None else self._frames(stop_at, "stop_at"))
         self._collect()
-        voice: Voice = self._play(Voice, source, *args)
+        feed = None
+        if is_gen:
+            feed = _mixer_feed.make_feed(self, source, sample_format, nchannels, sample_rate, prefetch_msec)
+            feed.pitch = args[2]
+            if self.device is not None:
+                try:
+                    feed._fill()  # the queue full before the voice starts (an exception: raised here)
+                except BaseException:
+                    feed.finish()
+                    raise
+            source = feed.stream
+        try:
+            voice: Voice = self._play(Voice, source, *args)
+        except BaseException:
+            if feed is not None:
+                feed.finish()
+            raise
         voice._event()
+        if feed is not None:
+            voice._feed = feed
+            self._feeds.add(feed, threaded=self.device is not None)
         if self.device is not None:
             self._ensure_playing()
         return voice
@@ -340,7 +393,18 @@ class Mixer(_ma._Mixer):
             raise ValueError("cannot render: the mixer is closed")
         if self.device is not None:
             raise RuntimeError("render() is for offline mixers: this one plays on a device, which reads it")
-        chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
+        if not self._feeds:
+            chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
+        else:
+            # Python generators' voices: their queues filled before each block, in this thread.
+            chunk = array.array("f")
+            left = int(frames)
+            while left > 0:
+                self._feeds.top_up_all()
+                n = min(left, self._feeds.min_block(left))
+                chunk.extend(self._stream.send(n))
+                left -= n
+                self._collect()
         self._collect()
         if _np is not None:
             return _np.frombuffer(chunk, dtype=_np.float32).reshape(-1, self.nchannels)
@@ -353,6 +417,8 @@ class Mixer(_ma._Mixer):
         with self._reap_lock:
             done: List[Voice] = self._reap()
             for voice in done:
+                if voice._feed is not None:
+                    voice._feed.finish()
                 voice._event().set()
                 if voice.on_finished is not None:
                     self._pending.append(voice)
@@ -392,8 +458,13 @@ class Mixer(_ma._Mixer):
             device.stop()
         with self._reap_lock:
             voices = self._close()
+        thread = self._feeds.close()
         for voice in voices:
+            if voice._feed is not None:
+                voice._feed.finish()
             voice._event().set()
+        if thread is not None:
+            thread.join(5.0)  # it leaves at its next look (after the generator call it is in)
         self._pending.clear()
 
     def __enter__(self) -> "Mixer":
