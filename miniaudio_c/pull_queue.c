@@ -116,20 +116,20 @@ pyma_queue_stream(PyObject *module, PyObject *args)
 {
     pyma_state *st = pyma_get_state(module);
     PyObject *format_obj, *channels_obj, *rate_obj;
-    unsigned long capacity;
+    unsigned long long capacity;
     long format, channels, rate;
     queue_pull *q;
     ma_result r;
 
-    if (!PyArg_ParseTuple(args, "OOOk:_queue_stream", &format_obj, &channels_obj, &rate_obj, &capacity) ||
+    if (!PyArg_ParseTuple(args, "OOOK:_queue_stream", &format_obj, &channels_obj, &rate_obj, &capacity) ||
         pyma_arg(format_obj, PYMA_ARG_FORMAT, 0, "sample_format", &format) < 0 ||
         pyma_arg(channels_obj, PYMA_ARG_CHANNELS, 0, "nchannels", &channels) < 0 ||
         pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 0, "sample_rate", &rate) < 0) {
         return NULL;
     }
-    if (capacity < 1 || capacity > 0x7fffffffUL / ((unsigned long)channels * 4)) {
-        PyErr_Format(PyExc_ValueError, "queue capacity must be 1 to %lu frames, not %lu",
-                     0x7fffffffUL / ((unsigned long)channels * 4), capacity);
+    if (capacity < 1 || capacity > 0x7fffffffULL / ((unsigned long long)channels * 4)) {
+        PyErr_Format(PyExc_ValueError, "prefetch_msec asks for a queue of %llu frames: at most %llu fit",
+                     capacity, 0x7fffffffULL / ((unsigned long long)channels * 4));
         return NULL;
     }
     q = PyMem_RawCalloc(1, sizeof(*q));
@@ -146,7 +146,7 @@ pyma_queue_stream(PyObject *module, PyObject *args)
     r = ma_pcm_rb_init((ma_format)format, (ma_uint32)channels, (ma_uint32)capacity, NULL, NULL, &q->rb);
     if (r != MA_SUCCESS) {
         PyMem_RawFree(q);
-        (void)pyma_raise(st, r, PYMA_ERR_MINIAUDIO, "cannot make a queue of %lu frames", capacity);
+        (void)pyma_raise(st, r, PYMA_ERR_MINIAUDIO, "cannot make a queue of %llu frames", capacity);
         return NULL;
     }
     q->rb_ready = 1;

@@ -1131,7 +1131,28 @@ row("Mixer.play-closed", _mixer_closed_play, ValueError, "closed", "Mixer.play")
 row("Mixer.play-source-twice", _mixer_source_twice, RuntimeError, "source is already playing", "Mixer.play")
 row("Mixer.play-python-source", lambda: miniaudio.Mixer().play(miniaudio.stream_any(io.BytesIO(WAV))), ValueError,
     "Python file object", "Mixer.play")
-row("Mixer.play-generator", lambda: miniaudio.Mixer().play(x for x in [b""]), TypeError, "Python generator",
+
+
+def _silence_gen():
+    n = yield b""
+    while True:
+        n = yield bytes(8 * n)
+
+
+def _mixer_play_gen(**kw):
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+        m.play(_silence_gen(), **kw)
+
+
+add_param_rows("Mixer.play", _mixer_play_gen, {}, "sample_format", enum_bad(SF, DM.TRIANGLE)[1:], "Mixer.play")
+add_param_rows("Mixer.play", _mixer_play_gen, {}, "nchannels", count_bad(hi=254)[1:], "Mixer.play")
+add_param_rows("Mixer.play", _mixer_play_gen, {}, "sample_rate", count_bad(hi=384000)[1:], "Mixer.play")
+add_param_rows("Mixer.play", _mixer_play_gen, {}, "prefetch_msec", [
+    (label, v, TypeError, True) for label, v in TYPES if label not in ("float", "nan")] + [
+    ("nan", float("nan"), ValueError, True), ("0", 0, ValueError, True), ("-1", -1, ValueError, True),
+    ("61s", 61000, ValueError, True)], "Mixer.play")
+row("Mixer.play-generator-loop", call(_mixer_play_gen, loop=True), ValueError, "loop", "Mixer.play")
+row("Mixer.play-stream-sample_rate", call(_mixer_play, sample_rate=44100), TypeError, "for Python generators",
     "Mixer.play")
 row("Mixer-capture-device", _mixer_on_capture, TypeError, "PlaybackDevice", "Mixer")
 for _p, _bad in (("sample_rate", count_bad(hi=384000)), ("nchannels", count_bad(hi=254))):

@@ -173,6 +173,13 @@ def make_feed(mixer: Any, gen: Any, sample_format: Any, nchannels: Optional[int]
     from ._enums import SampleFormat
     if sample_format is None:
         sample_format = SampleFormat.FLOAT32
+    elif not isinstance(sample_format, SampleFormat):
+        if type(sample_format) is not int:
+            raise TypeError(f"sample_format must be a SampleFormat, not {type(sample_format).__name__}")
+        try:
+            sample_format = SampleFormat(sample_format)
+        except ValueError:
+            raise ValueError(f"sample_format must be a SampleFormat value, not {sample_format!r}") from None
     nchannels = mixer.nchannels if nchannels is None else nchannels
     sample_rate = mixer.sample_rate if sample_rate is None else sample_rate
     for name, value in (("nchannels", nchannels), ("sample_rate", sample_rate)):
@@ -190,7 +197,7 @@ def make_feed(mixer: Any, gen: Any, sample_format: Any, nchannels: Optional[int]
     chunk_frames = max(1, round(period))
     capacity = max(2 * chunk_frames, round(prefetch_msec * sample_rate / 1000))
     stream = _ma._queue_stream(sample_format, nchannels, sample_rate, capacity)
-    width = int(_ma.SAMPLE_FORMATS[SampleFormat(sample_format).value][0])
+    width = int(_ma.SAMPLE_FORMATS[sample_format.value][0])
     claim(gen)
     try:
         if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
