@@ -293,3 +293,61 @@ def wait_for(predicate, timeout=5.0):
             return True
         time.sleep(0.01)
     return predicate()
+
+
+def endless_silence():
+    n = yield b""
+    while True:
+        n = yield np.zeros((n, 2), np.float32)
+
+
+def test_a_mixer_dropped_without_close_lets_its_feeder_thread_go(devices):
+    with miniaudio.PlaybackDevice(backends=["null"], buffersize_msec=10) as dev:
+        mixer = miniaudio.Mixer(dev)
+        voice = mixer.play(endless_silence())
+        assert wait_for(lambda: voice.position > 0)
+        del mixer, voice
+        gc.collect()
+        assert wait_for(lambda: not any(t.name == "miniaudio-mixer-feed" for t in threading.enumerate()))
+
+
+def test_generator_voices_played_and_stopped_from_threads_while_a_third_closes(devices):
+    """Two threads play and stop generator voices while the device mixes and a third thread closes
+    the mixer: only the documented errors, no hang, and every generator let go."""
+    with miniaudio.PlaybackDevice(backends=["null"], buffersize_msec=10) as dev:
+        mixer = miniaudio.Mixer(dev)
+        errors, voices = [], []
+        start = threading.Barrier(3)
+
+        def player():
+            start.wait()
+            for _ in range(60):
+                try:
+                    v = mixer.play(endless_silence(), prefetch_msec=20)
+                    voices.append(v)
+                    time.sleep(0.001)
+                    v.stop()
+                except ValueError as exc:
+                    if "closed" not in str(exc):
+                        errors.append(exc)
+                    return
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
+        def closer():
+            start.wait()
+            time.sleep(0.05)
+            mixer.close()
+
+        threads = [threading.Thread(target=player) for _ in range(2)] + [threading.Thread(target=closer)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert not any(t.is_alive() for t in threads)
+        assert errors == []
+        assert mixer.closed and len(voices) > 0
+        assert all(v.finished for v in voices)
+        assert wait_for(lambda: not any(t.name == "miniaudio-mixer-feed" for t in threading.enumerate()))
+        assert len(miniaudio._mixer_feed._playing) == 0

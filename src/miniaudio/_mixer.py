@@ -248,7 +248,7 @@ class Mixer(_ma._Mixer):
         # One reap at a time: a reap can let other threads run (the garbage collector, a stream's
         # teardown), and a second reap then would not see the voices the first is releasing.
         self._reap_lock = threading.RLock()
-        self._feeds = _mixer_feed.Feeds()  # Python generators' voices
+        self._feeds = _mixer_feed.Feeds(self)  # Python generators' voices
         _events._ensure_event_thread()
 
     # ---- clock and arguments ----

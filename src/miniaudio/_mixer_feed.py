@@ -214,7 +214,9 @@ def make_feed(mixer: Any, gen: Any, sample_format: Any, nchannels: Optional[int]
 class Feeds:
     """A mixer's generator voices and, on a device, the thread that keeps their queues full."""
 
-    def __init__(self) -> None:
+    def __init__(self, mixer: Any) -> None:
+        # Weakly: a mixer dropped without close() is collected; the thread then lets its feeds go.
+        self._mixer = weakref.ref(mixer)
         self._lock = threading.Lock()
         self._feeds: List[_Feed] = []
         self._thread: Optional[threading.Thread] = None
@@ -225,10 +227,13 @@ class Feeds:
 
     def add(self, feed: _Feed, threaded: bool) -> None:
         with self._lock:
-            self._feeds.append(feed)
-            if threaded and self._thread is None and not self._closed:
-                self._thread = threading.Thread(target=self._main, name="miniaudio-mixer-feed", daemon=True)
-                self._thread.start()
+            if not self._closed:
+                self._feeds.append(feed)
+                if threaded and self._thread is None:
+                    self._thread = threading.Thread(target=self._main, name="miniaudio-mixer-feed", daemon=True)
+                    self._thread.start()
+                return
+        feed.finish()  # the mixer was closed meanwhile (its voice is released already)
 
     def top_up_all(self) -> None:
         """Offline: every live feed's queue filled (render() calls this before each block)."""
@@ -250,6 +255,11 @@ class Feeds:
 
     def _main(self) -> None:
         while True:
+            mixer = self._mixer()
+            gone = mixer is None or mixer.closed
+            del mixer
+            if gone:
+                self.close()
             with self._lock:
                 self._feeds = [f for f in self._feeds if not f.done]
                 feeds = list(self._feeds)
