@@ -126,6 +126,8 @@ static PyMethodDef module_methods[] = {
     {"stream", (PyCFunction)(void (*)(void))pyma_stream, METH_VARARGS | METH_KEYWORDS, pyma_stream_doc},
     {"stream_raw", (PyCFunction)(void (*)(void))pyma_stream_raw, METH_VARARGS | METH_KEYWORDS, pyma_stream_raw_doc},
     {"chain", (PyCFunction)(void (*)(void))pyma_chain, METH_VARARGS | METH_KEYWORDS, pyma_chain_doc},
+    {"_preload_stream", (PyCFunction)pyma_preload_stream, METH_VARARGS, pyma_preload_stream_doc},
+    {"_stream_endless", (PyCFunction)pyma_stream_endless, METH_O, pyma_stream_endless_doc},
     {"_samples_to_format", (PyCFunction)pyma_samples_to_format, METH_VARARGS, pyma_samples_to_format_doc},
     {"_next_events", (PyCFunction)pyma_next_events, METH_NOARGS, pyma_next_events_doc},
     {"convert_frames", (PyCFunction)(void (*)(void))pyma_convert_frames, METH_VARARGS | METH_KEYWORDS,

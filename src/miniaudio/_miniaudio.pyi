@@ -195,6 +195,20 @@ def stream_raw(
     data: ReadableBuffer, /, nchannels: int, sample_width: int, frames_to_read: int, output_format: SampleFormat | None
 ) -> DecoderStream: ...
 def _samples_to_format(data: Any, format: int, nchannels: int, /) -> bytes: ...
+def _preload_stream(
+    samples: ReadableBuffer,
+    nchannels: int,
+    sample_rate: int,
+    format_obj: SampleFormat,
+    frames_to_read: int,
+    chunk_type: int,
+    wrap: Callable[[array.array[Any]], Any] | None,
+    loop: int,
+    loop_start: int,
+    loop_end: int,
+    /,
+) -> DecoderStream: ...
+def _stream_endless(stream: DecoderStream, /) -> bool: ...
 def chain(
     members: tuple[object, ...],
     /,

@@ -17,6 +17,7 @@ from typing import Any, Callable, Deque, List, Optional, Union
 from . import _events
 from . import _miniaudio as _ma
 from ._enums import SampleFormat
+from ._preload import PreloadedSound
 
 _np: Any
 try:
@@ -273,7 +274,8 @@ class Mixer(_ma._Mixer):
                 :func:`stream_raw_pcm_memory` (16-bit or 8-bit), :class:`Waveform` and the other
                 generators, :func:`chain` / :class:`Playlist`.  Its format, channels and rate are
                 converted to the mixer's.  The mixer claims it while the voice plays (Python cannot
-                use it then); it is released when the voice ends.
+                use it then); it is released when the voice ends.  Or a :class:`PreloadedSound`
+                (see :meth:`preload`): each play is a new voice over its shared samples.
             volume: Gain, 0.0 to 1000.0.
             pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
             pitch: Speed and pitch, > 0 and at most 1000 (2.0: an octave up, half the duration).
@@ -294,6 +296,8 @@ class Mixer(_ma._Mixer):
         """
         if self.closed:
             raise ValueError("cannot play: the mixer is closed")
+        if isinstance(source, PreloadedSound):
+            source = source.stream()  # a new stream over the shared samples: no decoding, no copy
         if not isinstance(source, _ma.DecoderStream):
             if hasattr(source, "send"):
                 raise TypeError("source is a Python generator: the mixer cannot mix Python generators yet; "
@@ -311,6 +315,16 @@ class Mixer(_ma._Mixer):
         if self.device is not None:
             self._ensure_playing()
         return voice
+
+    def preload(self, source: Any, *, max_output_bytes: Optional[int] = None) -> PreloadedSound:
+        """Decode ``source`` once into a :class:`PreloadedSound` at the mixer's sample rate and
+        channel count, to :meth:`play` many times at once without decoding or resampling.
+
+        ``source`` and ``max_output_bytes`` are as for :class:`PreloadedSound`, which raises the
+        same errors.  The sound is not tied to this mixer: other mixers can play it too.
+        """
+        return PreloadedSound(source, sample_rate=self.sample_rate, nchannels=self.nchannels,
+                              max_output_bytes=max_output_bytes)
 
     def _ensure_playing(self) -> None:
         device = self.device
