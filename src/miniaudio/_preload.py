@@ -30,9 +30,10 @@ def _optional_int(value: Any, name: str, hi: int) -> Optional[int]:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
-    if not 1 <= value <= hi:
+    number = int(value)
+    if not 1 <= number <= hi:
         raise ValueError(f"{name} must be 1..{hi} or None, not {value!r}")
-    return int(value)
+    return number
 
 
 class PreloadedSound:
