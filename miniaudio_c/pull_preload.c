@@ -109,7 +109,6 @@ pyma_preload_stream(PyObject *module, PyObject *args)
     p->base.format = ma_format_f32;
     p->base.channels = nchannels;
     p->base.sample_rate = sample_rate;
-    p->base.length_exact = 1;
     p->base.loop_passes = loop;
     p->base.loop_start = (ma_uint64)loop_start;
     p->base.loop_end = loop_end < 0 ? 0 : (ma_uint64)loop_end;
