@@ -415,6 +415,13 @@ def test_streams_that_never_end_are_refused():
     hidden = miniaudio.chain(miniaudio.stream_memory(data), miniaudio.Waveform("sine"))
     with pytest.raises(ValueError, match="did not end within max_output_bytes"):
         miniaudio.PreloadedSound(hidden, max_output_bytes=1 << 20)
+    # a Playlist open for append never ends; closed, it is read to its end
+    playlist = miniaudio.Playlist(output_format=SF.FLOAT32, nchannels=1, sample_rate=RATE)
+    playlist.append(miniaudio.stream_memory(data, output_format=SF.FLOAT32, nchannels=1, sample_rate=RATE))
+    with pytest.raises(ValueError, match="open for append"):
+        miniaudio.PreloadedSound(playlist)
+    playlist.close_input()
+    assert miniaudio.PreloadedSound(playlist).nframes == 100
     # a loop of a number of passes ends: preloaded as all its passes
     sound = miniaudio.PreloadedSound(miniaudio.stream_memory(data, output_format=SF.FLOAT32, nchannels=1,
                                                              sample_rate=RATE, loop=3))

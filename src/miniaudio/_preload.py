@@ -64,8 +64,9 @@ class PreloadedSound:
         DecodeError: The file or data is not WAV, FLAC, MP3 or Ogg Vorbis, or is damaged
             (:class:`OutputTooLargeError` past ``max_output_bytes``).
         OSError: The file cannot be opened.
-        ValueError: A stream that never ends (a generator, ``loop=True``; or one that did not
-            end within ``max_output_bytes``), a source with no frames, a stream of raw PCM
+        ValueError: A stream that never ends (a generator, ``loop=True``, a :class:`Playlist`
+            open for append; or one that did not end within ``max_output_bytes``), a source
+            with no frames, a stream of raw PCM
             without a known sample format, or without a rate and no ``sample_rate`` given, or an
             argument out of range.
         RuntimeError: The stream is in use (playing on a device, in a mixer or a chain).
@@ -209,6 +210,9 @@ def _from_stream(stream: Any, rate: Optional[int], channels: Optional[int],
     if _ma._stream_endless(stream):
         raise ValueError("source is a stream that never ends (a generator, or loop=True): it cannot be preloaded; "
                          "give a stream that ends (or loop the voice: Mixer.play(..., loop=True))")
+    if isinstance(stream, _ma.Playlist) and not stream.input_closed:
+        raise ValueError("source is a Playlist still open for append (it never ends): call its close_input() "
+                         "first")
     fmt = stream.sample_format
     if fmt is None:
         raise ValueError("source is raw PCM of an unknown 4-byte sample format: give stream_raw_pcm_memory() an "
@@ -229,7 +233,11 @@ def _from_stream(stream: Any, rate: Optional[int], channels: Optional[int],
             chunk = stream.send(_READ_FRAMES)
         except StopIteration:
             break
-        data += memoryview(chunk).cast("B")
+        view = memoryview(chunk).cast("B")
+        if len(view) == 0:  # waiting for more (a Playlist open for append, inside another stream)
+            raise ValueError("source gave no frames without ending (a Playlist open for append?): it cannot be "
+                             "preloaded")
+        data += view
         if len(data) // frame_bytes * per_frame > bound:
             raise ValueError(f"source did not end within max_output_bytes ({bound} bytes of samples): a stream "
                              f"that never ends (a chain or processed stream over a generator?) or a longer one "
