@@ -53,7 +53,8 @@ class PreloadedSound:
     Args:
         source: What to decode: a path (``str`` or ``os.PathLike``), the bytes of an audio file
             (any bytes-like object: WAV, FLAC, MP3 or Ogg Vorbis), a :class:`DecodedSoundFile`,
-            or one of the package's streams (read to its end; it is left at its end).
+            or one of the package's streams (read from where it stands to its end, where it is
+            left).
         sample_rate: Convert to this rate (None: the source's own).  Preload at the mixer's rate
             (:meth:`Mixer.preload` does) so that playing it needs no resampling.
         nchannels: Convert to this channel count (None: the source's own).
