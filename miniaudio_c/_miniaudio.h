@@ -563,6 +563,13 @@ extern PyType_Spec pyma_stream_spec;
 PyObject *pyma_chain(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_chain_doc[];
 extern PyType_Spec pyma_playlist_spec;
+/* _preload_stream() (pull_preload.c): a DecoderStream over a PreloadedSound's float32 samples,
+ * shared (a buffer export held by the stream), not copied. */
+PyObject *pyma_preload_stream(PyObject *module, PyObject *args);
+extern const char pyma_preload_stream_doc[];
+/* _stream_endless(stream) (pull_preload.c): whether a stream loops forever or is a generator. */
+PyObject *pyma_stream_endless(PyObject *module, PyObject *arg);
+extern const char pyma_stream_endless_doc[];
 
 /* The signal generators (gen.c): subtypes of DecoderStream. */
 extern PyType_Spec pyma_waveform_spec, pyma_pulsewave_spec, pyma_noise_spec;

@@ -126,6 +126,8 @@ static PyMethodDef module_methods[] = {
     {"stream", (PyCFunction)(void (*)(void))pyma_stream, METH_VARARGS | METH_KEYWORDS, pyma_stream_doc},
     {"stream_raw", (PyCFunction)(void (*)(void))pyma_stream_raw, METH_VARARGS | METH_KEYWORDS, pyma_stream_raw_doc},
     {"chain", (PyCFunction)(void (*)(void))pyma_chain, METH_VARARGS | METH_KEYWORDS, pyma_chain_doc},
+    {"_preload_stream", (PyCFunction)pyma_preload_stream, METH_VARARGS, pyma_preload_stream_doc},
+    {"_stream_endless", (PyCFunction)pyma_stream_endless, METH_O, pyma_stream_endless_doc},
     {"_samples_to_format", (PyCFunction)pyma_samples_to_format, METH_VARARGS, pyma_samples_to_format_doc},
     {"_queue_stream", (PyCFunction)pyma_queue_stream, METH_VARARGS, pyma_queue_stream_doc},
     {"_queue_write", (PyCFunction)pyma_queue_write, METH_VARARGS, pyma_queue_write_doc},

@@ -18,6 +18,7 @@ import concurrent.futures
 import os
 import sys
 import time
+from typing import Any, Dict, List, Optional, Tuple
 
 import miniaudio
 
@@ -26,7 +27,7 @@ FORMATS = {"u8": miniaudio.SampleFormat.UNSIGNED8, "s16": miniaudio.SampleFormat
            "s32": miniaudio.SampleFormat.SIGNED32, "f32": miniaudio.SampleFormat.FLOAT32}
 
 
-def find_jobs(src_root, dst_root):
+def find_jobs(src_root: str, dst_root: str) -> List[Tuple[str, str]]:
     """[(input path, output path)] for every audio file under src_root, in a stable order.  The
     output is the input's path under dst_root with .wav for its extension; where two inputs would
     meet there (song.mp3 and song.flac) both keep their extension (song.mp3.wav, song.flac.wav)."""
@@ -36,7 +37,7 @@ def find_jobs(src_root, dst_root):
         for name in sorted(files):
             if os.path.splitext(name)[1].lower() in EXTENSIONS:
                 rels.append(os.path.relpath(os.path.join(folder, name), src_root))
-    stems = {}
+    stems: Dict[str, int] = {}
     for rel in rels:
         stem = os.path.splitext(rel)[0]
         stems[stem] = stems.get(stem, 0) + 1
@@ -48,7 +49,7 @@ def find_jobs(src_root, dst_root):
     return jobs
 
 
-def is_done(src, dst, rate, channels, fmt):
+def is_done(src: str, dst: str, rate: int, channels: int, fmt: miniaudio.SampleFormat) -> bool:
     """The output exists, is newer than the input and is a complete WAV of the asked format."""
     try:
         if os.path.getmtime(dst) < os.path.getmtime(src):
@@ -65,7 +66,10 @@ def is_done(src, dst, rate, channels, fmt):
             and info.sample_format == fmt and info.num_frames > 0)
 
 
-def convert_one(src, dst, rate, channels, fmt):
+Result = Tuple[str, str, float, Optional[str]]
+
+
+def convert_one(src: str, dst: str, rate: int, channels: int, fmt: miniaudio.SampleFormat) -> Result:
     """Converts one file; runs in a worker (a process, a thread, or a Dask worker).  Returns
     (src, "converted" / "skipped" / "failed", seconds of audio, error message or None)."""
     try:
@@ -86,17 +90,17 @@ def convert_one(src, dst, rate, channels, fmt):
 class Progress:
     """tqdm when it is installed, else a line on stderr now and then."""
 
-    def __init__(self, total, enabled):
+    def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.done, self.enabled, self.last = total, 0, enabled, 0.0
-        self.bar = None
+        self.bar: Any = None
         if enabled:
             try:
-                from tqdm import tqdm
+                from tqdm import tqdm  # type: ignore[import-untyped]
                 self.bar = tqdm(total=total, unit="file", file=sys.stderr)
             except ImportError:
                 pass
 
-    def step(self, failed):
+    def step(self, failed: int) -> None:
         self.done += 1
         if self.bar is not None:
             self.bar.update(1)
@@ -106,14 +110,19 @@ class Progress:
             self.last = time.monotonic()
             print("%d/%d files (%d failed)" % (self.done, self.total, failed), file=sys.stderr, flush=True)
 
-    def close(self):
+    def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
 
-def run_local(jobs, args, progress, results):
-    pool_cls = concurrent.futures.ThreadPoolExecutor if args.threads else concurrent.futures.ProcessPoolExecutor
-    with pool_cls(max_workers=args.jobs) as pool:
+def run_local(jobs: List[Tuple[str, str]], args: argparse.Namespace, progress: Progress,
+              results: List[Result]) -> None:
+    pool: concurrent.futures.Executor
+    if args.threads:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
+    else:
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs)
+    with pool:
         futures = [pool.submit(convert_one, src, dst, args.rate, args.channels, FORMATS[args.format])
                    for src, dst in jobs]
         for future in concurrent.futures.as_completed(futures):
@@ -121,8 +130,11 @@ def run_local(jobs, args, progress, results):
             progress.step(sum(r[1] == "failed" for r in results))
 
 
-def run_dask(jobs, args, progress, results):
-    from distributed import Client, as_completed
+def run_dask(jobs: List[Tuple[str, str]], args: argparse.Namespace, progress: Progress,
+             results: List[Result]) -> None:
+    import importlib
+    distributed: Any = importlib.import_module("distributed")  # Dask's, installed where it is used
+    Client, as_completed = distributed.Client, distributed.as_completed
     with Client(args.scheduler) as client:
         futures = client.map(convert_one, [s for s, _ in jobs], [d for _, d in jobs], rate=args.rate,
                              channels=args.channels, fmt=FORMATS[args.format], pure=False)
@@ -131,7 +143,7 @@ def run_dask(jobs, args, progress, results):
             progress.step(sum(r[1] == "failed" for r in results))
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Convert a folder tree of audio files to WAV, in parallel.")
     parser.add_argument("src", help="the folder to convert (searched recursively)")
     parser.add_argument("dst", help="where the WAV files go (the same layout)")
@@ -146,7 +158,7 @@ def main(argv=None):
 
     jobs = find_jobs(args.src, args.dst)
     progress = Progress(len(jobs), not args.no_progress)
-    results = []
+    results: List[Result] = []
     start = time.monotonic()
     try:
         if args.scheduler:

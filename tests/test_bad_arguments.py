@@ -1177,6 +1177,44 @@ row("Voice.wait-str", _voice_call("wait", "x"), TypeError, None, "Voice.wait")
 row("Voice-direct", call(miniaudio.Voice), TypeError, None, "Voice")  # made by Mixer.play() only
 
 
+# ---- preloaded sounds ---------------------------------------------------------------------------
+
+_PAD = miniaudio.PreloadedSound(WAV, sample_rate=8000, nchannels=1)
+for _label, _v in TYPES:
+    _exc = FileNotFoundError if _label == "str" else miniaudio.DecodeError if _label == "bytes" else TypeError
+    row("PreloadedSound-source-%s" % _label, call(miniaudio.PreloadedSound, _v), _exc,
+        "source" if _exc is TypeError else None, "PreloadedSound")
+    row("Mixer.preload-source-%s" % _label, call(lambda s: miniaudio.Mixer().preload(s), _v), _exc,
+        "source" if _exc is TypeError else None, "Mixer.preload")
+row("PreloadedSound-empty-bytes", call(miniaudio.PreloadedSound, b""), miniaudio.DecodeError, None, "PreloadedSound")
+row("PreloadedSound-waveform", call(miniaudio.PreloadedSound, miniaudio.Waveform("sine")), ValueError, "never ends",
+    "PreloadedSound")
+row("PreloadedSound-looping-stream", lambda: miniaudio.PreloadedSound(miniaudio.stream_memory(WAV, loop=True)),
+    ValueError, "never ends", "PreloadedSound")
+row("PreloadedSound-raw-without-rate", lambda: miniaudio.PreloadedSound(miniaudio.stream_raw_pcm_memory(PEN, 2, 2)),
+    ValueError, "sample_rate", "PreloadedSound")
+for _p, _bad in (("sample_rate", count_bad(hi=384000)), ("nchannels", count_bad(hi=254))):
+    add_param_rows("PreloadedSound", miniaudio.PreloadedSound, {"source": WAV}, _p,
+                   [b for b in _bad if b[0] not in ("None", "enum")], "PreloadedSound")
+add_param_rows("PreloadedSound", miniaudio.PreloadedSound, {"source": WAV}, "max_output_bytes",
+               [b for b in frames_bad() if b[0] != "None"], "PreloadedSound")
+add_param_rows("Mixer.preload", lambda **kw: miniaudio.Mixer().preload(WAV, **kw), {}, "max_output_bytes",
+               [b for b in frames_bad() if b[0] != "None"], "Mixer.preload")
+add_param_rows("PreloadedSound.stream", _PAD.stream, {}, "frames_to_read", frames_bad(), "PreloadedSound.stream")
+add_param_rows("PreloadedSound.stream", _PAD.stream, {}, "chunk_type",
+               [(label, v, TypeError, True) for label, v in TYPES if label != "str"] + [("str", "x", ValueError, True)],
+               "PreloadedSound.stream")
+add_param_rows("PreloadedSound.stream", _PAD.stream, {"loop": True}, "loop_start",
+               [("past-end", _PAD.nframes, ValueError, True), ("-1", -1, ValueError, True),
+                ("str", "x", TypeError, True)], "PreloadedSound.stream")
+add_param_rows("PreloadedSound.stream", _PAD.stream, {"loop": 2}, "loop_end",
+               [("past-end", _PAD.nframes + 1, ValueError, True), ("0", 0, ValueError, True),
+                ("str", "x", TypeError, True)], "PreloadedSound.stream")
+add_param_rows("PreloadedSound.stream", _PAD.stream, {}, "loop",
+               [("str", "x", TypeError, True), ("0", 0, ValueError, True), ("None", None, TypeError, True)],
+               "PreloadedSound.stream")
+
+
 # ---- the tests -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module", autouse=True)

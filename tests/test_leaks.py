@@ -557,6 +557,28 @@ def make_cases(tmp, http_url):
             v = m.play(_ramp(50), prefetch_msec=30)
             m.play(_ramp(10 ** 6)).stop()
             v.wait(5)
+    def mixer_preload():
+        # a short sound preloaded (from a file's bytes, a DecodedSoundFile, a stream) and played 16
+        # times at once in one mixer and looping in another; dropped while they play; voices that
+        # end by themselves, voices released by close(); its streams read and dropped; refused sources
+        with miniaudio.Mixer(sample_rate=8000, nchannels=2) as m, miniaudio.Mixer(sample_rate=8000, nchannels=1) as m2:
+            pad = m.preload(f32wav)
+            for i in range(16):
+                m.play(pad, volume=0.05, pan=-0.2, start_at=m.time + 1 + i * 3)
+            m2.play(pad, loop=True, pitch=1.5)
+            del pad
+            m.render(pad_frames + 100)
+            m2.render(100)
+            assert m.voices == [] and len(m2.voices) == 1
+        other = miniaudio.PreloadedSound(sound_f32, sample_rate=8000)
+        other.stream(frames_to_read=50).send(100)
+        miniaudio.chain(other.stream(), miniaudio.PreloadedSound(miniaudio.stream_raw_pcm_memory(s16[:400], 1, 2),
+                                                                 sample_rate=8000).stream()).send(100)
+        _expect(ValueError, miniaudio.PreloadedSound, miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1))
+        _expect(miniaudio.DecodeError, miniaudio.PreloadedSound, b"not audio" * 10)
+        _expect(TypeError, miniaudio.PreloadedSound, 42)
+
+    pad_frames = miniaudio.PreloadedSound(f32wav, sample_rate=8000).nframes
 
     def stream_then_converter():
         # converted streams: read to the end (drained), sought, closed, dropped unclosed, staged
@@ -791,6 +813,7 @@ def make_cases(tmp, http_url):
         "mixer_offline": (mixer_offline, d // 2, f),
         "mixer_device": (mixer_device, dd, fd),
         "mixer_generators": (mixer_generators, dd, fd),
+        "mixer_preload": (mixer_preload, d // 4, f),
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
@@ -808,7 +831,7 @@ CASE_NAMES = [
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_device", "mixer_generators", "push_io", "pyaudio_streams", "oneshot",
+    "mixer_offline", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

@@ -75,6 +75,7 @@ from ._streams import (
 
 from ._chain import Playlist, chain
 from ._mixer import Mixer, Voice
+from ._preload import PreloadedSound
 from ._generators import Noise, NoiseType, PulseWave, Waveform, WaveformType
 from ._dsp import (
     BandPass,
@@ -147,6 +148,7 @@ __all__ = [
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist", "Mixer", "Voice",
+    "PreloadedSound",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
     "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default",
     "Processor", "Biquad", "LowPass", "HighPass", "BandPass", "Notch", "PeakingEQ", "LowShelf", "HighShelf",

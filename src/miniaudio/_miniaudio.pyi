@@ -198,6 +198,20 @@ def _samples_to_format(data: Any, format: int, nchannels: int, /) -> bytes: ...
 def _queue_stream(format: Any, nchannels: int, sample_rate: int, capacity: int, /) -> DecoderStream: ...
 def _queue_write(stream: DecoderStream, data: Any, first: int, /) -> tuple[int, int]: ...
 def _queue_info(stream: DecoderStream, end: bool = ..., /) -> tuple[int, int, int, int, int]: ...
+def _preload_stream(
+    samples: ReadableBuffer,
+    nchannels: int,
+    sample_rate: int,
+    format_obj: SampleFormat,
+    frames_to_read: int,
+    chunk_type: int,
+    wrap: Callable[[array.array[Any]], Any] | None,
+    loop: int,
+    loop_start: int,
+    loop_end: int,
+    /,
+) -> DecoderStream: ...
+def _stream_endless(stream: DecoderStream, /) -> bool: ...
 def chain(
     members: tuple[object, ...],
     /,

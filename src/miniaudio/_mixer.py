@@ -18,6 +18,7 @@ from . import _events
 from . import _miniaudio as _ma
 from . import _mixer_feed
 from ._enums import SampleFormat
+from ._preload import PreloadedSound
 
 _np: Any
 try:
@@ -296,7 +297,9 @@ class Mixer(_ma._Mixer):
                 use it then); it is released when the voice ends.  Or a Python generator with
                 the protocol of :meth:`PlaybackDevice.start` (primed with ``next()``, then sent
                 the number of frames wanted), run ahead of the mix on a thread of the package
-                (offline: by :meth:`render` itself); see ``sample_format`` and the next two.
+                (offline: by :meth:`render` itself); see ``sample_format`` and the next two.  Or a
+                :class:`PreloadedSound` (see :meth:`preload`): each play is a new voice over its
+                shared samples.
             volume: Gain, 0.0 to 1000.0.
             pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
             pitch: Speed and pitch, > 0 and at most 1000 (2.0: an octave up, half the duration).
@@ -325,6 +328,8 @@ class Mixer(_ma._Mixer):
         """
         if self.closed:
             raise ValueError("cannot play: the mixer is closed")
+        if isinstance(source, PreloadedSound):
+            source = source.stream()  # a new stream over the shared samples: no decoding, no copy
         is_gen = not isinstance(source, _ma.DecoderStream) and hasattr(source, "send")
         if not isinstance(source, _ma.DecoderStream) and not is_gen:
             raise TypeError(f"source must be one of the package's streams (stream_file(), stream_memory(), "
@@ -364,6 +369,16 @@ class Mixer(_ma._Mixer):
         if self.device is not None:
             self._ensure_playing()
         return voice
+
+    def preload(self, source: Any, *, max_output_bytes: Optional[int] = None) -> PreloadedSound:
+        """Decode ``source`` once into a :class:`PreloadedSound` at the mixer's sample rate and
+        channel count, to :meth:`play` many times at once without decoding or resampling.
+
+        ``source`` and ``max_output_bytes`` are as for :class:`PreloadedSound`, which raises the
+        same errors.  The sound is not tied to this mixer: other mixers can play it too.
+        """
+        return PreloadedSound(source, sample_rate=self.sample_rate, nchannels=self.nchannels,
+                              max_output_bytes=max_output_bytes)
 
     def _ensure_playing(self) -> None:
         device = self.device
