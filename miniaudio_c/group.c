@@ -6,10 +6,11 @@
  * spatializer, so it adds no latency and leaves the samples as a voice's volume and pan would).
  * With processors (dsp.c: LowPass, Gain, ...) a node of ours follows it (pyma_group_node, an
  * ma_node with our own vtable) that runs them in place on the group's output, on the mix reader's
- * thread without the GIL (pyma_proc_run takes parameter changes at each block).  The node is
- * processed continuously: blocks where nothing plays in the group still pass through the
- * processors (as silence), so a filter's ring or an echo's tail goes on, and the group's output
- * is the processors' offline process() of its summed input.
+ * thread without the GIL (pyma_proc_run takes parameter changes at each block).  Every block
+ * passes through the processors, also where nothing plays in the group (silence: an input bus
+ * with the group attached reads whole blocks, and the node is marked for continuous processing
+ * besides), so a filter's ring or an echo's tail goes on, and the group's output is the
+ * processors' offline process() of its summed input.
  *
  * Lifetimes (GIL held for all of them): the processors are bound to the mixer's channels and rate
  * and attached to the group's core while it is active.  A group is released (pyma_group_release)
