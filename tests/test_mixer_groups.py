@@ -390,3 +390,62 @@ def test_a_null_device_plays_a_mixer_with_groups(devices):
         third = mixer.play(miniaudio.Waveform("square", amplitude=0.1), stop_at=mixer.time + 2400, group=bus)
         assert third.wait(10)
     assert not device.running and bus.closed and not lp.attached
+
+
+def test_groups_made_played_into_and_closed_from_threads_while_a_device_mixes(devices):
+    """Two threads make groups with processors (children of one bus), play voices into them and
+    change their settings while a third closes them and a NULL device mixes: no error but the
+    documented "group is closed" of a play that lost the race, no hang, and every source and
+    processor is given back."""
+    import time
+
+    device = devices(miniaudio.PlaybackDevice, output_format=SF.FLOAT32, nchannels=2, sample_rate=RATE)
+    sources, procs, errors, refused, stop = [], [], [], [], threading.Event()
+    with miniaudio.Mixer(device) as mixer:
+        bus_lp = miniaudio.LowPass(3000)
+        bus = mixer.group(volume=0.5, processors=[bus_lp])
+
+        def builder():
+            try:
+                while not stop.is_set():
+                    lp = miniaudio.LowPass(2000)
+                    procs.append(lp)
+                    group = mixer.group(parent=bus, processors=[lp, miniaudio.Gain(-3)])
+                    for _ in range(2):
+                        w = miniaudio.Waveform("sine", 440.0, 0.1, RATE, 1)
+                        sources.append(w)
+                        try:
+                            mixer.play(w, group=group, stop_at=mixer.time + 300)
+                        except ValueError as exc:
+                            assert "group is closed" in str(exc)
+                            refused.append(exc)
+                    group.volume = 0.7
+                    group.pan = -0.2
+                    lp.cutoff = 900
+                    bus_lp.cutoff = 2500
+            except Exception as exc:  # pragma: no cover - the assertion below shows it
+                errors.append(exc)
+
+        def closer():
+            try:
+                while not stop.is_set():
+                    for group in mixer.groups[1:]:
+                        group.close()
+                    time.sleep(0.001)
+            except Exception as exc:  # pragma: no cover
+                errors.append(exc)
+
+        threads = [threading.Thread(target=f) for f in (builder, builder, closer)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        stop.set()
+        for t in threads:
+            t.join(10)
+        assert not any(t.is_alive() for t in threads), "a thread hangs"
+        assert device.stats.frames > 0
+    assert errors == [], errors
+    assert len(sources) > 10 and bus.closed
+    for w in sources[-5:]:
+        assert len(next(w)) > 0
+    assert not any(p.attached for p in procs) and not bus_lp.attached
