@@ -351,7 +351,7 @@ class Mixer(_ma._Mixer):
 
     def play(self, source: Any, volume: float = 1.0, pan: float = 0.0, pitch: float = 1.0, loop: bool = False,
              fade_in: TimeType = 0, start_at: Optional[TimeType] = None,
-             stop_at: Optional[TimeType] = None, group: Optional[MixerGroup] = None) -> Voice:
+             stop_at: Optional[TimeType] = None, *, group: Optional[MixerGroup] = None) -> Voice:
         """Play ``source`` and return its :class:`Voice`; starts the device if it is not running.
 
         Args:
