@@ -57,6 +57,7 @@ typedef struct {
     PyTypeObject *callback_time_type; /* CallbackTime, a callback's `time` argument (pycallback.c) */
     PyTypeObject *processor_type;     /* Processor, the base of the DSP processors (dsp.c) */
     PyTypeObject *voice_type;         /* _Voice, a sound playing in a mixer (voice.c) */
+    PyTypeObject *group_type;         /* _MixerGroup, a bus of a mixer (group.c) */
     PyTypeObject *converter_type;     /* _Converter, the streaming converter (converter.c) */
 
     /* The device event queue (events.c): audio threads push devices whose run ended by itself;
@@ -1242,6 +1243,7 @@ typedef struct MixerObject {
     PyObject *stream;     /* the DecoderStream over the mix pull (owned), NULL once closed */
     pyma_mix_pull *mix;   /* stream's pull (borrowed), NULL once closed */
     PyObject *voices;     /* list of the active voices (owned) */
+    PyObject *groups;     /* list of the active groups (owned; a parent before its children), or NULL */
     ma_uint32 channels, sample_rate;
     double volume;
     int reaping;          /* a _reap() is running (it may let other threads run: see mixer.c) */
@@ -1262,9 +1264,42 @@ typedef struct {
     int padded;                  /* the reader added the frame of silence after the end (voice.c) */
 } pyma_voice_ds;
 
+/* A group (bus) of a mixer (group.c): an ma_sound_group that voices and child groups attach to,
+ * then, when it has processors, a node of ours (pyma_group_node, miniaudio's ma_node vtable) that
+ * runs them on the group's output, attached to the parent group or the engine's endpoint:
+ *     voices, child groups -> ma_sound_group (volume, pan) -> [processors node] -> parent
+ * The node runs on the mix reader's thread without the GIL (pyma_proc_run).  A group is active
+ * (in the mixer's `groups` list, its nodes initialised, its processors attached to its core) until
+ * released, with the GIL, after the voices and child groups in it and before the engine. */
+typedef struct {
+    ma_node_base base;          /* first: the graph calls the vtable with this address */
+    ma_uint32 channels;
+    Py_ssize_t count;
+    ProcessorObject **procs;    /* the core's array (the processors attached to the core) */
+} pyma_group_node;
+
+struct pyma_group_core {
+    ma_sound_group group;
+    pyma_group_node node;       /* initialised only when the group has processors (`node_ready`) */
+    int node_ready;
+    ProcessorObject *procs[];   /* borrowed from the group's `processors` tuple */
+};
+
+typedef struct MixerGroupObject {
+    PyObject_HEAD
+    MixerObject *mixer;                 /* owned */
+    struct MixerGroupObject *parent;    /* owned, or NULL: the group goes to the engine's endpoint */
+    PyObject *processors;               /* a tuple (owned); attached to `core` while active */
+    struct pyma_group_core *core;       /* PyMem_Raw (the graph points into it); NULL once released */
+    int active;
+    int closing;                        /* close() is releasing it: play() refuses it */
+    double volume, pan;
+} MixerGroupObject;
+
 typedef struct VoiceObject {
     PyObject_HEAD
     MixerObject *mixer;     /* owned */
+    MixerGroupObject *group; /* owned, or NULL: the voice goes to the engine's endpoint */
     PyObject *stream;       /* owned and claimed while active, NULL after */
     struct pyma_voice_core *core; /* the data source and the ma_sound (PyMem_Raw: the graph points into it) */
     int active;             /* the sound is initialised and in the mixer's list */
@@ -1288,12 +1323,24 @@ extern PyType_Spec pyma_mixer_spec, pyma_voice_spec;
  * start_at, an engine frame, when >= 0; fade_in frames).  GIL held; -1 with an exception (nothing
  * claimed or allocated then). */
 int pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume, double pan, double pitch,
-                     int loop, ma_uint64 fade_in, long long start_at, long long stop_at);
+                     int loop, ma_uint64 fade_in, long long start_at, long long stop_at, MixerGroupObject *group);
 /* Whether an active voice is over (its source ended, failed, or its stop time passed).  GIL held. */
 int pyma_voice_done(VoiceObject *v);
 /* Uninitialises the sound, unclaims and drops the stream, keeps the final position; no-op for an
  * inactive voice.  Does not touch the mixer's list.  GIL held, not on the audio thread; the engine
  * must be alive. */
 void pyma_voice_release(VoiceObject *v);
+
+extern PyType_Spec pyma_group_spec;
+
+/* Mixer._group(cls, volume, pan, processors, parent): a new active group of `cls` (a _MixerGroup
+ * subclass) in `m`.  GIL held; NULL with an exception (nothing attached or allocated then). */
+PyObject *pyma_mixer_group(MixerObject *m, PyObject *args);
+/* 0 if `obj` is None (*out NULL) or an active group of `m` that a voice or a child group can go
+ * into (*out, borrowed); -1 with ValueError or TypeError naming the argument `name`.  GIL held. */
+int pyma_group_check_target(MixerObject *m, PyObject *obj, const char *name, MixerGroupObject **out);
+/* Releases every group of `m` (children before parents) and empties its list.  GIL held; the
+ * voices are released already and the engine is alive. */
+void pyma_groups_release_all(MixerObject *m);
 
 #endif /* PYMA_MINIAUDIO_H */

@@ -179,7 +179,7 @@ mixer_forget_events(MixerObject *self)
     pyma_events_forget_source(self->st, &self->mix->ev);
 }
 
-/* Releases every active voice; returns them as a new list (or NULL with MemoryError, all released
+/* Releases every active voice, then every group; returns the voices as a new list (or NULL with MemoryError, all released
  * anyway).  GIL held. */
 static PyObject *
 mixer_release_all(MixerObject *self)
@@ -194,6 +194,7 @@ mixer_release_all(MixerObject *self)
     for (i = 0; i < PyList_GET_SIZE(voices); i++) {
         pyma_voice_release((VoiceObject *)PyList_GET_ITEM(voices, i));
     }
+    pyma_groups_release_all(self); /* after their voices, before the engine (group.c) */
     if (self->mix != NULL) {
         pyma_astore64(&self->mix->next_check, MIX_NONE);
     }
@@ -214,8 +215,9 @@ mixer_check_open(MixerObject *self, const char *what)
     return 0;
 }
 
-/* _play(cls, source, volume, pan, pitch, loop, fade_in, start_at, stop_at): a new voice of `cls`
- * (a _Voice subclass), started.  Numbers checked by the caller; start_at/stop_at -1: none. */
+/* _play(cls, source, volume, pan, pitch, loop, fade_in, start_at, stop_at, group=None): a new voice
+ * of `cls` (a _Voice subclass), started, into `group` (a group of this mixer) or the endpoint.
+ * Numbers checked by the caller; start_at/stop_at -1: none. */
 static PyObject *
 mixer_play(MixerObject *self, PyObject *args)
 {
@@ -225,17 +227,19 @@ mixer_play(MixerObject *self, PyObject *args)
     int loop;
     unsigned long long fade_in;
     long long start_at, stop_at;
+    PyObject *group_obj = Py_None;
+    MixerGroupObject *group;
     VoiceObject *v;
 
-    if (!PyArg_ParseTuple(args, "O!OdddpKLL:_play", &PyType_Type, &cls, &stream, &volume, &pan, &pitch, &loop,
-                          &fade_in, &start_at, &stop_at)) {
+    if (!PyArg_ParseTuple(args, "O!OdddpKLL|O:_play", &PyType_Type, &cls, &stream, &volume, &pan, &pitch, &loop,
+                          &fade_in, &start_at, &stop_at, &group_obj)) {
         return NULL;
     }
     if (!PyType_IsSubtype(cls, self->st->voice_type)) {
         PyErr_SetString(PyExc_TypeError, "_play: cls must be a _Voice subclass");
         return NULL;
     }
-    if (mixer_check_open(self, "play") < 0) {
+    if (mixer_check_open(self, "play") < 0 || pyma_group_check_target(self, group_obj, "group", &group) < 0) {
         return NULL;
     }
     v = (VoiceObject *)cls->tp_alloc(cls, 0);
@@ -246,7 +250,7 @@ mixer_play(MixerObject *self, PyObject *args)
         Py_DECREF(v);
         return NULL;
     }
-    if (pyma_voice_begin(v, self, stream, volume, pan, pitch, loop, (ma_uint64)fade_in, start_at, stop_at) < 0) {
+    if (pyma_voice_begin(v, self, stream, volume, pan, pitch, loop, (ma_uint64)fade_in, start_at, stop_at, group) < 0) {
         PyObject *exc = pyma_err_take();
         for (Py_ssize_t i = PyList_GET_SIZE(self->voices) - 1; i >= 0; i--) {
             if (PyList_GET_ITEM(self->voices, i) == (PyObject *)v) {
@@ -405,12 +409,20 @@ mixer_get_voices(MixerObject *self, void *closure)
     return self->voices != NULL ? PyList_GetSlice(self->voices, 0, PY_SSIZE_T_MAX) : PyList_New(0);
 }
 
+static PyObject *
+mixer_get_groups(MixerObject *self, void *closure)
+{
+    (void)closure;
+    return self->groups != NULL ? PyList_GetSlice(self->groups, 0, PY_SSIZE_T_MAX) : PyList_New(0);
+}
+
 static int
 mixer_traverse(MixerObject *self, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->stream);
     Py_VISIT(self->voices);
+    Py_VISIT(self->groups);
     return 0;
 }
 
@@ -445,6 +457,7 @@ mixer_dealloc(MixerObject *self)
     mixer_forget_events(self);
     self->mix = NULL;
     Py_CLEAR(self->voices);
+    Py_CLEAR(self->groups);
     Py_CLEAR(self->stream); /* a device may still hold it: the engine then lives on, empty, until it lets go */
     tp->tp_free((PyObject *)self);
     Py_DECREF(tp);
@@ -452,7 +465,7 @@ mixer_dealloc(MixerObject *self)
 
 static PyMethodDef mixer_methods[] = {
     {"_play", (PyCFunction)mixer_play, METH_VARARGS,
-     PyDoc_STR("_play($self, cls, source, volume, pan, pitch, loop, fade_in, start_at, stop_at, /)\n--\n\n"
+     PyDoc_STR("_play($self, cls, source, volume, pan, pitch, loop, fade_in, start_at, stop_at, group=None, /)\n--\n\n"
                "A new voice of `cls`, started (start_at/stop_at -1: none).")},
     {"_reap", (PyCFunction)mixer_reap, METH_NOARGS,
      PyDoc_STR("_reap($self, /)\n--\n\nRelease the voices that are over; return them.")},
@@ -461,6 +474,8 @@ static PyMethodDef mixer_methods[] = {
     {"_notify", (PyCFunction)mixer_notify, METH_NOARGS,
      PyDoc_STR("_notify($self, /)\n--\n\nQueue the mixer for the event thread (_deliver_ends).")},
     {"_set_volume", (PyCFunction)mixer_set_volume, METH_O, PyDoc_STR("_set_volume($self, volume, /)\n--\n\n")},
+    {"_group", (PyCFunction)pyma_mixer_group, METH_VARARGS,
+     PyDoc_STR("_group($self, cls, volume, pan, processors, parent, /)\n--\n\nA new group of `cls` (group.c).")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -473,6 +488,8 @@ static PyGetSetDef mixer_getset[] = {
     {"sample_rate", (getter)mixer_get_int, NULL, PyDoc_STR("The sample rate of the mix in Hz."), (void *)1},
     {"_volume", (getter)mixer_get_volume, NULL, NULL, NULL},
     {"voices", (getter)mixer_get_voices, NULL, PyDoc_STR("The voices playing or scheduled (a new list)."), NULL},
+    {"groups", (getter)mixer_get_groups, NULL, PyDoc_STR("The groups not closed (a new list, in the order made)."),
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

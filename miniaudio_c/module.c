@@ -265,6 +265,10 @@ module_exec(PyObject *module)
     if (st->voice_type == NULL || PyModule_AddType(module, st->voice_type) < 0) {
         return -1;
     }
+    st->group_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_group_spec, NULL);
+    if (st->group_type == NULL || PyModule_AddType(module, st->group_type) < 0) {
+        return -1;
+    }
     {
         PyObject *tp = PyType_FromModuleAndSpec(module, &pyma_mixer_spec, NULL);
         if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
@@ -310,6 +314,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->callback_time_type);
     Py_VISIT(st->processor_type);
     Py_VISIT(st->voice_type);
+    Py_VISIT(st->group_type);
     Py_VISIT(st->converter_type);
     Py_VISIT(st->ev_deferred);
     for (int i = 0; i < 4; i++) {
@@ -335,6 +340,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->callback_time_type);
     Py_CLEAR(st->processor_type);
     Py_CLEAR(st->voice_type);
+    Py_CLEAR(st->group_type);
     Py_CLEAR(st->converter_type);
     Py_CLEAR(st->ev_deferred);
     for (int i = 0; i < 4; i++) {

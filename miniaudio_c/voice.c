@@ -128,7 +128,7 @@ voice_on_end(void *user, ma_sound *sound)
 
 int
 pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume, double pan, double pitch, int loop,
-                 ma_uint64 fade_in, long long start_at, long long stop_at)
+                 ma_uint64 fade_in, long long start_at, long long stop_at, MixerGroupObject *group)
 {
     pyma_state *st = m->st;
     StreamObject *s = (StreamObject *)stream;
@@ -190,9 +190,10 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
     }
     if (r == MA_SUCCESS) {
         /* No spatialization: the sound's channels are mapped to the mixer's (mono duplicated) and
-         * panned with the panner's balance law; the node attaches to the engine's endpoint. */
-        r = ma_sound_init_from_data_source(&m->mix->engine, &core->ds, MA_SOUND_FLAG_NO_SPATIALIZATION, NULL,
-                                           &core->sound);
+         * panned with the panner's balance law; the node attaches to the group's input (group.c)
+         * or the engine's endpoint. */
+        r = ma_sound_init_from_data_source(&m->mix->engine, &core->ds, MA_SOUND_FLAG_NO_SPATIALIZATION,
+                                           group != NULL ? &group->core->group : NULL, &core->sound);
         if (r != MA_SUCCESS) {
             ma_data_source_uninit(&core->ds.base);
         }
@@ -227,6 +228,7 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
     v->core = core;
     v->stream = Py_NewRef(stream);
     v->mixer = (MixerObject *)Py_NewRef((PyObject *)m);
+    v->group = (MixerGroupObject *)Py_XNewRef((PyObject *)group);
     v->volume = volume;
     v->pan = pan;
     v->pitch = pitch;
@@ -435,11 +437,19 @@ voice_get_mixer(VoiceObject *v, void *closure)
     return Py_NewRef(v->mixer != NULL ? (PyObject *)v->mixer : Py_None);
 }
 
+static PyObject *
+voice_get_group(VoiceObject *v, void *closure)
+{
+    (void)closure;
+    return Py_NewRef(v->group != NULL ? (PyObject *)v->group : Py_None);
+}
+
 static int
 voice_traverse(VoiceObject *v, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(v));
     Py_VISIT(v->mixer);
+    Py_VISIT(v->group);
     Py_VISIT(v->stream);
     return 0;
 }
@@ -451,6 +461,7 @@ voice_clear(VoiceObject *v)
      * goes: only a finished voice gets here with its references. */
     if (!v->active) {
         Py_CLEAR(v->stream);
+        Py_CLEAR(v->group);
         Py_CLEAR(v->mixer);
     }
     return 0;
@@ -464,6 +475,7 @@ voice_dealloc(VoiceObject *v)
     PyObject_GC_UnTrack(v);
     pyma_voice_release(v); /* not reached while active (the mixer's list holds it); kept safe */
     Py_CLEAR(v->stream);
+    Py_CLEAR(v->group);
     Py_CLEAR(v->mixer);
     tp->tp_free((PyObject *)v);
     Py_DECREF(tp);
@@ -492,6 +504,7 @@ static PyGetSetDef voice_getset[] = {
     {"paused", (getter)voice_get_paused, NULL, PyDoc_STR("Whether pause() holds it."), NULL},
     {"_error", (getter)voice_get_error, NULL, NULL, NULL},
     {"mixer", (getter)voice_get_mixer, NULL, PyDoc_STR("The Mixer the voice plays in."), NULL},
+    {"group", (getter)voice_get_group, NULL, PyDoc_STR("The MixerGroup the voice plays into, or None."), NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -1164,6 +1164,44 @@ for _label, _v in TYPES + [("-1", -1), ("big", 2**63)]:
         ValueError if _label in ("-1",) else (OverflowError, ValueError) if _label == "big" else TypeError,
         None if _label == "big" else "frames", "Mixer.render")
 row("Mixer.close-arg", lambda: miniaudio.Mixer().close(1), TypeError, None, "Mixer.close")
+
+
+def _mixer_group(**kw):
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+        m.group(**kw)
+
+
+def _group_play(which):
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m, miniaudio.Mixer() as other:
+        g = m.group() if which == "closed" else other.group()
+        g.close() if which == "closed" else None
+        m.play(miniaudio.Waveform("sine"), group=g)
+
+
+def _group_processor_attached():
+    with miniaudio.Mixer(sample_rate=48000, nchannels=2) as m:
+        lp = miniaudio.LowPass(1000)
+        m.group(processors=[lp])
+        m.group(processors=[lp])
+
+
+for _p in ("volume", "pan"):
+    add_param_rows("Mixer.group", _mixer_group, {}, _p, [b for b in _MIX_NUM if _p == "volume" or b[0] != "-1"],
+                   "Mixer.group")
+add_param_rows("Mixer.group", _mixer_group, {}, "processors",
+               [(label, v, TypeError, True) for label, v in TYPES if label != "list"] +
+               [("list-of-int", [1], TypeError, "processors[0]")], "Mixer.group")
+add_param_rows("Mixer.group", _mixer_group, {}, "parent",
+               [(label, v, TypeError, True) for label, v in TYPES if label != "None"], "Mixer.group")
+add_param_rows("Mixer.play", _mixer_play, {}, "group",
+               [(label, v, TypeError, True) for label, v in TYPES if label != "None"], "Mixer.play")
+row("Mixer.group-closed", lambda: (lambda m: (m.close(), m.group()))(miniaudio.Mixer()), ValueError, "closed",
+    "Mixer.group")
+row("Mixer.group-processor-attached", _group_processor_attached, ValueError, "already attached", "Mixer.group")
+row("Mixer.play-group-closed", lambda: _group_play("closed"), ValueError, "group is closed", "Mixer.play")
+row("Mixer.play-group-other-mixer", lambda: _group_play("other"), ValueError, "another mixer", "Mixer.play")
+row("MixerGroup-direct", lambda: miniaudio.MixerGroup(), TypeError, None, "MixerGroup")
+row("MixerGroup.close-arg", lambda: miniaudio.Mixer().group().close(1), TypeError, None, "MixerGroup.close")
 for _p in ("fade_out", "at"):
     for _label, _v, _exc, _named in _MIX_TIME:
         row("Voice.stop-%s-%s" % (_p, _label), _voice_call("stop", **{_p: _v}), _exc, _p, "Voice.stop")

@@ -515,6 +515,29 @@ def make_cases(tmp, http_url):
             m.play(w)
             m.play(w)
 
+    def mixer_groups():
+        # groups with processors made and closed (a parent closed with its child and their voices
+        # playing), voices played into them, refused arguments, and a mixer closed with its groups
+        with miniaudio.Mixer(sample_rate=8000, nchannels=2) as m:
+            lp, gain = miniaudio.LowPass(1000), miniaudio.Gain(-6)
+            bus = m.group(volume=0.5, pan=0.2, processors=[lp, miniaudio.Delay(0.01, decay=0.3)])
+            sub = m.group(parent=bus, processors=[gain])
+            m.play(miniaudio.stream_memory(wav), group=sub, stop_at=200)
+            m.play(miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1), group=bus)
+            m.render(100)
+            lp.cutoff = 500
+            bus.volume = 0.7
+            m.render(100)
+            bus.close()
+            _expect(ValueError, m.play, miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1), group=sub)
+            _expect(ValueError, m.group, processors=[gain, gain])
+            _expect(TypeError, m.group, processors=[gain, 1])
+            keep = m.group(processors=[lp, gain])
+            _expect(ValueError, m.group, processors=[lp])
+            m.play(miniaudio.Waveform("sine", 440.0, 0.5, 8000, 1), group=keep)
+            m.render(50)
+        assert keep.closed and not lp.attached
+
     def mixer_device():
         # play/stop cycles on a NULL device, and a mixer bound to it made and closed
         with miniaudio.Mixer(play) as m:
@@ -811,6 +834,7 @@ def make_cases(tmp, http_url):
         "generators": (generators, d // 2, f),
         "dsp": (dsp, d // 2, f),
         "mixer_offline": (mixer_offline, d // 2, f),
+        "mixer_groups": (mixer_groups, d // 2, f),
         "mixer_device": (mixer_device, dd, fd),
         "mixer_generators": (mixer_generators, dd, fd),
         "mixer_preload": (mixer_preload, d // 4, f),
@@ -831,7 +855,7 @@ CASE_NAMES = [
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot",
+    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot",
 ]
 
 

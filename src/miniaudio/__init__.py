@@ -74,7 +74,7 @@ from ._streams import (
 )
 
 from ._chain import Playlist, chain
-from ._mixer import Mixer, Voice
+from ._mixer import Mixer, MixerGroup, Voice
 from ._preload import PreloadedSound
 from ._generators import Noise, NoiseType, PulseWave, Waveform, WaveformType
 from ._dsp import (
@@ -147,7 +147,7 @@ __all__ = [
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
     "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
-    "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist", "Mixer", "Voice",
+    "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist", "Mixer", "MixerGroup", "Voice",
     "PreloadedSound",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
     "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default",

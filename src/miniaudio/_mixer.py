@@ -9,6 +9,7 @@ thread, or any mixer call), and their ``on_finished`` runs on the event thread.
 
 import array
 import collections
+import collections.abc
 import math
 import numbers
 import threading
@@ -191,6 +192,56 @@ class Voice(_ma._Voice):
         return self._event().wait(timeout)
 
 
+class MixerGroup(_ma._MixerGroup):
+    """A group (bus) of a :class:`Mixer`, made by :meth:`Mixer.group`: the voices played into it
+    (``mixer.play(..., group=g)``) and its child groups are summed, then its ``volume`` and ``pan``
+    apply, then its ``processors`` run on the result, in order, before it goes on to its
+    ``parent`` group or the mixer's output.
+
+    :attr:`volume` and :attr:`pan` can be set while it plays; the processors' parameters too
+    (``lowpass.cutoff = 800``: applied from the next block mixed).  The processors run on every
+    block, also when nothing plays in the group, so a filter's ring or an echo's tail goes on.
+    """
+
+    @property
+    def volume(self) -> float:
+        """The group's gain, 0.0 to 1000.0, on the sum of what plays in it.  Settable while it plays."""
+        return _ma._MixerGroup.volume.__get__(self)  # type: ignore[no-any-return]
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._set_volume(_volume(value))
+
+    @property
+    def pan(self) -> float:
+        """-1.0 (left) .. 1.0 (right), miniaudio's balance law as for a voice, on the group's sum.
+        Settable while it plays."""
+        return _ma._MixerGroup.pan.__get__(self)  # type: ignore[no-any-return]
+
+    @pan.setter
+    def pan(self, value: float) -> None:
+        self._set_pan(_pan(value))
+
+    def close(self) -> None:
+        """Stop the voices playing in this group and in its child groups, close the child groups,
+        and close this one (idempotent).  Their sources are released (usable again) and the
+        processors detached (usable elsewhere); ``on_finished`` is not called for voices stopped
+        this way."""
+        if self.closed:
+            return
+        mixer = self.mixer
+        with mixer._reap_lock:
+            voices = self._close()
+        for voice in voices:
+            voice._event().set()
+
+    def __enter__(self) -> "MixerGroup":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 class Mixer(_ma._Mixer):
     """Many sounds at once on one device, on miniaudio's own engine (``ma_engine``).
 
@@ -280,11 +331,47 @@ class Mixer(_ma._Mixer):
     def volume(self, value: float) -> None:
         self._set_volume(_volume(value))
 
+    # ---- groups ----
+
+    def group(self, volume: float = 1.0, pan: float = 0.0, processors: Any = (),
+              parent: Optional[MixerGroup] = None) -> MixerGroup:
+        """A new group (bus): voices played with ``play(..., group=g)`` and child groups made with
+        ``parent=g`` are summed, scaled by ``volume``, panned by ``pan`` and run through
+        ``processors`` before they go on to ``parent`` (or the mixer's output).
+
+        Args:
+            volume: Gain, 0.0 to 1000.0.
+            pan: -1.0 (left) .. 1.0 (right), miniaudio's balance law.
+            processors: A sequence of the package's processors (:class:`LowPass`, :class:`Gain`,
+                :class:`Delay`, ...), run in order on the group's output.  They are bound to the
+                mixer's channels and rate and attached to the group until it is closed (their
+                ``process()`` and ``then()`` refuse them meanwhile); their parameters stay settable.
+            parent: Another group of this mixer that this one plays into (nested buses), or None.
+
+        Raises:
+            ValueError: The mixer or ``parent`` is closed, ``parent`` belongs to another mixer, a
+                bad number, or a processor is already attached elsewhere (a processed stream or
+                another group), given twice, or made for other channels or another rate.
+            TypeError: ``processors`` is not a sequence of processors, or ``parent`` is not a
+                :class:`MixerGroup`.
+        """
+        if self.closed:
+            raise ValueError("cannot make a group: the mixer is closed")
+        if isinstance(processors, (str, bytes)) or not isinstance(processors, collections.abc.Iterable):
+            raise TypeError(f"processors must be a sequence of processors (LowPass, Gain, ...), not "
+                            f"{type(processors).__name__}")
+        if parent is not None and not isinstance(parent, _ma._MixerGroup):
+            raise TypeError(f"parent must be a MixerGroup (made by Mixer.group()) or None, not {type(parent).__name__}")
+        args = (_volume(volume), _pan(pan), tuple(processors), parent)
+        group: MixerGroup = self._group(MixerGroup, *args)
+        return group
+
     # ---- playing ----
 
     def play(self, source: Any, volume: float = 1.0, pan: float = 0.0, pitch: float = 1.0, loop: bool = False,
              fade_in: TimeType = 0, start_at: Optional[TimeType] = None,
-             stop_at: Optional[TimeType] = None, *, sample_format: Optional[SampleFormat] = None,
+             stop_at: Optional[TimeType] = None, *, group: Optional[MixerGroup] = None,
+             sample_format: Optional[SampleFormat] = None,
              nchannels: Optional[int] = None, sample_rate: Optional[int] = None,
              prefetch_msec: float = 100) -> Voice:
         """Play ``source`` and return its :class:`Voice`; starts the device if it is not running.
@@ -310,6 +397,8 @@ class Mixer(_ma._Mixer):
                 :attr:`time` (a time already past is allowed): at once, with the next frame but
                 one (the engine's pitch resampler delays a sound by one frame).
             stop_at: When to stop on the mixer's clock (frames or seconds), or None.
+            group: A :class:`MixerGroup` of this mixer to play into (its volume, pan and
+                processors apply to the voice), or None: straight to the mixer's output.
             sample_format: A Python generator's chunks: their sample format when they are bytes
                 (default FLOAT32; arrays are read by their item type as ``write()`` reads them).
             nchannels: A Python generator's channel count (default: the mixer's).
@@ -317,7 +406,7 @@ class Mixer(_ma._Mixer):
             prefetch_msec: How far ahead a Python generator is run (its queue), 1 to 60000 ms.
 
         Raises:
-            ValueError: The mixer is closed; a bad number (NaN, a negative volume, pitch <= 0, pan
+            ValueError: The mixer or ``group`` is closed, ``group`` belongs to another mixer; a bad number (NaN, a negative volume, pitch <= 0, pan
                 outside -1..1); a stream over a Python file object, or raw PCM of an unknown format.
             TypeError: ``source`` is neither one of the package's streams nor a generator, or an
                 argument has the wrong type (``sample_format``, ``nchannels``, ``sample_rate`` and
@@ -344,6 +433,8 @@ class Mixer(_ma._Mixer):
         args = (_volume(volume), _pan(pan), _pitch(pitch), loop, self._frames(fade_in, "fade_in"),
                 -1 if start_at is None else self._frames(start_at, "start_at"),
                 -1 if stop_at is None else self._frames(stop_at, "stop_at"))
+        if group is not None and not isinstance(group, _ma._MixerGroup):
+            raise TypeError(f"group must be a MixerGroup (made by Mixer.group()) or None, not {type(group).__name__}")
         self._collect()
         feed = None
         if is_gen:
@@ -357,7 +448,7 @@ class Mixer(_ma._Mixer):
                     raise
             source = feed.stream
         try:
-            voice: Voice = self._play(Voice, source, *args)
+            voice: Voice = self._play(Voice, source, *args, group)
         except BaseException:
             if feed is not None:
                 feed.finish()
@@ -464,8 +555,9 @@ class Mixer(_ma._Mixer):
     # ---- life ----
 
     def close(self) -> None:
-        """Stop every voice and release the mixer (idempotent).  A device playing the mixer is
-        stopped (not closed).  ``on_finished`` is not called for voices stopped this way."""
+        """Stop every voice, close every group and release the mixer (idempotent).  A device
+        playing the mixer is stopped (not closed).  ``on_finished`` is not called for voices stopped
+        this way."""
         if self.closed:
             return
         device = self.device
