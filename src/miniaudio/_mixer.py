@@ -231,6 +231,8 @@ class Mixer(_ma._Mixer):
         # One reap at a time: a reap can let other threads run (the garbage collector, a stream's
         # teardown), and a second reap then would not see the voices the first is releasing.
         self._reap_lock = threading.RLock()
+        # render() reads the engine with the GIL released: close() must not free it meanwhile.
+        self._render_lock = threading.Lock()
         _events._ensure_event_thread()
 
     # ---- clock and arguments ----
@@ -294,6 +296,10 @@ class Mixer(_ma._Mixer):
         """
         if self.closed:
             raise ValueError("cannot play: the mixer is closed")
+        if self.device is not None and self.device.closed:
+            raise ValueError("cannot play: the mixer's device is closed (close the mixer too)")
+        if source is self._stream:
+            raise ValueError("source is the mixer's own stream: a mixer cannot play itself")
         if not isinstance(source, _ma.DecoderStream):
             if hasattr(source, "send"):
                 raise TypeError("source is a Python generator: the mixer cannot mix Python generators yet; "
@@ -309,7 +315,16 @@ class Mixer(_ma._Mixer):
         voice: Voice = self._play(Voice, source, *args)
         voice._event()
         if self.device is not None:
-            self._ensure_playing()
+            try:
+                self._ensure_playing()
+            except BaseException:
+                # The device cannot play the mix (closed, or playing something else; or close()
+                # ran meanwhile): the voice goes at once and its source is given back.
+                voice._stop(-1, 0)
+                self._collect()
+                if self.closed:
+                    raise ValueError("cannot play: the mixer is closed") from None
+                raise
         return voice
 
     def _ensure_playing(self) -> None:
@@ -340,7 +355,10 @@ class Mixer(_ma._Mixer):
             raise ValueError("cannot render: the mixer is closed")
         if self.device is not None:
             raise RuntimeError("render() is for offline mixers: this one plays on a device, which reads it")
-        chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
+        with self._render_lock:  # close() from another thread waits for this render
+            if self.closed:
+                raise ValueError("cannot render: the mixer is closed")
+            chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
         self._collect()
         if _np is not None:
             return _np.frombuffer(chunk, dtype=_np.float32).reshape(-1, self.nchannels)
@@ -387,11 +405,21 @@ class Mixer(_ma._Mixer):
         stopped (not closed).  ``on_finished`` is not called for voices stopped this way."""
         if self.closed:
             return
-        device = self.device
-        if device is not None and device.callback_generator is self._stream:
-            device.stop()
-        with self._reap_lock:
-            voices = self._close()
+        with self._render_lock:
+            if self.closed:
+                return
+            device = self.device
+            while True:
+                if device is not None and device.callback_generator is self._stream:
+                    device.stop()
+                try:
+                    with self._reap_lock:
+                        voices = self._close()
+                    break
+                except RuntimeError:
+                    # A play() on another thread restarted the device between the two calls.
+                    if device is None or device.callback_generator is not self._stream:
+                        raise
         for voice in voices:
             voice._event().set()
         self._pending.clear()
