@@ -19,6 +19,20 @@
 
 /* ---- the data source over a claimed stream (the reader's side: no Python API) --------------- */
 
+/* The voice's source failed (a read, or the seek back of a loop): the voice ends there and the mix
+ * reader wakes the event thread to release it (a looping sound whose seek fails never reaches its
+ * end, so its end callback would not come).  The reader's thread. */
+static void
+voice_ds_fail(pyma_voice_ds *d, ma_result r)
+{
+    ma_sound *sound = &((struct pyma_voice_core *)d)->sound;
+
+    pyma_astore(&d->failed, (int)r);
+    if (sound->pEndCallbackUserData != NULL) {
+        pyma_astore(&((pyma_mix_pull *)sound->pEndCallbackUserData)->ended, 1);
+    }
+}
+
 static ma_result
 voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
 {
@@ -40,7 +54,7 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
     if (r != MA_SUCCESS && r != MA_AT_END) {
         /* A decode error: the voice ends here (a sound whose source reads an error would stay silent
          * and never end); the error is kept for Python (Voice.error). */
-        pyma_astore(&d->failed, (int)r);
+        voice_ds_fail(d, r);
     }
     pyma_astore64(&d->cursor, d->cursor + got);
     if (got < frames && !d->padded && !pyma_aload(&d->failed) && !ma_data_source_is_looping(ds)) {
@@ -68,6 +82,9 @@ voice_ds_seek(ma_data_source *ds, ma_uint64 frame)
     int loop_wrap = d->read_end; /* miniaudio's looping read seeks right after our MA_AT_END */
 
     d->read_end = 0;
+    if (r != MA_SUCCESS && loop_wrap) {
+        voice_ds_fail(d, r); /* cannot go back to the start: the loop ends with the error */
+    }
     if (r == MA_SUCCESS && !loop_wrap) {
         /* Voice.seek(), applied by the reader before it processes the sound: the frames the
          * sound read ahead into its processing cache, and the pitch resampler's history, are from
@@ -434,8 +451,7 @@ voice_seek(VoiceObject *v, PyObject *arg)
         return NULL;
     }
     /* Applied by the reader before its next read of this sound (a pending seek target). */
-    ma_sound_seek_to_pcm_frame(&v->core->sound, (ma_uint64)frame);
-    pyma_astore64(&v->core->ds.cursor, (ma_uint64)frame);
+    ma_sound_seek_to_pcm_frame(&v->core->sound, (ma_uint64)frame); /* position reads the target meanwhile */
     Py_RETURN_NONE;
 }
 
