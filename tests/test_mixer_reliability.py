@@ -341,13 +341,14 @@ def test_resume_of_a_voice_whose_source_ended_does_not_play_it_again():
     """On a device the event thread releases a voice a moment after its source ended; a resume()
     meanwhile made miniaudio seek the source back to frame 0 (on the calling thread, under the
     reader) and play it again.  Here the mix is read by the stream directly, without the release
-    that render() does, to hold that moment."""
+    that render() does, and the release lock is held, to hold that moment."""
     with miniaudio.Mixer(sample_rate=RATE, nchannels=1) as mixer:
         voice = mixer.play(src(ramp(100)))
-        mixer._stream.send(300)  # the source ends; nothing released yet
-        assert not voice.finished
-        voice.pause()
-        voice.resume()
+        with mixer._reap_lock:  # the event thread's release waits
+            mixer._stream.send(300)  # the source ends
+            assert not voice.finished
+            voice.pause()
+            voice.resume()
         out = mixer.render(300)[:, 0]
         assert not out.any()  # the old code played frames 0..99 again
         assert voice.finished and voice.position == 100

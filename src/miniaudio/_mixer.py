@@ -72,15 +72,29 @@ class Voice(_ma._Voice):
     a block ahead of what is heard).
 
     Attributes:
-        on_finished (callable or None): Called as ``on_finished(voice)`` on the package's event
-            thread when the voice ends by itself or by :meth:`stop`; not when the mixer is closed.
-            Settable; an exception in it goes to :func:`sys.unraisablehook`.
+        on_finished (callable or None): Called once as ``on_finished(voice)`` on the package's
+            event thread when the voice ends by itself or by :meth:`stop` (set after it ended, e.g.
+            on a sound so short that it ended before ``play()`` returned: called soon after);
+            never for a voice ended by :meth:`Mixer.close`.  An exception in it goes to
+            :func:`sys.unraisablehook`.
     """
-
-    on_finished: Optional[Callable[["Voice"], Any]] = None
 
     def _event(self) -> threading.Event:
         return self.__dict__.setdefault("_done", threading.Event())  # type: ignore[no-any-return]
+
+    @property
+    def on_finished(self) -> Optional[Callable[["Voice"], Any]]:
+        return self.__dict__.get("_on_finished")  # type: ignore[no-any-return]
+
+    @on_finished.setter
+    def on_finished(self, callback: Optional[Callable[["Voice"], Any]]) -> None:
+        self.__dict__["_on_finished"] = callback
+        if callback is not None and self.finished and not self.__dict__.get("_closed_out"):
+            # It ended before this was set (the release found no callback): deliver it now.
+            # _run_pending calls it once even if the release queued it too.
+            mixer = self.mixer
+            mixer._pending.append(self)
+            mixer._wake()
 
     @property
     def volume(self) -> float:
@@ -375,10 +389,14 @@ class Mixer(_ma._Mixer):
                 if voice.on_finished is not None:
                     self._pending.append(voice)
         if self._pending:
-            if threading.current_thread() is _events._event_thread:
-                self._run_pending()
-            else:
-                self._notify()
+            self._wake()
+
+    def _wake(self) -> None:
+        """Runs the on_finished calls waiting (on the event thread), or wakes the event thread."""
+        if threading.current_thread() is _events._event_thread:
+            self._run_pending()
+        else:
+            self._notify()  # a closed mixer: nothing (close() dropped the calls waiting)
 
     def _run_pending(self) -> None:
         while self._pending:
@@ -386,8 +404,11 @@ class Mixer(_ma._Mixer):
                 voice = self._pending.popleft()
             except IndexError:
                 break
+            if voice.__dict__.get("_called"):
+                continue
             callback = voice.on_finished
             if callback is not None:
+                voice.__dict__["_called"] = True
                 try:
                     callback(voice)
                 except BaseException as exc:
@@ -421,6 +442,7 @@ class Mixer(_ma._Mixer):
                     if device is None or device.callback_generator is not self._stream:
                         raise
         for voice in voices:
+            voice.__dict__["_closed_out"] = True
             voice._event().set()
         self._pending.clear()
 
