@@ -549,7 +549,7 @@ static PyMethodDef voice_methods[] = {
 
 static PyGetSetDef voice_getset[] = {
     {"position", (getter)voice_get_position, NULL,
-     PyDoc_STR("The frame of the source the voice has reached (in the source's frames)."), NULL},
+     PyDoc_STR("The source frame the voice mixes next (the read-ahead of the engine not counted)."), NULL},
     {"finished", (getter)voice_get_finished, NULL,
      PyDoc_STR("True once the voice has ended and its resources are released."), NULL},
     {"volume", (getter)voice_get_value, NULL, NULL, (void *)0},

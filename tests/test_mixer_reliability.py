@@ -326,6 +326,26 @@ def test_on_finished_plays_the_next_voice_stops_itself_and_closes():
         assert mixer.closed and not device.running
 
 
+def test_on_finished_set_after_the_voice_ended_is_called_once():
+    """A sound shorter than a device period ends before play() returns; the old code then never
+    called an on_finished set on the returned voice."""
+    calls, done = [], threading.Event()
+    with miniaudio.Mixer(sample_rate=RATE, nchannels=1) as mixer:
+        voice = mixer.play(src(np.full(10, 0.1, np.float32)))
+        mixer.render(100)
+        assert voice.finished
+        voice.on_finished = lambda v: (calls.append(threading.current_thread().name), done.set())
+        assert done.wait(10)
+        mixer.render(100)
+        voice.on_finished = voice.on_finished  # set again: still once
+        time.sleep(0.05)
+        assert calls == ["miniaudio-events"]
+        closed = mixer.play(sine())
+    closed.on_finished = calls.append  # ended by close(): never called
+    time.sleep(0.05)
+    assert calls == ["miniaudio-events"]
+
+
 def test_on_finished_closes_an_offline_mixer_with_voices_still_playing():
     done = threading.Event()
     with miniaudio.Mixer(sample_rate=RATE, nchannels=1) as mixer:

@@ -68,8 +68,8 @@ class Voice(_ma._Voice):
     is no longer claimed (it can be used again, e.g. ``seek(0)`` and play it again) and
     :attr:`finished` turns True.
 
-    :attr:`position` is the frame of the source reached (in the source's frames; the engine reads
-    a block ahead of what is heard).
+    :attr:`position` is the source frame the voice mixes next (the source's frames mixed so far
+    when it started at frame 0; on a device, the device plays it a buffer later).
 
     Attributes:
         on_finished (callable or None): Called once as ``on_finished(voice)`` on the package's
@@ -84,6 +84,8 @@ class Voice(_ma._Voice):
 
     @property
     def on_finished(self) -> Optional[Callable[["Voice"], Any]]:
+        """Called once as ``on_finished(voice)`` on the event thread when the voice ends by itself
+        or by :meth:`stop` (also when set after it ended); never after :meth:`Mixer.close`."""
         return self.__dict__.get("_on_finished")  # type: ignore[no-any-return]
 
     @on_finished.setter
