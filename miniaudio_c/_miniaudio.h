@@ -1262,6 +1262,9 @@ typedef struct {
     int length_known;
     volatile int failed;         /* the stream's read failed: its ma_result (the voice ended) */
     int padded;                  /* the reader added the frame of silence after the end (voice.c) */
+    int read_end;                /* the last read gave MA_AT_END: a seek that follows is a loop's */
+    ma_uint64 heard_from;        /* the source frame Voice.position counts from (the start, a seek) */
+    volatile ma_uint64 delivered; /* frames handed to the engine since `heard_from` (with the padding) */
 } pyma_voice_ds;
 
 /* A group (bus) of a mixer (group.c): an ma_sound_group that voices and child groups attach to,

@@ -242,6 +242,9 @@ mixer_play(MixerObject *self, PyObject *args)
     if (mixer_check_open(self, "play") < 0 || pyma_group_check_target(self, group_obj, "group", &group) < 0) {
         return NULL;
     }
+    if (self->voices == NULL) { /* lost to a MemoryError in mixer_release_all() */
+        return PyErr_NoMemory();
+    }
     v = (VoiceObject *)cls->tp_alloc(cls, 0);
     if (v == NULL) {
         return NULL;
@@ -328,6 +331,11 @@ mixer_close(MixerObject *self, PyObject *Py_UNUSED(ignored))
 
     if (self->stream != NULL && ((StreamObject *)self->stream)->claimed) {
         PyErr_SetString(PyExc_RuntimeError, "the mixer's stream is still played by a device: stop it first");
+        return NULL;
+    }
+    if (self->stream != NULL && ((StreamObject *)self->stream)->busy) {
+        /* Another thread reads the mix with the GIL released (render()): the engine must outlive it. */
+        PyErr_SetString(PyExc_RuntimeError, "cannot close the mixer while another thread renders it");
         return NULL;
     }
     voices = mixer_release_all(self);

@@ -19,6 +19,20 @@
 
 /* ---- the data source over a claimed stream (the reader's side: no Python API) --------------- */
 
+/* The voice's source failed (a read, or the seek back of a loop): the voice ends there and the mix
+ * reader wakes the event thread to release it (a looping sound whose seek fails never reaches its
+ * end, so its end callback would not come).  The reader's thread. */
+static void
+voice_ds_fail(pyma_voice_ds *d, ma_result r)
+{
+    ma_sound *sound = &((struct pyma_voice_core *)d)->sound;
+
+    pyma_astore(&d->failed, (int)r);
+    if (sound->pEndCallbackUserData != NULL) {
+        pyma_astore(&((pyma_mix_pull *)sound->pEndCallbackUserData)->ended, 1);
+    }
+}
+
 static ma_result
 voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
 {
@@ -27,6 +41,7 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
     ma_result r;
 
     *read = 0;
+    d->read_end = 1;
     if (pyma_aload(&d->failed)) {
         return MA_AT_END;
     }
@@ -39,7 +54,7 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
     if (r != MA_SUCCESS && r != MA_AT_END) {
         /* A decode error: the voice ends here (a sound whose source reads an error would stay silent
          * and never end); the error is kept for Python (Voice.error). */
-        pyma_astore(&d->failed, (int)r);
+        voice_ds_fail(d, r);
     }
     pyma_astore64(&d->cursor, d->cursor + got);
     if (got < frames && !d->padded && !pyma_aload(&d->failed) && !ma_data_source_is_looping(ds)) {
@@ -49,7 +64,9 @@ voice_ds_read(ma_data_source *ds, void *out, ma_uint64 frames, ma_uint64 *read)
         got++;
         d->padded = 1;
     }
+    pyma_astore64(&d->delivered, d->delivered + got);
     *read = got;
+    d->read_end = got == 0;
     return got == 0 ? MA_AT_END : MA_SUCCESS;
 }
 
@@ -62,7 +79,23 @@ voice_ds_seek(ma_data_source *ds, ma_uint64 frame)
     StreamObject *s = (StreamObject *)d->stream;
     ma_uint64 landed = 0;
     ma_result r = pyma_pull_seek(s->pull, frame, &landed);
+    int loop_wrap = d->read_end; /* miniaudio's looping read seeks right after our MA_AT_END */
 
+    d->read_end = 0;
+    if (r != MA_SUCCESS && loop_wrap) {
+        voice_ds_fail(d, r); /* cannot go back to the start: the loop ends with the error */
+    }
+    if (r == MA_SUCCESS && !loop_wrap) {
+        /* Voice.seek(), applied by the reader before it processes the sound: the frames the
+         * sound read ahead into its processing cache, and the pitch resampler's history, are from
+         * before the seek (miniaudio keeps them: up to a block of stale frames would play).  The
+         * sought frame then plays as a voice started at once does (the next frame but one). */
+        ma_sound *sound = &((struct pyma_voice_core *)d)->sound;
+        sound->processingCacheFramesRemaining = 0;
+        ma_resampler_reset(&sound->engineNode.resampler);
+        d->heard_from = landed;
+        pyma_astore64(&d->delivered, 0);
+    }
     if (r == MA_SUCCESS) {
         pyma_astore64(&s->position, landed);
         pyma_astore64(&s->pull->loops_done, 0);
@@ -176,6 +209,7 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
     core->ds.channels = info.channels;
     core->ds.sample_rate = info.sample_rate != 0 ? info.sample_rate : m->sample_rate; /* raw PCM: the mixer's */
     core->ds.cursor = pyma_aload64(&s->position);
+    core->ds.heard_from = core->ds.cursor;
     core->ds.length_known = s->length_known && !s->pull->infinite;
     core->ds.length = s->length;
     /* Integer sources are converted to float32 here (devconvert.c, as a device converts a stream):
@@ -237,6 +271,35 @@ pyma_voice_begin(VoiceObject *v, MixerObject *m, PyObject *stream, double volume
     return 0;
 }
 
+/* The source frame the voice has reached in the mix: the next one to be mixed.  The data source's
+ * cursor runs ahead of it by the frames the sound read into its processing cache and not yet
+ * processed, and by the pitch resampler's frame of latency (its first output is silence).  GIL
+ * held; the reader may run: its cache count and `delivered` are read apart, which can show a block
+ * ahead for the few instructions between the data source's read and the engine's cache update. */
+static ma_uint64
+voice_heard(struct pyma_voice_core *core)
+{
+    pyma_voice_ds *d = &core->ds;
+    ma_uint64 target = pyma_aload64((volatile ma_uint64 *)&core->sound.seekTarget);
+    ma_uint64 delivered, cached, pos;
+
+    if (target != VOICE_NONE) {
+        return target; /* Voice.seek(), not applied by the reader yet */
+    }
+    delivered = pyma_aload64(&d->delivered);
+    cached = core->sound.processingCacheFramesRemaining;
+    if (delivered <= cached) {
+        return d->heard_from; /* nothing processed yet since the start or the seek */
+    }
+    pos = d->heard_from + (delivered - cached) - 1;
+    if (d->length_known && d->length > 0 && pos >= d->length) {
+        /* A looping voice: the passes after the first start at frame 0; without looping only the
+         * frame of padding after the end gets here. */
+        pos = ma_sound_is_looping(&core->sound) ? (pos - d->length) % d->length : d->length;
+    }
+    return pos;
+}
+
 int
 pyma_voice_done(VoiceObject *v)
 {
@@ -263,7 +326,7 @@ pyma_voice_release(VoiceObject *v)
     v->active = 0;
     /* Detaches the node; waits (a spin, not for the GIL) until a reader in the graph is past it. */
     ma_sound_uninit(&core->sound);
-    v->final_position = pyma_aload64(&core->ds.cursor);
+    v->final_position = voice_heard(core); /* no reader any more; the counts are kept */
     v->error = pyma_aload(&core->ds.failed);
     ma_data_source_uninit(&core->ds.base);
     pyma_devconv_free(core->ds.conv);
@@ -367,6 +430,10 @@ voice_pause(VoiceObject *v, PyObject *arg)
     if (pause) {
         ma_sound_stop(&v->core->sound);
     }
+    else if (ma_sound_at_end(&v->core->sound)) {
+        /* Its source ended (the reap that releases it is on its way): ma_sound_start() would seek
+         * it back to frame 0 on this thread, under the reader, and play it again. */
+    }
     else {
         ma_sound_start(&v->core->sound);
     }
@@ -386,8 +453,7 @@ voice_seek(VoiceObject *v, PyObject *arg)
         return NULL;
     }
     /* Applied by the reader before its next read of this sound (a pending seek target). */
-    ma_sound_seek_to_pcm_frame(&v->core->sound, (ma_uint64)frame);
-    pyma_astore64(&v->core->ds.cursor, (ma_uint64)frame);
+    ma_sound_seek_to_pcm_frame(&v->core->sound, (ma_uint64)frame); /* position reads the target meanwhile */
     Py_RETURN_NONE;
 }
 
@@ -398,7 +464,7 @@ voice_get_position(VoiceObject *v, void *closure)
     if (!v->active) {
         return PyLong_FromUnsignedLongLong(v->final_position);
     }
-    return PyLong_FromUnsignedLongLong(pyma_aload64(&v->core->ds.cursor));
+    return PyLong_FromUnsignedLongLong(voice_heard(v->core));
 }
 
 static PyObject *
@@ -495,7 +561,7 @@ static PyMethodDef voice_methods[] = {
 
 static PyGetSetDef voice_getset[] = {
     {"position", (getter)voice_get_position, NULL,
-     PyDoc_STR("The frame of the source the voice has reached (in the source's frames)."), NULL},
+     PyDoc_STR("The source frame the voice mixes next (the read-ahead of the engine not counted)."), NULL},
     {"finished", (getter)voice_get_finished, NULL,
      PyDoc_STR("True once the voice has ended and its resources are released."), NULL},
     {"volume", (getter)voice_get_value, NULL, NULL, (void *)0},

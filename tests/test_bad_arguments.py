@@ -1155,6 +1155,18 @@ row("Mixer.play-generator-loop", call(_mixer_play_gen, loop=True), ValueError, "
 row("Mixer.play-stream-sample_rate", call(_mixer_play, sample_rate=44100), TypeError, "for Python generators",
     "Mixer.play")
 row("Mixer-capture-device", _mixer_on_capture, TypeError, "PlaybackDevice", "Mixer")
+
+
+def _mixer_device_closed_play():
+    dev = miniaudio.PlaybackDevice(backends=NULL)
+    m = miniaudio.Mixer(dev)
+    dev.close()
+    m.play(miniaudio.Waveform("sine"))
+
+
+row("Mixer.play-device-closed", _mixer_device_closed_play, ValueError, "device is closed", "Mixer.play")
+row("Mixer.play-own-stream", lambda: (lambda m: m.play(m._stream))(miniaudio.Mixer()), ValueError, "own stream",
+    "Mixer.play")
 for _p, _bad in (("sample_rate", count_bad(hi=384000)), ("nchannels", count_bad(hi=254))):
     add_param_rows("Mixer", miniaudio.Mixer, {}, _p, [b for b in _bad if b[0] not in ("None", "enum")], "Mixer")
 add_param_rows("Mixer", miniaudio.Mixer, {}, "device", [(label, v, TypeError, "PlaybackDevice") for label, v in TYPES

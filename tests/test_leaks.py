@@ -545,6 +545,19 @@ def make_cases(tmp, http_url):
                 v = m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1))
                 v.stop()
             m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1), stop_at=m.time + 10)
+            w = m.play(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1))
+            w.seek(100)
+            assert w.position == 100
+        # refused plays give their source back; on_finished set after the end
+        play.start(miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1))
+        with miniaudio.Mixer(play) as m:
+            _expect(RuntimeError, m.play, miniaudio.Waveform("sine", 440.0, 0.2, 8000, 1))
+            _expect(ValueError, m.play, m._stream)
+        play.stop()
+        with miniaudio.Mixer(sample_rate=8000, nchannels=1) as m:
+            v = m.play(miniaudio.stream_memory(wav), stop_at=5)
+            m.render(20)
+            v.on_finished = lambda voice: None
 
     def _ramp(total):
         n = yield b""

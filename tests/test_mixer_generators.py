@@ -351,3 +351,21 @@ def test_generator_voices_played_and_stopped_from_threads_while_a_third_closes(d
         assert all(v.finished for v in voices)
         assert wait_for(lambda: not any(t.name == "miniaudio-mixer-feed" for t in threading.enumerate()))
         assert len(miniaudio._mixer_feed._playing) == 0
+
+
+def test_a_generator_that_closes_the_mixer_during_render():
+    """Re-entrance: render() runs the generator, which closes the mixer: render raises the closed
+    mixer's ValueError (no deadlock on the render lock, no crash) and every voice is finished."""
+    mixer = miniaudio.Mixer(sample_rate=RATE, nchannels=2)
+
+    def gen():
+        n = yield b""
+        for i in range(100):
+            if i == 20:
+                mixer.close()
+            n = yield np.full((n, 2), 0.1, np.float32)
+    voice = mixer.play(gen(), start_at=1)
+    other = mixer.play(miniaudio.Waveform("sine"))
+    with pytest.raises(ValueError, match="closed"):
+        mixer.render(RATE)
+    assert mixer.closed and voice.finished and other.finished

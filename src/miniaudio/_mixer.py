@@ -71,20 +71,37 @@ class Voice(_ma._Voice):
     is no longer claimed (it can be used again, e.g. ``seek(0)`` and play it again) and
     :attr:`finished` turns True.
 
-    :attr:`position` is the frame of the source reached (in the source's frames; the engine reads
-    a block ahead of what is heard).
+    :attr:`position` is the source frame the voice mixes next (the source's frames mixed so far
+    when it started at frame 0; on a device, the device plays it a buffer later).
 
     Attributes:
-        on_finished (callable or None): Called as ``on_finished(voice)`` on the package's event
-            thread when the voice ends by itself or by :meth:`stop`; not when the mixer is closed.
-            Settable; an exception in it goes to :func:`sys.unraisablehook`.
+        on_finished (callable or None): Called once as ``on_finished(voice)`` on the package's
+            event thread when the voice ends by itself or by :meth:`stop` (set after it ended, e.g.
+            on a sound so short that it ended before ``play()`` returned: called soon after);
+            never for a voice ended by :meth:`Mixer.close`.  An exception in it goes to
+            :func:`sys.unraisablehook`.
     """
 
-    on_finished: Optional[Callable[["Voice"], Any]] = None
     _feed: Optional[_mixer_feed._Feed] = None  # a Python generator's queue (_mixer_feed.py)
 
     def _event(self) -> threading.Event:
         return self.__dict__.setdefault("_done", threading.Event())  # type: ignore[no-any-return]
+
+    @property
+    def on_finished(self) -> Optional[Callable[["Voice"], Any]]:
+        """Called once as ``on_finished(voice)`` on the event thread when the voice ends by itself
+        or by :meth:`stop` (also when set after it ended); never after :meth:`Mixer.close`."""
+        return self.__dict__.get("_on_finished")
+
+    @on_finished.setter
+    def on_finished(self, callback: Optional[Callable[["Voice"], Any]]) -> None:
+        self.__dict__["_on_finished"] = callback
+        if callback is not None and self.finished and not self.__dict__.get("_closed_out"):
+            # It ended before this was set (the release found no callback): deliver it now.
+            # _run_pending calls it once even if the release queued it too.
+            mixer = self.mixer
+            mixer._pending.append(self)
+            mixer._wake()
 
     @property
     def volume(self) -> float:
@@ -301,6 +318,8 @@ class Mixer(_ma._Mixer):
         # teardown), and a second reap then would not see the voices the first is releasing.
         self._reap_lock = threading.RLock()
         self._feeds = _mixer_feed.Feeds(self)  # Python generators' voices
+        # render() reads the engine with the GIL released: close() must not free it meanwhile.
+        self._render_lock = threading.RLock()  # (re-entered by a generator that closes the mixer)
         _events._ensure_event_thread()
 
     # ---- clock and arguments ----
@@ -417,6 +436,10 @@ class Mixer(_ma._Mixer):
         """
         if self.closed:
             raise ValueError("cannot play: the mixer is closed")
+        if self.device is not None and self.device.closed:
+            raise ValueError("cannot play: the mixer's device is closed (close the mixer too)")
+        if source is self._stream:
+            raise ValueError("source is the mixer's own stream: a mixer cannot play itself")
         if isinstance(source, PreloadedSound):
             source = source.stream()  # a new stream over the shared samples: no decoding, no copy
         is_gen = not isinstance(source, _ma.DecoderStream) and hasattr(source, "send")
@@ -458,7 +481,16 @@ class Mixer(_ma._Mixer):
             voice._feed = feed
             self._feeds.add(feed, threaded=self.device is not None)
         if self.device is not None:
-            self._ensure_playing()
+            try:
+                self._ensure_playing()
+            except BaseException:
+                # The device cannot play the mix (closed, or playing something else; or close()
+                # ran meanwhile): the voice goes at once and its source is given back.
+                voice._stop(-1, 0)
+                self._collect()
+                if self.closed:
+                    raise ValueError("cannot play: the mixer is closed") from None
+                raise
         return voice
 
     def preload(self, source: Any, *, max_output_bytes: Optional[int] = None) -> PreloadedSound:
@@ -499,18 +531,23 @@ class Mixer(_ma._Mixer):
             raise ValueError("cannot render: the mixer is closed")
         if self.device is not None:
             raise RuntimeError("render() is for offline mixers: this one plays on a device, which reads it")
-        if not self._feeds:
-            chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
-        else:
-            # Python generators' voices: their queues filled before each block, in this thread.
-            chunk = array.array("f")
-            left = int(frames)
-            while left > 0:
-                self._feeds.top_up_all()
-                n = min(left, self._feeds.min_block(left))
-                chunk.extend(self._stream.send(n))
-                left -= n
-                self._collect()
+        with self._render_lock:  # close() from another thread waits for this render
+            if self.closed:
+                raise ValueError("cannot render: the mixer is closed")
+            if not self._feeds:
+                chunk = array.array("f") if frames == 0 else self._stream.send(int(frames))
+            else:
+                # Python generators' voices: their queues filled before each block, in this thread.
+                chunk = array.array("f")
+                left = int(frames)
+                while left > 0:
+                    self._feeds.top_up_all()
+                    if self.closed:  # a generator closed the mixer
+                        raise ValueError("cannot render: the mixer is closed")
+                    n = min(left, self._feeds.min_block(left))
+                    chunk.extend(self._stream.send(n))
+                    left -= n
+                    self._collect()
         self._collect()
         if _np is not None:
             return _np.frombuffer(chunk, dtype=_np.float32).reshape(-1, self.nchannels)
@@ -529,10 +566,14 @@ class Mixer(_ma._Mixer):
                 if voice.on_finished is not None:
                     self._pending.append(voice)
         if self._pending:
-            if threading.current_thread() is _events._event_thread:
-                self._run_pending()
-            else:
-                self._notify()
+            self._wake()
+
+    def _wake(self) -> None:
+        """Runs the on_finished calls waiting (on the event thread), or wakes the event thread."""
+        if threading.current_thread() is _events._event_thread:
+            self._run_pending()
+        else:
+            self._notify()  # a closed mixer: nothing (close() dropped the calls waiting)
 
     def _run_pending(self) -> None:
         while self._pending:
@@ -540,8 +581,11 @@ class Mixer(_ma._Mixer):
                 voice = self._pending.popleft()
             except IndexError:
                 break
+            if voice.__dict__.get("_called"):
+                continue
             callback = voice.on_finished
             if callback is not None:
+                voice.__dict__["_called"] = True
                 try:
                     callback(voice)
                 except BaseException as exc:
@@ -560,11 +604,23 @@ class Mixer(_ma._Mixer):
         this way."""
         if self.closed:
             return
-        device = self.device
-        if device is not None and device.callback_generator is self._stream:
-            device.stop()
-        with self._reap_lock:
-            voices = self._close()
+        with self._render_lock:
+            if self.closed:
+                return
+            device = self.device
+            while True:
+                if device is not None and device.callback_generator is self._stream:
+                    device.stop()
+                try:
+                    with self._reap_lock:
+                        voices = self._close()
+                    break
+                except RuntimeError:
+                    # A play() on another thread restarted the device between the two calls.
+                    if device is None or device.callback_generator is not self._stream:
+                        raise
+        for voice in voices:
+            voice.__dict__["_closed_out"] = True
         thread = self._feeds.close()
         for voice in voices:
             if voice._feed is not None:
