@@ -267,6 +267,9 @@ def make_material(tmpdir):
 
 def child_env(python, ours_python):
     env = dict(os.environ)
+    # numpy's OpenBLAS starts threads that spin (sched_yield) for a while before they sleep; that
+    # would land in the first run seconds of whoever imports numpy.  Nobody here calls BLAS.
+    env["OPENBLAS_NUM_THREADS"] = "1"
     if python != ours_python:
         env.pop("PYTHONPATH", None)   # PYTHONPATH=src would turn 1.71 into ours
     return env
@@ -364,12 +367,10 @@ def main():
     report.append("load average at start: %.2f %.2f %.2f" % load0)
     report.append("material: %s, decoded to s16 stereo %d Hz (voice i plays file i mod %d), gain 1/N per voice"
                   % (", ".join(SAMPLES), RATE, len(SAMPLES)))
-    seen = set()
-    for (key, n), rs in sorted(runs.items()):
-        pkg = rs[0].get("package")
-        if pkg and (key, pkg) not in seen:
-            seen.add((key, pkg))
-            report.append("  %-28s %s%s" % (LABELS[key], pkg, " (%s backend)" % rs[0]["backend"]
+    for key, label, _ in CONTENDERS:
+        rs = [r for (k, _), rr in sorted(runs.items()) if k == key for r in rr]
+        if rs and rs[0].get("package"):
+            report.append("  %-28s %s%s" % (label, rs[0]["package"], " (%s backend)" % rs[0]["backend"]
                                             if rs[0].get("backend") else ""))
     if pythons["1.71"] and ma.__version__ == "1.71":
         notes.append("!! 'ours' imports miniaudio 1.71: the ours rows are not this package")
@@ -377,7 +378,7 @@ def main():
     report.append("")
     all_counts = sorted({n for _, _, n in cases})
     headers = ["contender"] + ["%d voice%s" % (n, "" if n == 1 else "s") for n in all_counts] + \
-        ["64 / 1.71@4" if 64 in all_counts else "", "wall/audio"]
+        ["per extra voice", "64 / 1.71@4" if 64 in all_counts else "", "wall/audio"]
     rows = []
     for key, label, impl in CONTENDERS:
         if not any(k == key for k, _, _ in cases):
@@ -392,13 +393,17 @@ def main():
             else:
                 row.append("%.2f" % m)
         m64 = med(key, 64)
+        lo, hi = min(all_counts), max(all_counts)
+        mlo, mhi = med(key, lo), med(key, hi)
+        row.append("%.3f" % ((mhi - mlo) / (hi - lo)) if mlo is not None and mhi is not None and hi > lo else "")
         row.append("%.3f" % (m64 / ref) if m64 is not None and ref else "")
         walls = [r["wall_s"] / r["audio_s"] for (k, _), rs in runs.items() if k == key for r in rs]
         row.append("%.2f-%.2f" % (min(walls), max(walls)) if walls else "")
         rows.append(row)
     bd.print_table(headers, rows, report)
-    report.append("figures: process CPU ms per second of audio (every thread), median of the rounds; "
-                  "wall/audio: the runs' wall time over their audio (1.00: real time)")
+    report.append("figures: process CPU ms per second of audio (every thread), median of the rounds; per extra "
+                  "voice: the slope from the fewest to the most voices; wall/audio: the runs' wall time over "
+                  "their audio (1.00: real time)")
     if ref:
         report.append("1.71's numpy generator at %d voices: %.2f ms/s (the yardstick)" % (REF[1], ref))
         tgt = med(*TARGET)
