@@ -109,8 +109,6 @@ def numpy_mixing_generator(arrays, total, done):
 def _child_main(cfg):
     proto = sys.stdout
     sys.stdout = sys.stderr
-    import threading
-
     import numpy as np
 
     kind, nvoices = cfg["contender"], cfg["voices"]
@@ -119,7 +117,6 @@ def _child_main(cfg):
     voice_pcm = [material[i % len(material)] for i in range(nvoices)]
     info = {"voices": nvoices, "contender": kind}
     timeout = cfg["seconds"] * 4 + 10
-    cleanup = None
 
     if kind in ("mixer", "mixer-files", "offline", "gen", "gen-pf", "gen171"):
         import miniaudio as ma
@@ -235,8 +232,6 @@ def _child_main(cfg):
         raise SystemExit("unknown contender %r" % kind)
 
     info.update(cpu_s=c1 - c0, wall_s=t1 - t0, audio_s=total / RATE)
-    if cleanup:
-        cleanup()
     proto.write(json.dumps(info) + "\n")
     proto.flush()
     return 0
@@ -322,6 +317,9 @@ def main():
                      "pip, see benchmarks/README.md)" % pythons["pygame"])
         pythons["pygame"] = None
     wanted = [c.strip() for c in args.contenders.split(",")] if args.contenders else [k for k, _, _ in CONTENDERS]
+    unknown = sorted(set(wanted) - set(LABELS))
+    if unknown:
+        bd.die("unknown contender(s) %s; choose from %s" % (", ".join(unknown), ", ".join(LABELS)))
     cases = []
     for key, _, impl in CONTENDERS:
         if key not in wanted or pythons[impl] is None:
