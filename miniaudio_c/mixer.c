@@ -428,7 +428,10 @@ static int
 mixer_traverse(MixerObject *self, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(self));
-    Py_VISIT(self->stream);
+    /* Not self->stream: it owns the engine, which must outlive every voice and group.  Left out,
+     * the collector counts the mixer's reference as one from outside, so it never clears the stream
+     * (freeing the engine) before the mixer has released its voices; the stream holds nothing that
+     * leads back to the mixer (the event's owner is borrowed), so no cycle is missed. */
     Py_VISIT(self->voices);
     Py_VISIT(self->groups);
     return 0;
