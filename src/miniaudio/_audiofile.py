@@ -27,6 +27,7 @@ __all__ = ["AudioFile", "ReadableAudioFile", "ResampledReadableAudioFile", "Chan
 
 _Quality = Resample.Quality
 _CHUNK = 1 << 16  # frames per internal read when resampling, seeking forward or counting
+_BLOCK = 1 << 15  # frames per decode when a large read() is converted into one output
 _WAVE_FORMAT_MPEGLAYER3 = 0x0055
 _WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 
@@ -98,16 +99,18 @@ class _Busy:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._holder = ""
+        self._holder = 0
         self._what = ""
 
     def enter(self, obj: Any, what: str) -> None:
         if not self._lock.acquire(False):
+            names = {thread.ident: thread.name for thread in threading.enumerate()}
+            holder = names.get(self._holder, f"<thread {self._holder}>")
             me = threading.current_thread().name
-            raise RuntimeError(f"{type(obj).__name__} is in use by thread {self._holder!r} (in {self._what}()) while "
+            raise RuntimeError(f"{type(obj).__name__} is in use by thread {holder!r} (in {self._what}()) while "
                                f"thread {me!r} called {what}(): an AudioFile is not shared between threads at once; "
                                f"give each thread its own AudioFile, or hold a lock around every use")
-        self._holder = threading.current_thread().name
+        self._holder = threading.get_ident()
         self._what = what
 
     def leave(self) -> None:
@@ -244,6 +247,9 @@ class _Reader(AudioFile):
     @property
     def frames(self) -> int:
         """The number of frames (samples per channel) in the file."""
+        known = self._known_frames()
+        if known is not None:
+            return known
         if self.closed:
             return self._last_frames()
         self._busy.enter(self, "frames")
@@ -254,6 +260,10 @@ class _Reader(AudioFile):
 
     def _last_frames(self) -> int:
         raise NotImplementedError
+
+    def _known_frames(self) -> Optional[int]:
+        """frames when it needs no work (no guard), else None."""
+        return None
 
     @property
     def duration(self) -> float:
@@ -573,17 +583,7 @@ class ReadableAudioFile(_Reader):
             DecodeError: the data is damaged, or the file object's read()/seek() raised (the
                 original exception is the ``__cause__``).
         """
-        count = _num_frames(num_frames, "ReadableAudioFile")
-        numpy = _numpy()
-        self._busy.enter(self, "read")
-        try:
-            self._check_open()
-            native = self._read_native(count)
-        finally:
-            self._busy.leave()
-        if self._channels == 1 and self._file_dtype == "float32":
-            return native.reshape(1, -1)
-        return self._scaled(native.T, numpy.empty(native.shape[::-1], numpy.float32))
+        return self._read_public(num_frames, False)
 
     def read_raw(self, num_frames: Union[float, int] = 0) -> Any:
         """Reads up to ``num_frames`` frames as the file stores them, shape ``(channels,
@@ -593,25 +593,83 @@ class ReadableAudioFile(_Reader):
         Raises:
             The same as :meth:`read`.
         """
+        return self._read_public(num_frames, True)
+
+    def _read_public(self, num_frames: Any, raw: bool) -> Any:
         count = _num_frames(num_frames, "ReadableAudioFile")
-        numpy = _numpy()
-        self._busy.enter(self, "read_raw")
+        self._busy.enter(self, "read_raw" if raw else "read")
         try:
             self._check_open()
-            native = self._read_native(count)
+            return self._read_cf(count, raw)
         finally:
             self._busy.leave()
-        if self._file_dtype == "int8":
-            out = numpy.empty(native.shape[::-1], numpy.uint8)
+
+    def _out_dtype(self, raw: bool) -> Any:
+        numpy = _numpy()
+        if not raw:
+            return numpy.float32
+        return numpy.uint8 if self._file_dtype == "int8" else self._dtype  # int8: viewed at the end
+
+    def _convert_into(self, native: Any, out: Any, raw: bool) -> None:
+        """(frames, channels) native samples -> out, (channels, frames): one numpy pass."""
+        numpy = _numpy()
+        if not raw:
+            self._scaled(native.T, out)
+        elif self._file_dtype == "int8":
             numpy.bitwise_xor(native.T, 0x80, out=out)
-            return out.view(numpy.int8)
-        if self._file_dtype == "int24":
-            out = numpy.empty(native.shape[::-1], numpy.int32)
+        elif self._file_dtype == "int24":
             numpy.right_shift(native.T, 8, out=out)
-            return out
-        if self._channels == 1:
-            return native.reshape(1, -1)
-        return numpy.ascontiguousarray(native.T)
+        else:
+            out[...] = native.T
+
+    def _read_cf(self, count: int, raw: bool) -> Any:
+        """Up to count frames as (channels, frames), C-contiguous (busy held).  A large read is
+        decoded in blocks into one output: the decoded blocks stay in the cache and reuse
+        memory, where one block the size of the output would be fresh pages twice over."""
+        numpy = _numpy()
+        channels, dtype = self._channels, self._out_dtype(raw)
+        as_is = channels == 1 and self._file_dtype in (("float32", "int16", "int32") if raw else ("float32",))
+        stream = self._stream
+        length = stream.length
+        if as_is or count <= _BLOCK or length is None:
+            if as_is or count <= _BLOCK:
+                native = self._read_native(count)
+                if as_is:
+                    return native.reshape(1, -1)
+                out = numpy.empty((channels, native.shape[0]), dtype)
+                self._convert_into(native, out, raw)
+            else:  # length unknown: blocks converted one by one, joined at the end
+                parts = []
+                left = count
+                while left > 0:
+                    native = self._read_native(min(_BLOCK, left))
+                    part = numpy.empty((channels, native.shape[0]), dtype)
+                    self._convert_into(native, part, raw)
+                    parts.append(part)
+                    left -= native.shape[0]
+                    if native.shape[0] < _BLOCK:
+                        break
+                out = parts[0] if len(parts) == 1 else numpy.concatenate(parts, axis=1)
+        else:
+            size = max(0, min(count, length - stream.position))
+            out = numpy.empty((channels, size), dtype)
+            got = 0
+            while got < size:
+                want = min(_BLOCK, size - got)
+                native = self._read_native(want)
+                got_now = native.shape[0]
+                self._convert_into(native, out[:, got:got + got_now], raw)
+                got += got_now
+                if got_now < want:  # the file ends before its header said (damaged, truncated)
+                    out = numpy.ascontiguousarray(out[:, :got])
+                    break
+            if got == size and size < count and stream.length is None:
+                # the header's length was short: the stream goes on; read on in the slow way
+                more = self._read_cf(count - size, raw)
+                out = numpy.concatenate([out, more], axis=1)
+        if raw and self._file_dtype == "int8":
+            return out.view(numpy.int8)
+        return out
 
     def _seek_busy(self, position: int) -> None:
         self._stream.seek(position)
@@ -637,29 +695,33 @@ class ReadableAudioFile(_Reader):
 
     def _count(self) -> int:
         """The exact length of a stream whose header does not say it (MP3 without a Xing/LAME
-        header): frame headers walked (paths, bytes) or the audio decoded (file objects)."""
+        header; Vorbis from a file object): counted by get_info, which walks MP3 frame headers and
+        Ogg pages without decoding audio."""
         encoding = self._encoding.value
         if self._window is None and self._kind == _FILE:
             return int(_ma.get_info(os.path.expanduser(self._source), from_file=True, encoding=encoding)[4])
         if self._kind == _MEMORY:
             return int(_ma.get_info(self._source, from_file=False, encoding=encoding)[4])
-        # A file object: decoded by a second stream over a window of its own; the main stream reads
-        # the object from where it left it, so its position is put back.
+        # A file object: its bytes are read once (position put back) and counted as in memory
+        # (stb_vorbis reads a file object in push mode, which does not tell the length).
         if self._window is not None:
-            fileobj, window = self._window._f, _Window(self._window._f, self._window._start, self._window._end)
+            fileobj, start, stop = self._window._f, self._window._start, self._window._end
         else:
-            fileobj, window = self._source, _Window(self._source, self._start, 1 << 62)
+            fileobj, start, stop = self._source, self._start, None
         saved = fileobj.tell()
         try:
-            counter = _stream(_FileLikeSource(window), _PYTHON, self._encoding, SampleFormat.FLOAT32, 0, 0, _CHUNK,
-                              DitherMode.NONE, 0, "bytes")
-            total = 0
-            with counter:
-                for chunk in counter:
-                    total += len(chunk)
-            return total // (4 * self._channels)
+            fileobj.seek(start)
+            data = fileobj.read() if stop is None else fileobj.read(stop - start)
         finally:
             fileobj.seek(saved)
+        return int(_ma.get_info(data, from_file=False, encoding=encoding)[4])
+
+    def _known_frames(self) -> Optional[int]:
+        stream = self._stream
+        if stream is None or stream.closed:
+            return None
+        length: Optional[int] = stream.length
+        return self._counted if length is None else length
 
     def _last_frames(self) -> int:
         if self._stream is not None and not self._stream.closed and self._stream.length is not None:
