@@ -141,14 +141,18 @@ class AudioFile:
         mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
         if not isinstance(mode, str):
             raise TypeError(f"mode must be 'r' or 'w', not {type(mode).__name__}")
+        # An uninitialised instance of the subclass: Python then calls its __init__ with these
+        # arguments (once: returning a built object would run __init__ a second time).
         if mode in ("r", "rb"):
-            return ReadableAudioFile(*args, **kwargs)
+            return super().__new__(ReadableAudioFile)
         if mode in ("w", "wb"):
             try:
                 from ._audiofile_write import WriteableAudioFile
             except ImportError:
                 raise NotImplementedError("AudioFile cannot write in this build: writing needs "
                                           "miniaudio._audiofile_write") from None
+            if issubclass(WriteableAudioFile, AudioFile):
+                return super().__new__(WriteableAudioFile)
             return WriteableAudioFile(*args, **kwargs)
         raise ValueError(f"AudioFile opens a file in read ('r') or write ('w') mode, not {mode!r}")
 
