@@ -466,7 +466,10 @@ class ReadableAudioFile(_Reader):
             self._window.seek(0)
             kind, source = _PYTHON, _FileLikeSource(self._window)
         elif kind == _PYTHON:
-            source.seek(self._start)
+            if self._start:  # the audio starts where the object stood: offsets count from there
+                source = _Window(source, self._start, source.seek(0, 2))
+            else:
+                source.seek(0)
             source = _FileLikeSource(source)
         return _stream(source, kind, encoding, output_format, 0, 0, 4096, DitherMode.NONE, 0, "array")
 
@@ -492,6 +495,13 @@ class ReadableAudioFile(_Reader):
             stream = self._open_stream(guess, FileFormat.MP3)
         desc = stream._source_desc
         encoding, file_format = FileFormat(desc[0]), SampleFormat(desc[1])
+        if encoding == FileFormat.MP3 and self._window is None and self._head(4) == b"RIFF" and self._mp3_in_wav():
+            # dr_wav refused the header (wBitsPerSample 0, as ffmpeg writes it) and dr_mp3 found the
+            # frames by their sync words among the RIFF chunks: read the data chunk alone instead
+            # (no chunk bytes taken for audio, and the LAME header's gapless trim applies).
+            stream.close()
+            guess = SampleFormat.FLOAT32
+            stream = self._open_stream(guess, FileFormat.MP3)
         if encoding in (FileFormat.MP3, FileFormat.VORBIS):
             file_format = SampleFormat.FLOAT32  # what their decoders make
         decode_as, self._file_dtype, raw = _NATIVE[file_format]
@@ -506,6 +516,21 @@ class ReadableAudioFile(_Reader):
         self._dtype = numpy.dtype(raw)
         scale = _SCALES.get(self._file_dtype)
         self._scale = None if scale is None else numpy.float32(scale)
+
+    def _head(self, n: int) -> bytes:
+        """The first n bytes of the source (its position put back)."""
+        if self._kind == _MEMORY:
+            return bytes(memoryview(self._source).cast("B")[:n])
+        if self._kind == _FILE:
+            with open(self._source, "rb") as fileobj:
+                return fileobj.read(n)
+        saved = self._source.tell()
+        try:
+            self._source.seek(self._start)
+            head: bytes = self._source.read(n)
+        finally:
+            self._source.seek(saved)
+        return head
 
     def _mp3_in_wav(self) -> bool:
         """When the source is a WAV holding MP3 data (format tag 0x0055: dr_wav opens it but cannot
@@ -549,10 +574,6 @@ class ReadableAudioFile(_Reader):
             chunk = self._stream.send(num_frames)
         except StopIteration:
             chunk = b""
-        except _ma.DecodeError:
-            if self._stream.closed:  # the file object failed: the stream let the source go
-                self._frames_seen = max(self._frames_seen, self._stream.position)
-            raise
         frames = numpy.frombuffer(chunk, dtype=self._dtype).reshape(-1, self._channels)
         return frames
 
