@@ -47,7 +47,8 @@ class _Quality(enum.IntEnum):
         return _ORDERS[self]
 
 
-_Quality.__name__ = _Quality.__qualname__ = "Quality"
+_Quality.__name__ = "Quality"
+_Quality.__qualname__ = "Resample.Quality"
 _ORDERS = {
     _Quality.ZeroOrderHold: 0,
     _Quality.Linear: 0,
