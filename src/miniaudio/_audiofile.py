@@ -489,7 +489,11 @@ class ReadableAudioFile(_Reader):
         try:
             stream = self._open_stream(guess)
         except _ma.DecodeError:
-            if not self._mp3_in_wav():
+            try:
+                found = self._mp3_in_wav()
+            except Exception:  # the source fails again: the decoder's error says it
+                found = False
+            if not found:
                 raise
             guess = SampleFormat.FLOAT32
             stream = self._open_stream(guess, FileFormat.MP3)
