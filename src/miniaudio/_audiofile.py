@@ -11,6 +11,7 @@ Every operation checks that no other thread is inside the same object (_Busy): p
 rely on a RuntimeError naming both threads rather than silent serialisation.
 """
 
+import importlib
 import os
 import struct
 import threading
@@ -43,6 +44,11 @@ _NATIVE = {
 # samples are decoded as int32 (x << 8): the scale is divided by 256, which is exact in float32.
 _SCALES = {"int8": 1 / 127, "int16": 1 / 32767, "int24": 1 / 8388607 / 256, "int32": 2.0**-31}
 _CLOSED = "I/O operation on a closed file."
+
+
+def _writer() -> Any:
+    """The write side (another module), imported on first use."""
+    return importlib.import_module("._audiofile_write", __package__)
 
 
 def _numpy() -> Any:
@@ -147,7 +153,7 @@ class AudioFile:
             return super().__new__(ReadableAudioFile)
         if mode in ("w", "wb"):
             try:
-                from ._audiofile_write import WriteableAudioFile
+                WriteableAudioFile = _writer().WriteableAudioFile
             except ImportError:
                 raise NotImplementedError("AudioFile cannot write in this build: writing needs "
                                           "miniaudio._audiofile_write") from None
@@ -162,8 +168,8 @@ class AudioFile:
         ``AudioFile.encode(samples, samplerate, format, num_channels, bit_depth, quality)``); WAV
         only."""
         try:
-            from ._audiofile_write import encode
-        except ImportError:
+            encode = _writer().encode
+        except (ImportError, AttributeError):
             raise NotImplementedError("AudioFile.encode needs miniaudio._audiofile_write") from None
         result: bytes = encode(*args, **kwargs)
         return result
@@ -433,6 +439,8 @@ class ReadableAudioFile(_Reader):
         self._tags: Optional[Dict[str, Any]] = None
         self._counted: Optional[int] = None
         self._frames_seen = 0
+        self._source: Any = None
+        self._start = 0
         source = filename_or_file_like
         if isinstance(source, (str, os.PathLike)):
             self._name = os.fspath(source) if isinstance(os.fspath(source), str) else os.fsdecode(source)
@@ -547,7 +555,7 @@ class ReadableAudioFile(_Reader):
             self._source = view[found[0]:found[0] + found[1]]
             return True
         base = self._start if self._kind == _PYTHON else 0
-        fileobj = open(self._source, "rb") if self._kind == _FILE else self._source
+        fileobj: Any = open(self._source, "rb") if self._kind == _FILE else self._source
 
         def read_at(offset: int, n: int) -> bytes:
             fileobj.seek(base + offset)
@@ -805,8 +813,8 @@ class ReadableAudioFile(_Reader):
 
     def _read_tags(self) -> Dict[str, Any]:
         try:
-            from ._tags import read_tags
-        except ImportError:
+            read_tags = importlib.import_module("._tags", __package__).read_tags
+        except (ImportError, AttributeError):
             return {}
         source = self._source
         if self._kind == _PYTHON:
