@@ -67,7 +67,8 @@ def mp3_in_wav(mp3, rate=44100, channels=2, extensible=False, bits=16):
         guid = struct.pack("<H", 0x0055) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
         fmt = struct.pack("<HHIIHHHHI", 0xFFFE, channels, rate, 16000, 1152, bits, 22, 0, 3) + guid
     else:
-        fmt = struct.pack("<HHIIHHH", 0x0055, channels, rate, 16000, 1152, bits, 12) + struct.pack("<HIHHH", 1, 2, 1152, 1, 0)
+        fmt = (struct.pack("<HHIIHHH", 0x0055, channels, rate, 16000, 1152, bits, 12) +
+               struct.pack("<HIHHH", 1, 2, 1152, 1, 0))
     extra = b"fact" + struct.pack("<I", 4) + struct.pack("<I", 44100) + b"LIST" + struct.pack("<I", 4) + b"INFO"
     pad = b"\x00" if len(mp3) % 2 else b""
     body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra + b"data" + struct.pack("<I", len(mp3)) +
