@@ -204,6 +204,23 @@ stream_get_format(StreamObject *self, void *Py_UNUSED(closure))
     return Py_NewRef(self->format_obj);
 }
 
+/* What the decoder said about its input when it opened (pyma_source_desc): (encoding, file_format,
+ * channels, sample_rate, sub_format or None); None for streams without a decoder (raw PCM, generators).
+ * The desc outlives close(): it is plain data.  AudioFile reads it to pick its raw dtype. */
+static PyObject *
+stream_get_source_desc(StreamObject *self, void *Py_UNUSED(closure))
+{
+    const pyma_source_desc *d = &self->src.desc;
+
+    if (d->encoding == ma_encoding_format_unknown) {
+        Py_RETURN_NONE;
+    }
+    if (d->sub_format < 0) {
+        return Py_BuildValue("iiIIO", (int)d->encoding, (int)d->file_format, d->channels, d->sample_rate, Py_None);
+    }
+    return Py_BuildValue("iiIIi", (int)d->encoding, (int)d->file_format, d->channels, d->sample_rate, d->sub_format);
+}
+
 static PyObject *
 stream_enter(StreamObject *self, PyObject *Py_UNUSED(ignored))
 {
@@ -334,6 +351,10 @@ static PyGetSetDef stream_getset[] = {
     {"sample_rate", (getter)stream_get_int, NULL, PyDoc_STR("The sample rate of the chunks in Hz (None for raw PCM)."), (void *)1},
     {"sample_format", (getter)stream_get_format, NULL, PyDoc_STR("The SampleFormat of the chunks (None for raw PCM of unknown type)."), NULL},
     {"frames_to_read", (getter)stream_get_int, NULL, PyDoc_STR("The frames per chunk that next() gives."), (void *)3},
+    {"_source_desc", (getter)stream_get_source_desc, NULL,
+     PyDoc_STR("(encoding, file_format, channels, sample_rate, sub_format) of the decoded input, or None (private: "
+               "AudioFile's)."),
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

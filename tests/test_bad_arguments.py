@@ -1274,6 +1274,115 @@ def _remove_written_file():
         os.remove(WRITE_TO)
 
 
+
+# ---- AudioFile (read side), StreamResampler, Resample.Quality ---------------------------------------
+
+def _audiofile(source=WAV_PATH, mode="r"):
+    return lambda: miniaudio.AudioFile(source, mode).close()
+
+
+for _label, _v, _exc, _text in [("int", 123, TypeError, "int"), ("None", None, TypeError, "NoneType"),
+                                ("list", [], TypeError, "list"), ("missing", MISSING, FileNotFoundError, None),
+                                ("garbage", b"not audio" * 50, miniaudio.DecodeError, None),
+                                ("empty", b"", miniaudio.DecodeError, None),
+                                ("pipe", type("Pipe", (io.RawIOBase,), {"readable": lambda self: True,
+                                                                        "seekable": lambda self: False})(),
+                                 ValueError, "seekable")]:
+    row("AudioFile-source-%s" % _label, _audiofile(_v), _exc, _text, "AudioFile")
+for _label, _v, _exc in [("a", "a", ValueError), ("int", 1, TypeError), ("None", None, TypeError)]:
+    row("AudioFile-mode-%s" % _label, _audiofile(WAV_PATH, _v), _exc, "mode", "AudioFile")
+row("ReadableAudioFile-mode-w", lambda: miniaudio.ReadableAudioFile(WAV_PATH, "w"), ValueError, "read mode",
+    "ReadableAudioFile")
+row("AudioFile-encode-bad", lambda: miniaudio.AudioFile.encode(None, 44100, "wav"),
+    (TypeError, ValueError, NotImplementedError), None, "AudioFile.encode")
+
+
+def _read_call(method, *args, closed=False, view=None):
+    def run():
+        with miniaudio.AudioFile(WAV_PATH) as f:
+            target = f if view is None else getattr(f, view[0])(*view[1:])
+            if closed:
+                f.close()
+            getattr(target, method)(*args)
+    return run
+
+
+for _m in ("read", "read_raw"):
+    for _label, _v, _exc, _text in [("-1", -1, ValueError, "negative"), ("0", 0, ValueError, "frames"),
+                                    ("fraction", 1.5, ValueError, "fractional"), ("nan", float("nan"), ValueError,
+                                                                                  "finite"),
+                                    ("str", "1", TypeError, "num_frames"), ("None", None, TypeError, "num_frames"),
+                                    ("bool", True, TypeError, "num_frames")]:
+        row("ReadableAudioFile-%s-%s" % (_m, _label), _read_call(_m, _v), _exc, _text, "ReadableAudioFile." + _m)
+    row("ReadableAudioFile-%s-closed" % _m, _read_call(_m, 10, closed=True), RuntimeError, "closed",
+        "ReadableAudioFile." + _m)
+row("ReadableAudioFile-close-arg", _read_call("close", 1), TypeError, None, "ReadableAudioFile.close")
+row("AudioFile-close-arg", _read_call("close", 1), TypeError, None, "AudioFile.close")
+for _label, _v, _exc, _text in [("-1", -1, ValueError, "before start"), ("past-end", 44101, ValueError, "beyond end"),
+                                ("float", 1.5, TypeError, "position"), ("None", None, TypeError, "position"),
+                                ("huge", 2**64, ValueError, "beyond end")]:
+    row("ReadableAudioFile-seek-%s" % _label, _read_call("seek", _v), _exc, _text, "ReadableAudioFile")
+for _label, _args, _exc, _text in [("rate-0", (0,), ValueError, "target_sample_rate"),
+                                   ("rate-fraction", (22050.5,), ValueError, "whole number"),
+                                   ("rate-str", ("8000",), TypeError, "target_sample_rate"),
+                                   ("rate-huge", (2**64,), ValueError, "target_sample_rate"),
+                                   ("quality", (8000, "Cubic"), ValueError, "quality"),
+                                   ("quality-None", (8000, None), TypeError, "quality")]:
+    row("ReadableAudioFile-resampled_to-%s" % _label, _read_call("resampled_to", *_args), _exc, _text,
+        "ReadableAudioFile")
+for _label, _v, _exc in [("0", 0, ValueError), ("255", 255, ValueError), ("float", 2.0, TypeError),
+                         ("None", None, TypeError)]:
+    row("ReadableAudioFile-with_channels-%s" % _label, _read_call("with_channels", _v), _exc, "num_channels",
+        "ReadableAudioFile")
+row("ResampledReadableAudioFile-read-closed", _read_call("read", 1, closed=True, view=("resampled_to", 8000)),
+    RuntimeError, "closed", "ResampledReadableAudioFile")
+row("ResampledReadableAudioFile-not-a-file", lambda: miniaudio.ResampledReadableAudioFile(WAV_PATH, 8000),
+    TypeError, "ReadableAudioFile", "ResampledReadableAudioFile")
+row("ChannelConvertedReadableAudioFile-read--1", _read_call("read", -1, view=("mono",)), ValueError, "negative",
+    "ChannelConvertedReadableAudioFile")
+row("ChannelConvertedReadableAudioFile-not-a-file", lambda: miniaudio.ChannelConvertedReadableAudioFile(None, 1),
+    TypeError, "ReadableAudioFile", "ChannelConvertedReadableAudioFile")
+STREAM_RESAMPLER = dict(source_sample_rate=44100, target_sample_rate=16000, num_channels=2)
+for _p in ("source_sample_rate", "target_sample_rate"):
+    add_param_rows("StreamResampler", miniaudio.StreamResampler, STREAM_RESAMPLER, _p,
+                   [("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("max+1", 384001, ValueError, True),
+                    ("fraction", 44100.5, ValueError, True), ("nan", float("nan"), ValueError, True),
+                    ("str", "44100", TypeError, True), ("None", None, TypeError, True),
+                    ("bool", True, TypeError, True)] + [("big-%d" % i, v, ValueError, True) for i, v in enumerate(BIG)],
+                   "StreamResampler")
+add_param_rows("StreamResampler", miniaudio.StreamResampler, STREAM_RESAMPLER, "num_channels",
+               count_bad(hi=254), "StreamResampler")
+add_param_rows("StreamResampler", miniaudio.StreamResampler, STREAM_RESAMPLER, "quality",
+               [("str", "x", ValueError, True), ("int-11", 11, ValueError, True), ("-1", -1, ValueError, True),
+                ("None", None, TypeError, True), ("float", 1.0, TypeError, True), ("bool", True, TypeError, True)],
+               "StreamResampler")
+
+
+def _resampler_call(*args, **kw):
+    return lambda: miniaudio.StreamResampler(44100, 16000, 2).process(*args, **kw)
+
+
+try:
+    import numpy as _np
+except ImportError:  # the rows need numpy arrays
+    _np = None
+if _np is not None:
+    for _label, _v, _exc, _text in [("list", [[0.0]], TypeError, "numpy"), ("int16", _np.zeros((2, 10), _np.int16),
+                                                                             TypeError, "float32"),
+                                    ("channels", _np.zeros((3, 10), _np.float32), ValueError, "2-channel"),
+                                    ("1-D", _np.zeros(10, _np.float32), ValueError, "2-channel"),
+                                    ("3-D", _np.zeros((2, 2, 2), _np.float32), ValueError, "3-D")]:
+        row("StreamResampler-process-%s" % _label, _resampler_call(_v), _exc, _text, "StreamResampler.process")
+    row("StreamResampler-process-flush-str", _resampler_call(None, flush="yes"), TypeError, "flush",
+        "StreamResampler.process")
+row("StreamResampler-reset-arg", lambda: miniaudio.StreamResampler(44100, 16000, 1).reset(1), TypeError, None,
+    "StreamResampler.reset")
+row("Resample-args", lambda: miniaudio.Resample(1), TypeError, None, "Resample")
+for _label, _v in [("99", 99), ("-1", -1)]:
+    row("Resample-Quality-%s" % _label, lambda _v=_v: miniaudio.Resample.Quality(_v), ValueError, None,
+        "Resample.Quality")
+
+
 @pytest.mark.parametrize("rid,fn,exc,name", ROWS, ids=[r[0] for r in ROWS])
 def test_bad_argument(rid, fn, exc, name):
     with pytest.raises(exc) as info:

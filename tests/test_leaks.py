@@ -756,6 +756,29 @@ def make_cases(tmp, http_url):
             miniaudio.default.reset()
 
     d, f, dd, fd = DEFAULT, FULL_COUNT, DEFAULT_DEVICE, FULL_DEVICE
+    def audiofile_read():
+        # AudioFile (read side): every source kind, read/read_raw/seek, resampled and mono views,
+        # StreamResampler, and the error paths (bad count, closed file, damaged data, a failing file object).
+        for source in (p("mono_s16.wav"), ogg, io.BytesIO(mp3)):
+            with miniaudio.AudioFile(source) as af:
+                af.read(1000)
+                af.seek(10)
+                af.read_raw(100)
+                af.resampled_to(8000, "Linear").read(500)
+                af.with_channels(2).read(100)
+                _expect(ValueError, af.read, -1)
+        _expect(RuntimeError, af.read, 1)  # closed
+        rs = miniaudio.StreamResampler(22050, 16000, 1)
+        rs.process(np.zeros(1000, np.float32))
+        rs.process()
+        _expect(miniaudio.DecodeError, miniaudio.AudioFile, garbage)
+
+        class Failing(io.BytesIO):
+            def read(self, *args):
+                raise OSError("failing")
+
+        _expect(miniaudio.DecodeError, miniaudio.AudioFile, Failing(flac))
+
     cases = {
         "wav_read": (lambda: (miniaudio.wav_read_s16(wav), miniaudio.wav_read_s32(wav),
                               miniaudio.wav_read_f32(memoryview(f32wav))), d, f),
@@ -854,6 +877,7 @@ def make_cases(tmp, http_url):
         "push_io": (push_io, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
+        "audiofile_read": (audiofile_read, d // 4, f),
     }
     return cases, [play, cap, duplex], unraisable_ignored
 
@@ -868,7 +892,7 @@ CASE_NAMES = [
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot",
+    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot", "audiofile_read",
 ]
 
 
