@@ -52,6 +52,7 @@ from ._convert import convert_frames, convert_sample_format, width_from_format
 from ._converter import Converter
 from ._write import wav_write_file
 from ._resample import Resample, StreamResampler
+from ._sf import blocks, info, read, write
 from ._audiofile import AudioFile, ChannelConvertedReadableAudioFile, ReadableAudioFile, ResampledReadableAudioFile
 from ._library import get_enabled_backends, is_backend_enabled, is_loopback_supported, lib_version
 
@@ -137,7 +138,7 @@ __all__ = [
     "Backend", "ChannelMixMode", "DeviceType", "DitherMode", "FileFormat", "SampleFormat", "SeekOrigin",
     "ThreadPriority", "DecodedSoundFile", "DecodeError", "MiniaudioError", "OutputTooLargeError",
     "SoundFileInfo", "Converter", "convert_frames", "AudioFile", "ReadableAudioFile", "ResampledReadableAudioFile",
-    "ChannelConvertedReadableAudioFile", "StreamResampler", "Resample",
+    "ChannelConvertedReadableAudioFile", "StreamResampler", "Resample", "read", "write", "info", "blocks",
     "convert_sample_format", "decode", "decode_file", "flac_get_file_info", "flac_get_info", "flac_read_f32",
     "flac_read_file_f32", "flac_read_file_s16", "flac_read_file_s32", "flac_read_s16", "flac_read_s32",
     "get_enabled_backends", "get_file_info", "is_backend_enabled", "is_loopback_supported", "lib_version",
