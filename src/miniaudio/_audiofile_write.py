@@ -72,11 +72,12 @@ def _target_format(target: Any, fmt: Optional[str]) -> str:
     return _format_from_name(ext, f"{os.fsdecode(name)!r} (extension {ext!r})")
 
 
-def _whole_number(value: Any, name: str, lo: int, hi: int) -> int:
-    """An int (or a float with no fractional part, as pedalboard takes sample rates) from lo to hi."""
+def _whole_number(value: Any, name: str, lo: int, hi: int, floats: bool = False) -> int:
+    """An int (or with `floats`, a float with no fractional part, as pedalboard takes sample rates)
+    from lo to hi."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, not bool")
-    if isinstance(value, float):
+    if floats and isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
             raise ValueError(f"{name} must be a whole number, not {value!r}")
         number = int(value)
@@ -204,7 +205,7 @@ class WriteableAudioFile:
         fmt = _sample_format(bit_depth, file_dtype)
         width = _ma.SAMPLE_FORMATS[fmt.value][0]
         channels = _whole_number(num_channels, "num_channels", 1, 0xFFFF // width)
-        rate = _whole_number(samplerate, "samplerate", 1, 0xFFFFFFFF // (channels * width))
+        rate = _whole_number(samplerate, "samplerate", 1, 0xFFFFFFFF // (channels * width), floats=True)
         _check_quality(quality)
         trailer = None
         if tags is not None:
