@@ -918,13 +918,13 @@ static PyGetSetDef writer_getset[] = {
 
 static PyMethodDef writer_methods[] = {
     {"write", (PyCFunction)(void (*)(void))writer_write, METH_VARARGS | METH_KEYWORDS,
-     "write(data, planar=False)\n--\n\nAppends frames: bytes-like data of unsigned bytes are frames in the file's "
+     "write($self, /, data, planar=False)\n--\n\nAppends frames: bytes-like data of unsigned bytes are frames in the file's "
      "own format; int8/int16/int32/float32/float64 items are converted (pedalboard's scaling), 1-D interleaved or "
      "2-D (frames, channels), or (channels, frames) with planar=True."},
     {"flush", (PyCFunction)writer_flush, METH_NOARGS,
-     "flush()\n--\n\nPatches the header for everything written so far and flushes the target."},
+     "flush($self, /)\n--\n\nPatches the header for everything written so far and flushes the target."},
     {"close", (PyCFunction)(void (*)(void))writer_close, METH_VARARGS | METH_KEYWORDS,
-     "close(trailer=None)\n--\n\nFinishes the file (`trailer`: whole chunks to append after the data); returns "
+     "close($self, /, trailer=None)\n--\n\nFinishes the file (`trailer`: whole chunks to append after the data); returns "
      "the file's bytes for a memory writer, else None.  A second close() does nothing."},
     {NULL, NULL, 0, NULL},
 };
