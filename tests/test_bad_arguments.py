@@ -531,6 +531,75 @@ row("WavFileReadStream.close-extra-argument", lambda: wav_read_stream(**WAVSTREA
 row("StreamableSource-abstract", call(miniaudio.StreamableSource), TypeError, "abstract", "StreamableSource")
 
 
+# WriteableAudioFile (AudioFile's write mode): constructor arguments, write() data, closed files
+
+WAFILE = dict(filename_or_file_like=io.BytesIO(), samplerate=8000, num_channels=2, bit_depth=16, format="wav")
+
+
+def wafile(**kw):
+    args = dict(WAFILE, filename_or_file_like=io.BytesIO())
+    args.update(kw)
+    return miniaudio.WriteableAudioFile(**args)
+
+
+def wafile_kw(**kw):
+    return wafile(**kw).close()
+
+
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "filename_or_file_like",
+               [(label, v, TypeError, True) for label, v in TYPES if label not in ("str", "bytes")] +
+               [("text-io", io.StringIO(), TypeError, "binary"), ("missing", MISSING, FileNotFoundError, False),
+                ("directory", SAMPLES, IsADirectoryError, False), ("nul", "a\0b.wav", ValueError, False)],
+               "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "samplerate",
+               [(label, v, TypeError, True) for label, v in TYPES if label not in ("float", "nan")] +
+               [("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("fraction", 44100.5, ValueError, True),
+                ("nan", float("nan"), ValueError, True), ("2**32", 2**32, ValueError, True),
+                ("2**64", 2**64, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "num_channels", count_bad(hi=32767), "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "bit_depth",
+               [(label, v, TypeError, True) for label, v in TYPES] +
+               [("12", 12, ValueError, True), ("0", 0, ValueError, True), ("64", 64, ValueError, True),
+                ("-16", -16, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "quality",
+               [("object", object(), TypeError, True), ("list", [], TypeError, True), ("V2", "V2", ValueError, True),
+                ("128", 128, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "format",
+               [("object", object(), TypeError, True), ("flac", "flac", ValueError, "wav"),
+                ("mp3", "mp3", ValueError, "wav"), ("ogg", "ogg", ValueError, "wav"), ("empty", "", ValueError, "wav")],
+               "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "file_dtype",
+               [("object", object(), TypeError, True), ("int12", "int12", ValueError, True),
+                ("uint16", "uint16", ValueError, True)], "WriteableAudioFile")
+
+
+def wafile_method(method, *args, closed=False):
+    def run():
+        f = wafile()
+        if closed:
+            f.close()
+        try:
+            return getattr(f, method)(*args)
+        finally:
+            f.close()
+    return run
+
+
+for label, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("bytes",)] + [
+        ("partial-frame", b"\0" * 3, ValueError), ("uint16-array", array.array("H", [0, 0]), TypeError),
+        ("int64-array", array.array("q", [0, 0]), TypeError), ("odd-samples", array.array("h", [0] * 3), ValueError)]:
+    row("WriteableAudioFile.write-" + label, wafile_method("write", value), exc, None, "WriteableAudioFile.write")
+for method, args in (("write", (b"\0" * 4,)), ("flush", ())):
+    row("WriteableAudioFile.%s-closed" % method, wafile_method(method, *args, closed=True), RuntimeError, "closed",
+        "WriteableAudioFile." + method)
+for method in ("read", "read_raw", "seek"):
+    row("WriteableAudioFile.%s-write-mode" % method, wafile_method(method, 10), io.UnsupportedOperation,
+        "open for writing", "WriteableAudioFile." + method)
+for method in ("flush", "close", "tell", "readable", "writable", "seekable"):
+    row("WriteableAudioFile.%s-extra-argument" % method, wafile_method(method, 1), TypeError, None,
+        "WriteableAudioFile." + method)
+
+
 # DecoderStream methods, on open and closed streams of every kind
 
 def make_streams():

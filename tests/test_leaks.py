@@ -314,6 +314,22 @@ def make_cases(tmp, http_url):
         next(s)
         s.close()
 
+    def audiofile_write():
+        audio = np.stack([np.linspace(-1.2, 1.2, 700, dtype=np.float32)] * 2)
+        with miniaudio.WriteableAudioFile(out_wav, 22050, 2, 24) as w:
+            w.write(audio)
+            w.flush()
+            w.write(array.array("h", [1, -1] * 50))
+        buf = io.BytesIO()
+        with miniaudio.WriteableAudioFile(buf, 22050, 2, 32, format="wav") as w:
+            w.write(audio.T)
+        from miniaudio._audiofile_write import encode
+        encode(audio, 22050, "wav", 2, 8)
+        _expect(ValueError, miniaudio.WriteableAudioFile, buf, 22050, format="mp3")
+        _expect(ValueError, encode, audio, 22050, "wav", 3)  # 2-channel audio for 3 channels
+        _expect(RuntimeError, w.write, audio)
+        _expect(FileNotFoundError, miniaudio.WriteableAudioFile, os.path.join(missing, "x.wav"), 8000)
+
     def stream_wrappers():
         w = miniaudio.stream_with_callbacks(miniaudio.stream_memory(wav), progress_callback=lambda n: None,
                                             end_callback=lambda: None)
@@ -728,6 +744,7 @@ def make_cases(tmp, http_url):
         "convert_frames": (lambda: miniaudio.convert_frames(SF.SIGNED16, 1, 22050, array.array("h", s16),
                                                             SF.FLOAT32, 2, 48000), d, f),
         "converter": (lambda: converter_ops(s16), d // 2, f),
+        "audiofile_write": (audiofile_write, d // 2, f),
         "wav_write_file": (lambda: (miniaudio.wav_write_file(out_wav, sound),
                                     miniaudio.wav_write_file(out_wav, sound_f32)), d // 2, f),
         "misc": (lambda: (miniaudio.lib_version(), miniaudio.get_enabled_backends(),
@@ -801,7 +818,7 @@ def make_cases(tmp, http_url):
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
     "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
-    "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
+    "wav_write_file", "audiofile_write", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
