@@ -352,11 +352,21 @@ class WriteableAudioFile:
 
     # ---- what a reader has, refused ----------------------------------------------------------
 
-    def _not_readable(self, *args: Any, **kwargs: Any) -> Any:
+    def _not_readable(self) -> Any:
         raise io.UnsupportedOperation("this AudioFile is open for writing ('w'): open it with AudioFile(path) "
                                       "(mode 'r') to read it")
 
-    read = read_raw = seek = _not_readable
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: raises :exc:`io.UnsupportedOperation` (a file open for writing cannot be read)."""
+        return self._not_readable()
+
+    def read_raw(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: raises :exc:`io.UnsupportedOperation` (a file open for writing cannot be read)."""
+        return self._not_readable()
+
+    def seek(self, *args: Any, **kwargs: Any) -> Any:
+        """Refused: raises :exc:`io.UnsupportedOperation` (frames are only appended)."""
+        return self._not_readable()
 
     def readable(self) -> bool:
         """False: a write-mode file cannot be read."""
