@@ -204,13 +204,30 @@ PyObject *pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pyma_decode(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pyma_convert_frames(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pyma_convert_sample_format(PyObject *module, PyObject *args, PyObject *kwargs);
-PyObject *pyma_wav_write_file(PyObject *module, PyObject *args, PyObject *kwargs);
 
 extern const char pyma_get_info_doc[];
 extern const char pyma_decode_doc[];
 extern const char pyma_convert_frames_doc[];
 extern const char pyma_convert_sample_format_doc[];
-extern const char pyma_wav_write_file_doc[];
+
+/* ---- WAV writing: the one writer (wavwrite.c) and its sample conversion (wavconv.c) -------- */
+
+/* _WavWriter: the incremental WAV writer of wav_write_file, AudioFile's write mode, encode() and
+ * the command line's record/convert, to a path, a Python file object or memory.  Its header
+ * builder also gives WavFileReadStream's header (_wav_header). */
+extern PyType_Spec pyma_wavwriter_spec;
+PyObject *pyma_wav_header(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_wav_header_doc[];
+
+/* The kinds of samples pyma_wav_convert reads (native byte order). */
+enum { PYMA_WAV_IN_RAW = 0, PYMA_WAV_IN_S8, PYMA_WAV_IN_S16, PYMA_WAV_IN_S32, PYMA_WAV_IN_F32, PYMA_WAV_IN_F64 };
+
+/* Converts frames [first, first + frames) of `src` (`kind` samples, `channels` per frame;
+ * planar: (channels, total) with each channel's samples together, else interleaved) to `out`
+ * (u8, s16, s24, s32 or f32), little-endian, into `dst`, by the scaling pedalboard.io writes with
+ * (wavconv.c says which).  RAW is bytes of `out`, interleaved.  No Python API. */
+void pyma_wav_convert(void *dst, ma_format out, const void *src, int kind, ma_uint32 channels, int planar,
+                      ma_uint64 total, ma_uint64 first, ma_uint64 frames);
 
 /* ---- decoder sources, shared by whole-file decoding and streams (decode.c) ---------------- */
 
@@ -339,13 +356,6 @@ ma_result pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *lan
  * API (the source's callbacks take the GIL). */
 ma_result pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed);
 
-/* Writes a complete WAV file (header and `frames` frames of interleaved `data`) to `file` with
- * dr_wav's writer: IEEE float (tag 3) for f32, PCM (tag 1) otherwise, or the format tag `tag`
- * where it describes the samples (6/7, A-law/mu-law, for 8-bit codes; 0: none asked); RF64 past
- * 4 GB.  No Python API: call with the GIL released.  Returns MA_SUCCESS or MA_IO_ERROR (check
- * ferror/errno). */
-ma_result pyma_wav_write(FILE *file, const pyma_format_info *format, long tag, ma_uint32 channels,
-                         ma_uint32 sample_rate, const void *data, ma_uint64 frames);
 
 /* ---- frames handed in by Python in any numeric type (samples_in.c) ------------------------ */
 

@@ -137,8 +137,7 @@ static PyMethodDef module_methods[] = {
      pyma_convert_frames_doc},
     {"convert_sample_format", (PyCFunction)(void (*)(void))pyma_convert_sample_format, METH_VARARGS | METH_KEYWORDS,
      pyma_convert_sample_format_doc},
-    {"wav_write_file", (PyCFunction)(void (*)(void))pyma_wav_write_file, METH_VARARGS | METH_KEYWORDS,
-     pyma_wav_write_file_doc},
+    {"_wav_header", (PyCFunction)(void (*)(void))pyma_wav_header, METH_VARARGS | METH_KEYWORDS, pyma_wav_header_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -259,6 +258,15 @@ module_exec(PyObject *module)
     st->processor_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_processor_spec, NULL);
     if (st->processor_type == NULL || PyModule_AddType(module, st->processor_type) < 0) {
         return -1;
+    }
+    /* _WavWriter (wavwrite.c): the one WAV writer. */
+    {
+        PyObject *tp = PyType_FromModuleAndSpec(module, &pyma_wavwriter_spec, NULL);
+        if (tp == NULL || PyModule_AddType(module, (PyTypeObject *)tp) < 0) {
+            Py_XDECREF(tp);
+            return -1;
+        }
+        Py_DECREF(tp);
     }
     /* _Mixer and _Voice (mixer.c, voice.c): subclassed by the package's Mixer and Voice. */
     st->voice_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &pyma_voice_spec, NULL);

@@ -531,6 +531,75 @@ row("WavFileReadStream.close-extra-argument", lambda: wav_read_stream(**WAVSTREA
 row("StreamableSource-abstract", call(miniaudio.StreamableSource), TypeError, "abstract", "StreamableSource")
 
 
+# WriteableAudioFile (AudioFile's write mode): constructor arguments, write() data, closed files
+
+WAFILE = dict(filename_or_file_like=io.BytesIO(), samplerate=8000, num_channels=2, bit_depth=16, format="wav")
+
+
+def wafile(**kw):
+    args = dict(WAFILE, filename_or_file_like=io.BytesIO())
+    args.update(kw)
+    return miniaudio.WriteableAudioFile(**args)
+
+
+def wafile_kw(**kw):
+    return wafile(**kw).close()
+
+
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "filename_or_file_like",
+               [(label, v, TypeError, True) for label, v in TYPES if label not in ("str", "bytes")] +
+               [("text-io", io.StringIO(), TypeError, "binary"), ("missing", MISSING, FileNotFoundError, False),
+                ("directory", SAMPLES, IsADirectoryError, False), ("nul", "a\0b.wav", ValueError, False)],
+               "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "samplerate",
+               [(label, v, TypeError, True) for label, v in TYPES if label not in ("float", "nan")] +
+               [("0", 0, ValueError, True), ("-1", -1, ValueError, True), ("fraction", 44100.5, ValueError, True),
+                ("nan", float("nan"), ValueError, True), ("2**32", 2**32, ValueError, True),
+                ("2**64", 2**64, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "num_channels", count_bad(hi=32767), "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "bit_depth",
+               [(label, v, TypeError, True) for label, v in TYPES] +
+               [("12", 12, ValueError, True), ("0", 0, ValueError, True), ("64", 64, ValueError, True),
+                ("-16", -16, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "quality",
+               [("object", object(), TypeError, True), ("list", [], TypeError, True), ("V2", "V2", ValueError, True),
+                ("128", 128, ValueError, True)], "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "format",
+               [("object", object(), TypeError, True), ("flac", "flac", ValueError, "wav"),
+                ("mp3", "mp3", ValueError, "wav"), ("ogg", "ogg", ValueError, "wav"), ("empty", "", ValueError, "wav")],
+               "WriteableAudioFile")
+add_param_rows("WriteableAudioFile", wafile_kw, {}, "file_dtype",
+               [("object", object(), TypeError, True), ("int12", "int12", ValueError, True),
+                ("uint16", "uint16", ValueError, True)], "WriteableAudioFile")
+
+
+def wafile_method(method, *args, closed=False):
+    def run():
+        f = wafile()
+        if closed:
+            f.close()
+        try:
+            return getattr(f, method)(*args)
+        finally:
+            f.close()
+    return run
+
+
+for label, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("bytes",)] + [
+        ("partial-frame", b"\0" * 3, ValueError), ("uint16-array", array.array("H", [0, 0]), TypeError),
+        ("int64-array", array.array("q", [0, 0]), TypeError), ("odd-samples", array.array("h", [0] * 3), ValueError)]:
+    row("WriteableAudioFile.write-" + label, wafile_method("write", value), exc, None, "WriteableAudioFile.write")
+for method, args in (("write", (b"\0" * 4,)), ("flush", ())):
+    row("WriteableAudioFile.%s-closed" % method, wafile_method(method, *args, closed=True), RuntimeError, "closed",
+        "WriteableAudioFile." + method)
+for method in ("read", "read_raw", "seek"):
+    row("WriteableAudioFile.%s-write-mode" % method, wafile_method(method, 10), io.UnsupportedOperation,
+        "open for writing", "WriteableAudioFile." + method)
+for method in ("flush", "close", "tell", "readable", "writable", "seekable"):
+    row("WriteableAudioFile.%s-extra-argument" % method, wafile_method(method, 1), TypeError, None,
+        "WriteableAudioFile." + method)
+
+
 # DecoderStream methods, on open and closed streams of every kind
 
 def make_streams():
@@ -1381,6 +1450,60 @@ row("Resample-args", lambda: miniaudio.Resample(1), TypeError, None, "Resample")
 for _label, _v in [("99", 99), ("-1", -1)]:
     row("Resample-Quality-%s" % _label, lambda _v=_v: miniaudio.Resample.Quality(_v), ValueError, None,
         "Resample.Quality")
+
+
+# ---- soundfile's one-liners ---------------------------------------------------------------------
+
+
+def _sf_write(**kw):
+    args = dict(file=io.BytesIO(), data=[0.0, 0.5], samplerate=8000, format="WAV")
+    args.update(kw)
+    miniaudio.write(**args)
+
+
+def _sf_blocks(**kw):
+    args = dict(blocksize=256)
+    args.update(kw)
+    list(miniaudio.blocks(WAV, **args))
+
+
+for _label, _v in TYPES:
+    if _label in ("bytes",):
+        continue  # bytes are file data (a decode error: below)
+    _exc = FileNotFoundError if _label == "str" else TypeError  # a str is a path
+    row("read-file-%s" % _label, call(miniaudio.read, _v), _exc, None if _label == "str" else "file", "read")
+    row("info-file-%s" % _label, call(miniaudio.info, _v), _exc, None if _label == "str" else "file", "info")
+row("read-file-junk", call(miniaudio.read, b"junk" * 100), miniaudio.DecodeError, None, "read")
+row("info-file-junk", call(miniaudio.info, b"junk" * 100), miniaudio.DecodeError, None, "info")
+for _p, _bads in (("frames", [("str", "1", TypeError, True), ("float", 1.5, TypeError, True)]),
+                  ("start", [("str", "1", TypeError, True), ("None", None, TypeError, True)]),
+                  ("stop", [("str", "1", TypeError, True), ("float", 1.5, TypeError, True)]),
+                  ("dtype", [("int8", "int8", ValueError, True), ("None", None, ValueError, True),
+                             ("object", object(), ValueError, True)]),
+                  ("samplerate", [("0", 0, ValueError, True), ("-1", -1, ValueError, True),
+                                  ("str", "8000", TypeError, True), ("big", 10 ** 9, ValueError, True)])):
+    add_param_rows("read", lambda **kw: miniaudio.read(WAV, **kw), {}, _p, _bads, "read")
+    if _p != "samplerate":
+        add_param_rows("blocks", _sf_blocks, {}, _p, _bads, "blocks")
+row("read-frames-and-stop", call(miniaudio.read, WAV, frames=1, stop=2), TypeError, "frames", "read")
+row("read-out-list", call(miniaudio.read, WAV, out=[1, 2]), TypeError, "out", "read")
+add_param_rows("blocks", _sf_blocks, {}, "blocksize", [("0", 0, ValueError, True), ("str", "1", TypeError, True)],
+               "blocks")
+add_param_rows("blocks", _sf_blocks, {}, "overlap", [("-1", -1, ValueError, True), ("big", 256, ValueError, True),
+                                                     ("str", "1", TypeError, True)], "blocks")
+row("blocks-no-size", lambda: list(miniaudio.blocks(WAV)), TypeError, "blocksize", "blocks")
+add_param_rows("write", _sf_write, {}, "subtype", [("DOUBLE", "DOUBLE", ValueError, True), ("int", 16, ValueError, True),
+                                                   ("ULAW", "ULAW", ValueError, True)], "write")
+add_param_rows("write", _sf_write, {}, "format", [("FLAC", "FLAC", ValueError, "WAV only"), ("int", 1, TypeError, True)],
+               "write")
+add_param_rows("write", _sf_write, {}, "samplerate", [("0", 0, ValueError, True), ("str", "8000", TypeError, True),
+                                                      ("float", 8000.5, TypeError, True), ("None", None, TypeError, True)],
+               "write")
+add_param_rows("write", _sf_write, {}, "endian", [("BIG", "BIG", ValueError, True)], "write")
+add_param_rows("write", _sf_write, {}, "data", [("3-D", [[[0.0]]], ValueError, "frames"), ("str", "abc", ValueError, "frames"),
+                                                ("int8", [[1, 2]], None, None)][:2], "write")
+row("write-file-object", call(_sf_write, file=object()), TypeError, "file", "write")
+row("write-no-format", call(_sf_write, file=io.BytesIO(), format=None), TypeError, "format", "write")
 
 
 @pytest.mark.parametrize("rid,fn,exc,name", ROWS, ids=[r[0] for r in ROWS])

@@ -314,6 +314,22 @@ def make_cases(tmp, http_url):
         next(s)
         s.close()
 
+    def audiofile_write():
+        audio = np.stack([np.linspace(-1.2, 1.2, 700, dtype=np.float32)] * 2)
+        with miniaudio.WriteableAudioFile(out_wav, 22050, 2, 24) as w:
+            w.write(audio)
+            w.flush()
+            w.write(array.array("h", [1, -1] * 50))
+        buf = io.BytesIO()
+        with miniaudio.WriteableAudioFile(buf, 22050, 2, 32, format="wav") as w:
+            w.write(audio.T)
+        from miniaudio._audiofile_write import encode
+        encode(audio, 22050, "wav", 2, 8)
+        _expect(ValueError, miniaudio.WriteableAudioFile, buf, 22050, format="mp3")
+        _expect(ValueError, encode, audio, 22050, "wav", 3)  # 2-channel audio for 3 channels
+        _expect(RuntimeError, w.write, audio)
+        _expect(FileNotFoundError, miniaudio.WriteableAudioFile, os.path.join(missing, "x.wav"), 8000)
+
     def stream_wrappers():
         w = miniaudio.stream_with_callbacks(miniaudio.stream_memory(wav), progress_callback=lambda n: None,
                                             end_callback=lambda: None)
@@ -756,6 +772,22 @@ def make_cases(tmp, http_url):
             miniaudio.default.reset()
 
     d, f, dd, fd = DEFAULT, FULL_COUNT, DEFAULT_DEVICE, FULL_DEVICE
+    def sf_oneliners():
+        # soundfile's one-liners: whole and partial reads (path, bytes, file object), resampled,
+        # into out, blocks with overlap, info, writes of each subtype, refused calls
+        miniaudio.read(wav, dtype="int16")
+        miniaudio.read(io.BytesIO(wav), start=-50, frames=100, fill_value=0.0, always_2d=True)
+        miniaudio.read(wav, samplerate=22050, stop=100)
+        miniaudio.read(wav, out=np.zeros((64, miniaudio.info(wav).channels), np.float32))
+        for _ in miniaudio.blocks(wav, blocksize=128, overlap=16, dtype="float32"):
+            pass
+        miniaudio.info(wav)
+        for subtype in ("PCM_16", "PCM_24", "FLOAT", "PCM_U8"):
+            miniaudio.write(io.BytesIO(), np.zeros((50, 2)), 8000, subtype=subtype, format="WAV")
+        _expect(ValueError, miniaudio.read, wav, dtype="int8")
+        _expect(miniaudio.DecodeError, miniaudio.read, b"junk" * 50)
+        _expect(ValueError, miniaudio.write, io.BytesIO(), np.zeros(5), 8000, format="FLAC")
+
     def audiofile_read():
         # AudioFile (read side): every source kind, read/read_raw/seek, resampled and mono views,
         # StreamResampler, and the error paths (bad count, closed file, damaged data, a failing file object).
@@ -809,6 +841,7 @@ def make_cases(tmp, http_url):
         "convert_frames": (lambda: miniaudio.convert_frames(SF.SIGNED16, 1, 22050, array.array("h", s16),
                                                             SF.FLOAT32, 2, 48000), d, f),
         "converter": (lambda: converter_ops(s16), d // 2, f),
+        "audiofile_write": (audiofile_write, d // 2, f),
         "wav_write_file": (lambda: (miniaudio.wav_write_file(out_wav, sound),
                                     miniaudio.wav_write_file(out_wav, sound_f32)), d // 2, f),
         "misc": (lambda: (miniaudio.lib_version(), miniaudio.get_enabled_backends(),
@@ -878,6 +911,7 @@ def make_cases(tmp, http_url):
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
         "audiofile_read": (audiofile_read, d // 4, f),
+        "sf_oneliners": (sf_oneliners, d // 4, f),
     }
     return cases, [play, cap, duplex], unraisable_ignored
 
@@ -885,14 +919,14 @@ def make_cases(tmp, http_url):
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
     "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
-    "wav_write_file", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
+    "wav_write_file", "audiofile_write", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot", "audiofile_read",
+    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot", "audiofile_read", "sf_oneliners",
 ]
 
 

@@ -123,7 +123,31 @@ class _Busy:
         self._lock.release()
 
 
-class AudioFile:
+class _AudioFileType(type):
+    """AudioFile(...) opens the kind its mode asks for (pedalboard's factory): built here, so that
+    each kind's __init__ runs once, with its own arguments."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is not AudioFile:
+            return super().__call__(*args, **kwargs)
+        mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
+        if not isinstance(mode, str):
+            raise TypeError(f"mode must be 'r' or 'w', not {type(mode).__name__}")
+        if mode in ("r", "rb"):
+            return ReadableAudioFile(*args, **kwargs)
+        if mode in ("w", "wb"):
+            try:
+                WriteableAudioFile = _writer().WriteableAudioFile
+            except ImportError:
+                raise NotImplementedError("AudioFile cannot write in this build: writing needs "
+                                          "miniaudio._audiofile_write") from None
+            # pedalboard's writer arguments: AudioFile's without the mode
+            kwargs = {k: v for k, v in kwargs.items() if k != "mode"}
+            return WriteableAudioFile(*args[:1], *args[2:], **kwargs)
+        raise ValueError(f"AudioFile opens a file in read ('r') or write ('w') mode, not {mode!r}")
+
+
+class AudioFile(metaclass=_AudioFileType):
     """Opens an audio file for reading (``"r"``, the default) or writing (``"w"``), like
     pedalboard.io's ``AudioFile`` and Python's ``open()``.
 
@@ -140,27 +164,6 @@ class AudioFile:
         ValueError: ``mode`` is neither ``"r"`` nor ``"w"``.
         TypeError: ``mode`` is not a str.
     """
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if cls is not AudioFile:
-            return super().__new__(cls)
-        mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
-        if not isinstance(mode, str):
-            raise TypeError(f"mode must be 'r' or 'w', not {type(mode).__name__}")
-        # An uninitialised instance of the subclass: Python then calls its __init__ with these
-        # arguments (once: returning a built object would run __init__ a second time).
-        if mode in ("r", "rb"):
-            return super().__new__(ReadableAudioFile)
-        if mode in ("w", "wb"):
-            try:
-                WriteableAudioFile = _writer().WriteableAudioFile
-            except ImportError:
-                raise NotImplementedError("AudioFile cannot write in this build: writing needs "
-                                          "miniaudio._audiofile_write") from None
-            if issubclass(WriteableAudioFile, AudioFile):
-                return super().__new__(WriteableAudioFile)
-            return WriteableAudioFile(*args, **kwargs)
-        raise ValueError(f"AudioFile opens a file in read ('r') or write ('w') mode, not {mode!r}")
 
     @staticmethod
     def encode(*args: Any, **kwargs: Any) -> bytes:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Deque, Generator, Iterator, List, Optional, Se
 import miniaudio
 from miniaudio import DitherMode, SampleFormat
 
+from . import _miniaudio as _ma
 from ._cli_args import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -45,7 +46,6 @@ from ._cli_args import (
 )
 from ._cli_io import (
     REDRAW_SECONDS,
-    WavWriter,
     _backends,
     _bar,
     _bar_width,
@@ -317,7 +317,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         nchannels, rate = device.nchannels, device.sample_rate
         limit = None if args.seconds is None else int(round(args.seconds * rate))
         try:
-            writer = WavWriter(args.out, fmt, nchannels, rate)
+            writer = _ma._WavWriter(args.out, fmt, nchannels, rate)  # the package's one WAV writer
         except OSError as exc:
             raise CliError(_describe(exc)) from None
         peak_all = 0.0
@@ -361,7 +361,7 @@ def cmd_record(args: argparse.Namespace) -> int:
                     peak_now = 0.0
                     shown = writer.frames
                 if time.monotonic() - synced >= 1.0:
-                    writer.update_header()  # a recorder killed later still leaves a readable file
+                    writer.flush()  # header patched: a recorder killed later still leaves a readable file
                     synced = time.monotonic()
                 if not device.running:
                     device.wait()  # raises the error that ended the run, if any
@@ -401,7 +401,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     status = _StatusLine(sys.stdout)
     with stream:
         try:
-            writer = WavWriter(args.out, fmt, nchannels, rate)
+            writer = _ma._WavWriter(args.out, fmt, nchannels, rate)  # the package's one WAV writer
         except OSError as exc:
             raise CliError(_describe(exc)) from None
         done = False

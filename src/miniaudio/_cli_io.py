@@ -1,6 +1,6 @@
 """What the ``miniaudio`` command's commands share for output and input: one-line errors, times,
-bars and levels, the status line redrawn on a terminal, audio file information, the --device
-lookup, and the incremental WAV writer.  The commands are in _cli.py."""
+bars and levels, the status line redrawn on a terminal, audio file information and the
+--device lookup.  The commands are in _cli.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import array
 import math
 import os
 import shutil
-import struct
 import sys
 import time
 from typing import IO, Any, Dict, List, Optional
@@ -20,7 +19,6 @@ from ._cli_args import FORMAT_NAMES, PROG, CliError
 from ._enumeration import match_device
 
 REDRAW_SECONDS = 0.1  # how often a progress bar or meter is redrawn on a terminal
-WAV_MAX_DATA = 0xFFFFFFFF - 64  # a RIFF file's sizes are 32-bit
 
 
 # ---- output helpers ------------------------------------------------------------------------------
@@ -143,80 +141,6 @@ def _find_device(spec: Optional[str], backend: Optional[Backend], capture: bool)
         names = ", ".join(repr(found[i]["name"]) for i in hits)
         raise CliError(f"the {kind} device name {spec!r} is ambiguous: it matches {names}")
     raise CliError(f"no {kind} device matches {spec!r} (the {kind} devices are: {listing})")
-
-
-class WavWriter:
-    """Writes a WAV file incrementally: PCM (format tag 1) for integer samples, IEEE float (tag 3,
-    with a fact chunk) for FLOAT32, the layout miniaudio's own wav_write_file() uses.  The header's
-    sizes are patched by update_header() and close(), so a file cut short (the recorder killed)
-    still holds everything up to the last update."""
-
-    def __init__(self, path: str, sample_format: SampleFormat, nchannels: int, sample_rate: int) -> None:
-        width = miniaudio.width_from_format(sample_format)
-        self.frame_bytes = width * nchannels
-        self.frames = 0
-        self._data_bytes = 0
-        is_float = sample_format is SampleFormat.FLOAT32
-        fmt = struct.pack("<HHIIHH", 3 if is_float else 1, nchannels, sample_rate, sample_rate * self.frame_bytes,
-                          self.frame_bytes, width * 8)
-        header = bytearray(b"RIFF\0\0\0\0WAVE")
-        if is_float:
-            fmt += struct.pack("<H", 0)  # cbSize: non-PCM formats have an 18-byte fmt chunk
-        header += b"fmt " + struct.pack("<I", len(fmt)) + fmt
-        self._fact_offset: Optional[int] = None
-        if is_float:
-            header += b"fact" + struct.pack("<I", 4)
-            self._fact_offset = len(header)
-            header += b"\0\0\0\0"
-        header += b"data"
-        self._data_size_offset = len(header)
-        header += b"\0\0\0\0"
-        self._header_bytes = len(header)
-        self._file: Optional[IO[bytes]] = open(path, "wb")
-        try:
-            self._file.write(header)
-            self.update_header()
-        except BaseException:
-            self._file.close()
-            raise
-
-    def write(self, data: Any) -> None:
-        """Append whole frames (any bytes-like object)."""
-        assert self._file is not None
-        view = memoryview(data).cast("B")
-        if view.nbytes % self.frame_bytes:
-            raise ValueError("a partial frame cannot be written")
-        if self._data_bytes + view.nbytes > WAV_MAX_DATA:
-            raise CliError("the WAV file would exceed 4 GiB, the limit of the format")
-        self._file.write(view)
-        self._data_bytes += view.nbytes
-        self.frames += view.nbytes // self.frame_bytes
-
-    def update_header(self) -> None:
-        assert self._file is not None
-        end = self._file.tell()
-        pad = self._data_bytes & 1
-        self._file.seek(4)
-        self._file.write(struct.pack("<I", self._header_bytes - 8 + self._data_bytes + pad))
-        if self._fact_offset is not None:
-            self._file.seek(self._fact_offset)
-            self._file.write(struct.pack("<I", self.frames))
-        self._file.seek(self._data_size_offset)
-        self._file.write(struct.pack("<I", self._data_bytes))
-        self._file.seek(end)
-        self._file.flush()
-
-    def close(self) -> None:
-        if self._file is None:
-            return
-        try:
-            if self._data_bytes & 1:
-                self._file.write(b"\0")  # chunks are word-aligned
-                self._file.seek(-1, os.SEEK_CUR)
-            self.update_header()
-        finally:
-            self._file.close()
-            self._file = None
 
 
 def _peak(data: Any, sample_format: SampleFormat) -> float:

@@ -84,7 +84,9 @@ class _Source:
 
 def _check_dtype(dtype: Any) -> str:
     name = dtype
-    if not isinstance(dtype, str):
+    if dtype is None:
+        name = None
+    elif not isinstance(dtype, str):
         try:
             name = str(_numpy().dtype(dtype))  # numpy.float32, numpy.dtype("int16"), ...
         except TypeError:
@@ -94,18 +96,15 @@ def _check_dtype(dtype: Any) -> str:
     return name  # type: ignore[no-any-return]
 
 
-def _int_arg(value: Any, name: str, allow_none: bool = False) -> Optional[int]:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            import numbers
-            if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-                return int(value)
-        except ImportError:
-            pass
-        raise TypeError(f"{name} must be an int{' or None' if allow_none else ''}, not {type(value).__name__}")
-    return value
+def _int_arg(value: Any, name: str) -> int:
+    import numbers
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return int(value)
+
+
+def _opt_int_arg(value: Any, name: str) -> Optional[int]:
+    return None if value is None else _int_arg(value, name)
 
 
 class _Reader:
@@ -115,9 +114,9 @@ class _Reader:
         self.source = _Source(file)
         self.file_info = self.source.info()
         rate = self.file_info.sample_rate if samplerate is None else _int_arg(samplerate, "samplerate")
-        if not 1 <= rate <= _ma.MAX_SAMPLE_RATE:  # type: ignore[operator]
+        if not 1 <= rate <= _ma.MAX_SAMPLE_RATE:
             raise ValueError(f"samplerate must be 1..{_ma.MAX_SAMPLE_RATE}, not {rate!r}")
-        self.rate: int = rate  # type: ignore[assignment]
+        self.rate: int = rate
         self.channels = self.file_info.nchannels
         self.dtype = dtype
         self.fmt, self.convert = self._plan(dtype)
@@ -159,18 +158,18 @@ class _Reader:
 
     def prepare(self, start: Any, stop: Any, frames: Any) -> int:
         """soundfile's _prepare_read: the frames to read from `start` (which it seeks to)."""
-        start = _int_arg(start, "start")
-        stop = _int_arg(stop, "stop", allow_none=True)
-        frames = _int_arg(frames, "frames")
-        if frames >= 0 and stop is not None:  # type: ignore[operator]
+        first = _int_arg(start, "start")
+        last = _opt_int_arg(stop, "stop")
+        count = _int_arg(frames, "frames")
+        if count >= 0 and last is not None:
             raise TypeError("Only one of {frames, stop} may be used")
-        start, stop, _ = slice(start, stop).indices(self.total)
-        if stop < start:
-            stop = start
-        if frames < 0:  # type: ignore[operator]
-            frames = stop - start
-        self.pos = start
-        return frames  # type: ignore[return-value]
+        first, last, _ = slice(first, last).indices(self.total)
+        if last < first:
+            last = first
+        if count < 0:
+            count = last - first
+        self.pos = first
+        return count
 
     def check_frames(self, frames: int, fill_value: Any) -> int:
         remaining = self.total - self.pos
@@ -237,6 +236,12 @@ class _Reader:
             self._stream = None
 
 
+def _out_dtype(out: Any) -> Any:
+    if not hasattr(out, "dtype") or not hasattr(out, "flags"):
+        raise TypeError(f"out must be a numpy array, not {type(out).__name__}")
+    return out.dtype
+
+
 def _check_out(out: Any, channels: int) -> None:
     if getattr(out, "ndim", None) not in (1, 2):
         raise ValueError(f"Invalid shape: {getattr(out, 'shape', None)!r}")
@@ -272,7 +277,7 @@ def read(file: Any, frames: int = -1, start: int = 0, stop: Optional[int] = None
         TypeError: Both ``frames`` and ``stop`` given, or an argument of the wrong type.
         DecodeError: The file cannot be decoded.
     """
-    name = _check_dtype(dtype) if out is None else _check_dtype(str(out.dtype))
+    name = _check_dtype(dtype) if out is None else _check_dtype(str(_out_dtype(out)))
     reader = _Reader(file, name, samplerate)
     try:
         frames = reader.prepare(start, stop, frames)
@@ -297,40 +302,40 @@ def blocks(file: Any, blocksize: Optional[int] = None, overlap: int = 0, frames:
         ValueError: ``overlap`` not smaller than ``blocksize``, and what :func:`read` raises.
     """
     np = _numpy()
-    name = _check_dtype(dtype) if out is None else _check_dtype(str(out.dtype))
-    overlap = _int_arg(0 if overlap is None else overlap, "overlap")  # type: ignore[assignment]
+    name = _check_dtype(dtype) if out is None else _check_dtype(str(_out_dtype(out)))
+    step = _int_arg(0 if overlap is None else overlap, "overlap")
     if blocksize is None:
         if out is None:
             raise TypeError("One of {blocksize, out} must be specified")
-        blocksize = len(out)
+        size = len(out)
     elif out is not None:
         raise TypeError("Only one of {blocksize, out} may be specified")
-    blocksize = _int_arg(blocksize, "blocksize")  # type: ignore[assignment]
-    if blocksize < 1:  # type: ignore[operator]
-        raise ValueError(f"blocksize must be >= 1, not {blocksize}")
-    if not 0 <= overlap < blocksize:  # type: ignore[operator]
-        raise ValueError(f"overlap must be >= 0 and less than blocksize ({blocksize}), not {overlap}")
+    else:
+        size = _int_arg(blocksize, "blocksize")
+    if size < 1:
+        raise ValueError(f"blocksize must be >= 1, not {size}")
+    if not 0 <= step < size:
+        raise ValueError(f"overlap must be >= 0 and less than blocksize ({size}), not {step}")
     reader = _Reader(file, name, samplerate)
     try:
-        frames = reader.prepare(start, stop, frames)
-        frames = reader.check_frames(frames, fill_value)
+        count = reader.check_frames(reader.prepare(start, stop, frames), fill_value)
         copy_out = out is None
         if out is None:
-            out = reader.empty(blocksize, bool(always_2d), name)  # type: ignore[arg-type]
+            out = reader.empty(size, bool(always_2d), name)
         else:
             _check_out(out, reader.channels)
         memory = None
-        while frames > 0:
+        while count > 0:
             offset = 0 if memory is None else len(memory)
             if memory is not None:
                 out[:offset] = memory
-            toread = min(blocksize - offset, frames)  # type: ignore[operator]
+            toread = min(size - offset, count)
             reader.read(toread, name, bool(always_2d), fill_value, out[offset:])
-            if overlap:
-                memory = np.copy(out[-overlap:])
-            block = out[:frames + overlap] if blocksize > frames + overlap and fill_value is None else out
+            if step:
+                memory = np.copy(out[-step:])
+            block = out[:count + step] if size > count + step and fill_value is None else out
             yield np.copy(block) if copy_out else block
-            frames -= toread
+            count -= toread
     finally:
         reader.close()
 
@@ -374,6 +379,34 @@ def info(file: Any, verbose: bool = False) -> Info:
     """
     source = _Source(file)
     file_info = source.info()
+    result = Info(source.name, file_info, _tags_of(source))
+    if file_info.file_format == FileFormat.WAV and _wav_format_tag(source) == 0xFFFE:
+        result.format, result.format_info = "WAVEX", "WAVEX (Microsoft)"
+    return result
+
+
+def _wav_format_tag(source: _Source) -> Optional[int]:
+    """The format tag of a WAV file's fmt chunk (0xFFFE: WAVE_FORMAT_EXTENSIBLE), from at most its
+    first 64 KiB and 64 chunks; None if it is not found there."""
+    if source.path is not None:
+        with open(source.path, "rb") as f:
+            head = f.read(65536)
+    else:
+        head = bytes(memoryview(source.data)[:65536])
+    if head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+        return None
+    at = 12
+    for _ in range(64):
+        if at + 8 > len(head):
+            return None
+        size = int.from_bytes(head[at + 4:at + 8], "little")
+        if head[at:at + 4] == b"fmt ":
+            return int.from_bytes(head[at + 8:at + 10], "little") if at + 10 <= len(head) else None
+        at += 8 + size + (size & 1)
+    return None
+
+
+def _tags_of(source: _Source) -> Dict[str, str]:
     tags: Dict[str, str] = {}
     try:
         from ._tags import read_tags  # type: ignore[import-not-found, unused-ignore]
@@ -382,7 +415,7 @@ def info(file: Any, verbose: bool = False) -> Info:
         pass
     except MiniaudioError:
         pass
-    return Info(source.name, file_info, tags)
+    return tags
 
 
 # ---- write() -------------------------------------------------------------------------------
@@ -463,7 +496,7 @@ def write(file: Any, data: Any, samplerate: int, subtype: Optional[str] = None, 
     if compression_level is not None or bitrate_mode is not None:
         raise ValueError("compression_level and bitrate_mode are for compressed formats, not WAV")
     rate = _int_arg(samplerate, "samplerate")
-    if not 1 <= rate <= 0xFFFFFFFF:  # type: ignore[operator]
+    if not 1 <= rate <= 0xFFFFFFFF:
         raise ValueError(f"samplerate must be a positive number of Hz, not {samplerate!r}")
     array_in = np.asarray(data)
     if array_in.ndim not in (1, 2) or (array_in.ndim == 2 and array_in.shape[1] < 1):
@@ -473,26 +506,16 @@ def write(file: Any, data: Any, samplerate: int, subtype: Optional[str] = None, 
         raise ValueError(f"data has {channels} channels: at most {_ma.MAX_CHANNELS} (is it (channels, frames)? "
                          "give (frames, channels))")
     samples = _samples_for(np, array_in.reshape(len(array_in), channels), fmt)
-    _write_wav(file, fmt, channels, rate, samples)  # type: ignore[arg-type]
+    _write_wav(file, fmt, channels, rate, samples)
 
 
 def _write_wav(file: Any, fmt: SampleFormat, channels: int, rate: int, samples: Any) -> None:
-    import array
-    import tempfile
-    from ._decode import DecodedSoundFile
-    from ._write import wav_write_file
-    typecode = {SampleFormat.SIGNED16: "h", SampleFormat.SIGNED32: "i", SampleFormat.UNSIGNED8: "B",
-                SampleFormat.FLOAT32: "f", SampleFormat.SIGNED24: "b"}[fmt]
-    buf = array.array(typecode)
-    buf.frombytes(samples.tobytes())
-    sound = DecodedSoundFile("<write>", channels, rate, fmt, buf)
-    if isinstance(file, (str, os.PathLike)):
-        wav_write_file(file, sound)
-        return
-    if not hasattr(file, "write"):
+    """Writes the converted samples with the package's one WAV writer (miniaudio_c/wavwrite.c):
+    to a path, or to a file object from where it stands."""
+    if not isinstance(file, (str, os.PathLike)) and not hasattr(file, "write"):
         raise TypeError(f"file must be a path or a file object, not {type(file).__name__}")
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "out.wav")
-        wav_write_file(path, sound)
-        with open(path, "rb") as f:
-            file.write(f.read())
+    writer = _ma._WavWriter(file, fmt, channels, rate, 0, False)
+    try:
+        writer.write(samples.tobytes())  # bytes: raw frames of `fmt`, converted above
+    finally:
+        writer.close()

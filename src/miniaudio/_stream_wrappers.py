@@ -2,10 +2,10 @@
 callbacks, and WavFileReadStream, a file object that reads a generator's frames as a WAV file."""
 
 import io
-import struct
 import sys
 from typing import Any, Callable, Optional
 
+from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._enums import SampleFormat, enum_value
 from ._stream_args import _int_arg
@@ -131,16 +131,11 @@ class WavFileReadStream(io.RawIOBase):
         # With max_frames the file is exactly its header and data_size bytes: reading stops there
         # (1.71 went on to the generator's end, so the data disagreed with the header sizes, and
         # read() of an endless generator never returned).
-        self.max_bytes = (44 + data_size) if max_frames else sys.maxsize
         self.bytes_done = 0
-        tag = 3 if output_format is SampleFormat.FLOAT32 else 1  # 1.71 wrote floats as PCM
-        block_align = nchannels * self.sample_width
-        self.buffered = (
-            b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, tag, nchannels, sample_rate, sample_rate * block_align,
-                                    block_align, self.sample_width * 8)
-            + b"data" + struct.pack("<I", data_size)
-        )
+        # The one WAV writer's header: PCM for integers, IEEE float (with its fact chunk) for
+        # FLOAT32 (1.71 wrote floats as PCM).
+        self.buffered = _ma._wav_header(output_format, nchannels, sample_rate, max_frames)
+        self.max_bytes = (len(self.buffered) + data_size) if max_frames else sys.maxsize
 
     def read(self, amount: int = sys.maxsize) -> Optional[bytes]:
         """Read up to ``amount`` bytes of the WAV file (all of it by default); ``b""`` at the end."""

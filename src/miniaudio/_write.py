@@ -1,5 +1,7 @@
 """Writing a sound to a WAV file."""
 
+import os
+
 from . import _miniaudio as _ma
 from ._decode import DecodedSoundFile
 from ._enums import SampleFormat, enum_value
@@ -54,12 +56,46 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
         tag = 0
     elif isinstance(tag, bool) or not isinstance(tag, int):
         raise TypeError(f"sound.sub_format must be an int (a WAV format tag) or None, not {type(tag).__name__}")
-    _ma.wav_write_file(
-        _fs_name(filename),
-        sound.samples,
-        sound.nchannels,
-        sound.sample_rate,
-        enum_value(SampleFormat, sound.sample_format, "sound.sample_format"),
-        min(num_frames, 2 ** 63 - 1),
-        tag if 0 <= tag <= 0xFFFF else 0,
-    )
+    filename = _fs_name(filename)
+    if not isinstance(filename, (str, bytes, os.PathLike)):
+        raise TypeError(f"filename must be str, bytes or os.PathLike, not {type(filename).__name__}")
+    fmt = enum_value(SampleFormat, sound.sample_format, "sound.sample_format")
+    tag = tag if 0 <= tag <= 0xFFFF else 0
+    _ma._wav_header(fmt, sound.nchannels, sound.sample_rate, 0, tag)  # checks them (nothing is opened yet)
+    if not 1 <= sound.nchannels <= _ma.MAX_CHANNELS:
+        raise ValueError(f"nchannels must be a channel count from 1 to {_ma.MAX_CHANNELS}, not {sound.nchannels}")
+    try:
+        view = memoryview(sound.samples)
+    except TypeError:
+        raise TypeError(f"samples must be a bytes-like object (bytes, bytearray, memoryview, array.array, numpy "
+                        f"array), not {type(sound.samples).__name__}") from None
+    if not view.c_contiguous:
+        raise ValueError("samples must be a C-contiguous buffer")
+    view = view.cast("B")
+    width = int(_ma.SAMPLE_FORMATS[fmt][0])
+    frame_bytes = width * sound.nchannels
+    if 0 <= num_frames < len(view) // frame_bytes:
+        view = view[:num_frames * frame_bytes]  # a trimmed sound: what follows its frames is not written
+    elif len(view) % frame_bytes:
+        raise ValueError(f"samples length {len(view)} bytes is not a whole number of frames "
+                         f"({sound.nchannels} channels of {width} bytes)")
+    # The one WAV writer: the classic 44-byte header, with room for RF64 only when it will be needed.
+    writer = _ma._WavWriter(filename, fmt, sound.nchannels, sound.sample_rate, tag,
+                            rf64_room=len(view) > _RIFF_DATA_LIMIT)
+    try:
+        writer.write(view)
+        writer.close()
+    except BaseException:
+        try:
+            writer.close()
+        except Exception:
+            pass
+        try:
+            os.remove(filename)  # leave no truncated file behind
+        except OSError:
+            pass
+        raise
+
+
+_RIFF_DATA_LIMIT = 0xFFFFFFFF - 80  # data bytes a classic RIFF header can describe (with room to spare)
+
