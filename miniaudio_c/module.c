@@ -137,6 +137,7 @@ static PyMethodDef module_methods[] = {
      pyma_convert_sample_format_doc},
     {"wav_write_file", (PyCFunction)(void (*)(void))pyma_wav_write_file, METH_VARARGS | METH_KEYWORDS,
      pyma_wav_write_file_doc},
+    {"read_tags", (PyCFunction)(void (*)(void))pyma_read_tags, METH_VARARGS | METH_KEYWORDS, pyma_read_tags_doc},
     {NULL, NULL, 0, NULL},
 };
 
