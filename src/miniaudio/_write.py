@@ -1,12 +1,18 @@
 """Writing a sound to a WAV file."""
 
+import os
+import struct
+from typing import Mapping, Optional
+
 from . import _miniaudio as _ma
 from ._decode import DecodedSoundFile
 from ._enums import SampleFormat, enum_value
+from ._tags import _riff_info_chunk
 from ._types import FilenameType, _fs_name
 
 
-def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
+def wav_write_file(filename: FilenameType, sound: DecodedSoundFile, *,
+                   tags: Optional[Mapping[str, str]] = None) -> None:
     """Write a sound to a WAV file.
 
     Integer samples are written as integer PCM and FLOAT32 samples as IEEE float WAV (format
@@ -32,13 +38,21 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
             ``sample_format`` are used, and ``num_frames`` and ``sub_format`` when it has them.
             ``samples`` may be any bytes-like object (3-byte samples for SIGNED24).  When
             ``num_frames`` is larger than ``samples`` holds, all of ``samples`` is written.
+        tags: Tags to write as a RIFF INFO chunk after the samples, e.g. ``{"title": "Tone",
+            "artist": "Me"}``: the keys :func:`read_tags` gives (``"title"``, ``"artist"``,
+            ``"album"``, ``"date"``, ``"genre"``, ``"tracknumber"``, ``"comment"``), ``str``
+            values of at most 64 KiB of UTF-8 each.  None or ``{}``: no INFO chunk.
 
     Raises:
         OSError: The file cannot be created.
         ValueError: ``samples`` is not a whole number of frames (and all of it would be
             written), or ``num_frames`` is negative.
-        TypeError: ``num_frames`` or ``sub_format`` is not an int.
+        TypeError: ``num_frames`` or ``sub_format`` is not an int, or ``tags`` is not a dict of
+            str to str.
+        ValueError: ``tags`` has an unknown key, a value with a NUL character or over 64 KiB
+            (checked before anything is written).
     """
+    info_chunk = _riff_info_chunk(tags)
     if not all(hasattr(sound, a) for a in ("samples", "nchannels", "sample_rate", "sample_format")):
         raise TypeError(f"sound must be a DecodedSoundFile (samples, nchannels, sample_rate, sample_format), "
                         f"not {type(sound).__name__}")
@@ -63,3 +77,20 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
         min(num_frames, 2 ** 63 - 1),
         tag if 0 <= tag <= 0xFFFF else 0,
     )
+    if info_chunk:
+        _append_chunk(_fs_name(filename), info_chunk)
+
+
+def _append_chunk(path: FilenameType, chunk: bytes) -> None:
+    """Appends an even-sized chunk to the RIFF WAV file at `path` and grows its RIFF size."""
+    with open(path, "r+b") as f:
+        header = f.read(12)
+        end = f.seek(0, os.SEEK_END)
+        if header[:4] != b"RIFF" or header[8:12] != b"WAVE" or end + (end & 1) + len(chunk) - 8 > 0xFFFFFFFF:
+            raise ValueError("tags can be written only to a RIFF WAV file under 4 GiB")
+        if end & 1:
+            f.write(b"\0")  # the pad byte of an odd-sized last chunk
+        f.write(chunk)
+        size = f.tell() - 8
+        f.seek(4)
+        f.write(struct.pack("<I", size))
