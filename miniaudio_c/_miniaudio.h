@@ -230,7 +230,9 @@ typedef enum {
 /* How a field's bytes are encoded; the first four are ID3v2's encoding bytes 0..3. */
 typedef enum {
     PYMA_TEXT_LATIN1, PYMA_TEXT_UTF16_BOM, PYMA_TEXT_UTF16BE, PYMA_TEXT_UTF8,
-    PYMA_TEXT_UTF8_OR_LATIN1, /* UTF-8 when it is valid UTF-8, else Latin-1 (ID3v1, RIFF INFO) */
+    PYMA_TEXT_UTF8_OR_LATIN1, /* UTF-8 when it is valid UTF-8, else Latin-1 (RIFF INFO) */
+    PYMA_TEXT_UTF8_CUT_OR_LATIN1, /* the same for a full fixed-width field (ID3v1), which may end
+                                   * in the first bytes of a UTF-8 character: they are dropped */
 } pyma_text_encoding;
 
 /* One tag read: the input (exactly one of mem, file, fileobj) and the fields found.  Used by one

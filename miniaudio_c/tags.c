@@ -212,9 +212,9 @@ to_utf8(const unsigned char *p, size_t n, pyma_text_encoding enc, unsigned char 
     size_t i, o = 0;
     int big_endian = enc == PYMA_TEXT_UTF16BE;
 
-    if (enc == PYMA_TEXT_UTF8_OR_LATIN1) {
+    if (enc == PYMA_TEXT_UTF8_OR_LATIN1 || enc == PYMA_TEXT_UTF8_CUT_OR_LATIN1) {
         size_t valid = utf8_valid_prefix(p, n);
-        if (valid < n && cut_utf8(p + valid, n - valid)) {
+        if (enc == PYMA_TEXT_UTF8_CUT_OR_LATIN1 && valid < n && cut_utf8(p + valid, n - valid)) {
             n = valid; /* a fixed-width field (ID3v1) cut the last character: drop it */
         }
         enc = valid == n ? PYMA_TEXT_UTF8 : PYMA_TEXT_LATIN1;

@@ -411,6 +411,14 @@ v1_len(const unsigned char *p, size_t n)
     return n;
 }
 
+/* An ID3v1 field of `width` bytes: a full one may end inside a UTF-8 character (cut by ffmpeg). */
+static void
+v1_field(pyma_tags *t, pyma_tag_field field, const unsigned char *p, size_t width)
+{
+    size_t n = v1_len(p, width);
+    pyma_tags_set_text(t, field, p, n, n == width ? PYMA_TEXT_UTF8_CUT_OR_LATIN1 : PYMA_TEXT_UTF8_OR_LATIN1);
+}
+
 void
 pyma_tags_id3v1(pyma_tags *t)
 {
@@ -421,17 +429,17 @@ pyma_tags_id3v1(pyma_tags *t)
     if (t->size < 128 || pyma_tags_read(t, t->size - 128, b, 128, &got) < 0 || got != 128 || memcmp(b, "TAG", 3) != 0) {
         return;
     }
-    pyma_tags_set_text(t, PYMA_TAG_TITLE, b + 3, v1_len(b + 3, 30), PYMA_TEXT_UTF8_OR_LATIN1);
-    pyma_tags_set_text(t, PYMA_TAG_ARTIST, b + 33, v1_len(b + 33, 30), PYMA_TEXT_UTF8_OR_LATIN1);
-    pyma_tags_set_text(t, PYMA_TAG_ALBUM, b + 63, v1_len(b + 63, 30), PYMA_TEXT_UTF8_OR_LATIN1);
-    pyma_tags_set_text(t, PYMA_TAG_DATE, b + 93, v1_len(b + 93, 4), PYMA_TEXT_UTF8_OR_LATIN1);
+    v1_field(t, PYMA_TAG_TITLE, b + 3, 30);
+    v1_field(t, PYMA_TAG_ARTIST, b + 33, 30);
+    v1_field(t, PYMA_TAG_ALBUM, b + 63, 30);
+    v1_field(t, PYMA_TAG_DATE, b + 93, 4);
     if (b[125] == 0 && b[126] != 0) { /* ID3v1.1: the track number in the comment's last byte */
         char track[4];
         int len = snprintf(track, sizeof(track), "%u", (unsigned)b[126]);
         pyma_tags_set_text(t, PYMA_TAG_TRACK, (const unsigned char *)track, (size_t)len, PYMA_TEXT_LATIN1);
         comment_len = 28;
     }
-    pyma_tags_set_text(t, PYMA_TAG_COMMENT, b + 97, v1_len(b + 97, comment_len), PYMA_TEXT_UTF8_OR_LATIN1);
+    v1_field(t, PYMA_TAG_COMMENT, b + 97, comment_len);
     genre = pyma_id3_genre(b[127]);
     if (genre != NULL) {
         pyma_tags_set_text(t, PYMA_TAG_GENRE, (const unsigned char *)genre, strlen(genre), PYMA_TEXT_LATIN1);
