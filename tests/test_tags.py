@@ -597,3 +597,47 @@ def test_riff_info_chunk_layout():
     full = _riff_info_chunk({k: "x" * 65536 for k in TAGS})
     assert len(full) % 2 == 0 and len(full) < 8 * 65546 + 12
     assert _ma.read_tags(_riff(_wav_chunks() + [full]), 0, FileFormat.WAV.value)[1] == {k: "x" * 65536 for k in TAGS}
+
+
+# ---- the tag corpus (tests/corpus/make_tags_corpus.py) --------------------------------------------
+
+TAG_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "tags")
+
+
+def test_tag_corpus_matches_its_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_tags_corpus", os.path.join(os.path.dirname(TAG_CORPUS),
+                                                                                    "make_tags_corpus.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.build()
+    on_disk = {}
+    for name in os.listdir(TAG_CORPUS):
+        with open(os.path.join(TAG_CORPUS, name), "rb") as f:
+            on_disk[name] = f.read()
+    assert on_disk == made, "run tests/corpus/make_tags_corpus.py"
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(TAG_CORPUS)))
+def test_tag_corpus_file(name, tmp_path):
+    """Every corpus file: the parsers as each format from memory, a path and a file object agree
+    and never raise; read_tags() raises exactly when get_info() does, else gives info.tags; what
+    decodes, decodes."""
+    with open(os.path.join(TAG_CORPUS, name), "rb") as f:
+        data = f.read()
+    path = tmp_path / name
+    path.write_bytes(data)
+    for fmt in (FileFormat.WAV, FileFormat.FLAC, FileFormat.MP3, FileFormat.VORBIS):
+        mem = _ma.read_tags(data, 0, fmt.value)[1]
+        assert _ma.read_tags(str(path), 1, fmt.value)[1] == mem
+        assert _ma.read_tags(io.BytesIO(data), 2, fmt.value)[1] == mem
+    try:
+        info = miniaudio.get_file_info(str(path))
+    except miniaudio.DecodeError:
+        for source in (data, str(path), io.BytesIO(data)):
+            with pytest.raises(miniaudio.DecodeError):
+                miniaudio.read_tags(source)
+        return
+    assert miniaudio.read_tags(data) == miniaudio.read_tags(str(path)) == info.tags
+    assert miniaudio.decode_file(str(path)).num_frames > 0
