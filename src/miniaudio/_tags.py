@@ -62,13 +62,13 @@ def read_tags(source: Any) -> Dict[str, str]:
         TypeError: ``source`` is none of the above.
     """
     if isinstance(source, (str, os.PathLike)):
-        return _ma.read_tags(_fs_name(source), _FILE, 0, check=True)[1]  # type: ignore[no-any-return]
+        return _ma.read_tags(_fs_name(source), _FILE, 0, check=True)[1]
     if callable(getattr(source, "read", None)) and not _is_buffer(source):
         return _read_fileobj(source)
     if not _is_buffer(source):
         raise TypeError(f"source must be a path, a bytes-like object or a binary file object, not "
                         f"{type(source).__name__}")
-    return _ma.read_tags(source, _MEMORY, 0, check=True)[1]  # type: ignore[no-any-return]
+    return _ma.read_tags(source, _MEMORY, 0, check=True)[1]
 
 
 def _is_buffer(obj: Any) -> bool:
@@ -88,7 +88,7 @@ def _read_fileobj(fileobj: Any) -> Dict[str, str]:
         raise DecodeError(f"cannot read the tags: {e}") from e
     try:
         fileobj.seek(0)
-        return _ma.read_tags(fileobj, _PYTHON, 0, check=True,  # type: ignore[no-any-return]
+        return _ma.read_tags(fileobj, _PYTHON, 0, check=True,
                              check_source=_FileLikeSource(fileobj), seek_origins=_SEEK_ORIGINS)[1]
     finally:
         fileobj.seek(position)
@@ -98,7 +98,7 @@ def _info_tags(source: Any, from_file: bool, file_format: FileFormat) -> Dict[st
     """The tags for a SoundFileInfo whose decoder already opened `source` as `file_format`:
     never an exception ({} when they cannot be read)."""
     try:
-        return _ma.read_tags(_fs_name(source) if from_file else source,  # type: ignore[no-any-return]
+        return _ma.read_tags(_fs_name(source) if from_file else source,
                              _FILE if from_file else _MEMORY, file_format.value)[1]
     except (OSError, MemoryError, MiniaudioError):
         return {}
