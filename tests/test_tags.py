@@ -641,3 +641,29 @@ def test_tag_corpus_file(name, tmp_path):
         return
     assert miniaudio.read_tags(data) == miniaudio.read_tags(str(path)) == info.tags
     assert miniaudio.decode_file(str(path)).num_frames > 0
+
+
+@pytest.mark.parametrize("damaged, intact", [
+    ("ogg_comment_vendor_huge.ogg", "ogg_comment_all_fields.ogg"),  # patch 0058
+    ("ogg_comment_length_huge.ogg", "ogg_comment_all_fields.ogg"),  # patch 0058
+    ("ogg_comment_count_huge.ogg", "ogg_comment_all_fields.ogg"),  # patch 0058
+    ("ogg_comment_no_framing_bit.ogg", "ogg_comment_all_fields.ogg"),  # patch 0058
+    ("flac_comment_block_4_bytes.flac", "flac_comment_all_fields.flac"),  # patch 0059
+    ("flac_comment_block_empty.flac", "flac_comment_all_fields.flac"),  # patch 0059
+])
+def test_damaged_comments_never_stop_the_audio(damaged, intact):
+    """A comment header or block that cannot be parsed: the same audio as with intact comments,
+    from every input (before patches 0058/0059: DecodeError), and the fields that parse."""
+    def load(name):
+        with open(os.path.join(TAG_CORPUS, name), "rb") as f:
+            return f.read()
+
+    bad, good = load(damaged), load(intact)
+    expected = miniaudio.decode(good).samples
+    assert miniaudio.decode(bad).samples == expected
+    assert miniaudio.get_file_info(os.path.join(TAG_CORPUS, damaged)).num_frames == \
+        miniaudio.get_file_info(os.path.join(TAG_CORPUS, intact)).num_frames
+    with miniaudio.stream_any(io.BytesIO(bad), nchannels=2, sample_rate=44100) as stream:
+        assert array.array("h", b"".join(bytes(c) for c in stream)) == expected
+    tags, intact_tags = miniaudio.read_tags(bad), miniaudio.read_tags(good)
+    assert tags == {} or tags == {"title": "x"} or tags == intact_tags  # no framing bit: all fields
