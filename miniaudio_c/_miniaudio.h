@@ -211,7 +211,8 @@ extern const char pyma_convert_frames_doc[];
 extern const char pyma_convert_sample_format_doc[];
 extern const char pyma_wav_write_file_doc[];
 
-/* ---- tags: title, artist, ... from Vorbis comments, ID3 and RIFF INFO (tags.c, tags_id3.c) -- */
+/* ---- tags: title, artist, ... from Vorbis comments, ID3 and RIFF INFO (tags.c, tags_id3.c,
+ *      tags_containers.c) ------------------------------------------------------------------- */
 
 /* The bounds of the tag parsers (docs/decoding.rst, "Tags", repeats them).  A field's value is at
  * most PYMA_TAG_FIELD_MAX bytes of UTF-8 (a longer one is left out, never truncated); at most
@@ -257,6 +258,11 @@ int pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n,
  * 0, or -1 when memory ran out (t->nomem and t->stop set).  Any thread; no Python calls. */
 int pyma_tags_set_text(pyma_tags *t, pyma_tag_field field, const unsigned char *p, size_t n,
                        pyma_text_encoding enc);
+
+/* Parses the tags of the input as `encoding` (WAV, FLAC, MP3 or Vorbis; anything else: none) into
+ * t (tags_containers.c).  Never fails: t->stop tells why it stopped early.  GIL held only for a
+ * Python file object. */
+void pyma_tags_parse(pyma_tags *t, ma_encoding_format encoding);
 
 /* The ID3v1 genre name of number n (NULL past the table).  Any thread. */
 const char *pyma_id3_genre(unsigned n);
