@@ -229,6 +229,72 @@ enum { PYMA_WAV_IN_RAW = 0, PYMA_WAV_IN_S8, PYMA_WAV_IN_S16, PYMA_WAV_IN_S32, PY
 void pyma_wav_convert(void *dst, ma_format out, const void *src, int kind, ma_uint32 channels, int planar,
                       ma_uint64 total, ma_uint64 first, ma_uint64 frames);
 
+/* ---- tags: title, artist, ... from Vorbis comments, ID3 and RIFF INFO (tags.c, tags_id3.c,
+ *      tags_containers.c) ------------------------------------------------------------------- */
+
+/* The bounds of the tag parsers (docs/decoding.rst, "Tags", repeats them).  A field's value is at
+ * most PYMA_TAG_FIELD_MAX bytes of UTF-8 (a longer one is left out, never truncated); at most
+ * PYMA_TAG_SCAN_MAX bytes of one tag (an ID3v2 tag, a RIFF LIST chunk) are read into memory (the
+ * fields after that are not seen); at most PYMA_TAG_WALK_MAX chunk, metadata block or Ogg page
+ * headers are walked.  Memory: one scan buffer plus PYMA_TAG_COUNT fields, about 1.5 MiB at most. */
+#define PYMA_TAG_FIELD_MAX 65536
+#define PYMA_TAG_SCAN_MAX (1 << 20)
+#define PYMA_TAG_WALK_MAX 4096
+
+typedef enum {
+    PYMA_TAG_TITLE, PYMA_TAG_ARTIST, PYMA_TAG_ALBUM, PYMA_TAG_DATE, PYMA_TAG_GENRE, PYMA_TAG_TRACK,
+    PYMA_TAG_COMMENT, PYMA_TAG_COUNT
+} pyma_tag_field;
+
+/* How a field's bytes are encoded; the first four are ID3v2's encoding bytes 0..3. */
+typedef enum {
+    PYMA_TEXT_LATIN1, PYMA_TEXT_UTF16_BOM, PYMA_TEXT_UTF16BE, PYMA_TEXT_UTF8,
+    PYMA_TEXT_UTF8_OR_LATIN1, /* UTF-8 when it is valid UTF-8, else Latin-1 (RIFF INFO) */
+    PYMA_TEXT_UTF8_CUT_OR_LATIN1, /* the same for a full fixed-width field (ID3v1), which may end
+                                   * in the first bytes of a UTF-8 character: they are dropped */
+} pyma_text_encoding;
+
+/* One tag read: the input (exactly one of mem, file, fileobj) and the fields found.  Used by one
+ * thread; the GIL is released while parsing except for a Python file object (fileobj). */
+typedef struct {
+    const unsigned char *mem; /* a held buffer of `size` bytes */
+    FILE *file;               /* a file opened by tags.c */
+    PyObject *fileobj;        /* a Python file object: seek(offset) and read(n), GIL held */
+    ma_uint64 size;           /* the input's size in bytes */
+    int stop;                 /* the input failed or memory ran out: parse nothing more */
+    int nomem;                /* memory ran out (MemoryError, GIL held later) */
+    unsigned char *value[PYMA_TAG_COUNT]; /* UTF-8 (malloc), or NULL */
+    size_t len[PYMA_TAG_COUNT];
+} pyma_tags;
+
+/* Reads up to n bytes at `offset` into dst; how many in *got (fewer only at the input's end).
+ * 0, or -1 when the input failed (t->stop is set; a Python file object's exception stays set). */
+int pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, size_t *got);
+
+/* Stores `field` from n bytes of text in `enc` (up to the first NUL for the one-byte encodings),
+ * converted to UTF-8, unless the field is already set or the text is empty or over the cap.
+ * 0, or -1 when memory ran out (t->nomem and t->stop set).  Any thread; no Python calls. */
+int pyma_tags_set_text(pyma_tags *t, pyma_tag_field field, const unsigned char *p, size_t n,
+                       pyma_text_encoding enc);
+
+/* Parses the tags of the input as `encoding` (WAV, FLAC, MP3 or Vorbis; anything else: none) into
+ * t (tags_containers.c).  Never fails: t->stop tells why it stopped early.  GIL held only for a
+ * Python file object. */
+void pyma_tags_parse(pyma_tags *t, ma_encoding_format encoding);
+
+/* The ID3v1 genre name of number n (NULL past the table).  Any thread. */
+const char *pyma_id3_genre(unsigned n);
+
+/* Parses an ID3v2 tag at `offset` if there is one; *tag_size is its whole size (header, body,
+ * footer; 0 when there is none), to skip it.  Bounded by PYMA_TAG_SCAN_MAX (tags_id3.c). */
+void pyma_tags_id3v2(pyma_tags *t, ma_uint64 offset, ma_uint64 *tag_size);
+
+/* Parses the ID3v1 tag in the last 128 bytes if there is one (fields not already set). */
+void pyma_tags_id3v1(pyma_tags *t);
+
+PyObject *pyma_read_tags(PyObject *module, PyObject *args, PyObject *kwargs);
+extern const char pyma_read_tags_doc[];
+
 /* ---- decoder sources, shared by whole-file decoding and streams (decode.c) ---------------- */
 
 /* What a freshly initialised decoder says about its source, in the terms of the 1.71 API. */

@@ -138,6 +138,7 @@ static PyMethodDef module_methods[] = {
     {"convert_sample_format", (PyCFunction)(void (*)(void))pyma_convert_sample_format, METH_VARARGS | METH_KEYWORDS,
      pyma_convert_sample_format_doc},
     {"_wav_header", (PyCFunction)(void (*)(void))pyma_wav_header, METH_VARARGS | METH_KEYWORDS, pyma_wav_header_doc},
+    {"read_tags", (PyCFunction)(void (*)(void))pyma_read_tags, METH_VARARGS | METH_KEYWORDS, pyma_read_tags_doc},
     {NULL, NULL, 0, NULL},
 };
 

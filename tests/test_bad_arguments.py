@@ -292,6 +292,20 @@ add_param_rows("wav_write_file", miniaudio.wav_write_file, dict(filename=WRITE_T
                 ("huge-rate", sound(sample_rate=2**40), ValueError, "sample_rate"),
                 ("channels-255", sound(nchannels=255, samples=array.array("h", [0] * 255)), ValueError, "nchannels")],
                "wav_write_file")
+add_param_rows("wav_write_file", miniaudio.wav_write_file, dict(filename=WRITE_TO, sound=sound()), "tags",
+               [("str", "title=x", TypeError, True), ("list", [("title", "x")], TypeError, True),
+                ("unknown-key", {"titel": "x"}, ValueError, "titel"), ("int-key", {3: "x"}, ValueError, "3"),
+                ("int-value", {"title": 3}, TypeError, "title"), ("nul", {"title": "a\0b"}, ValueError, "NUL"),
+                ("too-long", {"comment": "x" * 65537}, ValueError, "65536"),
+                ("lone-surrogate", {"title": "\ud800"}, ValueError, False)], "wav_write_file")
+for label, value, exc, text in [("int", 42, TypeError, "source must be"), ("None", None, TypeError, "source must be"),
+                                ("list", [b"x"], TypeError, "source must be"),
+                                ("empty", b"", miniaudio.DecodeError, "empty"),
+                                ("not-audio", os.path.abspath(__file__), miniaudio.DecodeError, "not a valid"),
+                                ("not-audio-bytes", b"\x01" * 1000, miniaudio.DecodeError, "not a valid"),
+                                ("missing", os.path.join(SAMPLES, "missing.mp3"), FileNotFoundError, "missing.mp3"),
+                                ("directory", SAMPLES, IsADirectoryError, None)]:
+    row("read_tags-source-" + label, call(miniaudio.read_tags, value), exc, text, "read_tags")
 add_param_rows("width_from_format", miniaudio.width_from_format, {}, "sampleformat",
                [(label, v, (TypeError, miniaudio.MiniaudioError), False) for label, v in TYPES] +
                [("int", 2, miniaudio.MiniaudioError, False), ("other-enum", DM.TRIANGLE, miniaudio.MiniaudioError,

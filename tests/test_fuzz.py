@@ -38,7 +38,7 @@ def _load(name, filename):
 fuzz_run = _load("miniaudio_fuzz_run", "run.py")
 fuzz_build = fuzz_run.fuzz_build
 
-SECONDS = 5  # per target: twelve targets, about a minute and a half in all
+SECONDS = 5  # per target: thirteen targets, about a minute and a half in all
 SLOW_CPU = 2.0  # seconds of CPU time one input may take (under ASan, about 15x the normal build)
 # The stateful targets open and decode each input up to a dozen times (memory, path, file object,
 # pipe, info, decode, seeks): an input whose Ogg setup header alone costs 10 ms in the normal build
@@ -53,6 +53,7 @@ REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
 PROBE = os.path.join(TESTS, "corpus", "probe")
 STRICT = os.environ.get("MINIAUDIO_FUZZ_STRICT", "1") == "1"
 HOSTILE = os.path.join(TESTS, "corpus", "hostile")
+TAGS = os.path.join(TESTS, "corpus", "tags")
 PROBLEM = re.compile(r"ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:|"
                      r"SUMMARY: |Uncaught Python exception|==\d+== ?ERROR")
 
@@ -147,6 +148,12 @@ def _replay_files():
         if os.path.isfile(path):
             for t in DECODER_TARGETS:
                 plan[t].append(path)
+    # every hostile and regression input through the tag parsers too, and the tag corpus
+    # (tests/corpus/make_tags_corpus.py) through them and the decoders
+    plan["tags"] += plan["auto"]
+    for path in sorted(glob.glob(os.path.join(TAGS, "*"))):
+        for t in DECODER_TARGETS + ["tags"]:
+            plan[t].append(path)
     return {t: files for t, files in plan.items() if files}
 
 

@@ -832,6 +832,11 @@ def make_cases(tmp, http_url):
                                miniaudio.flac_get_file_info(p("tone_24.flac")),
                                miniaudio.mp3_get_file_info(p("mono.mp3")),
                                miniaudio.vorbis_get_file_info(p("tone.ogg"))), d // 2, f),
+        "tags": (lambda: (miniaudio.read_tags(p("tone.mp3")), miniaudio.read_tags(flac),
+                          miniaudio.read_tags(io.BytesIO(ogg)), miniaudio.wav_write_file(out_wav, sound, tags={
+                              "title": "Tïtle", "comment": "x" * 300}), miniaudio.get_file_info(out_wav).tags,
+                          _expect(miniaudio.DecodeError, miniaudio.read_tags, garbage),
+                          _expect(ValueError, miniaudio.wav_write_file, out_wav, sound, tags={"x": "y"})), d // 2, f),
         "memory_info": (lambda: (miniaudio.wav_get_info(wav), miniaudio.flac_get_info(flac),
                                  miniaudio.mp3_get_info(mp3), miniaudio.vorbis_get_info(ogg)), d // 2, f),
         "as_numpy": (lambda: sound.as_numpy().sum(), d, f),
@@ -918,7 +923,7 @@ def make_cases(tmp, http_url):
 
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
-    "read_file", "file_info", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
+    "read_file", "file_info", "tags", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
     "wav_write_file", "audiofile_write", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",

@@ -55,6 +55,7 @@ from ._resample import Resample, StreamResampler
 from ._sf import blocks, info, read, write
 from ._audiofile import AudioFile, ChannelConvertedReadableAudioFile, ReadableAudioFile, ResampledReadableAudioFile
 from ._audiofile_write import WriteableAudioFile
+from ._tags import read_tags
 from ._library import get_enabled_backends, is_backend_enabled, is_loopback_supported, lib_version
 
 from ._streams import (
@@ -146,7 +147,7 @@ __all__ = [
     "mp3_get_file_info", "mp3_get_info", "mp3_read_f32", "mp3_read_file_f32", "mp3_read_file_s16",
     "mp3_read_s16", "read_file", "vorbis_get_file_info", "vorbis_get_info", "vorbis_read", "vorbis_read_file",
     "wav_get_file_info", "wav_get_info", "wav_read_f32", "wav_read_file_f32", "wav_read_file_s16",
-    "wav_read_file_s32", "wav_read_s16", "wav_read_s32", "wav_write_file", "WriteableAudioFile", "width_from_format",
+    "wav_read_file_s32", "wav_read_s16", "wav_read_s32", "wav_write_file", "WriteableAudioFile", "width_from_format", "read_tags",
     "DecoderStream", "stream_file", "stream_memory", "stream_any", "StreamableSource", "WavFileReadStream",
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",

@@ -5,12 +5,13 @@ The two helpers _info and _read are what every function here and every per-forma
 1.71 (miniaudio._per_format) goes through.
 """
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._enums import ChannelMixMode, DitherMode, FileFormat, SampleFormat, enum_value
 from ._errors import MiniaudioError
+from ._tags import _info_tags
 from ._types import ArrayType, BufferType, FilenameType, _display_name, _fs_name
 
 _MEMORY_NAME = "<memory>"
@@ -39,7 +40,12 @@ class SoundFileInfo:
         duration (float): The length in seconds.
         sub_format (int or None): WAV only: the format tag of the file (1 integer PCM, 3 IEEE
             float, ...); None for the other formats.
+        tags (dict): The file's tags, as :func:`read_tags` gives them: ``{"title": ...,
+            "artist": ...}`` with only the fields the file has (``{}`` when it has none, and in
+            a :class:`DecodedSoundFile`).
     """
+
+    tags: Dict[str, str]
 
     def __init__(
         self,
@@ -51,6 +57,7 @@ class SoundFileInfo:
         duration: float,
         num_frames: int,
         sub_format: Optional[int] = None,
+        tags: Optional[Dict[str, str]] = None,
     ) -> None:
         sample_format = SampleFormat(enum_value(SampleFormat, sample_format, "sample_format"))
         file_format = FileFormat(enum_value(FileFormat, file_format, "file_format"))
@@ -64,6 +71,12 @@ class SoundFileInfo:
         self.duration = duration
         self.file_format = file_format
         self.sub_format = sub_format
+        self.tags = dict(tags) if tags else {}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        # an object pickled before tags existed (1.71) gets {} too
+        self.__dict__.update(state)
+        self.__dict__.setdefault("tags", {})
 
     def __str__(self) -> str:
         fileformat = self.file_format.name
@@ -157,8 +170,9 @@ def _info(source: Any, from_file: bool, file_format: FileFormat) -> SoundFileInf
         name = _MEMORY_NAME
     encoding, nchannels, sample_rate, sample_format, num_frames, sub_format = result
     duration = num_frames / sample_rate if sample_rate else 0.0
+    tags = _info_tags(source, from_file, FileFormat(encoding))
     return SoundFileInfo(name, FileFormat(encoding), nchannels, sample_rate, SampleFormat(sample_format),
-                         duration, num_frames, sub_format=sub_format)
+                         duration, num_frames, sub_format=sub_format, tags=tags)
 
 
 def _read(

@@ -47,6 +47,17 @@ def get_info(
     source: StrOrBytesPath | ReadableBuffer, /, from_file: bool, encoding: _Encoding, info_only: bool = ...
 ) -> tuple[int, int, int, int, int, int | None]: ...
 
+# (encoding, {field: value}); kind 0 a buffer, 1 a path, 2 a file object (seek/read)
+def read_tags(
+    source: StrOrBytesPath | ReadableBuffer | Any,
+    /,
+    kind: int,
+    encoding: _Encoding,
+    check: bool = ...,
+    check_source: Any = ...,
+    seek_origins: Any = ...,
+) -> tuple[int, dict[str, str]]: ...
+
 # (samples, nchannels, sample_rate, sample_format)
 def decode(
     source: StrOrBytesPath | ReadableBuffer,

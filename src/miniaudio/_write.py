@@ -1,14 +1,17 @@
 """Writing a sound to a WAV file."""
 
 import os
+from typing import Mapping, Optional
 
 from . import _miniaudio as _ma
 from ._decode import DecodedSoundFile
 from ._enums import SampleFormat, enum_value
+from ._tags import _riff_info_chunk
 from ._types import FilenameType, _fs_name
 
 
-def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
+def wav_write_file(filename: FilenameType, sound: DecodedSoundFile, *,
+                   tags: Optional[Mapping[str, str]] = None) -> None:
     """Write a sound to a WAV file.
 
     Integer samples are written as integer PCM and FLOAT32 samples as IEEE float WAV (format
@@ -34,13 +37,21 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
             ``sample_format`` are used, and ``num_frames`` and ``sub_format`` when it has them.
             ``samples`` may be any bytes-like object (3-byte samples for SIGNED24).  When
             ``num_frames`` is larger than ``samples`` holds, all of ``samples`` is written.
+        tags: Tags to write as a RIFF INFO chunk after the samples, e.g. ``{"title": "Tone",
+            "artist": "Me"}``: the keys :func:`read_tags` gives (``"title"``, ``"artist"``,
+            ``"album"``, ``"date"``, ``"genre"``, ``"tracknumber"``, ``"comment"``), ``str``
+            values of at most 64 KiB of UTF-8 each.  None or ``{}``: no INFO chunk.
 
     Raises:
         OSError: The file cannot be created.
         ValueError: ``samples`` is not a whole number of frames (and all of it would be
             written), or ``num_frames`` is negative.
-        TypeError: ``num_frames`` or ``sub_format`` is not an int.
+        TypeError: ``num_frames`` or ``sub_format`` is not an int, or ``tags`` is not a dict of
+            str to str.
+        ValueError: ``tags`` has an unknown key, a value with a NUL character or over 64 KiB
+            (checked before anything is written).
     """
+    info_chunk = _riff_info_chunk(tags)
     if not all(hasattr(sound, a) for a in ("samples", "nchannels", "sample_rate", "sample_format")):
         raise TypeError(f"sound must be a DecodedSoundFile (samples, nchannels, sample_rate, sample_format), "
                         f"not {type(sound).__name__}")
@@ -84,7 +95,7 @@ def wav_write_file(filename: FilenameType, sound: DecodedSoundFile) -> None:
                             rf64_room=len(view) > _RIFF_DATA_LIMIT)
     try:
         writer.write(view)
-        writer.close()
+        writer.close(info_chunk or None)  # the tags' INFO chunk after the data
     except BaseException:
         try:
             writer.close()

@@ -47,13 +47,16 @@ SAMPLES = os.path.join(ROOT, "samples")
 CORPUS_ROOT = os.path.join(ROOT, "build", "fuzz", "corpus")
 ARTIFACTS = os.path.join(ROOT, "build", "fuzz", "artifacts")
 TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "decode_file", "stream_memory", "stream_any", "convert",
-           "seek", "source", "agree"]
+           "seek", "source", "agree", "tags"]
+# The tag corpus (tests/corpus/make_tags_corpus.py): files with valid and hostile tags, extra seeds
+# of the tags target.
+TAGS_CORPUS = os.path.join(ROOT, "tests", "corpus", "tags")
 CONTROL_TARGETS = {"stream_memory", "stream_any", "convert", "seek", "source"}
 CONTROL = 64  # as targets.CONTROL (not imported: targets.py needs atheris and the build)
 DEFAULTS = {"-timeout": "2", "-rss_limit_mb": "2048", "-print_final_stats": "1"}
 # Inputs stay small (a few KB decode in well under a millisecond): more executions per second.
 # An Ogg Vorbis file's setup header (codebooks) alone takes about 3-4 KB, so its targets get more.
-MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144, "seek": 6144, "agree": 6144}
+MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144, "seek": 6144, "agree": 6144, "tags": 16384}
 # The stateful targets (stateful.py) bound their outputs: a single allocation above this from an
 # input of a few KB is a finding ("no output above a bound from a small input").
 MALLOC_LIMIT_MB = {"seek": 512, "source": 512, "agree": 512}
@@ -94,6 +97,10 @@ def seed(target, corpus):
                     seeds[f"{base}-{cut}-c{i}"] = control + payload
             else:
                 seeds[f"{base}-{cut}"] = payload
+    if target == "tags":
+        for name in sorted(os.listdir(TAGS_CORPUS)):
+            with open(os.path.join(TAGS_CORPUS, name), "rb") as f:
+                seeds["tags-" + name] = f.read()
     for name, data in seeds.items():
         with open(os.path.join(corpus, "seed-" + name), "wb") as f:
             f.write(data)

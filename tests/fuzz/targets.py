@@ -367,6 +367,51 @@ def target_convert(data):
         pass
 
 
+# ---- tags ----------------------------------------------------------------------------------------
+
+_TAG_FORMATS = [miniaudio.FileFormat.WAV, miniaudio.FileFormat.FLAC, miniaudio.FileFormat.MP3,
+                miniaudio.FileFormat.VORBIS]
+
+
+def _check_tags(tags, where):
+    if not isinstance(tags, dict) or not set(tags) <= set(miniaudio._tags.TAG_FIELDS) or \
+            not all(isinstance(v, str) and v and len(v.encode("utf-8", "surrogatepass")) <= 65536 * 3
+                    for v in tags.values()):
+        raise AssertionError(f"{where}: not a dict of fields to non-empty str: {tags!r}")
+
+
+def target_tags(data):
+    """The tag parsers (miniaudio_c/tags.c, tags_id3.c) on the input as each of the four formats
+    (they never raise: bad tags give fewer fields), then as one of them through a temporary file and
+    a Python file object, which must give the same fields, then the public read_tags() (decoder
+    check first: the documented exceptions only) on memory, a file object and a path, which agree."""
+    global _TMP
+    by_format = {}
+    for fmt in _TAG_FORMATS:
+        by_format[fmt] = _ma.read_tags(data, 0, fmt.value)[1]
+        _check_tags(by_format[fmt], fmt.name)
+    if _TMP is None:
+        _TMP = tempfile.mkdtemp(prefix="miniaudio-fuzz-")
+    path = os.path.join(_TMP, "tags.bin")
+    with open(path, "wb") as f:
+        f.write(data)
+    fmt = _TAG_FORMATS[zlib.crc32(data) % 4]
+    for how, source, kind in (("file", path, 1), ("file object", io.BytesIO(data), 2)):
+        got = _ma.read_tags(source, kind, fmt.value)[1]
+        if got != by_format[fmt]:
+            raise AssertionError(f"{fmt.name} from a {how}: {got!r} != from memory {by_format[fmt]!r}")
+    outcomes = []
+    for source in (data, io.BytesIO(data), path):
+        try:
+            tags = miniaudio.read_tags(source)
+            _check_tags(tags, "read_tags")
+            outcomes.append(tags)
+        except OK_FILE as e:
+            outcomes.append(type(e).__name__)
+    if outcomes[0] != outcomes[2]:
+        raise AssertionError(f"read_tags(bytes) {outcomes[0]!r} != read_tags(path) {outcomes[2]!r}")
+
+
 TARGETS = {
     "auto": target_auto,
     "wav": target_wav,
@@ -377,6 +422,7 @@ TARGETS = {
     "stream_memory": target_stream_memory,
     "stream_any": target_stream_any,
     "convert": target_convert,
+    "tags": target_tags,
 }
 TARGETS.update(stateful.TARGETS)  # seek, source, agree: invariants beyond "no crash" (stateful.py)
 CONTROL_TARGETS = {"stream_memory", "stream_any", "convert", "seek", "source"}
