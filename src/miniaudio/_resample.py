@@ -130,7 +130,8 @@ class StreamResampler:
     ``StreamResampler``.
 
     >>> import numpy as np
-    >>> resampler = miniaudio.StreamResampler(44100, 16000, 2, miniaudio.Resample.Quality.Linear)
+    >>> quality = miniaudio.Resample.Quality.Linear
+    >>> resampler = miniaudio.StreamResampler(44100, 16000, 2, quality)
     >>> first = resampler.process(np.zeros((2, 4410), np.float32))
     >>> first.shape, first.dtype
     ((2, 1600), dtype('float32'))
