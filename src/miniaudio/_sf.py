@@ -294,7 +294,8 @@ def blocks(file: Any, blocksize: Optional[int] = None, overlap: int = 0, frames:
     """Read a sound file in blocks of ``blocksize`` frames overlapping by ``overlap``, as
     :func:`soundfile.blocks` does (the last block is shorter unless ``fill_value`` is given).
 
-    >>> [b.shape for b in miniaudio.blocks("samples/tone_s16.wav", blocksize=1024, stop=3000)]
+    >>> blocks = miniaudio.blocks("samples/tone_s16.wav", blocksize=1024, stop=3000)
+    >>> [b.shape for b in blocks]
     [(1024, 2), (1024, 2), (952, 2)]
 
     Raises:
