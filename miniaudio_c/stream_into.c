@@ -32,7 +32,19 @@ enum { INTO_F32, INTO_F64, INTO_SAME };
     do {                                                                                  \
         const TIN *src = (const TIN *)in;                                                 \
         TOUT *dst = (TOUT *)out;                                                          \
-        if (planar) {                                                                     \
+        if (planar && ch == 2) {                                                          \
+            /* Stereo, the common case, in one pass the compiler vectorizes. */            \
+            TOUT *restrict d0 = dst + at, *restrict d1 = dst + total + at;                \
+            const TIN *restrict s = src;                                                  \
+            for (i = 0; i < n; i++) {                                                     \
+                TIN x = s[2 * i];                                                         \
+                TIN y = s[2 * i + 1];                                                     \
+                d0[i] = (EXPR);                                                           \
+                x = y;                                                                    \
+                d1[i] = (EXPR);                                                           \
+            }                                                                             \
+        }                                                                                 \
+        else if (planar) {                                                                \
             for (c = 0; c < ch; c++) {                                                    \
                 TOUT *d = dst + (size_t)c * total + at;                                   \
                 const TIN *s = src + c;                                                   \
