@@ -129,6 +129,9 @@ into_kind(const char *format, Py_ssize_t itemsize, ma_format fmt)
     if (code == '\0' || format[1] != '\0') {
         return -1;
     }
+    if (fmt == ma_format_f32 && code == 'f' && itemsize == 4) {
+        return INTO_SAME; /* float32 as it is: unscaled, the decoder writes it directly */
+    }
     if (code == 'f' && itemsize == 4) {
         return INTO_F32;
     }
@@ -155,6 +158,9 @@ into_fill(StreamObject *self, int kind, int planar, int scaled, double scale, ch
     char *block;
 
     *got = 0;
+    if (kind == INTO_SAME && scaled) {
+        kind = INTO_F32; /* float32 scaled: converted */
+    }
     if (kind == INTO_SAME && !planar) {
         /* The array is the decoder's own layout: it decodes there. */
         return pyma_pull_read(self->pull, out + at * self->frame_bytes, frames, got);
@@ -230,7 +236,7 @@ pyma_stream_read_into(StreamObject *self, PyObject *const *args, Py_ssize_t narg
     kind = into_kind(view.format, view.itemsize, self->fmt->format);
     total = view.ndim == 2 ? view.shape[planar ? 1 : 0] : 0;
     if (view.ndim != 2 || view.shape[planar ? 0 : 1] != (Py_ssize_t)self->channels || kind < 0 ||
-        (kind == INTO_SAME && scaled)) {
+        (kind == INTO_SAME && scaled && self->fmt->format != ma_format_f32)) {
         PyErr_Format(PyExc_ValueError, "_read_into() wants a 2-D float32/float64 (or the stream's own type, unscaled) "
                      "array of %u channels (%s)", (unsigned int)self->channels, planar ? "planar" : "interleaved");
         PyBuffer_Release(&view);
