@@ -479,6 +479,9 @@ def _samples_for(np: Any, data: Any, fmt: SampleFormat) -> Any:
     kind = data.dtype.kind
     if fmt == SampleFormat.FLOAT32:
         return data.astype(np.float32)
+    if data.dtype in (np.float64, np.float32):
+        # the same rules in one pass in C (sfconv.c): bytes of the samples
+        return _ma._sf_to_pcm(np.ascontiguousarray(data), fmt.value)
     if kind == "f":
         x = np.nan_to_num(data.astype(np.float64), nan=0.0)
         i32 = np.clip(np.rint(x * 2147483648.0), -2147483648, 2147483647).astype(np.int64)
@@ -494,7 +497,7 @@ def _samples_for(np: Any, data: Any, fmt: SampleFormat) -> Any:
         return (i32 >> 16).astype(np.int16)
     if fmt == SampleFormat.UNSIGNED8:
         return ((i32 >> 24) + 128).astype(np.uint8)
-    s24 = (i32 >> 8).astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3]  # little-endian 3-byte samples
+    s24 = np.ascontiguousarray(i32 >> 8, dtype="<i4").view(np.uint8).reshape(-1, 4)[:, :3]  # little-endian 3-byte samples
     return np.ascontiguousarray(s24)
 
 
@@ -547,6 +550,7 @@ def _write_wav(file: Any, fmt: SampleFormat, channels: int, rate: int, samples: 
         raise TypeError(f"file must be a path or a file object, not {type(file).__name__}")
     writer = _ma._WavWriter(file, fmt, channels, rate, 0, False)
     try:
-        writer.write(samples.tobytes())  # bytes: raw frames of `fmt`, converted above
+        # bytes: raw frames of `fmt`, converted above
+        writer.write(samples if isinstance(samples, bytes) else samples.tobytes())
     finally:
         writer.close()
