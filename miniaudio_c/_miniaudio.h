@@ -678,6 +678,22 @@ PyObject *pyma_stream_iternext(StreamObject *self);
 PyObject *pyma_stream_send(StreamObject *self, PyObject *value);
 PySendResult pyma_stream_am_send(StreamObject *self, PyObject *arg, PyObject **presult);
 
+/* _sf_to_pcm(data, sample_format) (sfconv.c; GIL held, released while converting): floats as integer
+ * samples by libsndfile's rules, for miniaudio.write(); bytes, or NULL with an exception set. */
+PyObject *pyma_sf_to_pcm(PyObject *module, PyObject *args);
+extern const char pyma_sf_to_pcm_doc[];
+
+/* The stream's bookkeeping after a read (stream_io.c; GIL held): `frames` more frames were given
+ * (position, a length they run past); the stream ended at its position (its length is now known). */
+void pyma_stream_advanced(StreamObject *self, ma_uint64 frames);
+void pyma_stream_ended(StreamObject *self);
+
+/* _read_into(out, planar, offset, frames, scale) (stream_into.c; GIL held, released while decoding):
+ * frames decoded straight into a caller's array, converted and scaled (AudioFile.read(),
+ * miniaudio.read()).  The frames read as an int, or NULL with an exception set. */
+PyObject *pyma_stream_read_into(StreamObject *self, PyObject *const *args, Py_ssize_t nargs);
+extern const char pyma_stream_read_into_doc[];
+
 /* seek(frame) (stream_seek.c; GIL held, released around the decoder): the new position as an int,
  * or NULL with an exception set. */
 PyObject *pyma_stream_seek(StreamObject *self, PyObject *arg);

@@ -129,6 +129,7 @@ static PyMethodDef module_methods[] = {
     {"_preload_stream", (PyCFunction)pyma_preload_stream, METH_VARARGS, pyma_preload_stream_doc},
     {"_stream_endless", (PyCFunction)pyma_stream_endless, METH_O, pyma_stream_endless_doc},
     {"_samples_to_format", (PyCFunction)pyma_samples_to_format, METH_VARARGS, pyma_samples_to_format_doc},
+    {"_sf_to_pcm", (PyCFunction)pyma_sf_to_pcm, METH_VARARGS, pyma_sf_to_pcm_doc},
     {"_queue_stream", (PyCFunction)pyma_queue_stream, METH_VARARGS, pyma_queue_stream_doc},
     {"_queue_write", (PyCFunction)pyma_queue_write, METH_VARARGS, pyma_queue_write_doc},
     {"_queue_info", (PyCFunction)pyma_queue_info, METH_VARARGS, pyma_queue_info_doc},

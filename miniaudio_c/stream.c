@@ -322,6 +322,7 @@ static PyMethodDef stream_methods[] = {
                "Release the decoder and its file or buffer now (idempotent).  Afterwards next() and send()\n"
                "raise StopIteration, seek() and position ValueError.")},
     {"seek", (PyCFunction)pyma_stream_seek, METH_O, stream_seek_doc},
+    {"_read_into", (PyCFunction)(void (*)(void))pyma_stream_read_into, METH_FASTCALL, pyma_stream_read_into_doc},
     {"then", (PyCFunction)(void (*)(void))pyma_stream_then, METH_FASTCALL, pyma_stream_then_doc},
     {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, PyDoc_STR("__enter__($self, /)\n--\n\nReturn the stream.")},
     {"__exit__", (PyCFunction)stream_exit, METH_VARARGS,

@@ -9,8 +9,8 @@
 #include "_miniaudio.h"
 
 /* The stream gave `frames` more frames: a length they run past was wrong; unknown until the end. */
-static void
-stream_advanced(StreamObject *self, ma_uint64 frames)
+void
+pyma_stream_advanced(StreamObject *self, ma_uint64 frames)
 {
     /* The pull's frame: position + frames, or back at loop_start after a loop's wrap. */
     pyma_astore64(&self->position, self->pull->at);
@@ -24,8 +24,8 @@ stream_advanced(StreamObject *self, ma_uint64 frames)
 }
 
 /* The stream ended at `position`: its length is now exactly known, if the position is real. */
-static void
-stream_ended(StreamObject *self)
+void
+pyma_stream_ended(StreamObject *self)
 {
     self->finished = 1;
     if (self->position_real && !(self->pull->loop_passes != 0 && self->pull->loop_end != 0)) {
@@ -155,7 +155,7 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
         if (got > 0 && chunk == NULL && pcm == NULL) {
             /* Out of memory for a copy of a buffer that could be allocated: the frames are gone
              * (the position says so), as when a caller drops a chunk. */
-            stream_advanced(self, got);
+            pyma_stream_advanced(self, got);
             return NULL;
         }
     }
@@ -195,11 +195,11 @@ stream_read_busy(StreamObject *self, pyma_state *st, Py_ssize_t frames, int *sou
         }
         return NULL;
     }
-    stream_advanced(self, got);
+    pyma_stream_advanced(self, got);
     if (got == 0) {
         Py_XDECREF(chunk);
         PyMem_Free(pcm);
-        stream_ended(self);
+        pyma_stream_ended(self);
         if (self->fresh && self->announced > 0) {
             /* The header announced frames and not one decodes: the input is truncated or corrupt,
              * as decode() says for it, not an empty stream.  The stream is finished (length 0). */
@@ -389,7 +389,7 @@ pyma_stream_unclaim(PyObject *obj)
      * still for next()), or a stream that does not loop reached its known length. */
     if ((self->pull_ended && !self->pull->length_exact) ||
         (self->pull->loop_passes == 0 && self->length_known && position >= self->length)) {
-        stream_ended(self);
+        pyma_stream_ended(self);
     }
     self->pull_ended = self->pull_got = 0;
 }

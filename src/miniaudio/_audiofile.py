@@ -606,6 +606,8 @@ class ReadableAudioFile(_Reader):
 
     def _read_fc(self, num_frames: int) -> Any:
         numpy = _numpy()
+        if self._file_dtype != "float32":
+            return self._read_into(num_frames, False)
         native = self._read_native(num_frames)
         if self._file_dtype == "float32":
             return native
@@ -669,6 +671,8 @@ class ReadableAudioFile(_Reader):
         numpy = _numpy()
         channels, dtype = self._channels, self._out_dtype(raw)
         as_is = channels == 1 and self._file_dtype in (("float32", "int16", "int32") if raw else ("float32",))
+        if not raw and not as_is:
+            return self._read_into(count, True)
         stream = self._stream
         length = stream.length
         if as_is or count <= _BLOCK or length is None:
@@ -710,6 +714,30 @@ class ReadableAudioFile(_Reader):
         if raw and self._file_dtype == "int8":
             return out.view(numpy.int8)
         return out
+
+    def _read_into(self, count: int, planar: bool) -> Any:
+        """Up to count frames as float32, (channels, frames) if planar else (frames, channels),
+        decoded and scaled by the stream straight into the array (stream_into.c; busy held).  An
+        array of the remaining length (when known; else blocks of _BLOCK), cut at a short end."""
+        numpy = _numpy()
+        stream, channels = self._stream, self._channels
+        parts, left = [], count
+        while left > 0:
+            length = stream.length
+            size = min(left, _BLOCK if length is None else max(0, length - stream.position))
+            if size == 0 and length is not None:
+                size = min(left, 1)  # the header's length may be short: 0 frames tell the end
+            out = numpy.empty((channels, size) if planar else (size, channels), numpy.float32)
+            got = stream._read_into(out, planar, 0, size, self._scale)
+            if got < size:
+                out = numpy.ascontiguousarray(out[:, :got] if planar else out[:got])
+            parts.append(out)
+            left -= got
+            if got < size:
+                break
+        if len(parts) == 1:
+            return parts[0]
+        return numpy.concatenate(parts, axis=1 if planar else 0)
 
     def _seek_busy(self, position: int) -> None:
         self._stream.seek(position)

@@ -120,6 +120,7 @@ class _Reader:
         self.channels = self.file_info.nchannels
         self.dtype = dtype
         self.fmt, self.convert = self._plan(dtype)
+        self.scale, self.direct = self._direct(dtype)
         self.pos = 0
         self._stream: Any = None
         self.total = self._total()
@@ -139,6 +140,29 @@ class _Reader:
             info = _numpy().iinfo(dtype)
             return SampleFormat.FLOAT32, lambda x: _numpy().clip(_numpy().rint(x), info.min, info.max)
         return _DECODE_AS[dtype], None
+
+    def _direct(self, dtype: str) -> Tuple[Optional[float], bool]:
+        """(scale, True) when the stream decodes into the output array itself (its
+        _read_into, stream_into.c): the decoder's own samples for int16/int32/float32, and for
+        float64 the file's samples cast and scaled in float64 (16-bit by 2**-15, 24- and 32-bit as
+        int32 by 2**-31: exact, so the values are those of the float32 decode widened).  Changes
+        self.fmt to the file's own format for float64 when it does."""
+        if self.convert is not None:
+            return None, False
+        if dtype != "float64":
+            return None, True
+        if self.rate != self.file_info.sample_rate:
+            return None, False  # resampled in float32, then widened
+        kind = self.file_info.sample_format
+        if self.file_info.file_format in (FileFormat.MP3, FileFormat.VORBIS) or kind == SampleFormat.FLOAT32:
+            return None, True
+        if kind == SampleFormat.SIGNED16:
+            self.fmt = SampleFormat.SIGNED16
+            return 2.0 ** -15, True
+        if kind in (SampleFormat.SIGNED24, SampleFormat.SIGNED32):
+            self.fmt = SampleFormat.SIGNED32
+            return 2.0 ** -31, True
+        return None, False
 
     def _put(self, view: Any, at: int, got: Any) -> None:
         view[at:at + len(got)] = got if self.convert is None else self.convert(got)
@@ -188,6 +212,13 @@ class _Reader:
         if frames == 0:
             return 0
         view = out.reshape(len(out), -1)
+        if self.direct:
+            stream = self._open()
+            if stream.position != self.pos:
+                stream.seek(self.pos)
+            got = stream._read_into(view, False, 0, frames, self.scale)
+            self.pos += got
+            return int(got)
         if self.pos == 0 and frames >= self.total and self._stream is None:
             # The whole file: one decode into one buffer, no stream.
             sound = self.source.decode(self.fmt, self.channels, self.rate)
@@ -449,6 +480,9 @@ def _samples_for(np: Any, data: Any, fmt: SampleFormat) -> Any:
     kind = data.dtype.kind
     if fmt == SampleFormat.FLOAT32:
         return data.astype(np.float32)
+    if data.dtype in (np.float64, np.float32):
+        # the same rules in one pass in C (sfconv.c): bytes of the samples
+        return _ma._sf_to_pcm(np.ascontiguousarray(data), fmt.value)
     if kind == "f":
         x = np.nan_to_num(data.astype(np.float64), nan=0.0)
         i32 = np.clip(np.rint(x * 2147483648.0), -2147483648, 2147483647).astype(np.int64)
@@ -464,7 +498,7 @@ def _samples_for(np: Any, data: Any, fmt: SampleFormat) -> Any:
         return (i32 >> 16).astype(np.int16)
     if fmt == SampleFormat.UNSIGNED8:
         return ((i32 >> 24) + 128).astype(np.uint8)
-    s24 = (i32 >> 8).astype("<i4").view(np.uint8).reshape(-1, 4)[:, :3]  # little-endian 3-byte samples
+    s24 = np.ascontiguousarray(i32 >> 8, dtype="<i4").view(np.uint8).reshape(-1, 4)[:, :3]  # little-endian 3-byte samples
     return np.ascontiguousarray(s24)
 
 
@@ -517,6 +551,7 @@ def _write_wav(file: Any, fmt: SampleFormat, channels: int, rate: int, samples: 
         raise TypeError(f"file must be a path or a file object, not {type(file).__name__}")
     writer = _ma._WavWriter(file, fmt, channels, rate, 0, False)
     try:
-        writer.write(samples.tobytes())  # bytes: raw frames of `fmt`, converted above
+        # bytes: raw frames of `fmt`, converted above
+        writer.write(samples if isinstance(samples, bytes) else samples.tobytes())
     finally:
         writer.close()
