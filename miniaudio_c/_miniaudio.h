@@ -214,10 +214,30 @@ extern const char pyma_convert_sample_format_doc[];
 
 /* _WavWriter: the incremental WAV writer of wav_write_file, AudioFile's write mode, encode() and
  * the command line's record/convert, to a path, a Python file object or memory.  Its header
- * builder also gives WavFileReadStream's header (_wav_header). */
+ * header builder (wavheader.c) also gives WavFileReadStream's header (_wav_header). */
 extern PyType_Spec pyma_wavwriter_spec;
 PyObject *pyma_wav_header(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_wav_header_doc[];
+
+/* The RIFF/WAVE header (wavheader.c).  PYMA_WAV_ROOM: the JUNK / ds64 payload reserved for RF64. */
+#define PYMA_WAV_ROOM 28
+#define PYMA_RIFF_LIMIT 0xFFFFFFFFu
+typedef struct {
+    ma_uint16 tag, channels, bits, block;
+    ma_uint32 rate;
+    int room; /* a JUNK chunk reserved for ds64 */
+    int fact; /* non-PCM: an 18-byte fmt chunk and a fact chunk */
+} pyma_wav_layout;
+/* The header's size in bytes for layout `l`.  No Python API. */
+size_t pyma_wav_header_size(const pyma_wav_layout *l);
+/* Writes the header for `data` bytes of frames then `tail` bytes into `out` (pyma_wav_header_size
+ * bytes); RF64 when the RIFF size passes 32 bits (the caller checked there is room).  Returns
+ * whether it is RF64.  No Python API. */
+int pyma_wav_build_header(unsigned char *out, const pyma_wav_layout *l, ma_uint64 data, ma_uint64 tail);
+/* Checks the format arguments (sample_format, nchannels, sample_rate; tag 6/7 for A-law/mu-law
+ * 8-bit codes) and fills *l and *info_out (GIL held; -1 with ValueError/TypeError). */
+int pyma_wav_layout_from_args(pyma_wav_layout *l, PyObject *fmt_obj, PyObject *ch_obj, PyObject *rate_obj,
+                              long tag, int room, const pyma_format_info **info_out);
 
 /* The kinds of samples pyma_wav_convert reads (native byte order). */
 enum { PYMA_WAV_IN_RAW = 0, PYMA_WAV_IN_S8, PYMA_WAV_IN_S16, PYMA_WAV_IN_S32, PYMA_WAV_IN_F32, PYMA_WAV_IN_F64 };
