@@ -1,5 +1,6 @@
 """pedalboard.io's AudioFile, read side: ReadableAudioFile (what ``AudioFile(path_or_file_or_bytes)``
-returns), over one DecoderStream per file, and its detection of MP3 data in a WAV container.
+returns), over one DecoderStream per file (MP3 data in a WAV container is found by the core, as for
+every entry point: source_wavmp3.c).
 
 The stream decodes in the file's own sample format (int16 for 16-bit files, int32 for 24/32-bit,
 float32 for MP3 and Vorbis), so read_raw() is the file's samples and read() scales them as
@@ -9,8 +10,7 @@ read() converts and transposes to (channels, frames) in one numpy pass.
 
 import importlib
 import os
-import struct
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Union
 
 from . import _miniaudio as _ma
 from ._audiofile import _Busy, _num_frames, _numpy, _Reader
@@ -21,8 +21,6 @@ from ._streams import _FILE, _MEMORY, _PYTHON, _stream
 __all__ = ["ReadableAudioFile"]
 
 _BLOCK = 1 << 15  # frames per decode when a large read() is converted into one output
-_WAVE_FORMAT_MPEGLAYER3 = 0x0055
-_WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 
 # The decoder's file_format (SampleFormat value) -> (decode as, file_dtype, raw numpy dtype)
 _NATIVE = {
@@ -39,8 +37,8 @@ _SCALES = {"int8": 1 / 127, "int16": 1 / 32767, "int24": 1 / 8388607 / 256, "int
 
 class _Window:
     """bytes [start, end) of a seekable binary file object, as a file object of their own: what
-    the MP3 decoder reads of a WAV file that holds MP3 data.  Seeks absolutely before each read,
-    so its own position is independent of the file object's."""
+    the decoder reads of a file object whose audio starts at its position when opened.  Seeks
+    absolutely before each read, so its own position is independent of the file object's."""
 
     def __init__(self, fileobj: Any, start: int, end: int) -> None:
         self._f, self._start, self._end, self._pos = fileobj, start, end, 0
@@ -65,34 +63,6 @@ class _Window:
 
     def seekable(self) -> bool:
         return True
-
-
-def _wav_mp3_data(read_at: Any) -> Optional[Tuple[int, int]]:
-    """(offset, size) of the data chunk of a RIFF/WAVE whose format tag is MPEG layer 3 (0x0055,
-    directly or in WAVE_FORMAT_EXTENSIBLE), else None.  read_at(offset, n) -> bytes.  Walks at
-    most 64 chunks."""
-    head = read_at(0, 12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return None
-    offset, tag = 12, None
-    for _ in range(64):
-        header = read_at(offset, 8)
-        if len(header) < 8:
-            return None
-        cid, size = header[:4], struct.unpack("<I", header[4:])[0]
-        if cid == b"fmt ":
-            fmt = read_at(offset + 8, min(size, 40))
-            if len(fmt) < 2:
-                return None
-            tag = struct.unpack("<H", fmt[:2])[0]
-            if tag == _WAVE_FORMAT_EXTENSIBLE and len(fmt) >= 26:
-                tag = struct.unpack("<H", fmt[24:26])[0]
-            if tag != _WAVE_FORMAT_MPEGLAYER3:
-                return None
-        elif cid == b"data":
-            return (offset + 8, size) if tag == _WAVE_FORMAT_MPEGLAYER3 else None
-        offset += 8 + size + (size & 1)
-    return None
 
 
 class ReadableAudioFile(_Reader):
@@ -127,8 +97,6 @@ class ReadableAudioFile(_Reader):
             raise ValueError(f"ReadableAudioFile opens in read mode ('r'), not {mode!r}")
         self._busy = _Busy()
         self._stream: Any = None
-        self._own_file: Any = None  # a file this object opened (MP3 data in a WAV file on disk)
-        self._window: Optional[_Window] = None  # the data chunk of a WAV holding MP3 data, read as a file
         self._name: Optional[str] = None
         self._tags: Optional[Dict[str, Any]] = None
         self._counted: Optional[int] = None
@@ -164,10 +132,7 @@ class ReadableAudioFile(_Reader):
 
     def _open_stream(self, output_format: SampleFormat, encoding: FileFormat = FileFormat.UNKNOWN) -> Any:
         kind, source = self._kind, self._source
-        if self._window is not None:
-            self._window.seek(0)
-            kind, source = _PYTHON, _FileLikeSource(self._window)
-        elif kind == _PYTHON:
+        if kind == _PYTHON:
             if self._start:  # the audio starts where the object stood: offsets count from there
                 source = _Window(source, self._start, source.seek(0, 2))
             else:
@@ -187,27 +152,12 @@ class ReadableAudioFile(_Reader):
         return SampleFormat.FLOAT32
 
     def _open(self) -> None:
+        # MP3 data in a WAV container (format tag 0x0055) is found by the core, which decodes its
+        # data chunk as MP3 for every entry point (source_wavmp3.c): it opens as MP3 here too.
         guess = self._guess()
-        try:
-            stream = self._open_stream(guess)
-        except _ma.DecodeError:
-            try:
-                found = self._mp3_in_wav()
-            except Exception:  # the source fails again: the decoder's error says it
-                found = False
-            if not found:
-                raise
-            guess = SampleFormat.FLOAT32
-            stream = self._open_stream(guess, FileFormat.MP3)
+        stream = self._open_stream(guess)
         desc = stream._source_desc
         encoding, file_format = FileFormat(desc[0]), SampleFormat(desc[1])
-        if encoding == FileFormat.MP3 and self._window is None and self._head(4) == b"RIFF" and self._mp3_in_wav():
-            # dr_wav refused the header (wBitsPerSample 0, as ffmpeg writes it) and dr_mp3 found the
-            # frames by their sync words among the RIFF chunks: read the data chunk alone instead
-            # (no chunk bytes taken for audio, and the LAME header's gapless trim applies).
-            stream.close()
-            guess = SampleFormat.FLOAT32
-            stream = self._open_stream(guess, FileFormat.MP3)
         if encoding in (FileFormat.MP3, FileFormat.VORBIS):
             file_format = SampleFormat.FLOAT32  # what their decoders make
         decode_as, self._file_dtype, raw = _NATIVE[file_format]
@@ -222,54 +172,6 @@ class ReadableAudioFile(_Reader):
         self._dtype = numpy.dtype(raw)
         scale = _SCALES.get(self._file_dtype)
         self._scale = None if scale is None else numpy.float32(scale)
-
-    def _head(self, n: int) -> bytes:
-        """The first n bytes of the source (its position put back)."""
-        if self._kind == _MEMORY:
-            return bytes(memoryview(self._source).cast("B")[:n])
-        if self._kind == _FILE:
-            with open(self._source, "rb") as fileobj:
-                return fileobj.read(n)
-        saved = self._source.tell()
-        try:
-            self._source.seek(self._start)
-            head: bytes = self._source.read(n)
-        finally:
-            self._source.seek(saved)
-        return head
-
-    def _mp3_in_wav(self) -> bool:
-        """When the source is a WAV holding MP3 data (format tag 0x0055: dr_wav opens it but cannot
-        decode it), narrows the source to its data chunk and says True."""
-        if self._kind == _MEMORY:
-            view = memoryview(self._source).cast("B")
-            found = _wav_mp3_data(lambda offset, n: bytes(view[offset:offset + n]))
-            if found is None:
-                return False
-            self._source = view[found[0]:found[0] + found[1]]
-            return True
-        base = self._start if self._kind == _PYTHON else 0
-        fileobj: Any = open(self._source, "rb") if self._kind == _FILE else self._source
-
-        def read_at(offset: int, n: int) -> bytes:
-            fileobj.seek(base + offset)
-            data: bytes = fileobj.read(n)
-            return data
-
-        try:
-            found = _wav_mp3_data(read_at)
-        except BaseException:
-            if self._kind == _FILE:
-                fileobj.close()
-            raise
-        if found is None:
-            if self._kind == _FILE:
-                fileobj.close()
-            return False
-        if self._kind == _FILE:
-            self._own_file = fileobj
-        self._window = _Window(fileobj, base + found[0], base + found[0] + found[1])
-        return True
 
     # ---- reading ----------------------------------------------------------------------------------
 
@@ -429,20 +331,17 @@ class ReadableAudioFile(_Reader):
         header; Vorbis from a file object): counted by get_info, which walks MP3 frame headers and
         Ogg pages without decoding audio."""
         encoding = self._encoding.value
-        if self._window is None and self._kind == _FILE:
+        if self._kind == _FILE:
             return int(_ma.get_info(os.path.expanduser(self._source), from_file=True, encoding=encoding)[4])
         if self._kind == _MEMORY:
             return int(_ma.get_info(self._source, from_file=False, encoding=encoding)[4])
         # A file object: its bytes are read once (position put back) and counted as in memory
         # (stb_vorbis reads a file object in push mode, which does not tell the length).
-        if self._window is not None:
-            fileobj, start, stop = self._window._f, self._window._start, self._window._end
-        else:
-            fileobj, start, stop = self._source, self._start, None
+        fileobj = self._source
         saved = fileobj.tell()
         try:
-            fileobj.seek(start)
-            data = fileobj.read() if stop is None else fileobj.read(stop - start)
+            fileobj.seek(self._start)
+            data = fileobj.read()
         finally:
             fileobj.seek(saved)
         return int(_ma.get_info(data, from_file=False, encoding=encoding)[4])
@@ -534,9 +433,6 @@ class ReadableAudioFile(_Reader):
             self._busy.leave()
 
     def _release(self) -> None:
-        stream, own = self._stream, self._own_file
+        stream = self._stream
         if stream is not None:
             stream.close()
-        if own is not None:
-            self._own_file = None
-            own.close()
