@@ -301,6 +301,12 @@ pyma_source_open_window(pyma_source *src, const ma_decoder_config *config)
                                       &src->decoder);
     }
     src->decoder.pUserData = src;
+    if (src->pysource != NULL && src->win_end != SIZE_UNKNOWN && src->seekable == 1 && src->has_tell &&
+        pyma_pysource_seek(&src->decoder, 0, ma_seek_origin_end) == MA_SUCCESS && src->pos < src->win_end) {
+        /* a data size past the end of a file object: the window ends where the file does (dr_mp3
+         * looks for ID3v1/APE tags from the end) */
+        src->win_end = src->pos > src->win_start ? src->pos : src->win_start;
+    }
     r = window_seek(&src->decoder, 0, ma_seek_origin_start);
     if (r != MA_SUCCESS) {
         return r == MA_BAD_SEEK ? MA_IO_ERROR : r;
