@@ -38,14 +38,14 @@ def _load(name, filename):
 fuzz_run = _load("miniaudio_fuzz_run", "run.py")
 fuzz_build = fuzz_run.fuzz_build
 
-SECONDS = 5  # per target: twelve targets, about a minute and a half in all
+SECONDS = 5  # per target: thirteen targets, about a minute and a half in all
 SLOW_CPU = 2.0  # seconds of CPU time one input may take (under ASan, about 15x the normal build)
 # The stateful targets open and decode each input up to a dozen times (memory, path, file object,
 # pipe, info, decode, seeks): an input whose Ogg setup header alone costs 10 ms in the normal build
 # (stb_vorbis building large codebooks) takes 2.2 s of ASan CPU there without being slow per call.
 SLOW_CPU_STATEFUL = 4.0
 LIBFUZZER = ["-timeout=30", "-report_slow_units=2", "-rss_limit_mb=2048"]
-DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
+DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "wav_mp3"]
 REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
 # One input per finding of the independent probe (tests/corpus/make_probe.py); they fail on the code
 # before its fixes.  They are replayed, and the invariants those fixes make hold are checked
