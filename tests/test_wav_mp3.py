@@ -290,3 +290,15 @@ def test_plain_wav_and_mp3_untouched():
     with miniaudio.stream_any(Pipe(wav)) as stream:
         assert sum(len(c) for c in stream) // 2 == 44100
     assert miniaudio.decode(tone_mp3()).num_frames == 44100
+
+
+def test_audiofile_odd_pcm_width_reads_as_float32():
+    """Found by the wav_mp3 fuzz target replaying the hostile corpus: a PCM WAV of 12-bit samples
+    (a width with no numpy type) raised KeyError from AudioFile; it reads as float32, the samples
+    the core decodes."""
+    samples = struct.pack("<4h", 0, 16, -16, 32752)
+    wav = riff(chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 12)), chunk(b"data", samples))
+    expect = decoded(miniaudio.decode(wav, F32, 1, 8000)).T
+    with miniaudio.AudioFile(wav) as f:
+        assert f.file_dtype == "float32"
+        assert np.array_equal(f.read(f.frames), expect)

@@ -160,7 +160,8 @@ class ReadableAudioFile(_Reader):
         encoding, file_format = FileFormat(desc[0]), SampleFormat(desc[1])
         if encoding in (FileFormat.MP3, FileFormat.VORBIS):
             file_format = SampleFormat.FLOAT32  # what their decoders make
-        decode_as, self._file_dtype, raw = _NATIVE[file_format]
+        # a width with no numpy type of its own (12-bit PCM, ...): decoded as float32
+        decode_as, self._file_dtype, raw = _NATIVE.get(file_format, _NATIVE[SampleFormat.FLOAT32])
         if decode_as != guess:
             stream.close()
             stream = self._open_stream(decode_as, encoding)
