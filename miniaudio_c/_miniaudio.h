@@ -214,10 +214,30 @@ extern const char pyma_convert_sample_format_doc[];
 
 /* _WavWriter: the incremental WAV writer of wav_write_file, AudioFile's write mode, encode() and
  * the command line's record/convert, to a path, a Python file object or memory.  Its header
- * builder also gives WavFileReadStream's header (_wav_header). */
+ * header builder (wavheader.c) also gives WavFileReadStream's header (_wav_header). */
 extern PyType_Spec pyma_wavwriter_spec;
 PyObject *pyma_wav_header(PyObject *module, PyObject *args, PyObject *kwargs);
 extern const char pyma_wav_header_doc[];
+
+/* The RIFF/WAVE header (wavheader.c).  PYMA_WAV_ROOM: the JUNK / ds64 payload reserved for RF64. */
+#define PYMA_WAV_ROOM 28
+#define PYMA_RIFF_LIMIT 0xFFFFFFFFu
+typedef struct {
+    ma_uint16 tag, channels, bits, block;
+    ma_uint32 rate;
+    int room; /* a JUNK chunk reserved for ds64 */
+    int fact; /* non-PCM: an 18-byte fmt chunk and a fact chunk */
+} pyma_wav_layout;
+/* The header's size in bytes for layout `l`.  No Python API. */
+size_t pyma_wav_header_size(const pyma_wav_layout *l);
+/* Writes the header for `data` bytes of frames then `tail` bytes into `out` (pyma_wav_header_size
+ * bytes); RF64 when the RIFF size passes 32 bits (the caller checked there is room).  Returns
+ * whether it is RF64.  No Python API. */
+int pyma_wav_build_header(unsigned char *out, const pyma_wav_layout *l, ma_uint64 data, ma_uint64 tail);
+/* Checks the format arguments (sample_format, nchannels, sample_rate; tag 6/7 for A-law/mu-law
+ * 8-bit codes) and fills *l and *info_out (GIL held; -1 with ValueError/TypeError). */
+int pyma_wav_layout_from_args(pyma_wav_layout *l, PyObject *fmt_obj, PyObject *ch_obj, PyObject *rate_obj,
+                              long tag, int room, const pyma_format_info **info_out);
 
 /* The kinds of samples pyma_wav_convert reads (native byte order). */
 enum { PYMA_WAV_IN_RAW = 0, PYMA_WAV_IN_S8, PYMA_WAV_IN_S16, PYMA_WAV_IN_S32, PYMA_WAV_IN_F32, PYMA_WAV_IN_F64 };
@@ -333,6 +353,14 @@ typedef struct {
     ma_decoder decoder;
     int decoder_ready;
     pyma_source_desc desc;
+    /* MP3 data in a WAV container (source_wavmp3.c): the MP3 decoder reads bytes [win_start,
+     * win_end) of the input, the data chunk, through a window (win_end MA_UINT64_MAX: to the end
+     * of a Python source whose size is not known).  win_file: a path's FILE (ours, closed by
+     * pyma_source_release), read with the GIL released.  windowed: 0 no window, 1 found (input_size
+     * still the whole input's), 2 opened (input_size the window's). */
+    int windowed;
+    ma_uint64 win_start, win_end;
+    FILE *win_file;
 } pyma_source;
 
 /* Takes the input from `obj` (a filename, a bytes-like object whose buffer is held until
@@ -387,6 +415,26 @@ PyObject *pyma_pcm_to_array(pyma_state *st, char typecode, char *buf, Py_ssize_t
  * announced, none decodable)" for a source whose header announced `announced` frames (> 0) of which
  * none decoded (decode() and a stream's first read say the same).  GIL held.  Returns -1. */
 int pyma_raise_none_decodable(pyma_state *st, const pyma_source *src, ma_uint64 announced);
+
+/* The decoder callbacks over a Python source (source.c): pUserData is the pyma_source.  They
+ * take the GIL around each call into the source (the caller may hold it or not). */
+ma_result pyma_pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read);
+ma_result pyma_pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin);
+ma_result pyma_pysource_tell(ma_decoder *decoder, ma_int64 *cursor);
+
+/* ---- MP3 data in a WAV container (source_wavmp3.c) ----------------------------------------- */
+
+/* Before the decoder opens (GIL released; a Python source's callbacks take it): when the input is
+ * a RIFF/WAVE whose fmt chunk says MPEG layer 3 (tag 0x0055, or WAVE_FORMAT_EXTENSIBLE with the
+ * MP3 subformat), found by a walk of at most 64 chunks, sets the window on its data chunk
+ * (src->windowed, win_start, win_end; a path's FILE kept in win_file) and returns 1.  0 when it is
+ * not (a Python source is put back at byte 0); -1 when reading failed (*err an errno for a path,
+ * or the Python source's exception kept in callback_error); -2 when the fmt chunk says MP3 but
+ * no data chunk follows.  Only for encoding unknown, WAV or MP3.  `path` for a path, else NULL. */
+int pyma_source_find_wav_mp3(pyma_source *src, const char *path, int *err);
+
+/* Opens src->decoder as MP3 over the window (config's encoding replaced).  GIL released. */
+ma_result pyma_source_open_window(pyma_source *src, const ma_decoder_config *config);
 
 /* ---- helpers that need the miniaudio implementation's internals (ma_impl.c) -------------- */
 

@@ -119,8 +119,8 @@ pysource_read_live(pyma_source *src, void *out, size_t size, size_t *got)
 
 /* ma_decoder read callback: called by the decoder with the GIL released (or held: both work).
  * After a rewind, the kept bytes are served first. */
-static ma_result
-pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read)
+ma_result
+pyma_pysource_read(ma_decoder *decoder, void *out, size_t size, size_t *bytes_read)
 {
     pyma_source *src = decoder->pUserData;
     PyGILState_STATE gil;
@@ -252,8 +252,8 @@ pysource_call_tell(pyma_source *src, ma_uint64 *where)
 
 /* Calls the source's seek(offset, origin) (GIL held): 1 if it moved, 0 if it cannot seek (it
  * returned False), -1 with an exception set.  Learns src->seekable from the answer, and keeps
- * src->pos (what pysource_tell reports) at the source's position: it only follows a seek from the
- * end through the source's tell() (pysource_seek does not ask for one from a source without it). */
+ * src->pos (what pyma_pysource_tell reports) at the source's position: it only follows a seek from the
+ * end through the source's tell() (pyma_pysource_seek does not ask for one from a source without it). */
 static int
 pysource_call_seek(pyma_source *src, ma_int64 offset, ma_seek_origin origin)
 {
@@ -302,8 +302,8 @@ pyma_source_can_seek(pyma_source *src)
  * kept while opening (format detection tries one decoder after another), forward moves by
  * reading and discarding (decoders skip tags that way); anything else is MA_BAD_SEEK, which
  * DecoderStream.seek() reports instead of going on from a wrong place. */
-static ma_result
-pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
+ma_result
+pyma_pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
 {
     pyma_source *src = decoder->pUserData;
     PyGILState_STATE gil;
@@ -353,8 +353,8 @@ pysource_seek(ma_decoder *decoder, ma_int64 offset, ma_seek_origin origin)
 
 /* ma_decoder tell callback: the byte position the decoder reads at, which we track (reads, seeks,
  * rewinds within the kept bytes).  No Python, no GIL. */
-static ma_result
-pysource_tell(ma_decoder *decoder, ma_int64 *cursor)
+ma_result
+pyma_pysource_tell(ma_decoder *decoder, ma_int64 *cursor)
 {
     pyma_source *src = decoder->pUserData;
 
@@ -392,6 +392,12 @@ pyma_source_release(pyma_source *src)
         ma_decoder_uninit(&src->decoder);
         Py_END_ALLOW_THREADS
     }
+    if (src->win_file != NULL) {
+        FILE *file = src->win_file;
+        src->win_file = NULL;
+        fclose(file);
+    }
+    src->windowed = 0;
     replay_drop(src);
     if (view.obj != NULL) {
         memset(&src->view, 0, sizeof(src->view));
@@ -434,7 +440,7 @@ int
 pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *config)
 {
     ma_result r = MA_SUCCESS;
-    int err = 0;
+    int err = 0, found = 0;
     const char *encname = encoding_names[src->encoding];
 
     if (src->pysource == NULL && src->path == NULL && src->view.len == 0) {
@@ -445,7 +451,10 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
         /* Touches only the path bytes, which we own; the decoder is ours. */
         struct stat info;
         const char *path = PyBytes_AS_STRING(src->path);
-        if (stat(path, &info) != 0) {
+        if (src->windowed) {
+            r = pyma_source_open_window(src, config); /* opened again (decode's native format) */
+        }
+        else if (stat(path, &info) != 0) {
             err = errno;
         }
         else if (S_ISDIR(info.st_mode)) {
@@ -453,19 +462,39 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
         }
         else {
             src->input_size = (ma_uint64)info.st_size;
-            r = ma_decoder_init_file(path, config, &src->decoder);
-            if (r == MA_SUCCESS) {
-                pyma_decoder_unlock_stdio(&src->decoder);
+            found = pyma_source_find_wav_mp3(src, path, &err);
+            if (found > 0) {
+                r = pyma_source_open_window(src, config);
+            }
+            else if (found == 0) {
+                err = 0;
+                r = ma_decoder_init_file(path, config, &src->decoder);
+                if (r == MA_SUCCESS) {
+                    pyma_decoder_unlock_stdio(&src->decoder);
+                }
             }
         }
     }
-    else if (src->pysource != NULL) {
-        /* The callbacks take the GIL around each call into the source. */
-        r = ma_decoder_init_with_tell(pysource_read, pysource_seek, pysource_tell, src, config, &src->decoder);
-    }
     else {
-        /* Touches only the input view, held until source_release. */
-        r = ma_decoder_init_memory(src->view.buf, (size_t)src->view.len, config, &src->decoder);
+        /* Memory touches only the input view, held until source_release; a Python source's
+         * callbacks take the GIL around each call into the source. */
+        found = src->windowed ? 1 : pyma_source_find_wav_mp3(src, NULL, &err);
+        if (found > 0) {
+            r = pyma_source_open_window(src, config);
+        }
+        else if (found == 0 && src->pysource != NULL) {
+            r = ma_decoder_init_with_tell(pyma_pysource_read, pyma_pysource_seek, pyma_pysource_tell, src, config,
+                                          &src->decoder);
+        }
+        else if (found == 0) {
+            r = ma_decoder_init_memory(src->view.buf, (size_t)src->view.len, config, &src->decoder);
+        }
+    }
+    if (found == -1 && err == 0) {
+        r = MA_IO_ERROR; /* a Python source failed: its exception is kept */
+    }
+    else if (found == -2) {
+        r = MA_INVALID_FILE;
     }
     if (err == 0 && r == MA_SUCCESS) {
         r = pyma_decoder_describe(&src->decoder, &src->desc);
@@ -483,6 +512,14 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
     }
     if (r != MA_SUCCESS && src->callback_error != NULL) {
         return pyma_raise_callback_error(st, src, "error in read callback");
+    }
+    if (found == -2) {
+        if (src->path != NULL) {
+            return pyma_raise(st, MA_INVALID_FILE, PYMA_ERR_DECODE, "cannot decode file %R: a WAV file of MP3 data "
+                              "without a data chunk", src->name);
+        }
+        return pyma_raise(st, MA_INVALID_FILE, PYMA_ERR_DECODE, "cannot decode data: a WAV file of MP3 data without "
+                          "a data chunk");
     }
     if (r != MA_SUCCESS) {
         if (!is_os_result(r)) {
@@ -512,6 +549,13 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
             keep_callback_error(src);
             return pyma_raise_callback_error(st, src, "error in the source's seek() or tell()");
         }
+    }
+    if (src->windowed == 1) {
+        /* The window's bytes are the input: they bound the lengths that headers claim (once: an
+         * open again keeps them). */
+        src->windowed = 2;
+        ma_uint64 end = src->win_end < src->input_size || src->input_size == 0 ? src->win_end : src->input_size;
+        src->input_size = end == MA_UINT64_MAX || end < src->win_start ? 0 : end - src->win_start;
     }
     return 0;
 }

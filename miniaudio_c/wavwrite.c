@@ -7,15 +7,10 @@
  * everything written before the flush (a crash loses at most what followed), close() patches it
  * a last time, adds the pad byte after odd-sized data and any trailing chunk (RIFF INFO tags).
  *
- * Layout (our own header code, little-endian):
- *     RIFF <size> WAVE  [JUNK 28 | ds64 28]  fmt 16|18  [fact 4]  data <size> ... [pad] [trailer]
- * With `rf64_room` (the default) a 28-byte JUNK chunk is reserved after WAVE: when the file passes
- * 4 GiB, the next patch rewrites it as RF64 (EBU Tech 3306): "RF64", the JUNK chunk becomes the
- * ds64 chunk holding the 64-bit sizes and the 32-bit sizes read 0xFFFFFFFF.  Without the room
- * (a writer that knows its size: wav_write_file, WavFileReadStream) the header is the classic
- * 44 bytes and writing past 4 GiB is refused before anything is written.  Integer samples are PCM
- * (format tag 1) at every width; float samples are IEEE float (tag 3) with an 18-byte fmt chunk
- * and a fact chunk, as are A-law / mu-law codes (tags 6 / 7) asked for 8-bit samples.
+ * The header (wavheader.c): classic RIFF, or with `rf64_room` (the default) a 28-byte JUNK chunk
+ * reserved after WAVE that the next patch rewrites as RF64's ds64 chunk when the file passes 4 GiB.
+ * Without the room (a writer that knows its size: wav_write_file, WavFileReadStream) the header is
+ * the classic 44 bytes and writing past 4 GiB is refused before anything is written.
  *
  * Targets: a path (a FILE we open, written and sought with the GIL released), a Python file
  * object (write/seek/tell/flush called with the GIL; the WAV starts at its position when the
@@ -35,176 +30,8 @@
 #endif
 
 #define WAV_BLOCK_BYTES ((size_t)1 << 20) /* converted bytes per write to a FILE or file object */
-#define WAV_ROOM 28                       /* the JUNK / ds64 payload: 3 x 64-bit sizes, a table length */
-#define RIFF_LIMIT 0xFFFFFFFFu
 
 enum { SINK_FILE, SINK_PYTHON, SINK_MEMORY };
-
-typedef struct {
-    ma_uint16 tag, channels, bits, block;
-    ma_uint32 rate;
-    int room; /* a JUNK chunk reserved for ds64 */
-    int fact; /* non-PCM: an 18-byte fmt chunk and a fact chunk */
-} wav_layout;
-
-static size_t
-header_size(const wav_layout *l)
-{
-    return 12 + (l->room ? 8 + WAV_ROOM : 0) + 8 + (l->fact ? 18 : 16) + (l->fact ? 12 : 0) + 8;
-}
-
-static unsigned char *
-put(unsigned char *p, ma_uint64 v, int bytes)
-{
-    int i;
-    for (i = 0; i < bytes; i++) {
-        p[i] = (unsigned char)(v >> (8 * i));
-    }
-    return p + bytes;
-}
-
-static unsigned char *
-put_id(unsigned char *p, const char *id)
-{
-    memcpy(p, id, 4);
-    return p + 4;
-}
-
-/* The header for `data` bytes of frames followed by `tail` bytes (pad byte, trailing chunks), into
- * `out` (header_size(l) bytes).  RF64 when the RIFF size passes 32 bits (the caller checked that
- * there is room for it).  Returns whether it is RF64. */
-static int
-build_header(unsigned char *out, const wav_layout *l, ma_uint64 data, ma_uint64 tail)
-{
-    ma_uint64 riff = header_size(l) - 8 + data + tail, frames = data / l->block;
-    int rf64 = riff > RIFF_LIMIT;
-    unsigned char *p = out;
-
-    p = put_id(p, rf64 ? "RF64" : "RIFF");
-    p = put(p, rf64 ? RIFF_LIMIT : riff, 4);
-    p = put_id(p, "WAVE");
-    if (l->room) {
-        p = put_id(p, rf64 ? "ds64" : "JUNK");
-        p = put(p, WAV_ROOM, 4);
-        memset(p, 0, WAV_ROOM);
-        if (rf64) {
-            put(p, riff, 8);
-            put(p + 8, data, 8);
-            put(p + 16, frames, 8); /* then a table length of 0 */
-        }
-        p += WAV_ROOM;
-    }
-    p = put_id(p, "fmt ");
-    p = put(p, l->fact ? 18 : 16, 4);
-    p = put(p, l->tag, 2);
-    p = put(p, l->channels, 2);
-    p = put(p, l->rate, 4);
-    p = put(p, (ma_uint64)l->rate * l->block, 4);
-    p = put(p, l->block, 2);
-    p = put(p, l->bits, 2);
-    if (l->fact) {
-        p = put(p, 0, 2); /* cbSize */
-        p = put_id(p, "fact");
-        p = put(p, 4, 4);
-        p = put(p, frames > RIFF_LIMIT ? RIFF_LIMIT : frames, 4);
-    }
-    p = put_id(p, "data");
-    put(p, data > RIFF_LIMIT || rf64 ? RIFF_LIMIT : data, 4);
-    return rf64;
-}
-
-/* Checks the format arguments and fills *l (GIL held; -1 with ValueError/TypeError). */
-static int
-layout_from_args(wav_layout *l, PyObject *fmt_obj, PyObject *ch_obj, PyObject *rate_obj, long tag, int room,
-                 const pyma_format_info **info_out)
-{
-    long fmt, channels;
-    unsigned long long rate;
-    const pyma_format_info *info;
-
-    if (pyma_arg(fmt_obj, PYMA_ARG_FORMAT, 0, "sample_format", &fmt) < 0) {
-        return -1;
-    }
-    info = pyma_format_info_get((ma_format)fmt);
-    /* WAV's own channel limit (the frame size is a 16-bit field), beyond miniaudio's 254 */
-    if (!PyLong_Check(ch_obj) || PyBool_Check(ch_obj)) {
-        PyErr_Format(PyExc_TypeError, "nchannels must be an int, not %.200s", Py_TYPE(ch_obj)->tp_name);
-        return -1;
-    }
-    channels = PyLong_AsLong(ch_obj);
-    if (channels == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        channels = 0;
-    }
-    if (channels < 1 || channels > 0xFFFF / info->width) {
-        PyErr_Format(PyExc_ValueError, "nchannels must be 1..%d for %d-byte samples (a WAV frame has at most "
-                     "65535 bytes), not %R", 0xFFFF / info->width, info->width, ch_obj);
-        return -1;
-    }
-    if (!PyLong_Check(rate_obj) || PyBool_Check(rate_obj)) {
-        PyErr_Format(PyExc_TypeError, "sample_rate must be an int, not %.200s", Py_TYPE(rate_obj)->tp_name);
-        return -1;
-    }
-    rate = PyLong_AsUnsignedLongLong(rate_obj);
-    if (rate == (unsigned long long)-1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        rate = 0;
-    }
-    /* the header holds the rate and the byte rate (rate x frame bytes) in 32 bits */
-    if (rate < 1 || rate > RIFF_LIMIT / ((unsigned long long)channels * (unsigned long long)info->width)) {
-        PyErr_Format(PyExc_ValueError, "sample_rate must be 1..%llu for %ld channels of %d bytes (a WAV header holds "
-                     "the byte rate in 32 bits), not %R",
-                     (unsigned long long)RIFF_LIMIT / ((unsigned long long)channels * (unsigned long long)info->width),
-                     channels, info->width, rate_obj);
-        return -1;
-    }
-    l->channels = (ma_uint16)channels;
-    l->rate = (ma_uint32)rate;
-    l->bits = (ma_uint16)(info->width * 8);
-    l->block = (ma_uint16)(info->width * channels);
-    /* the samples' own tag, or A-law / mu-law asked for 8-bit codes */
-    if ((tag == 6 || tag == 7) && info->format == ma_format_u8) {
-        l->tag = (ma_uint16)tag;
-    }
-    else {
-        l->tag = info->format == ma_format_f32 ? 3 : 1;
-    }
-    l->fact = l->tag != 1;
-    l->room = room;
-    *info_out = info;
-    return 0;
-}
-
-const char pyma_wav_header_doc[] =
-    "_wav_header($module, /, sample_format, nchannels, sample_rate, frames, tag=0)\n--\n\n"
-    "The classic header (no room for RF64) of a WAV file of `frames` frames: WavFileReadStream's.";
-
-PyObject *
-pyma_wav_header(PyObject *module, PyObject *args, PyObject *kwargs)
-{
-    static char *kwlist[] = {"sample_format", "nchannels", "sample_rate", "frames", "tag", NULL};
-    PyObject *fmt_obj, *ch_obj, *rate_obj, *out;
-    unsigned long long frames;
-    long tag = 0;
-    wav_layout l;
-    const pyma_format_info *info;
-
-    (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOK|l:_wav_header", kwlist, &fmt_obj, &ch_obj, &rate_obj,
-                                     &frames, &tag) ||
-        layout_from_args(&l, fmt_obj, ch_obj, rate_obj, tag, 0, &info) < 0) {
-        return NULL;
-    }
-    if (frames > (RIFF_LIMIT - header_size(&l)) / l.block) {
-        PyErr_Format(PyExc_ValueError, "frames: %llu frames do not fit a WAV file", frames);
-        return NULL;
-    }
-    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)header_size(&l));
-    if (out != NULL) {
-        build_header((unsigned char *)PyBytes_AS_STRING(out), &l, frames * l.block, 0);
-    }
-    return out;
-}
 
 /* ---- the writer ------------------------------------------------------------------------------ */
 
@@ -216,7 +43,7 @@ typedef struct {
     char *mem;            /* SINK_MEMORY: PyMem_Raw buffer of mem_cap bytes, mem_len written */
     size_t mem_len, mem_cap;
     long long base;       /* SINK_PYTHON: the object's position when we opened: the WAV's start */
-    wav_layout layout;
+    pyma_wav_layout layout;
     const pyma_format_info *fmt;
     size_t header_bytes;
     ma_uint64 data_bytes; /* whole frames written (and accepted by the target) */
@@ -407,12 +234,12 @@ writer_patch(WavWriterObject *self, const unsigned char *trailer, size_t trailer
     int rf64, failed = 0, err = 0;
     PyObject *r;
 
-    if (!self->layout.room && self->header_bytes - 8 + self->data_bytes + tail > RIFF_LIMIT) {
+    if (!self->layout.room && self->header_bytes - 8 + self->data_bytes + tail > PYMA_RIFF_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "the WAV file would pass 4 GiB, and it was opened without room for "
                                           "the RF64 header");
         return -1;
     }
-    rf64 = build_header(header, &self->layout, self->data_bytes, tail);
+    rf64 = pyma_wav_build_header(header, &self->layout, self->data_bytes, tail);
     if (sink_put(self, 0, header, self->header_bytes) < 0 ||
         ((self->data_bytes & 1) && sink_put(self, end, &pad, 1) < 0) ||
         (trailer_len > 0 && sink_put(self, end + (self->data_bytes & 1), trailer, trailer_len) < 0)) {
@@ -462,10 +289,10 @@ writer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     self->target = Py_NewRef(target);
     self->closed = 1; /* until it is open */
-    if (layout_from_args(&self->layout, fmt_obj, ch_obj, rate_obj, tag, room, &self->fmt) < 0) {
+    if (pyma_wav_layout_from_args(&self->layout, fmt_obj, ch_obj, rate_obj, tag, room, &self->fmt) < 0) {
         goto error;
     }
-    self->header_bytes = header_size(&self->layout);
+    self->header_bytes = pyma_wav_header_size(&self->layout);
     if (target == Py_None) {
         self->sink = SINK_MEMORY;
     }
@@ -518,7 +345,7 @@ writer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         goto error;
     }
     self->closed = 0;
-    build_header(header, &self->layout, 0, 0);
+    pyma_wav_build_header(header, &self->layout, 0, 0);
     if (sink_put(self, 0, header, self->header_bytes) < 0) {
         goto error;
     }
@@ -622,7 +449,7 @@ writer_write(WavWriterObject *self, PyObject *args, PyObject *kwargs)
     total = frames;
     nbytes = frames * fb;
     if (!self->layout.room &&
-        self->header_bytes - 8 + self->data_bytes + nbytes + ((self->data_bytes + nbytes) & 1) > RIFF_LIMIT) {
+        self->header_bytes - 8 + self->data_bytes + nbytes + ((self->data_bytes + nbytes) & 1) > PYMA_RIFF_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "the WAV file would pass 4 GiB, and it was opened without room for the "
                                           "RF64 header");
         goto exit;

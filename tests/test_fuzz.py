@@ -45,7 +45,7 @@ SLOW_CPU = 2.0  # seconds of CPU time one input may take (under ASan, about 15x 
 # (stb_vorbis building large codebooks) takes 2.2 s of ASan CPU there without being slow per call.
 SLOW_CPU_STATEFUL = 4.0
 LIBFUZZER = ["-timeout=30", "-report_slow_units=2", "-rss_limit_mb=2048"]
-DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis"]
+DECODER_TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "wav_mp3"]
 REGRESSIONS = os.path.join(TESTS, "corpus", "regressions")
 # One input per finding of the independent probe (tests/corpus/make_probe.py); they fail on the code
 # before its fixes.  They are replayed, and the invariants those fixes make hold are checked

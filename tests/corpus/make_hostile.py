@@ -1205,10 +1205,61 @@ def build_misc():
             "the %s magic, then random bytes" % name)
 
 
+# ================================================================================================
+# MP3 data in a WAV container (fmt tag 0x0055): the core's RIFF walk and the MP3 decoder's window
+# ================================================================================================
+
+
+def fmt_mp3(bits=0, size=None):
+    body = struct.pack("<HHIIHHH", 0x0055, 2, 44100, 16000, 1, bits, 12) + struct.pack("<HIHHH", 1, 2, 417, 1, 0)
+    return ck(b"fmt ", body, size)
+
+
+def build_wav_mp3():
+    m = sample("tone.mp3")[:4001]  # an ID3v2 tag, the LAME header frame, a few frames, a cut one
+    sync = b"\xff\xfb\x90\x64" * 200
+    add("wav_mp3_plain.wav", riff(fmt_mp3(), ck(b"data", m)), "MP3 in WAV, well formed (the near-valid base)")
+    add("wav_mp3_bits_16.wav", riff(fmt_mp3(16), ck(b"data", m)), "MP3 in WAV with wBitsPerSample 16")
+    add("wav_mp3_data_size_ffffffff.wav", riff(fmt_mp3(), ck(b"data", m, 0xFFFFFFFF)),
+        "MP3 in WAV: data size 0xFFFFFFFF (to the end of the file)")
+    add("wav_mp3_data_size_past_end.wav", riff(fmt_mp3(), ck(b"data", m, 0x7FFFFFFF)),
+        "MP3 in WAV: data size far past the end, odd payload")
+    add("wav_mp3_data_size_0.wav", riff(fmt_mp3(), ck(b"data", b"", 0) + m),
+        "MP3 in WAV: empty data chunk followed by MP3 bytes outside any chunk")
+    add("wav_mp3_chunk_huge_before_data.wav", riff(fmt_mp3(), ck(b"junk", b"abcd", 0xFFFFFFF0), ck(b"data", m)),
+        "MP3 in WAV: a chunk claiming 4 GiB before the data")
+    add("wav_mp3_fmt_size_ffffffff.wav", riff(fmt_mp3(size=0xFFFFFFFF), ck(b"data", m)),
+        "MP3 in WAV: fmt chunk size 0xFFFFFFFF")
+    add("wav_mp3_fmt_size_1.wav", riff(ck(b"fmt ", b"\x55"), ck(b"data", m)), "MP3 in WAV: a 1-byte fmt chunk")
+    add("wav_mp3_zero_chunks_200.wav", riff(fmt_mp3(), *[ck(b"junk", b"")] * 200, ck(b"data", m)),
+        "MP3 in WAV: 200 zero-size chunks before the data (past the walk's bound)")
+    add("wav_mp3_odd_chunks.wav", riff(fmt_mp3(), ck(b"junk", b"x"), ck(b"LIST", b"INFOa"), ck(b"data", m)),
+        "MP3 in WAV: odd-size chunks (pad bytes) before the data")
+    add("wav_mp3_odd_chunks_unpadded.wav",
+        riff(fmt_mp3(), ck(b"junk", b"x", pad=False), ck(b"data", m)),
+        "MP3 in WAV: an odd-size chunk without its pad byte (the walk lands one byte off)")
+    add("wav_mp3_sync_words_around.wav", riff(fmt_mp3(), ck(b"junk", sync), ck(b"data", m), ck(b"junk", sync)),
+        "MP3 in WAV: chunks of MP3 sync words before and after the data")
+    add("wav_mp3_data_garbage.wav", riff(fmt_mp3(), ck(b"data", garbage(901, 3000))),
+        "MP3 in WAV: random bytes as the data")
+    add("wav_mp3_no_data.wav", riff(fmt_mp3(), ck(b"LIST", b"INFO")), "MP3 in WAV without a data chunk")
+    add("wav_mp3_truncated_in_fmt.wav", riff(fmt_mp3(), ck(b"data", m))[:30], "MP3 in WAV cut inside fmt")
+    ext_body = struct.pack("<HHIIHHHHI", 0xFFFE, 2, 44100, 16000, 1, 0, 22, 0, 3)
+    guid = struct.pack("<H", 0x0055) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+    add("wav_mp3_extensible.wav", riff(ck(b"fmt ", ext_body + guid), ck(b"data", m)),
+        "MP3 in WAV: WAVE_FORMAT_EXTENSIBLE with the MP3 subformat")
+    add("wav_mp3_extensible_guid_cut.wav", riff(ck(b"fmt ", ext_body + guid[:6]), ck(b"data", m)),
+        "MP3 in WAV: EXTENSIBLE fmt cut inside the subformat GUID")
+    add("wav_mp3_rf64_data_size_ffffffff.wav",
+        riff(ck(b"ds64", u64(0) * 3 + u32(0)), fmt_mp3(), ck(b"data", m, 0xFFFFFFFF), magic=b"RF64"),
+        "MP3 in an RF64 container, data size 0xFFFFFFFF")
+
+
 def build():
     CORPUS.clear()
     WHY.clear()
     build_wav()
+    build_wav_mp3()
     build_mp3()
     build_flac()
     build_ogg()

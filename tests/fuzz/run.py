@@ -25,6 +25,7 @@ regression inputs are replayed.  Example long run:
 
 import importlib.util
 import os
+import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,7 +48,7 @@ SAMPLES = os.path.join(ROOT, "samples")
 CORPUS_ROOT = os.path.join(ROOT, "build", "fuzz", "corpus")
 ARTIFACTS = os.path.join(ROOT, "build", "fuzz", "artifacts")
 TARGETS = ["auto", "wav", "flac", "mp3", "vorbis", "decode_file", "stream_memory", "stream_any", "convert",
-           "seek", "source", "agree", "tags"]
+           "seek", "source", "agree", "tags", "wav_mp3"]
 # The tag corpus (tests/corpus/make_tags_corpus.py): files with valid and hostile tags, extra seeds
 # of the tags target.
 TAGS_CORPUS = os.path.join(ROOT, "tests", "corpus", "tags")
@@ -56,7 +57,7 @@ CONTROL = 64  # as targets.CONTROL (not imported: targets.py needs atheris and t
 DEFAULTS = {"-timeout": "2", "-rss_limit_mb": "2048", "-print_final_stats": "1"}
 # Inputs stay small (a few KB decode in well under a millisecond): more executions per second.
 # An Ogg Vorbis file's setup header (codebooks) alone takes about 3-4 KB, so its targets get more.
-MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144, "seek": 6144, "agree": 6144, "tags": 16384}
+MAX_LEN = {"vorbis": 8192, "auto": 6144, "decode_file": 6144, "seek": 6144, "agree": 6144, "tags": 16384, "wav_mp3": 6144}
 # The stateful targets (stateful.py) bound their outputs: a single allocation above this from an
 # input of a few KB is a finding ("no output above a bound from a small input").
 MALLOC_LIMIT_MB = {"seek": 512, "source": 512, "agree": 512}
@@ -76,6 +77,20 @@ def _controls():
     return [bytes(CONTROL), bytes(range(CONTROL)), bytes((i * 37 + 11) % 256 for i in range(CONTROL))]
 
 
+def _wav_mp3(mp3, kind):
+    """MP3 data in a RIFF/WAVE container: fmt tag 0x0055 (wBitsPerSample 0 or 16) or EXTENSIBLE."""
+    if kind == "ext":
+        guid = struct.pack("<H", 0x0055) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+        fmt = struct.pack("<HHIIHHHHI", 0xFFFE, 2, 44100, 16000, 1, 0, 22, 0, 3) + guid
+    else:
+        fmt = struct.pack("<HHIIHHH", 0x0055, 2, 44100, 16000, 1, 16 if kind == "bits16" else 0, 12) + \
+            struct.pack("<HIHHH", 1, 2, 417, 1, 0)
+    pad = b"\x00" if len(mp3) % 2 else b""
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"fact" + struct.pack("<II", 4, 44100) +
+            b"data" + struct.pack("<I", len(mp3)) + mp3 + pad)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 def seed(target, corpus):
     """Write the seeds of target into corpus (truncated samples; control block + payload for the
     targets that take one).  Returns the number written."""
@@ -88,6 +103,13 @@ def seed(target, corpus):
             pcm = data[44:44 + 4096]
             for i, control in enumerate(_controls()):
                 seeds[f"{base}-c{i}"] = control + pcm
+            continue
+        if target == "wav_mp3":
+            # MP3 samples in a WAV container (fmt tag 0x0055; plain with wBitsPerSample 0 and 16,
+            # and WAVE_FORMAT_EXTENSIBLE)
+            if name.endswith(".mp3"):
+                for kind in ("bits0", "bits16", "ext"):
+                    seeds[f"{base}-{kind}"] = _wav_mp3(data[:MAX_LEN["wav_mp3"] - 100], kind)
             continue
         cut_len = MAX_LEN.get(target, MAX_LEN_DEFAULT) - (CONTROL if target in CONTROL_TARGETS else 0)
         cuts = {"head": data[:512], "cut": data[:cut_len]}
