@@ -491,7 +491,10 @@ pyma_source_open(pyma_state *st, pyma_source *src, const ma_decoder_config *conf
         }
     }
     if (found == -1 && err == 0) {
-        r = MA_IO_ERROR; /* a Python source failed: its exception is kept */
+        /* A Python source failed: its exception is kept (raised below).  One that failed without
+         * one (a seek back refused, a short read) is what every decoder would have found too: the
+         * data cannot be decoded, as before the walk. */
+        r = src->callback_error != NULL ? MA_IO_ERROR : MA_INVALID_FILE;
     }
     else if (found == -2) {
         r = MA_INVALID_FILE;
