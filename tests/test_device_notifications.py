@@ -198,6 +198,40 @@ def test_killed_server_ends_the_run_as_device_lost(private_pulse, kind, unraisab
     assert [type(exc) for exc, _ in unraisable] == [miniaudio.MiniaudioError]
 
 
+@pytest.fixture
+def private_jack(monkeypatch):
+    """A jackd of this test's own (it gets killed), the environment pointing at it."""
+    import jack_server as js
+
+    reason = js.jack_available()
+    if reason is not None:
+        if os.environ.get("MINIAUDIO_REQUIRE_JACK") == "1":
+            pytest.fail("MINIAUDIO_REQUIRE_JACK=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    with js.JackServer(rate=RATE, period=256) as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def test_killed_jack_server_ends_the_run_as_device_lost(private_jack, unraisable):
+    notes = Notes()
+    finished = []
+    with miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, buffersize_msec=10, backends=[Backend.JACK]) as dev:
+        dev.on_notification = notes
+        dev.on_finished = finished.append
+        start(dev)
+        assert wait_until(lambda: dev.stats.callbacks >= 20, DEADLINE), dev.stats
+        private_jack._proc.kill()
+        killed = time.monotonic()
+        with pytest.raises(miniaudio.MiniaudioError, match="stopped by itself"):
+            dev.wait(timeout=DEADLINE)
+        assert time.monotonic() - killed < 2.0
+        assert not dev.running and finished == [dev]
+        assert notes.kinds() == ["started", "stopped"]
+    assert [type(exc) for exc, _ in unraisable] == [miniaudio.MiniaudioError]
+
+
 # ---- watch_devices ------------------------------------------------------------------------------
 
 

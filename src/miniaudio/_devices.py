@@ -112,11 +112,6 @@ class AbstractDevice(_PushIO, _Prefetch, _Notifications, _ma._Device):
             ("miniaudio-events", shared by all devices), never on the audio thread, so it may
             start the device again.  An exception in it goes to :func:`sys.unraisablehook`.
             Settable.
-        on_notification (callable or None): Called as ``on_notification(device, kind)`` for each
-            notification miniaudio posts (``"started"``, ``"stopped"``, ``"rerouted"``,
-            ``"interruption_began"``, ``"interruption_ended"``, ``"unlocked"``), on the event
-            thread.  Settable.  See :ref:`device-changes`.
-        notifications (list): The last 256 notifications as ``(time.monotonic(), kind)``.
     """
 
     def __init__(self) -> None:

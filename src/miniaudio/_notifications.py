@@ -35,8 +35,10 @@ class _Notifications:
 
     @property
     def on_notification(self) -> Optional[NotificationCallback]:
-        """Called as ``on_notification(device, kind)`` for each notification miniaudio posts,
-        on the package's event thread; None (the default) for none.  Settable."""
+        """Called as ``on_notification(device, kind)`` for each notification miniaudio posts
+        (``"started"``, ``"stopped"``, ``"rerouted"``, ``"interruption_began"``,
+        ``"interruption_ended"``, ``"unlocked"``), on the package's event thread; None (the
+        default) for none.  Settable.  See :ref:`device-changes`."""
         return self._on_notification
 
     @on_notification.setter

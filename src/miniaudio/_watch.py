@@ -36,7 +36,8 @@ class DeviceWatcher:
         devices (list): The device dicts of the last poll (playbacks, then captures).
     """
 
-    def __init__(self, callback: WatchCallback, interval: float, backends: BackendsType) -> None:
+    def __init__(self, callback: WatchCallback, interval: float = 1.0, backends: BackendsType = None) -> None:
+        _check_arguments(callback, interval, backends)
         self._callback = callback
         self.interval = float(interval)
         self._backends = backends
@@ -156,6 +157,10 @@ def watch_devices(callback: WatchCallback, interval: float = 1.0,
         ValueError: `interval` is not more than 0, or an unknown backend name.
         MiniaudioError: None of the backends is available.
     """
+    return DeviceWatcher(callback, interval, backends)
+
+
+def _check_arguments(callback: Any, interval: Any, backends: Any) -> None:
     if not callable(callback):
         raise TypeError(f"callback must be callable, not {type(callback).__name__}")
     if isinstance(interval, bool) or not isinstance(interval, (int, float)):
@@ -165,7 +170,6 @@ def watch_devices(callback: WatchCallback, interval: float = 1.0,
     if interval > threading.TIMEOUT_MAX:
         raise ValueError(f"interval must be at most {threading.TIMEOUT_MAX} s, not {interval}")
     _backend_values(backends)  # a bad name fails here, with Devices' message
-    return DeviceWatcher(callback, interval, backends)
 
 
 @atexit.register
