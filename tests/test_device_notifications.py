@@ -114,8 +114,9 @@ def test_on_notification_must_be_callable(bad):
 
 def open_device(kind, pulse):
     if kind == "playback":
-        return miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, buffersize_msec=10, backends=PULSE,
-                                        device_id="Null Output")
+        # the default sink ("Null Output"): miniaudio asks PulseAudio not to move a stream opened on
+        # a named device, and the test moves this one
+        return miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, buffersize_msec=10, backends=PULSE)
     return miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, buffersize_msec=10, backends=PULSE,
                                    device_id="Monitor of Null Output")
 
@@ -152,9 +153,48 @@ def test_suspended_and_resumed_sink_does_not_end_the_run(pulse_server, kind, unr
         callbacks = dev.stats.callbacks
         assert wait_until(lambda: dev.stats.callbacks >= callbacks + 20, DEADLINE), "no callbacks after resume"
         assert dev.running and not finished
+        rerouted = []
+        if kind == "playback":
+            # moved to another sink, then moved back by the server when that sink goes: "rerouted"
+            # twice (measured), and the run plays on
+            module = pulse_server.load_null_sink("elsewhere", "Elsewhere")
+            try:
+                inputs = [line.split("\t")[0] for line in pulse_server.pactl("list", "short", "sink-inputs").splitlines()]
+                assert len(inputs) == 1, inputs
+                pulse_server.pactl("move-sink-input", inputs[0], "elsewhere")
+                assert wait_until(lambda: notes.kinds()[3:] == ["rerouted"], DEADLINE), notes.kinds()
+            finally:
+                pulse_server.unload_module(module)
+            assert wait_until(lambda: notes.kinds()[3:] == ["rerouted", "rerouted"], DEADLINE), notes.kinds()
+            callbacks = dev.stats.callbacks
+            assert wait_until(lambda: dev.stats.callbacks >= callbacks + 20, DEADLINE), "no callbacks after move"
+            rerouted = ["rerouted", "rerouted"]
+        assert dev.running and not finished
         dev.stop()  # raises nothing: the run had no error
     assert unraisable == []
-    assert [k for _, k in dev.notifications] == ["started", "stopped", "started", "stopped"]
+    assert [k for _, k in dev.notifications] == ["started", "stopped", "started"] + rerouted + ["stopped"]
+
+
+def test_unloaded_sink_ends_a_run_on_it_as_device_lost(pulse_server, unraisable):
+    """A device opened on a named sink is not moved when the sink goes (an unplugged headset): the
+    server kills its stream, and the run ends as a lost device."""
+    notes = Notes()
+    module = pulse_server.load_null_sink("headset", "Headset")
+    try:
+        dev = miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, buffersize_msec=10, backends=PULSE, device_id="Headset")
+        with dev:
+            dev.on_notification = notes
+            start(dev)
+            assert wait_until(lambda: dev.stats.callbacks >= 20, DEADLINE), dev.stats
+            pulse_server.unload_module(module)
+            module = None
+            with pytest.raises(miniaudio.MiniaudioError, match="stopped by itself"):
+                dev.wait(timeout=DEADLINE)
+            assert notes.kinds() == ["started", "stopped"]
+    finally:
+        if module is not None:
+            pulse_server.unload_module(module)
+    assert [type(exc) for exc, _ in unraisable] == [miniaudio.MiniaudioError]
 
 
 @pytest.fixture
