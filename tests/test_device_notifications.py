@@ -159,7 +159,8 @@ def test_suspended_and_resumed_sink_does_not_end_the_run(pulse_server, kind, unr
             # twice (measured), and the run plays on
             module = pulse_server.load_null_sink("elsewhere", "Elsewhere")
             try:
-                inputs = [line.split("\t")[0] for line in pulse_server.pactl("list", "short", "sink-inputs").splitlines()]
+                listed = pulse_server.pactl("list", "short", "sink-inputs")
+                inputs = [line.split("\t")[0] for line in listed.splitlines()]
                 assert len(inputs) == 1, inputs
                 pulse_server.pactl("move-sink-input", inputs[0], "elsewhere")
                 assert wait_until(lambda: notes.kinds()[3:] == ["rerouted"], DEADLINE), notes.kinds()

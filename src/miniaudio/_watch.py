@@ -20,6 +20,7 @@ WatchCallback = Callable[[str, Dict[str, Any]], Any]
 _Key = Tuple[DeviceType, Any]  # (type, DeviceId)
 
 _watchers: "weakref.WeakSet[DeviceWatcher]" = weakref.WeakSet()
+_EXIT_GRACE_SECONDS = 2.0  # how long the exit waits for a watcher's thread (daemon: left behind after)
 
 
 def _key(device: Dict[str, Any]) -> _Key:
@@ -110,10 +111,13 @@ class DeviceWatcher:
     def close(self) -> None:
         """Stop the thread and wait for it to end (idempotent).  From the callback itself the
         thread ends after the callback returns."""
+        self._close(None)
+
+    def _close(self, timeout: Optional[float]) -> None:
         self._stop.set()
         thread = self._thread
         if thread is not threading.current_thread() and thread.is_alive():
-            thread.join()
+            thread.join(timeout)
 
     def __enter__(self) -> "DeviceWatcher":
         return self
@@ -177,6 +181,6 @@ def _close_all_watchers() -> None:
     """Interpreter exit: stop every watcher's thread before Python tears itself down."""
     for watcher in list(_watchers):
         try:
-            watcher.close()
+            watcher._close(_EXIT_GRACE_SECONDS)  # a callback blocked for good must not hang the exit
         except BaseException:
             pass
