@@ -806,6 +806,9 @@ enum {
                            * was lost; waiting for the event thread */
 };
 
+/* Notifications a device keeps between two takes (a power of two). */
+#define PYMA_NOTES 64
+
 typedef struct DeviceObject {
     PyObject_HEAD
     pyma_state *st;          /* our module's state: outlives the object (it holds its type) */
@@ -884,8 +887,17 @@ typedef struct DeviceObject {
     /* Statistics, written by the audio thread only. */
     volatile ma_uint64 n_callbacks, n_frames, n_late, n_padded, max_ns, total_ns;
 
+    /* miniaudio's notifications (notify.c): a ring the backend's threads write without a lock or
+     * the GIL (one 64-bit word per notification: ticket, kind, time), taken with the GIL. */
+    volatile int note_head;  /* tickets handed out (atomic) */
+    int note_tail;           /* (GIL) the next ticket to take */
+    ma_uint64 note_epoch_ns; /* pyma_now_ns() when opened: the words hold microseconds since */
+    volatile ma_uint64 notes[PYMA_NOTES];
+
     /* Event queue link (guarded by st->ev_mutex). */
     int queued;
+    int ev_run;              /* queued because the run ended: the event thread gets (device, run) */
+    int ev_notes;            /* queued because notifications came: it gets (device, -3) first */
     struct DeviceObject *next_queued;
 } DeviceObject;
 
@@ -967,6 +979,17 @@ void pyma_events_free(pyma_state *st);
 /* Called by an audio thread (no GIL) when a run ends by itself: queues the device for the event
  * thread unless it is closing. */
 void pyma_device_push_event(DeviceObject *self);
+
+/* Called by a backend's thread (no GIL) when a notification was recorded: queues the device for
+ * the event thread, which calls its _deliver_notifications() (run -3), unless it is closing. */
+void pyma_device_push_note(DeviceObject *self);
+
+/* notify.c: records miniaudio's notification `type` (ma_device_notification_type) in the device's
+ * ring and tells the event thread.  Any thread, no GIL, no lock but ev_mutex's few stores. */
+void pyma_note_record(DeviceObject *self, int type);
+/* _take_notifications(): [(age in seconds, kind str), ...] oldest first, taken off the ring.  GIL. */
+PyObject *pyma_device_take_notes(DeviceObject *self, PyObject *Py_UNUSED(ignored));
+extern const char pyma_device_take_notes_doc[];
 
 /* A source with news for Python that the event thread hands to it as (owner, -2): the event loop
  * calls owner._deliver_ends() (chain.c: a playlist's members ended on an audio thread).  `owner`

@@ -456,9 +456,15 @@ pyma_notification_callback(const ma_device_notification *notification)
 {
     DeviceObject *self = (DeviceObject *)notification->pDevice->pUserData;
 
+    pyma_note_record(self, (int)notification->type); /* for on_notification (notify.c) */
     /* Our own stop()/close() leave RUNNING before stopping, so a "stopped" seen while RUNNING
-     * means the backend stopped the device (unplugged, server gone). */
+     * means the backend stopped the device (unplugged, server gone)... */
     if (notification->type != ma_device_notification_type_stopped) {
+        return;
+    }
+    /* ...unless the backend says the device was only suspended and its stream goes on (PulseAudio:
+     * `pactl suspend-sink`; patch 0065): the run goes on, and the same thread keeps serving it. */
+    if (notification->pDevice->pymaSuspendNotification) {
         return;
     }
     if (pyma_aload(&self->state) == PYMA_RUN_RUNNING) {

@@ -210,6 +210,7 @@ device_open(DeviceObject *self, PyObject *args)
     config.dataCallback = pyma_data_callback;
     config.notificationCallback = pyma_notification_callback;
     config.pUserData = self;
+    self->note_epoch_ns = pyma_now_ns(); /* notifications may come from ma_device_init on */
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(self->op_lock, WAIT_LOCK);
     r = ma_device_init(&self->context, &config, &self->device);
@@ -348,6 +349,7 @@ static PyMethodDef device_methods[] = {
     {"_close_at_exit", (PyCFunction)pyma_device_close_at_exit, METH_O, pyma_device_close_at_exit_doc},
     {"_end_run", (PyCFunction)pyma_device_end_run, METH_O, pyma_device_end_run_doc},
     {"_take_error", (PyCFunction)pyma_device_take_error, METH_NOARGS, pyma_device_take_error_doc},
+    {"_take_notifications", (PyCFunction)pyma_device_take_notes, METH_NOARGS, pyma_device_take_notes_doc},
     {"_push_write", (PyCFunction)pyma_device_push_write, METH_VARARGS, pyma_device_push_write_doc},
     {"_push_read", (PyCFunction)pyma_device_push_read, METH_VARARGS, pyma_device_push_read_doc},
     {"_push_drain", (PyCFunction)pyma_device_push_drain, METH_NOARGS, pyma_device_push_drain_doc},

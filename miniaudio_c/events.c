@@ -1,6 +1,7 @@
 /* events.c: the device event queue.  Audio threads push devices whose run ended by itself
- * (pyma_device_push_event, no GIL); the package's event thread (src/miniaudio/_events.py) pops
- * them in pyma_next_events and stops them, raises their errors and runs on_finished.
+ * (pyma_device_push_event, no GIL) or that recorded notifications (pyma_device_push_note, notify.c);
+ * the package's event thread (src/miniaudio/_events.py) pops them in pyma_next_events, delivers
+ * the notifications, stops the devices, raises their errors and runs on_finished.
  *
  * Invariants:
  * - st->ev_head is an intrusive list of borrowed device pointers guarded by st->ev_mutex, which is
@@ -62,11 +63,35 @@ pyma_device_push_event(DeviceObject *self)
     pyma_state *st = self->st;
 
     PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
-    if (!self->closing && !self->queued) {
-        self->queued = 1;
-        self->next_queued = st->ev_head;
-        st->ev_head = self;
-        events_signal(st);
+    if (!self->closing) {
+        self->ev_run = 1;
+        if (!self->queued) {
+            self->queued = 1;
+            self->next_queued = st->ev_head;
+            st->ev_head = self;
+            events_signal(st);
+        }
+    }
+    PyThread_release_lock(st->ev_mutex);
+}
+
+void
+pyma_device_push_note(DeviceObject *self)
+{
+    pyma_state *st = self->st;
+
+    if (st == NULL || st->ev_mutex == NULL) {
+        return;
+    }
+    PyThread_acquire_lock(st->ev_mutex, WAIT_LOCK);
+    if (!self->closing) {
+        self->ev_notes = 1;
+        if (!self->queued) {
+            self->queued = 1;
+            self->next_queued = st->ev_head;
+            st->ev_head = self;
+            events_signal(st);
+        }
     }
     PyThread_release_lock(st->ev_mutex);
 }
@@ -153,13 +178,32 @@ pyma_events_forget(DeviceObject *self)
         self->queued = 0;
         self->next_queued = NULL;
     }
+    self->ev_run = 0;
+    self->ev_notes = 0;
     PyThread_release_lock(st->ev_mutex);
+}
+
+/* Appends (dev, run) to `result`; -1 with an exception.  GIL held. */
+static int
+events_append(PyObject *result, DeviceObject *dev, long run)
+{
+    PyObject *item = run < 0 ? Py_BuildValue("Ol", (PyObject *)dev, run)
+                             : Py_BuildValue("Ok", (PyObject *)dev, (unsigned long)run);
+    int rc;
+
+    if (item == NULL) {
+        return -1;
+    }
+    rc = PyList_Append(result, item);
+    Py_DECREF(item);
+    return rc;
 }
 
 const char pyma_next_events_doc[] =
     "_next_events($module, /)\n--\n\n"
     "Blocks until devices need the event thread; returns [(device, run), ...] (run -1: close it;\n"
-    "run -2: a playlist whose members ended: call its _deliver_ends()).";
+    "run -2: a playlist whose members ended: call its _deliver_ends(); run -3: a device with\n"
+    "notifications: call its _deliver_notifications()).";
 
 PyObject *
 pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
@@ -189,17 +233,18 @@ pyma_next_events(PyObject *module, PyObject *Py_UNUSED(ignored))
             return NULL;
         }
         while ((dev = st->ev_head) != NULL) {
-            st->ev_head = dev->next_queued;
-            dev->queued = 0;
-            dev->next_queued = NULL;
-            item = Py_BuildValue("Ok", (PyObject *)dev, dev->run);
-            if (item == NULL || PyList_Append(result, item) < 0) {
-                Py_XDECREF(item);
+            /* Notifications first: a lost device's "stopped" reaches Python before its end of run. */
+            if ((dev->ev_notes && events_append(result, dev, -3) < 0) ||
+                (dev->ev_run && events_append(result, dev, (long)dev->run) < 0)) {
                 PyThread_release_lock(st->ev_mutex);
                 Py_DECREF(result);
-                return NULL;
+                return NULL; /* the device stays queued */
             }
-            Py_DECREF(item);
+            st->ev_head = dev->next_queued;
+            dev->queued = 0;
+            dev->ev_run = 0;
+            dev->ev_notes = 0;
+            dev->next_queued = NULL;
         }
         PyThread_release_lock(st->ev_mutex);
         for (i = 0; i < PyList_GET_SIZE(st->ev_deferred); i++) {

@@ -732,6 +732,36 @@ for cls, own in DEVICE_CLASSES.items():
                                                       if lbl != "None"], label)
 
 
+def set_on_notification(value):
+    def run():
+        with miniaudio.PlaybackDevice(backends=NULL) as device:
+            device.on_notification = value
+
+    return run
+
+
+for lbl, v in TYPES:
+    if lbl != "None":
+        row("AbstractDevice.on_notification-" + lbl, set_on_notification(v), TypeError, "on_notification")
+
+INTERVAL_BAD = [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl not in ("float", "nan")] + [
+    ("nan", float("nan"), ValueError, True), ("0", 0, ValueError, True), ("-1", -1, ValueError, True),
+    ("inf", float("inf"), ValueError, True), ("big", 2**64, ValueError, True)]
+for fn, label in ((miniaudio.watch_devices, "watch_devices"), (miniaudio.DeviceWatcher, "DeviceWatcher")):
+    valid = dict(callback=print, interval=0.5, backends=NULL)
+    add_param_rows(label, fn, valid, "callback", [(lbl, v, TypeError, True) for lbl, v in TYPES], label)
+    add_param_rows(label, fn, valid, "interval", INTERVAL_BAD, label)
+    add_param_rows(label, fn, valid, "backends", BACKENDS_BAD, label)
+
+
+def watcher_close_extra_argument():
+    with miniaudio.watch_devices(print, interval=0.5, backends=NULL) as watcher:
+        watcher.close(1)
+
+
+row("DeviceWatcher.close-extra-argument", watcher_close_extra_argument, TypeError, None, "DeviceWatcher.close")
+
+
 class Fresh:
     """An argument made anew for each call: a generator must not be shared by the runs of a row."""
 

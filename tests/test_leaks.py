@@ -388,6 +388,16 @@ def make_cases(tmp, http_url):
         _start_stop(play, miniaudio.stream_memory(wav, SF.FLOAT32, 1, 22050))
         _start_stop(play, miniaudio.Noise("pink", 0.1, seed=1, output_format=SF.FLOAT32, nchannels=1))
 
+    def device_watch_notify():
+        # a device watcher started and closed (its thread joined, its contexts closed), and a run
+        # whose notifications are delivered to on_notification and read back
+        with miniaudio.watch_devices(lambda event, device: None, interval=0.001, backends=NULL):
+            time.sleep(0.003)
+        play.on_notification = lambda device, kind: None
+        _start_stop(play, _tone_gen())
+        assert len(play.notifications) <= 256
+        play.on_notification = None
+
     def device_volume_pause():
         # volume and volume_db (good and refused values), pause/resume with a fade, a refused pause
         play.volume = 0.5
@@ -900,6 +910,7 @@ def make_cases(tmp, http_url):
                                        _device_cycle(miniaudio.DuplexStream)), d, f),
         "device_start_stop": (device_start_stop, dd, fd),
         "device_volume_pause": (device_volume_pause, dd, fd),
+        "device_watch_notify": (device_watch_notify, dd, fd),
         "device_errors": (device_errors, dd, fd),
         "device_callbacks": (device_callbacks, 2 * dd, fd),
         "device_prefetch": (device_prefetch, dd, fd),
@@ -929,6 +940,7 @@ CASE_NAMES = [
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",
     "stream_errors",
     "icecast_errors", "device_enumeration", "device_open_close", "device_start_stop", "device_volume_pause",
+    "device_watch_notify",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
     "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot", "audiofile_read", "sf_oneliners",

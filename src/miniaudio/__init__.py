@@ -107,6 +107,7 @@ from ._devices import (
     DuplexStream,
     PlaybackDevice,
 )
+from ._watch import DeviceWatcher, watch_devices
 from ._callbacks import CallbackAbort, CallbackFlags, CallbackStop, CallbackTime
 from ._oneshot import default, get_status, get_stream, play, playrec, rec, stop, wait
 
@@ -152,7 +153,7 @@ __all__ = [
     "flac_stream_file", "mp3_stream_file", "vorbis_stream_file", "wav_stream_file", "stream_raw_pcm_memory",
     "stream_with_callbacks", "FramesType", "PlaybackCallbackGeneratorType", "CaptureCallbackGeneratorType",
     "DuplexCallbackGeneratorType", "GeneratorTypes", "Devices", "DeviceId", "DeviceStats", "AbstractDevice",
-    "PlaybackDevice", "CaptureDevice", "DuplexStream", "IceCastClient", "IceCastError", "ffi", "lib",
+    "PlaybackDevice", "CaptureDevice", "DuplexStream", "DeviceWatcher", "watch_devices", "IceCastClient", "IceCastError", "ffi", "lib",
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist", "Mixer", "MixerGroup", "Voice",
     "PreloadedSound",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",

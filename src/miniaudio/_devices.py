@@ -20,6 +20,7 @@ from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._device_io import _PushIO
 from ._devvolume import _VolumePause
+from ._notifications import _Notifications
 from ._prefetch import _Prefetch
 # DeviceId and Devices: miniaudio/__init__.py imports them from here with the device classes.
 from ._enumeration import BackendsType, DeviceId, Devices, _backend_values, _raw_id
@@ -90,7 +91,7 @@ _DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
-class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
+class AbstractDevice(_PushIO, _Prefetch, _Notifications, _ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
     Not created directly.  A device opens at creation and is a context manager: leaving the
@@ -121,6 +122,7 @@ class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
         # Serialises start/stop/close/end-of-run handling of this device between threads (the C
         # calls release the GIL).  Never taken on the audio thread: those calls refuse to run there.
         self._op_lock = threading.Lock()
+        self._notes_init()
 
     def _setup(self, device_type: DeviceType, play_format: Any, play_channels: Any, capture_format: Any,
                capture_channels: Any, sample_rate: Any, buffersize_msec: int, play_id: Any, capture_id: Any,

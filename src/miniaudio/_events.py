@@ -1,7 +1,8 @@
 """The package's event thread ("miniaudio-events", one per process, started on first use) and the
 interpreter's exit.  The thread blocks in ``_miniaudio._next_events()`` (events.c) and, off the
 audio thread, stops devices whose run ended by itself and runs their callbacks, closes devices
-whose last reference died on their own audio thread, and runs a Playlist's ``on_source_end``.  At
+whose last reference died on their own audio thread, runs a Playlist's ``on_source_end`` and
+delivers devices' notifications (``on_notification``).  At
 exit an :mod:`atexit` handler closes every live device.  chain.c starts the thread through
 ``_ensure_event_thread``.
 """
@@ -48,6 +49,8 @@ def _event_loop() -> None:
                     device._close()
                 elif run == -2:  # not a device: a Playlist whose members ended (chain.c)
                     cast(Any, device)._deliver_ends()
+                elif run == -3:  # notifications (notify.c), before the end of the run if both came
+                    device._deliver_notifications()
                 else:
                     device._run_ended(run)
             except BaseException as exc:  # never let the event thread die
