@@ -194,6 +194,7 @@ class _AsyncIO:
 
     # Provided by AbstractDevice / _PushIO / _ma._Device.
     _ended: Any
+    _op_lock: Any
     _push_read: Any
     _push_write: Any
     _push_drain: Any
@@ -410,8 +411,8 @@ class _AsyncIO:
                         break
                 if len(tmp) < need * frame_bytes:
                     tmp = bytearray(need * frame_bytes)
-                run = self._run
                 done, status, overflowed = self._push_read(tmp, need, SLICE, self._push_start)
+                run = self._run  # (after the call: it may have started the run; one call never joins two)
                 with st.lock:
                     st.overflowed |= bool(overflowed)
                     if done:
@@ -434,6 +435,8 @@ class _AsyncIO:
     def _stop_error(self, what: str) -> BaseException:
         """The exception for a run that stopped while `what` waited (lane thread)."""
         _device_io._park_if_exiting()
+        with self._op_lock:  # a close() that stopped the run holds it until the device is closed
+            pass
         if self.closed:
             return MiniaudioError(f"the device was closed while {what}() waited")
         error = self._take_error()
