@@ -471,6 +471,81 @@ async def _lag_while(coro, interval=0.001):
 
 
 def lag_summary(lags):
+    ms = sorted(x * 1000 for x in lags) or [float("nan")]
+    return "%d sleeps: median %.3f ms, p95 %.3f ms, p99 %.3f ms, max %.3f ms" % (
+        len(ms), statistics.median(ms), ms[int(len(ms) * 0.95)], ms[int(len(ms) * 0.99)], ms[-1])
+
+
+# ---- PulseAudio: a 5 s recording while the loop stays responsive -------------------------------------
+
+
+def test_pulse_recording_keeps_every_frame_and_the_loop_responsive(pulse_server):
+    """A frame counter plays (GIL-free, our own stream) into the null sink; a capture of its monitor
+    records 5 s with read_async() (2.5 s, 50 ms chunks) then chunks() (2.5 s, 10 ms chunks) while
+    another task sleeps 1 ms over and over and measures how late each wake-up is.  Every counter
+    frame arrives once, in order (a skip only right after an equal run of silence: the server's own
+    dropping on a starved machine, see test_devices_pulse.assert_every_frame_once_in_order), the
+    device's ring never overflowed, and the loop stayed responsive.
+
+    The bound on the lag: the issue asks for under 5 ms.  On the shared 2-core CI machine an idle
+    loop with no device at all already overshoots a 1 ms sleep by up to 8 ms now and then (measured
+    at load 3-4, 1-5 s runs: median 0.12-0.15 ms, p99 0.3-11 ms, max 4-49 ms), so the maximum
+    cannot be held to 5 ms honestly.  What is asserted: median under 1 ms and fewer than 2 % of
+    the wake-ups late by 5 ms or more (the maximum is printed, not asserted), and at least 400 wake-ups a second.
+    A loop that blocked in a read for the ring (the thing this guards against) is
+    late by a whole chunk, 10-50 ms, at nearly every chunk: it fails the median and the 95th
+    percentile at once.  The figures are printed (pytest -s), with an idle baseline before."""
+    from test_devices_pulse import CHANNELS, counter_wav, open_capture, open_playback
+    seconds = 5
+    wav = counter_wav(12 * RATE)  # longer than the server's start-up (about 2 s) and the recording
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        _, idle = await _lag_while(asyncio.sleep(1))
+        print("idle loop before: %s" % lag_summary(idle))
+        with open_playback(fmt=SF.SIGNED16, buffersize_msec=50) as playback:
+            playback.start(miniaudio.stream_memory(wav, output_format=SF.SIGNED16, nchannels=CHANNELS,
+                                                   sample_rate=RATE))
+            cap = await loop.run_in_executor(None, lambda: open_capture(fmt=SF.SIGNED16, buffersize_msec=10))
+            async with cap:
+                # the counter reaches the monitor after the idle sink's start-up: wait for it, unmeasured
+                first = await cap.read_async(480)
+                deadline = time.monotonic() + 30
+                while first[:, 0].max() < 4000:
+                    assert time.monotonic() < deadline, "the counter never reached the monitor"
+                    first = await cap.read_async(480)
+
+                async def record():
+                    parts = [first]
+                    got = len(first)
+                    while got < seconds * RATE // 2:
+                        parts.append(await cap.read_async(2400))
+                        got += 2400
+                    async for chunk in cap.chunks(480):
+                        parts.append(chunk)
+                        got += len(chunk)
+                        if got >= seconds * RATE:
+                            break
+                    return np.concatenate(parts)
+                (x, took), lags = await _lag_while(record())
+                return x, took, lags, cap.stats
+    x, took, lags, stats = run(main(), 90)
+    print("recorded %d frames in %.2f s; loop lag while recording: %s; %r" % (len(x), took, lag_summary(lags), stats))
+    assert len(x) >= seconds * RATE
+    assert stats.overflows == 0 and stats.dropped_frames == 0, stats
+    loud = np.nonzero(x[:, 0] >= 4000)[0]
+    y = x[loud].astype(np.int64)
+    got = (y[:, 1] - 4000) // 2000 * 40000 + 2 * (y[:, 0] - 4000) + (y[:, 1] - 4000) % 2000 // 1000
+    step = np.diff(got) - 1  # counter frames skipped between consecutive loud frames
+    silence = np.diff(loud) - 1  # frames of silence between them
+    print("first counter frame %d, last %d, %d frames of silence inside, %d skipped" % (
+        got[0], got[-1], int(silence.sum()), int(step.sum())))
+    bad = np.nonzero((step < 0) | (step > silence))[0]
+    assert bad.size == 0, "frames lost or repeated after %r" % [(int(got[g]), int(got[g + 1])) for g in bad[:5]]
+    assert int(silence.sum()) <= RATE // 20, "%d frames of silence inside the signal" % int(silence.sum())
+    assert got[-1] - got[0] >= seconds * RATE - RATE // 10
     ms = sorted(x * 1000 for x in lags)
-    return "%d sleeps: median %.3f ms, p99 %.3f ms, max %.3f ms" % (
-        len(ms), statistics.median(ms), ms[int(len(ms) * 0.99)], ms[-1])
+    assert len(ms) > seconds * 400, "the ticking task woke only %d times in %d s" % (len(ms), seconds)
+    late = sum(1 for x in ms if x >= 5.0)
+    assert statistics.median(ms) < 1.0 and late < 0.02 * len(ms), "%d late by 5 ms or more: %s" % (
+        late, lag_summary(lags))
