@@ -193,7 +193,7 @@ class _AsyncIO:
     """wait_async(), read_async(), write_async(), drain_async(), chunks() and ``async with``."""
 
     # Provided by AbstractDevice / _PushIO / _ma._Device.
-    _ended: Any
+    _ended: _EndedEvent
     _op_lock: Any
     _push_read: Any
     _push_write: Any
@@ -395,7 +395,7 @@ class _AsyncIO:
         if done:
             st.pending_run = self._run
             st.pending += memoryview(tmp)[:done * frame_bytes]
-        return done == need
+        return bool(done == need)
 
     def _read_lane_job(self, st: _AsyncState, job: _Job, frame_bytes: int) -> None:
         """Read lane: moves recorded frames into `pending` until the job's coroutine can have them,
@@ -439,7 +439,7 @@ class _AsyncIO:
             pass
         if self.closed:
             return MiniaudioError(f"the device was closed while {what}() waited")
-        error = self._take_error()
+        error: Optional[BaseException] = self._take_error()
         if error is not None:
             return error
         return _Stopped(f"the device stopped while {what}() waited")
@@ -631,7 +631,7 @@ class _FramePieces:
                 if view.ndim == 2:
                     if view.shape is not None and view.shape[1] != channels:
                         raise ValueError(f"data is a {view.shape} array but the device has {channels} channels")
-                    view = view.cast("B").cast(view.format.lstrip("@="))
+                    view = view.cast("B").cast(view.format.lstrip("@="))  # type: ignore[call-overload]
                 self.kind = "items"
                 self.view = view
                 self.frames = len(view) // max(channels, 1)
