@@ -310,6 +310,26 @@ def test_write_async_cuts_every_kind_of_data_at_frames(kind):
     assert np.array_equal(np.concatenate(pieces), ramp.reshape(-1))
 
 
+def test_duplex_reads_and_writes_at_once():
+    """A DuplexStream has both sides: a writer task and a reader task run together on one loop."""
+    async def main():
+        with miniaudio.DuplexStream(SF.SIGNED16, 2, SF.SIGNED16, 2, RATE, buffersize_msec=10, backends=NULL,
+                                    ring_msec=50) as duplex:
+            async def writer():
+                for _ in range(10):
+                    await duplex.write_async(np.zeros((RATE // 20, 2), np.int16))
+
+            async def reader():
+                got = 0
+                async for chunk in duplex.chunks(480):
+                    got += len(chunk)
+                    if got >= RATE // 2:
+                        return got
+            _, got = await asyncio.gather(writer(), reader())
+            return got
+    assert run(main()) == RATE // 2
+
+
 # ---- waiting, async with, several loops --------------------------------------------------------------
 
 

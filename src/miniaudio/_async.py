@@ -176,6 +176,10 @@ class _AsyncState:
         self.pending = bytearray()  # recorded frames taken from the ring, not yet returned
         self.pending_run = 0  # the run they were recorded in
         self.overflowed = False
+        # What ended the read lane's last job (the run's exception, a close), for the reader that
+        # was waiting, or the next one if it was cancelled; a plain stop seen by a cancelled job is
+        # nobody's business.
+        self.read_error: Optional[BaseException] = None
 
 
 _state_lock = threading.Lock()
@@ -350,6 +354,9 @@ class _AsyncIO:
             want = frames * frame_bytes
             while True:
                 with st.lock:
+                    if st.read_error is not None:
+                        error, st.read_error = st.read_error, None
+                        raise error
                     self._drop_old_pending(st)
                     if len(st.pending) >= want or (st.read_job is None and self._read_now(st, want, frame_bytes)):
                         view = memoryview(buf).cast("B")
@@ -430,7 +437,9 @@ class _AsyncIO:
         with st.lock:
             st.read_job = None
             loop, fut = job.loop, job.fut
-        _wake(loop, fut, None, exc)
+            if exc is not None and not (job.cancelled and isinstance(exc, _Stopped)):
+                st.read_error = exc  # the reader raises it; a cancelled one leaves it to the next
+        _wake(loop, fut, None)
 
     def _stop_error(self, what: str) -> BaseException:
         """The exception for a run that stopped while `what` waited (lane thread)."""
@@ -627,6 +636,8 @@ class _FramePieces:
                 self.kind = "raw"
                 self.view = view.cast("B") if view.ndim != 1 or view.format != "B" else view
                 self.frames = view.nbytes // (width * channels)
+            elif view.ndim not in (1, 2):
+                self.kind, self.view, self.frames = "items", view, 0  # the C layer refuses it by name
             else:
                 if view.ndim == 2:
                     if view.shape is not None and view.shape[1] != channels:
