@@ -450,6 +450,8 @@ def test_play_async_waits_for_the_end(null_default):
     (result, took), lags = run(main())
     assert result is None or isinstance(result, miniaudio.CallbackFlags)
     assert took >= 0.2, took
+    # the device was opened, played and closed off the loop: the 1 ms ticker kept ticking
+    assert len(lags) > took * 200, "%d ticks in %.2f s: %s" % (len(lags), took, lag_summary(lags))
     assert miniaudio.get_stream().closed
 
 
