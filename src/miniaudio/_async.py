@@ -30,6 +30,7 @@ threads only ever reach a loop through loop.call_soon_threadsafe().
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Deque, List, Optional
@@ -370,7 +371,7 @@ class _AsyncIO:
                         job.want, job.loop, job.fut, job.cancelled = want, loop, fut, False
                     else:
                         job = st.read_job = _Job(want, loop, fut)
-                        st.read_lane.submit(lambda: self._read_lane_job(st, job, frame_bytes))
+                        st.read_lane.submit(functools.partial(self._read_lane_job, st, job, frame_bytes))
                 try:
                     await fut
                 except asyncio.CancelledError:
@@ -549,7 +550,7 @@ class _AsyncIO:
             job.done, job.underflowed = done, bool(underflowed)
             with st.lock:
                 st.write_job = job
-            st.write_lane.submit(lambda: self._write_lane_job(st, job, piece))
+            st.write_lane.submit(functools.partial(self._write_lane_job, st, job, piece))
             try:
                 await asyncio.shield(fut)
             except asyncio.CancelledError as cancel:
@@ -579,7 +580,10 @@ class _AsyncIO:
                     job.done += done
                     job.underflowed |= bool(underflowed)
                 if status == _STOPPED:
-                    exc = self._stop_error("write_async")
+                    with st.lock:
+                        cancelled = job.cancelled
+                    if not cancelled:  # (a cancelled call leaves the run's exception to stop()/wait())
+                        exc = self._stop_error("write_async")
                     break
                 if status != _TIMEOUT:
                     break
