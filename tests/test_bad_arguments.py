@@ -1550,6 +1550,77 @@ row("write-file-object", call(_sf_write, file=object()), TypeError, "file", "wri
 row("write-no-format", call(_sf_write, file=io.BytesIO(), format=None), TypeError, "format", "write")
 
 
+# asyncio (src/miniaudio/_async.py): the coroutines run in asyncio.run()
+def on_device_async(cls, method, *args, state="open", **kw):
+    def run():
+        import asyncio
+
+        async def main():
+            device = cls(backends=NULL)
+            try:
+                if state == "closed":
+                    device.close()
+                result = getattr(device, method)(*args, **kw)
+                if hasattr(result, "__anext__"):
+                    return await result.__anext__()
+                return await result
+            finally:
+                device.close()
+        return asyncio.run(main())
+    return run
+
+
+for cls in DEVICE_CLASSES:
+    label = cls.__name__
+    if cls is not miniaudio.PlaybackDevice:
+        for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES] + [("negative", -1, ValueError)]:
+            row("%s.read_async-%s" % (label, lbl), on_device_async(cls, "read_async", value), exc, "frames")
+        row("%s.read_async-chunk_type" % label, on_device_async(cls, "read_async", 10, chunk_type="wav"), ValueError,
+            "chunk_type")
+        row("%s.read_async-closed" % label, on_device_async(cls, "read_async", 10, state="closed"),
+            miniaudio.MiniaudioError, "closed")
+        for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl != "None"] + [
+                ("zero", 0, ValueError), ("negative", -1, ValueError)]:
+            row("%s.chunks-%s" % (label, lbl), on_device_async(cls, "chunks", value), exc, "frames")
+        row("%s.chunks-closed" % label, on_device_async(cls, "chunks", 10, state="closed"), miniaudio.MiniaudioError,
+            "closed")
+    else:
+        row("%s.read_async-playback-only" % label, on_device_async(cls, "read_async", 10), TypeError, "plays")
+        row("%s.chunks-playback-only" % label, on_device_async(cls, "chunks", 10), TypeError, "plays")
+    if cls is not miniaudio.CaptureDevice:
+        for lbl, value, exc, text in [(lbl, v, TypeError, "data") for lbl, v in TYPES if lbl != "bytes"] + [
+                ("partial-frame", b"\0" * 3, ValueError, "whole number"),
+                ("odd-samples", array.array("h", [0] * 7), ValueError, "2-channel frames")]:
+            row("%s.write_async-%s" % (label, lbl), on_device_async(cls, "write_async", value), exc, text)
+        row("%s.write_async-closed" % label, on_device_async(cls, "write_async", b"\0" * 4, state="closed"),
+            miniaudio.MiniaudioError, "closed")
+        row("%s.drain_async-closed" % label, on_device_async(cls, "drain_async", state="closed"),
+            miniaudio.MiniaudioError, "closed")
+    else:
+        row("%s.write_async-capture-only" % label, on_device_async(cls, "write_async", b"\0" * 4), TypeError,
+            "records")
+    for lbl, value, exc in [(lbl, v, TypeError) for lbl, v in TYPES if lbl not in ("None", "float", "nan")] + [
+            ("negative", -1, ValueError), ("nan", float("nan"), ValueError)]:
+        row("%s.wait_async-%s" % (label, lbl), on_device_async(cls, "wait_async", value), exc, "timeout")
+    row("%s.wait_async-closed" % label, on_device_async(cls, "wait_async", state="closed"), miniaudio.MiniaudioError,
+        "closed")
+
+
+def _play_async(*args, **kw):
+    import asyncio
+    miniaudio.default.backends = ["null"]
+    try:
+        return asyncio.run(miniaudio.play_async(*args, **kw))
+    finally:
+        miniaudio.default.reset()
+
+
+row("play_async-object", lambda: _play_async(object()), TypeError, "Unsupported data type", "play_async")
+row("play_async-blocking", lambda: _play_async(PEN, blocking=True), TypeError, "blocking", "play_async")
+row("play_async-loop-str", lambda: _play_async(WAV, loop="yes"), TypeError, "loop", "play_async")
+row("play_async-mapping-for-a-file", lambda: _play_async(WAV, mapping=[1]), ValueError, "mapping", "play_async")
+
+
 @pytest.mark.parametrize("rid,fn,exc,name", ROWS, ids=[r[0] for r in ROWS])
 def test_bad_argument(rid, fn, exc, name):
     with pytest.raises(exc) as info:

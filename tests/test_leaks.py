@@ -14,6 +14,7 @@ The full run's figures are in RELIABILITY.md ("Leaks and lifecycle").
 """
 
 import array
+import asyncio
 import gc
 import http.server
 import io
@@ -720,6 +721,50 @@ def make_cases(tmp, http_url):
         finally:
             c.close()
 
+    # asyncio (_async.py): one loop and two devices for the whole case, as a program keeps them; the
+    # read and write lanes stay alive between calls.  Each call: reads on the loop and on the lane,
+    # a cancelled read (its frames go to the next), chunks(), writes that wait, a cancelled write,
+    # wait_async with a timeout, the errors.
+    aloop = asyncio.new_event_loop()
+    aplay = miniaudio.PlaybackDevice(SF.SIGNED16, 2, 48000, buffersize_msec=5, backends=NULL, ring_msec=10)
+    acap = miniaudio.CaptureDevice(SF.FLOAT32, 1, 48000, buffersize_msec=5, backends=NULL)
+    aclosed = miniaudio.CaptureDevice(backends=NULL)
+    aclosed.close()
+
+    async def device_async_calls():
+        await acap.read_async(240)
+        await acap.read_async(24, chunk_type="bytes")
+        task = asyncio.ensure_future(acap.read_async(4800))
+        await asyncio.sleep(0.002)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        async for _chunk in acap.chunks(48):
+            break
+        await aplay.write_async(np.zeros((960, 2), np.float32))
+        task = asyncio.ensure_future(aplay.write_async(bytes(4 * 4800)))
+        await asyncio.sleep(0.002)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        assert await aplay.wait_async(0.001) is False
+        for coro, exc in ((acap.read_async(-1), ValueError), (aplay.write_async(b"\0" * 3), ValueError),
+                          (aclosed.read_async(10), miniaudio.MiniaudioError),
+                          (aclosed.wait_async(), miniaudio.MiniaudioError), (aplay.read_async(1), TypeError)):
+            try:
+                await coro
+            except exc:
+                pass
+            else:
+                raise AssertionError("no %s" % exc.__name__)
+
+    def device_async():
+        aloop.run_until_complete(device_async_calls())
+
     def pyaudio_streams():
         # miniaudio.pyaudio: open, write, read, a refused call, close; a callback stream to its end
         import miniaudio.pyaudio as pyaudio
@@ -924,12 +969,13 @@ def make_cases(tmp, http_url):
         "mixer_generators": (mixer_generators, dd, fd),
         "mixer_preload": (mixer_preload, d // 4, f),
         "push_io": (push_io, dd, fd),
+        "device_async": (device_async, dd, fd),
         "pyaudio_streams": (pyaudio_streams, 2 * dd, fd),
         "oneshot": (oneshot, 2 * dd, fd),
         "audiofile_read": (audiofile_read, d // 4, f),
         "sf_oneliners": (sf_oneliners, d // 4, f),
     }
-    return cases, [play, cap, duplex], unraisable_ignored
+    return cases, [play, cap, duplex, aplay, acap, aloop], unraisable_ignored
 
 
 CASE_NAMES = [
@@ -943,7 +989,7 @@ CASE_NAMES = [
     "device_watch_notify",
     "device_errors",
     "device_callbacks", "device_prefetch", "generators", "dsp", "stream_then", "stream_then_converter",
-    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "pyaudio_streams", "oneshot", "audiofile_read", "sf_oneliners",
+    "mixer_offline", "mixer_groups", "mixer_device", "mixer_generators", "mixer_preload", "push_io", "device_async", "pyaudio_streams", "oneshot", "audiofile_read", "sf_oneliners",
 ]
 
 

@@ -109,6 +109,7 @@ from ._devices import (
 )
 from ._watch import DeviceWatcher, watch_devices
 from ._callbacks import CallbackAbort, CallbackFlags, CallbackStop, CallbackTime
+from ._async import play_async
 from ._oneshot import default, get_status, get_stream, play, playrec, rec, stop, wait
 
 from ._compat import ffi, lib
@@ -157,7 +158,7 @@ __all__ = [
     "Waveform", "PulseWave", "Noise", "WaveformType", "NoiseType", "chain", "Playlist", "Mixer", "MixerGroup", "Voice",
     "PreloadedSound",
     "CallbackFlags", "CallbackStop", "CallbackAbort", "CallbackTime",
-    "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default",
+    "play", "rec", "playrec", "wait", "stop", "get_status", "get_stream", "default", "play_async",
     "Processor", "Biquad", "LowPass", "HighPass", "BandPass", "Notch", "PeakingEQ", "LowShelf", "HighShelf",
     "Delay", "Gain", "Pan", "Fade",
 ]

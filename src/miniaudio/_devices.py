@@ -18,6 +18,7 @@ from . import _callbacks
 from . import _events
 from . import _miniaudio as _ma
 from ._convert import width_from_format
+from ._async import _AsyncIO, _EndedEvent
 from ._device_io import _PushIO
 from ._devvolume import _VolumePause
 from ._notifications import _Notifications
@@ -91,7 +92,7 @@ _DEFAULT_DATA_CALLBACK: Any = _ma._Device.__dict__["_data_callback"]
 _DeviceT = TypeVar("_DeviceT", bound="AbstractDevice")  # `with PlaybackDevice() as d`: d is a PlaybackDevice
 
 
-class AbstractDevice(_PushIO, _Prefetch, _Notifications, _ma._Device):
+class AbstractDevice(_AsyncIO, _PushIO, _Prefetch, _Notifications, _ma._Device):
     """What :class:`PlaybackDevice`, :class:`CaptureDevice` and :class:`DuplexStream` share.
 
     Not created directly.  A device opens at creation and is a context manager: leaving the
@@ -117,7 +118,7 @@ class AbstractDevice(_PushIO, _Prefetch, _Notifications, _ma._Device):
     def __init__(self) -> None:
         self.stop_callback: Optional[Callable[[], Any]] = None
         self.on_finished: Optional[Callable[["AbstractDevice"], Any]] = None
-        self._ended = threading.Event()
+        self._ended = _EndedEvent()  # wakes wait_async() too (_async.py)
         self._ended.set()
         # Serialises start/stop/close/end-of-run handling of this device between threads (the C
         # calls release the GIL).  Never taken on the audio thread: those calls refuse to run there.
