@@ -51,6 +51,43 @@ def jack_available():
     return None
 
 
+def _jackd_running():
+    """Whether any jackd process is alive on this machine (any user)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/comm" % entry) as f:
+                    if f.read().strip() in ("jackd", "jackdbus"):
+                        return True
+            except OSError:
+                pass
+    return False
+
+
+def clear_stale_registry(shm="/dev/shm"):
+    """Removes what dead JACK servers left in shared memory, when no jackd runs at all.
+
+    JACK2 registers every server by name in a table of 8 slots (jack-shm-registry) and frees a
+    slot only when a server of the same name starts again or exits cleanly: each server killed
+    (a test does that on purpose) or crashed keeps its slot, and as every test server has a name
+    of its own, the ninth start fails with "Too many servers already active".  With no jackd
+    alive nothing in that table is in use, so the table and the servers' files go (only ours:
+    the registry and the ma-test-* servers'); with a jackd alive (another user's, or another test
+    run's) nothing is touched."""
+    if not os.path.isdir(shm) or _jackd_running():
+        return
+    for name in os.listdir(shm):
+        if name == "jack-shm-registry" or "ma-test-" in name or (name.startswith("jack-") and name[5:].split("-")[0].isdigit()):
+            path = os.path.join(shm, name)
+            try:
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
+            except OSError:
+                pass
+
+
 class JackServer(procs.ServerProcess):
     """A private jackd with the dummy driver, as a context manager.
 
@@ -85,6 +122,7 @@ class JackServer(procs.ServerProcess):
             raise JackServerError(reason)
         if self._proc is not None:
             raise JackServerError("already started")
+        clear_stale_registry()
         self._dir = tempfile.mkdtemp(prefix="ma-jack-")
         self.env = {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1"}
         cmd = ["jackd", "-n", self.name, "--no-realtime", "-d", "dummy", "-r", str(self.rate),
