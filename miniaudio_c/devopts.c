@@ -139,8 +139,25 @@ unknown_key(PyObject *key)
     if (names == NULL) {
         return -1;
     }
+    const char *k = PyUnicode_AsUTF8(key), *k_dot;
+    Py_ssize_t cut;
+
+    if (k == NULL) {
+        Py_DECREF(names);
+        return -1;
+    }
+    k_dot = strchr(k, '.');
+    cut = k_dot != NULL ? (Py_ssize_t)(k_dot - k) : -1;
     for (int i = 0; i < N_ROWS; i++) {
-        PyObject *name = PyUnicode_FromString(rows[i].key);
+        PyObject *name;
+        /* "pulse.foo": list the pulse settings; a general key: the general settings */
+        const char *row_dot = strchr(rows[i].key, '.');
+        if (cut < 0 ? row_dot != NULL
+                    : row_dot == NULL || (Py_ssize_t)(row_dot - rows[i].key) != cut ||
+                          strncmp(rows[i].key, k, (size_t)cut) != 0) {
+            continue;
+        }
+        name = PyUnicode_FromString(rows[i].key);
         if (name == NULL || PyList_Append(names, name) < 0) {
             Py_XDECREF(name);
             goto done;
@@ -150,7 +167,8 @@ unknown_key(PyObject *key)
     sep = PyUnicode_FromString(", ");
     joined = sep != NULL ? PyUnicode_Join(sep, names) : NULL;
     if (joined != NULL) {
-        PyErr_Format(PyExc_ValueError, "unknown backend option %R; the options are: %U", key, joined);
+        PyErr_Format(PyExc_ValueError, "unknown %s %R; the settings are: %U",
+                     cut < 0 ? "device setting" : "backend option", key, joined);
     }
 done:
     Py_XDECREF(sep);
@@ -340,8 +358,8 @@ pyma_devopts_check(const pyma_devopts *opts, ma_backend backend)
         }
         names = backend_names(rows[i].backends);
         if (names != NULL) {
-            PyErr_Format(PyExc_ValueError, "%s applies to the %U backends, not to %s, which the device was opened "
-                         "with (choose the backend with backends=[...])", rows[i].key, names,
+            PyErr_Format(PyExc_ValueError, "%s applies to the backends %U only, not to %s, which the device was "
+                         "opened with (choose the backend with backends=[...])", rows[i].key, names,
                          ma_get_backend_name(backend));
             Py_DECREF(names);
         }
