@@ -127,7 +127,7 @@ class AbstractDevice(_PushIO, _Prefetch, _ma._Device):
                capture_channels: Any, sample_rate: Any, buffersize_msec: int, play_id: Any, capture_id: Any,
                callback_periods: int, backends: BackendsType, thread_prio: Any, app_name: str,
                on_finished: Optional[Callable[["AbstractDevice"], Any]], latency: Any = None,
-               options: Optional[dict] = None, performance_profile: Optional[str] = None) -> None:
+               options: Optional[Dict[str, Any]] = None, performance_profile: Optional[str] = None) -> None:
         AbstractDevice.__init__(self)
         if on_finished is not None and not callable(on_finished):
             raise TypeError("on_finished must be callable or None")
