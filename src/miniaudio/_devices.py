@@ -572,6 +572,7 @@ class CaptureDevice(AbstractDevice):
         format (SampleFormat): The sample format.
         sample_width (int): Bytes per sample.
         nchannels (int): The channel count.
+        loopback (bool): Whether it records what a playback device plays (``loopback=True``).
 
     Raises:
         ValueError: An argument is out of range (the message names it), or no device or more than
