@@ -224,3 +224,83 @@ def test_no_pre_silence_keeps_stopped_and_generator_periods_silent(devices):
     dev.start(short())
     assert dev.wait(5)
     assert dev.stats.padded_callbacks >= 1
+
+
+def test_loopback_follows_the_default_sink(pulse_server, tmp_path):
+    """With device_id=None the loopback records the sink that is the default when it opens."""
+    index = pulse_server.load_null_sink("othersink", "Other Sink")
+    try:
+        pulse_server.pactl("set-default-sink", "othersink")
+        player = paplay(pulse_server, 550.0, 20.0, tmpdir=str(tmp_path))  # to the default: othersink
+        try:
+            with miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, backends=PULSE, loopback=True,
+                                         buffersize_msec=20) as dev:
+                assert dev.device_name == "Monitor of Other Sink"
+                x = record_tone(dev)
+        finally:
+            stop(player)
+        assert abs(peak_frequency(x[:, 0]) - 550.0) < 2.0
+    finally:
+        pulse_server.pactl("set-default-sink", pulse_server.sink_name)
+        pulse_server.unload_module(index)
+
+
+def test_capture_channel_map_swaps_channels(pulse_server):
+    """A left-only tone on the sink, recorded by a loopback capture with channel_map=["FR", "FL"]:
+    it arrives on the capture's second channel.  (PulseAudio opens its streams with the client's
+    channel count, so a one-channel map reaches the server as mono: selection needs the map's
+    positions to be the device's own, as here.)"""
+    t = np.arange(RATE * 4) / RATE
+    left_only = np.zeros((len(t), 2), np.float32)
+    left_only[:, 0] = 0.5 * np.sin(2 * np.pi * 770.0 * t)
+    with miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, backends=PULSE) as play:
+        play.write(left_only[: RATE // 2])
+        with miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, backends=PULSE, loopback=True, buffersize_msec=20,
+                                     channel_map=["front_right", "front_left"]) as rec:
+            rec.start()
+            play.write(left_only[RATE // 2:], timeout=20)
+            x = record_tone(rec, 0.3)
+    assert np.abs(x[:, 0]).max() < 0.01
+    assert abs(peak_frequency(x[:, 1]) - 770.0) < 3.0
+
+
+def test_pulse_server_option_reaches_the_backend(pulse_server):
+    """backend_options pulse.server: the server named is the one connected to (a socket that does not
+    exist: PulseAudio cannot be opened; the right one: it can)."""
+    with pytest.raises(miniaudio.MiniaudioError):
+        miniaudio.PlaybackDevice(backends=PULSE, backend_options={"pulse": {"server": "unix:/nonexistent/socket"}})
+    server = pulse_server.env["PULSE_SERVER"]
+    with miniaudio.PlaybackDevice(backends=PULSE, backend_options={"pulse": {"server": server}}) as dev:
+        assert dev.backend == "PulseAudio"
+
+
+def test_no_pre_silence_plays_silence_after_a_generator_ends(pulse_server):
+    """With no_pre_silence miniaudio leaves the output buffer as it was: the package clears it where
+    it does not write (after the generator ended, while the end drains), so the sink hears silence
+    after the one-second tone, not the tone's last period again: the audible span recorded is at
+    most the tone's length (PulseAudio drops 12-17 ms at the start of a stream, never adds)."""
+    t = np.arange(RATE) / RATE
+    tone = np.repeat((0.5 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.float32)[:, None], 2, axis=1)
+
+    def gen():
+        pos = 0
+        frames = yield b""
+        while pos < len(tone):
+            chunk = tone[pos:pos + frames]
+            pos += len(chunk)
+            frames = yield chunk
+
+    # the channel map makes miniaudio convert through its own buffer, which keeps the last period
+    # when nobody clears it
+    with miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, backends=PULSE, buffersize_msec=10, no_pre_silence=True,
+                                  channel_map=["FR", "FL"]) as play:
+        with miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, backends=PULSE, loopback=True, buffersize_msec=10,
+                                     ring_msec=5000) as rec:
+            rec.start()
+            play.start(gen())
+            assert play.wait(20)
+            x = rec.read(int(RATE * 1.5), timeout=20, chunk_type="numpy")
+    audible = np.nonzero(np.abs(x[:, 0]) > 0.05)[0]
+    assert len(audible) > RATE // 2
+    span = audible[-1] - audible[0] + 1
+    assert RATE - 1000 < span <= RATE
