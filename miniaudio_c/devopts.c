@@ -467,6 +467,10 @@ pyma_loopback_resolve(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, 
     }
     sink.pulse[sizeof(sink.pulse) - 1] = '\0';
     n = strlen(sink.pulse);
+    if (n > 8 && strcmp(sink.pulse + n - 8, ".monitor") == 0) {
+        memcpy(cid->pulse, sink.pulse, n + 1); /* a monitor source's own id: record it */
+        return 0;
+    }
     if (n + sizeof(".monitor") > sizeof(cid->pulse)) {
         PyErr_Format(PyExc_ValueError, "device_id: the sink name %s is too long for its monitor's name", sink.pulse);
         return -1;

@@ -102,6 +102,10 @@ def test_loopback_device_id_names_the_sink(pulse_server, tmp_path):
         sinks = [d for d in miniaudio.Devices(backends=PULSE).get_playbacks() if d["name"] == "Loop Sink"]
         with miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, backends=PULSE, loopback=True, device_id=sinks[0]) as dev:
             assert dev.device_name == "Monitor of Loop Sink"
+        # and so does the monitor's own id (a DeviceId of the capture list)
+        with miniaudio.CaptureDevice(SF.FLOAT32, 2, RATE, backends=PULSE, loopback=True,
+                                     device_id=miniaudio.DeviceId("PulseAudio", b"loopsink.monitor")) as dev:
+            assert dev.device_name == "Monitor of Loop Sink"
     finally:
         pulse_server.unload_module(index)
 
@@ -304,3 +308,51 @@ def test_no_pre_silence_plays_silence_after_a_generator_ends(pulse_server):
     assert len(audible) > RATE // 2
     span = audible[-1] - audible[0] + 1
     assert RATE - 1000 < span <= RATE
+
+
+# ---- JACK (a private jackd with the dummy driver, as tests/test_devices_jack.py) -----------------
+
+
+@pytest.fixture(scope="module")
+def jack():
+    import jack_server as js
+
+    reason = js.jack_available()
+    if reason is not None:
+        if os.environ.get("MINIAUDIO_REQUIRE_JACK") == "1":
+            pytest.fail("MINIAUDIO_REQUIRE_JACK=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    with js.JackServer(rate=RATE, period=256) as server:
+        saved = {name: os.environ.get(name) for name in server.env}
+        os.environ.update(server.env)
+        try:
+            yield server
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+JACK = [Backend.JACK]
+
+
+def test_jack_client_name_and_refused_settings(jack):
+    # backend_options jack.client_name names the JACK client (it wins over app_name)
+    with miniaudio.PlaybackDevice(SF.FLOAT32, 2, RATE, backends=JACK, app_name="app",
+                                  backend_options={"jack": {"client_name": "loopclient"}}) as dev:
+        dev.start()
+        ports = jack.ports()
+        assert any(p.startswith("loopclient:") for p in ports), ports
+        assert not any(p.startswith("app:") for p in ports)
+    # one channel on the right port: JACK opens one channel per physical port
+    with miniaudio.PlaybackDevice(SF.FLOAT32, 1, RATE, backends=JACK, channel_map=["FR"]) as dev:
+        assert dev.nchannels == 1
+    with pytest.raises(ValueError, match="loopback capture is available on the WASAPI and PulseAudio backends, "
+                                         "not on JACK"):
+        miniaudio.CaptureDevice(backends=JACK, loopback=True)
+    with pytest.raises(ValueError, match="exclusive applies to the backends .* only, not to JACK"):
+        miniaudio.CaptureDevice(backends=JACK, exclusive=True)
+    with pytest.raises(ValueError, match="stream_name applies to the backends PulseAudio only, not to JACK"):
+        miniaudio.DuplexStream(backends=JACK, stream_name="x")
