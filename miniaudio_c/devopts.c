@@ -99,6 +99,8 @@ static const opt_row rows[] = {
 };
 
 #define N_ROWS ((int)(sizeof(rows) / sizeof(rows[0])))
+/* pyma_devopts (_miniaudio.h) has room for every row */
+typedef char devopts_rows_fit[(sizeof(rows) / sizeof(rows[0])) <= PYMA_DEVOPT_ROWS ? 1 : -1];
 
 /* "WASAPI, DirectSound, ALSA" for a backend mask. */
 static PyObject *
