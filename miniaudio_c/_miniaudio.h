@@ -947,6 +947,9 @@ extern PyType_Spec pyma_context_spec;
  * is available (nothing to uninit then). */
 int pyma_context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
                       int *null_listed);
+/* The same with a device's context settings (devopts.c) applied; opts may be NULL. */
+int pyma_context_open_opts(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio,
+                           const char *app_name, int *null_listed, const void *opts);
 
 /* A new list of (name, raw_id bytes, is_default, formats) for the playback or capture devices of
  * `ctx`; formats is a list of (format, sample_rate, channels) when `detailed`, else empty.  `lock`
@@ -963,6 +966,37 @@ PyObject *pyma_list_devices(pyma_state *st, ma_context *ctx, PyThread_type_lock 
  * ambiguous one the matches). */
 int pyma_resolve_device_id(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, ma_device_type type, PyObject *obj,
                            const char *argname, ma_device_id *id, int *has_id);
+
+/* ---- backend settings and loopback (devopts.c) --------------------------------------------- */
+
+/* The parsed `options` of _Device._open (keys and kinds in devopts.c's table); lives on the
+ * caller's stack until ma_device_init has returned: the configs point into it. */
+#define PYMA_DEVOPT_ROWS 40
+typedef struct {
+    unsigned char set[PYMA_DEVOPT_ROWS];
+    long long num[PYMA_DEVOPT_ROWS];
+    char text[5][256];                  /* string settings, one slot each */
+    ma_channel maps[2][MA_MAX_CHANNELS]; /* playback, capture channel maps */
+    ma_uint32 map_len[2];
+} pyma_devopts;
+
+/* Fills `opts` from None or a dict {key: value}; TypeError/ValueError naming the key (an unknown
+ * key lists the known ones).  GIL held. */
+int pyma_devopts_parse(PyObject *options, pyma_devopts *opts);
+/* Stores the context settings of `opts` (may be NULL) into `config`. */
+void pyma_devopts_context(const pyma_devopts *opts, ma_context_config *config);
+/* -1 with ValueError when a general setting does not apply to `backend` (naming those it applies to). */
+int pyma_devopts_check(const pyma_devopts *opts, ma_backend backend);
+/* Stores the device settings of `opts` into `config` (pointers into `opts`). */
+void pyma_devopts_device(const pyma_devopts *opts, ma_device_config *config);
+/* -1 with ValueError when channel map `which` (0 playback, 1 capture) is set and its length is not `channels`. */
+int pyma_devopts_map_check(const pyma_devopts *opts, int which, ma_uint32 channels, const char *argname);
+/* Loopback capture: on WASAPI resolves `id_obj` among the playback devices into *cid (type stays
+ * loopback); on PulseAudio sets *type to capture and *cid to the monitor source of the sink named
+ * by `id_obj` (None: the default sink); other backends: ValueError naming those with loopback.
+ * GIL held (released inside for enumeration). */
+int pyma_loopback_resolve(pyma_state *st, ma_context *ctx, PyThread_type_lock lock, PyObject *id_obj, int *type,
+                          ma_device_id *cid, int *has_id);
 
 /* ---- the device event queue (events.c) ---------------------------------------------------- */
 

@@ -403,6 +403,17 @@ run_step(DeviceObject *self, void *out, const void *in, ma_uint32 frames)
     return python_step(self, out, in, frames);
 }
 
+/* A device opened with no_pre_silence (devopts.c): miniaudio leaves the output as it was, so the
+ * paths that may not write all of it (not running, draining, a Python generator or callback, a
+ * push run's prebuffering) clear it here; a stream pulled in C writes every frame itself. */
+static void
+pre_silence(DeviceObject *self, ma_device *device, void *output, ma_uint32 frames)
+{
+    if (output != NULL && device->noPreSilencedOutputBuffer) {
+        ma_silence_pcm_frames(output, frames, self->play_fmt->format, self->play_channels);
+    }
+}
+
 void
 pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32 frames)
 {
@@ -413,11 +424,13 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
     pyma_aadd(&self->in_callback, 1);
     if (pyma_aload(&self->state) != PYMA_RUN_RUNNING) {
         audio_retire_if_held(self); /* stop()/close() waits for this */
+        pre_silence(self, device, output, frames);
         goto done; /* stopped, ended or closing: miniaudio has pre-silenced the output */
     }
     self->audio_thread = PyThread_get_thread_ident();
     if (self->draining) {
         /* Output is pre-silenced; these periods are not counted in the statistics. */
+        pre_silence(self, device, output, frames);
         if (self->drain_left <= frames) {
             end_run(self, PYMA_RUN_ENDED);
         }
@@ -425,6 +438,9 @@ pyma_data_callback(ma_device *device, void *output, const void *input, ma_uint32
             self->drain_left -= frames;
         }
         goto done;
+    }
+    if (self->push || self->stream == NULL) {
+        pre_silence(self, device, output, frames);
     }
     start = pyma_now_ns();
     if (self->type == ma_device_type_capture) {

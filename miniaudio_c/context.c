@@ -20,6 +20,14 @@ int
 pyma_context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
              int *null_listed)
 {
+    return pyma_context_open_opts(st, ctx, backends, thread_prio, app_name, null_listed, NULL);
+}
+
+/* `opts`: a device's pyma_devopts (its context settings are applied last), or NULL. */
+int
+pyma_context_open_opts(pyma_state *st, ma_context *ctx, PyObject *backends, int thread_prio, const char *app_name,
+                       int *null_listed, const void *opts)
+{
     ma_backend list[ma_backend_null + 1];
     ma_uint32 count = 0;
     ma_context_config config = ma_context_config_init();
@@ -57,6 +65,9 @@ pyma_context_open(pyma_state *st, ma_context *ctx, PyObject *backends, int threa
     if (app_name != NULL && app_name[0] != '\0') {
         config.pulse.pApplicationName = app_name;
         config.jack.pClientName = app_name;
+    }
+    if (opts != NULL) {
+        pyma_devopts_context((const pyma_devopts *)opts, &config);
     }
     Py_BEGIN_ALLOW_THREADS
     r = ma_context_init(count > 0 ? list : NULL, count, &config, ctx);

@@ -111,22 +111,29 @@ device_release(DeviceObject *self)
 PyDoc_STRVAR(device_open_doc,
              "_open($self, type, play_format, play_channels, capture_format, capture_channels,\n"
              "      sample_rate, buffersize_msec, periods, play_id, capture_id, backends, thread_prio,\n"
-             "      app_name, performance_profile=0, /)\n--\n\n"
-             "Open the context and the device.  Ids: None, raw id bytes, or a name substring.");
+             "      app_name, performance_profile=0, options=None, /)\n--\n\n"
+             "Open the context and the device.  Ids: None, raw id bytes, or a name substring.\n"
+             "type 4 (loopback): a capture of what a playback device plays (devopts.c).  options: a dict\n"
+             "of backend settings (devopts.c's table).");
 
 static PyObject *
 device_open(DeviceObject *self, PyObject *args)
 {
-    PyObject *pf_obj, *pc_obj, *cf_obj, *cc_obj, *rate_obj, *play_id, *cap_id, *backends;
-    int type, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0, null_listed = 0, profile = 0;
+    PyObject *pf_obj, *pc_obj, *cf_obj, *cc_obj, *rate_obj, *play_id, *cap_id, *backends, *options = Py_None;
+    int type, side, loopback, buffer_msec, periods, thread_prio, play_has = 0, cap_has = 0, null_listed = 0, profile = 0;
     const char *app_name;
     long pf = ma_format_s16, pc = 2, cf = ma_format_s16, cc = 2, rate = 0;
     ma_device_id pid, cid;
     ma_device_config config;
     ma_result r;
+    pyma_devopts opts; /* the configs point into it until ma_device_init returns */
 
-    if (!PyArg_ParseTuple(args, "iOOOOOiiOOOis|i:_open", &type, &pf_obj, &pc_obj, &cf_obj, &cc_obj, &rate_obj,
-                          &buffer_msec, &periods, &play_id, &cap_id, &backends, &thread_prio, &app_name, &profile)) {
+    if (!PyArg_ParseTuple(args, "iOOOOOiiOOOis|iO:_open", &type, &pf_obj, &pc_obj, &cf_obj, &cc_obj, &rate_obj,
+                          &buffer_msec, &periods, &play_id, &cap_id, &backends, &thread_prio, &app_name, &profile,
+                          &options)) {
+        return NULL;
+    }
+    if (pyma_devopts_parse(options, &opts) < 0) {
         return NULL;
     }
     if (profile != ma_performance_profile_low_latency && profile != ma_performance_profile_conservative) {
@@ -141,18 +148,21 @@ device_open(DeviceObject *self, PyObject *args)
         PyErr_SetString(PyExc_RuntimeError, "the device has already been opened");
         return NULL;
     }
-    if (type != ma_device_type_playback && type != ma_device_type_capture && type != ma_device_type_duplex) {
+    if (type != ma_device_type_playback && type != ma_device_type_capture && type != ma_device_type_duplex &&
+        type != ma_device_type_loopback) {
         PyErr_Format(PyExc_ValueError, "unknown device type %d", type);
         return NULL;
     }
-    if (type != ma_device_type_capture &&
+    loopback = type == ma_device_type_loopback;
+    side = loopback ? ma_device_type_capture : type; /* the sides a loopback device has: the capture side */
+    if (side != ma_device_type_capture &&
         (pyma_arg(pf_obj, PYMA_ARG_FORMAT, 0, type == ma_device_type_duplex ? "playback_format" : "output_format",
                   &pf) < 0 ||
          pyma_arg(pc_obj, PYMA_ARG_CHANNELS, 1, type == ma_device_type_duplex ? "playback_channels" : "nchannels",
                   &pc) < 0)) {
         return NULL;
     }
-    if (type != ma_device_type_playback &&
+    if (side != ma_device_type_playback &&
         (pyma_arg(cf_obj, PYMA_ARG_FORMAT, 0, type == ma_device_type_duplex ? "capture_format" : "input_format",
                   &cf) < 0 ||
          pyma_arg(cc_obj, PYMA_ARG_CHANNELS, 1, type == ma_device_type_duplex ? "capture_channels" : "nchannels",
@@ -160,6 +170,10 @@ device_open(DeviceObject *self, PyObject *args)
         return NULL;
     }
     if (pyma_arg(rate_obj, PYMA_ARG_SAMPLE_RATE, 1, "sample_rate", &rate) < 0) {
+        return NULL;
+    }
+    if ((pc != 0 && pyma_devopts_map_check(&opts, 0, (ma_uint32)pc, "channel_map") < 0) ||
+        (cc != 0 && pyma_devopts_map_check(&opts, 1, (ma_uint32)cc, "channel_map") < 0)) {
         return NULL;
     }
     if (buffer_msec < 0 || buffer_msec > 10000) {
@@ -182,18 +196,25 @@ device_open(DeviceObject *self, PyObject *args)
         }
         memcpy(self->app_name, app_name, n);
     }
-    if (pyma_context_open(self->st, &self->context, backends, thread_prio, self->app_name, &null_listed) < 0) {
+    if (pyma_context_open_opts(self->st, &self->context, backends, thread_prio, self->app_name, &null_listed,
+                               &opts) < 0) {
         goto error;
     }
     self->context_ready = 1;
-    if ((type != ma_device_type_capture &&
-         pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_playback, play_id,
-                                type == ma_device_type_duplex ? "playback_device_id" : "device_id", &pid,
-                                &play_has) < 0) ||
-        (type != ma_device_type_playback &&
-         pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_capture, cap_id,
-                                type == ma_device_type_duplex ? "capture_device_id" : "device_id", &cid,
-                                &cap_has) < 0)) {
+    if (pyma_devopts_check(&opts, self->context.backend) < 0 ||
+        (type == ma_device_type_loopback &&
+         pyma_loopback_resolve(self->st, &self->context, self->op_lock, cap_id, &type, &cid, &cap_has) < 0)) {
+        goto error;
+    }
+    if (!loopback &&
+        ((type != ma_device_type_capture &&
+          pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_playback, play_id,
+                                 type == ma_device_type_duplex ? "playback_device_id" : "device_id", &pid,
+                                 &play_has) < 0) ||
+         (type != ma_device_type_playback &&
+          pyma_resolve_device_id(self->st, &self->context, self->op_lock, ma_device_type_capture, cap_id,
+                                 type == ma_device_type_duplex ? "capture_device_id" : "device_id", &cid,
+                                 &cap_has) < 0))) {
         goto error;
     }
     config = ma_device_config_init((ma_device_type)type);
@@ -211,6 +232,7 @@ device_open(DeviceObject *self, PyObject *args)
     config.notificationCallback = pyma_notification_callback;
     config.pUserData = self;
     self->note_epoch_ns = pyma_now_ns(); /* notifications may come from ma_device_init on */
+    pyma_devopts_device(&opts, &config);
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(self->op_lock, WAIT_LOCK);
     r = ma_device_init(&self->context, &config, &self->device);
@@ -222,13 +244,14 @@ device_open(DeviceObject *self, PyObject *args)
     self->device_ready = 1;
     pyma_gain_init(self);
     self->async_backend = backend_is_asynchronous(&self->context);
-    if ((type != ma_device_type_capture && self->device.playback.internalPeriodSizeInFrames == 0) ||
-        (type != ma_device_type_playback && self->device.capture.internalPeriodSizeInFrames == 0)) {
+    if ((side != ma_device_type_capture && self->device.playback.internalPeriodSizeInFrames == 0) ||
+        (side != ma_device_type_playback && self->device.capture.internalPeriodSizeInFrames == 0)) {
         PyErr_Format(PyExc_ValueError, "buffersize_msec %d at sample_rate %u Hz gives periods of 0 frames",
                      buffer_msec, self->device.sampleRate);
         goto error;
     }
-    self->type = (ma_device_type)type;
+    /* a loopback device is a capture device to the rest of the package */
+    self->type = type == ma_device_type_loopback ? ma_device_type_capture : (ma_device_type)type;
     self->play_fmt = pyma_format_info_get((ma_format)pf);
     self->cap_fmt = pyma_format_info_get((ma_format)cf);
     self->play_channels = self->device.playback.channels;

@@ -730,6 +730,32 @@ for cls, own in DEVICE_CLASSES.items():
                    [("nul", "a\0b", ValueError, False)], label)
     add_param_rows(label, cls, valid, "on_finished", [(lbl, v, TypeError, True) for lbl, v in TYPES
                                                       if lbl != "None"], label)
+    # backend settings (docs/devices.rst, "Backend settings"): bad types name the argument, a setting
+    # that does not apply to the backend opened (NULL) names the backends it applies to
+    add_param_rows(label, cls, valid, "exclusive", [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl != "bool"] +
+                   [("not-on-null", True, ValueError, "applies to the backends")], label)
+    add_param_rows(label, cls, valid, "performance_profile",
+                   [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl not in ("None", "str")] +
+                   [("unknown", "fast", ValueError, True)], label)
+    add_param_rows(label, cls, valid, "stream_name", [(lbl, v, TypeError, True) for lbl, v in TYPES
+                                                      if lbl not in ("None", "str")] +
+                   [("not-on-null", "x", ValueError, "applies to the backends PulseAudio only")], label)
+    add_param_rows(label, cls, valid, "backend_options",
+                   [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl not in ("None", "dict")] +
+                   [("unknown-backend", {"beos": {}}, ValueError, "unknown backend"),
+                    ("unknown-option", {"pulse": {"x": 1}}, ValueError, "pulse.x"),
+                    ("bad-value", {"pulse": {"try_auto_spawn": 1}}, TypeError, "pulse.try_auto_spawn")], label)
+    if cls is not miniaudio.DuplexStream:
+        add_param_rows(label, cls, valid, "channel_map",
+                       [(lbl, v, TypeError, True) for lbl, v in TYPES if lbl not in ("None", "list", "tuple",
+                                                                                     "bytearray", "dict")] +
+                       [("too-short", ["FL"], ValueError, True), ("unknown", ["FL", "up"], ValueError, True)], label)
+row("CaptureDevice-loopback-on-null", call(miniaudio.CaptureDevice, backends=NULL, loopback=True), ValueError,
+    "WASAPI and PulseAudio", "CaptureDevice")
+row("CaptureDevice-loopback-type", call(miniaudio.CaptureDevice, backends=NULL, loopback=1), TypeError, "loopback",
+    "CaptureDevice")
+row("PlaybackDevice-no_clip-s16", call(miniaudio.PlaybackDevice, backends=NULL, no_clip=True), ValueError,
+    "no_clip", "PlaybackDevice")
 
 
 def set_on_notification(value):

@@ -38,8 +38,17 @@ def test_constructor_signature(cls, expected):
     positional = [(p.name, p.default) for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert positional == expected
     keyword_only = [(p.name, p.default) for p in params if p.kind == p.KEYWORD_ONLY]
-    assert keyword_only == [("on_finished", None), ("ring_msec", None), ("latency", None)]
-    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished", "ring_msec", "latency"]
+    assert keyword_only[:3] == [("on_finished", None), ("ring_msec", None), ("latency", None)]
+    # then the backend settings (docs/devices.rst, "Backend settings"), all off by default
+    settings = {"PlaybackDevice": ["exclusive", "channel_map", "performance_profile", "no_clip", "no_pre_silence",
+                                   "stream_name", "backend_options"],
+                "CaptureDevice": ["loopback", "exclusive", "channel_map", "performance_profile", "stream_name",
+                                  "backend_options"],
+                "DuplexStream": ["exclusive", "playback_channel_map", "capture_channel_map", "performance_profile",
+                                 "no_clip", "no_pre_silence", "stream_name", "backend_options"]}[cls]
+    assert [name for name, _ in keyword_only[3:]] == settings
+    assert all(default in (None, False) for _, default in keyword_only[3:])
+    assert [p.name for p in params] == [n for n, _ in expected] + ["on_finished", "ring_msec", "latency"] + settings
 
 
 def test_method_signatures():

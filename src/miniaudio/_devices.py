@@ -12,7 +12,7 @@ import inspect
 import threading
 import types
 import warnings
-from typing import Any, Callable, NamedTuple, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar
 
 from . import _callbacks
 from . import _events
@@ -23,6 +23,7 @@ from ._device_io import _PushIO
 from ._devvolume import _VolumePause
 from ._notifications import _Notifications
 from ._prefetch import _Prefetch
+from ._devopts import ChannelMapType, channel_map_bytes, device_options, performance_profile_value
 # DeviceId and Devices: miniaudio/__init__.py imports them from here with the device classes.
 from ._enumeration import BackendsType, DeviceId, Devices, _backend_values, _raw_id
 from ._errors import MiniaudioError
@@ -128,7 +129,8 @@ class AbstractDevice(_AsyncIO, _PushIO, _Prefetch, _Notifications, _ma._Device):
     def _setup(self, device_type: DeviceType, play_format: Any, play_channels: Any, capture_format: Any,
                capture_channels: Any, sample_rate: Any, buffersize_msec: int, play_id: Any, capture_id: Any,
                callback_periods: int, backends: BackendsType, thread_prio: Any, app_name: str,
-               on_finished: Optional[Callable[["AbstractDevice"], Any]], latency: Any = None) -> None:
+               on_finished: Optional[Callable[["AbstractDevice"], Any]], latency: Any = None,
+               options: Optional[Dict[str, Any]] = None, performance_profile: Optional[str] = None) -> None:
         AbstractDevice.__init__(self)
         if on_finished is not None and not callable(on_finished):
             raise TypeError("on_finished must be callable or None")
@@ -141,9 +143,10 @@ class AbstractDevice(_AsyncIO, _PushIO, _Prefetch, _Notifications, _ma._Device):
             if not 0 <= value <= top:
                 raise ValueError(f"{name} must be 0..{top} (0: the backend's default), not {value}")
         buffersize_msec, profile = _latency_setting(latency, buffersize_msec, callback_periods)
+        profile = performance_profile_value(performance_profile, profile)
         self._open(device_type.value, play_format, play_channels, capture_format, capture_channels, sample_rate,
                    buffersize_msec, callback_periods, play_id, capture_id, _backend_values(backends),
-                   enum_value(ThreadPriority, thread_prio, "thread_prio"), app_name, profile)
+                   enum_value(ThreadPriority, thread_prio, "thread_prio"), app_name, profile, options)
         info = self._info
         self.backend: str = info["backend"]
         self.sample_rate: int = info["sample_rate"]
@@ -415,6 +418,18 @@ class PlaybackDevice(_VolumePause, AbstractDevice):
             the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
             default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
             :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
+        exclusive: Ask for exclusive use of the device (miniaudio's share mode; WASAPI, DirectSound,
+            ALSA, Core Audio, AAudio, OSS, audio(4)); ValueError on other backends.
+        channel_map: The channel position of each of the device's channels, names such as
+            ``"front_left"``/``"FL"`` or ints (see :ref:`backend-settings`).
+        performance_profile: ``"low_latency"`` or ``"conservative"`` (miniaudio's profile); None:
+            as ``latency`` gives it (low latency by default).
+        no_clip: Do not clip FLOAT32 output to -1..1 (FLOAT32 devices only).
+        no_pre_silence: miniaudio does not clear the output buffer before the callback.
+        stream_name: The stream name PulseAudio shows (``pactl list sink-inputs``); ValueError on
+            other backends.
+        backend_options: Settings of one backend, ``{"pulse": {...}, "wasapi": {...}, ...}`` (see
+            :ref:`backend-settings`); the sections of backends not opened are not used.
 
     Attributes:
         format (SampleFormat): The sample format.
@@ -443,11 +458,23 @@ class PlaybackDevice(_VolumePause, AbstractDevice):
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
         latency: Any = None,
+        exclusive: bool = False,
+        channel_map: ChannelMapType = None,
+        performance_profile: Optional[str] = None,
+        no_clip: bool = False,
+        no_pre_silence: bool = False,
+        stream_name: Optional[str] = None,
+        backend_options: Optional[Dict[Any, Dict[str, Any]]] = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, output_format, "output_format"))  # before opening
+        if no_clip is True and self.format is not SampleFormat.FLOAT32:
+            raise ValueError(f"no_clip applies to output_format=SampleFormat.FLOAT32 only, not {self.format.name}")
+        options = device_options(exclusive=exclusive, playback_map=channel_map_bytes(channel_map, nchannels,
+                                 "channel_map"), no_clip=no_clip, no_pre_silence=no_pre_silence,
+                                 stream_name=stream_name, backend_options=backend_options)
         self._setup(DeviceType.PLAYBACK, output_format, nchannels, None, None, sample_rate, buffersize_msec,
                     _raw_id(device_id, "device_id"), None, callback_periods, backends, thread_prio, app_name,
-                    on_finished, latency)
+                    on_finished, latency, options, performance_profile)
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["playback_channels"]
         self._set_ring_msec(ring_msec)
@@ -530,11 +557,25 @@ class CaptureDevice(AbstractDevice):
             the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
             default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
             :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
+        loopback: Record what a playback device plays ("what you hear"): on WASAPI miniaudio's
+            loopback, on PulseAudio the monitor of the sink; ``device_id`` then names the playback
+            device (None: the default one).  ValueError on other backends (see :ref:`loopback`).
+        exclusive: Ask for exclusive use of the device (miniaudio's share mode; WASAPI, DirectSound,
+            ALSA, Core Audio, AAudio, OSS, audio(4)); ValueError on other backends.
+        channel_map: The channel position of each of the device's channels, names such as
+            ``"front_left"``/``"FL"`` or ints (see :ref:`backend-settings`).
+        performance_profile: ``"low_latency"`` or ``"conservative"`` (miniaudio's profile); None:
+            as ``latency`` gives it (low latency by default).
+        stream_name: The stream name PulseAudio shows (``pactl list sink-inputs``); ValueError on
+            other backends.
+        backend_options: Settings of one backend, ``{"pulse": {...}, "wasapi": {...}, ...}`` (see
+            :ref:`backend-settings`); the sections of backends not opened are not used.
 
     Attributes:
         format (SampleFormat): The sample format.
         sample_width (int): Bytes per sample.
         nchannels (int): The channel count.
+        loopback (bool): Whether it records what a playback device plays (``loopback=True``).
 
     Raises:
         ValueError: An argument is out of range (the message names it), or no device or more than
@@ -558,11 +599,22 @@ class CaptureDevice(AbstractDevice):
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
         latency: Any = None,
+        loopback: bool = False,
+        exclusive: bool = False,
+        channel_map: ChannelMapType = None,
+        performance_profile: Optional[str] = None,
+        stream_name: Optional[str] = None,
+        backend_options: Optional[Dict[Any, Dict[str, Any]]] = None,
     ) -> None:
         self.format = SampleFormat(enum_value(SampleFormat, input_format, "input_format"))  # before opening
-        self._setup(DeviceType.CAPTURE, None, None, input_format, nchannels, sample_rate, buffersize_msec, None,
-                    _raw_id(device_id, "device_id"), callback_periods, backends, thread_prio, app_name, on_finished,
-                    latency)
+        if not isinstance(loopback, bool):
+            raise TypeError(f"loopback must be True or False, not {type(loopback).__name__}")
+        options = device_options(exclusive=exclusive, capture_map=channel_map_bytes(channel_map, nchannels,
+                                 "channel_map"), stream_name=stream_name, backend_options=backend_options)
+        self._setup(DeviceType.LOOPBACK if loopback else DeviceType.CAPTURE, None, None, input_format, nchannels,
+                    sample_rate, buffersize_msec, None, _raw_id(device_id, "device_id"), callback_periods, backends,
+                    thread_prio, app_name, on_finished, latency, options, performance_profile)
+        self.loopback: bool = loopback
         self.sample_width = width_from_format(self.format)
         self.nchannels: int = self._info["capture_channels"]
         self._set_ring_msec(ring_msec)
@@ -638,6 +690,18 @@ class DuplexStream(_VolumePause, AbstractDevice):
             the backend's whole buffer should hold (split into ``callback_periods`` periods, 3 by
             default); it replaces ``buffersize_msec``.  None: ``buffersize_msec`` decides.  The
             :attr:`~AbstractDevice.latency` attribute reports what the backend granted.
+        exclusive: Ask for exclusive use of the device (miniaudio's share mode; WASAPI, DirectSound,
+            ALSA, Core Audio, AAudio, OSS, audio(4)); ValueError on other backends.
+        playback_channel_map, capture_channel_map: The channel position of each channel of that side, names such as
+            ``"front_left"``/``"FL"`` or ints (see :ref:`backend-settings`).
+        performance_profile: ``"low_latency"`` or ``"conservative"`` (miniaudio's profile); None:
+            as ``latency`` gives it (low latency by default).
+        no_clip: Do not clip FLOAT32 output to -1..1 (FLOAT32 devices only).
+        no_pre_silence: miniaudio does not clear the output buffer before the callback.
+        stream_name: The stream name PulseAudio shows (``pactl list sink-inputs``); ValueError on
+            other backends.
+        backend_options: Settings of one backend, ``{"pulse": {...}, "wasapi": {...}, ...}`` (see
+            :ref:`backend-settings`); the sections of backends not opened are not used.
 
     Attributes:
         playback_format (SampleFormat): The sample format played.
@@ -671,13 +735,29 @@ class DuplexStream(_VolumePause, AbstractDevice):
         on_finished: Optional[Callable[["AbstractDevice"], Any]] = None,
         ring_msec: Optional[float] = None,
         latency: Any = None,
+        exclusive: bool = False,
+        playback_channel_map: ChannelMapType = None,
+        capture_channel_map: ChannelMapType = None,
+        performance_profile: Optional[str] = None,
+        no_clip: bool = False,
+        no_pre_silence: bool = False,
+        stream_name: Optional[str] = None,
+        backend_options: Optional[Dict[Any, Dict[str, Any]]] = None,
     ) -> None:
         self.playback_format = SampleFormat(enum_value(SampleFormat, playback_format, "playback_format"))
         self.capture_format = SampleFormat(enum_value(SampleFormat, capture_format, "capture_format"))
+        if no_clip is True and self.playback_format is not SampleFormat.FLOAT32:
+            raise ValueError(f"no_clip applies to playback_format=SampleFormat.FLOAT32 only, not "
+                             f"{self.playback_format.name}")
+        options = device_options(
+            exclusive=exclusive, no_clip=no_clip, no_pre_silence=no_pre_silence, stream_name=stream_name,
+            playback_map=channel_map_bytes(playback_channel_map, playback_channels, "playback_channel_map"),
+            capture_map=channel_map_bytes(capture_channel_map, capture_channels, "capture_channel_map"),
+            backend_options=backend_options)
         self._setup(DeviceType.DUPLEX, playback_format, playback_channels, capture_format, capture_channels,
                     sample_rate, buffersize_msec, _raw_id(playback_device_id, "playback_device_id"),
                     _raw_id(capture_device_id, "capture_device_id"), callback_periods, backends, thread_prio,
-                    app_name, on_finished, latency)
+                    app_name, on_finished, latency, options, performance_profile)
         self.sample_width = width_from_format(self.capture_format)
         self.playback_channels: int = self._info["playback_channels"]
         self.capture_channels: int = self._info["capture_channels"]

@@ -40,11 +40,13 @@ class SampleFormat(Enum):
 
 
 class DeviceType(Enum):
-    """The kind of a device: PLAYBACK, CAPTURE or DUPLEX (the ``"type"`` of a :class:`Devices` dict)."""
+    """The kind of a device: PLAYBACK, CAPTURE or DUPLEX (the ``"type"`` of a :class:`Devices` dict);
+    LOOPBACK is a capture of what a playback device plays (``CaptureDevice(loopback=True)``)."""
 
     PLAYBACK = 1
     CAPTURE = 2
     DUPLEX = 3
+    LOOPBACK = 4
 
 
 class DitherMode(Enum):

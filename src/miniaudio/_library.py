@@ -43,7 +43,8 @@ def get_enabled_backends() -> Set[Backend]:
 def is_loopback_supported(backend: Backend) -> bool:
     """Whether miniaudio supports loopback capture (recording what is played) on the given backend.
 
-    This reports miniaudio's capability only: as in 1.71, no device class opens a loopback device.
+    This reports miniaudio's own loopback, as in 1.71 (WASAPI).  ``CaptureDevice(loopback=True)``
+    also records what you hear on PulseAudio, through the sink's monitor (see :ref:`loopback`).
 
     Args:
         backend: A :class:`Backend` member or its int value.

@@ -324,6 +324,8 @@ class _Device:
         thread_prio: int,
         app_name: str,
         performance_profile: int = 0,
+        # backend settings: {"exclusive": True, "pulse.server": "...", ...} (devopts.c's table)
+        options: dict[str, Any] | None = None,
         /,
     ) -> None: ...
     def _start(self, generator: Generator[Any, Any, Any] | None,
