@@ -20,19 +20,9 @@ from miniaudio import SampleFormat as SF
 
 np = pytest.importorskip("numpy")
 
+from test_mixer import wav_f32  # noqa: E402  (the float32 WAV builder the mixer tests share)
+
 RATE = 48000
-
-
-def wav_f32(x, rate=RATE):
-    """A float32 WAV file (format tag 3) holding `x` ((frames,) or (frames, channels))."""
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 1:
-        x = x[:, None]
-    data = x.tobytes()
-    ch = x.shape[1]
-    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
-            struct.pack("<IHHIIHH", 16, 3, ch, rate, rate * 4 * ch, 4 * ch, 32) + b"data" +
-            struct.pack("<I", len(data)) + data)
 
 
 def noise(seed, frames, channels):

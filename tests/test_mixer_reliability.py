@@ -10,7 +10,6 @@ allocations), threads (threading.active_count and /proc/self/task) and file desc
 
 import gc
 import os
-import struct
 import sys
 import threading
 import time
@@ -24,27 +23,12 @@ from miniaudio import SampleFormat as SF
 
 np = pytest.importorskip("numpy")
 
+from test_mixer import wav_f32, src  # noqa: E402  (the float32 WAV builder the mixer tests share)
+
 linux_only = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc/self")
 
 RATE = 48000
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def wav_f32(x, rate=RATE):
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim == 1:
-        x = x[:, None]
-    data = x.tobytes()
-    ch = x.shape[1]
-    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
-            struct.pack("<IHHIIHH", 16, 3, ch, rate, rate * 4 * ch, 4 * ch, 32) + b"data" +
-            struct.pack("<I", len(data)) + data)
-
-
-def src(x, rate=RATE):
-    x = np.asarray(x, dtype=np.float32)
-    ch = 1 if x.ndim == 1 else x.shape[1]
-    return miniaudio.stream_memory(wav_f32(x, rate), output_format=SF.FLOAT32, nchannels=ch, sample_rate=rate)
 
 
 def ramp(n):
