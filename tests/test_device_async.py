@@ -584,3 +584,53 @@ def test_pulse_recording_keeps_every_frame_and_the_loop_responsive(pulse_server)
     late = sum(1 for x in ms if x >= 5.0)
     assert statistics.median(ms) < 1.0 and late < 0.02 * len(ms), "%d late by 5 ms or more: %s" % (
         late, lag_summary(lags))
+
+
+def test_pulse_cancelled_reads_and_waits_lose_nothing_and_close_ends_a_wait(pulse_server):
+    """On the PulseAudio server: reads of a recording of the counter cancelled in the middle
+    (asyncio.wait_for with timeouts shorter than the chunk) lose no frame (the counter stays whole
+    and in order across them), a cancelled wait_async() leaves the device running, and closing
+    the device while a read_async() waits ends that read with a clear error."""
+    from test_devices_pulse import CHANNELS, counter_wav, open_capture, open_playback
+    wav = counter_wav(12 * RATE)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        with open_playback(fmt=SF.SIGNED16, buffersize_msec=100) as playback:
+            playback.start(miniaudio.stream_memory(wav, output_format=SF.SIGNED16, nchannels=CHANNELS,
+                                                   sample_rate=RATE))
+            cap = await loop.run_in_executor(None, lambda: open_capture(fmt=SF.SIGNED16, buffersize_msec=50))
+            try:
+                first = await cap.read_async(480)
+                deadline = time.monotonic() + 30
+                while first[:, 0].max() < 4000:
+                    assert time.monotonic() < deadline, "the counter never reached the monitor"
+                    first = await cap.read_async(480)
+                parts, cancelled = [first], 0
+                rng = random.Random(7)
+                while sum(len(p) for p in parts) < 2 * RATE:
+                    try:
+                        parts.append(await asyncio.wait_for(cap.read_async(4800), rng.uniform(0.005, 0.08)))
+                    except asyncio.TimeoutError:
+                        cancelled += 1
+                with pytest.raises(asyncio.TimeoutError):
+                    await asyncio.wait_for(cap.wait_async(), 0.05)  # a wait cancelled: still running
+                assert cap.running
+                parts.append(await cap.read_async(480))
+                pending = asyncio.ensure_future(cap.read_async(10 * RATE))
+                await asyncio.sleep(0.2)
+                await loop.run_in_executor(None, cap.close)
+                with pytest.raises(miniaudio.MiniaudioError, match="closed"):
+                    await pending
+                return np.concatenate(parts), cancelled
+            finally:
+                await loop.run_in_executor(None, cap.close)
+    x, cancelled = run(main(), 90)
+    assert cancelled >= 5, cancelled
+    loud = np.nonzero(x[:, 0] >= 4000)[0]
+    y = x[loud].astype(np.int64)
+    got = (y[:, 1] - 4000) // 2000 * 40000 + 2 * (y[:, 0] - 4000) + (y[:, 1] - 4000) % 2000 // 1000
+    step, silence = np.diff(got) - 1, np.diff(loud) - 1
+    bad = np.nonzero((step < 0) | (step > silence))[0]
+    assert bad.size == 0, "frames lost or repeated after %r" % [(int(got[g]), int(got[g + 1])) for g in bad[:5]]
+    assert loud.size >= 0.9 * len(x), (loud.size, len(x))
