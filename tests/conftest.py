@@ -5,6 +5,7 @@ Their reference PCM is regenerated here from samples/signals.py (numpy only),
 so lossless decodes can be compared exactly without hidden data.
 """
 
+import contextlib
 import os
 import sys
 
@@ -67,6 +68,31 @@ def sig():
     return signals
 
 
+def require_or_skip(reason, require_var):
+    """Skips the test when `reason` (why a server cannot run here) is not None, or fails it when
+    the environment variable `require_var` is "1" (CI: the server is mandatory)."""
+    if reason is not None:
+        if os.environ.get(require_var) == "1":
+            pytest.fail("%s=1 but %s" % (require_var, reason), pytrace=False)
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def server_environment(server):
+    """os.environ updated with `server.env` (where its clients find it) while in the block; the
+    previous values back after."""
+    saved = {name: os.environ.get(name) for name in server.env}
+    os.environ.update(server.env)
+    try:
+        yield server
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def pulse_server():
     """A private PulseAudio daemon with a null sink ("test", "Null Output") and its monitor
@@ -77,22 +103,9 @@ def pulse_server():
     """
     import pulse_server as ps
 
-    reason = ps.pulse_available()
-    if reason is not None:
-        if os.environ.get("MINIAUDIO_REQUIRE_PULSE") == "1":
-            pytest.fail("MINIAUDIO_REQUIRE_PULSE=1 but " + reason, pytrace=False)
-        pytest.skip(reason)
-    with ps.PulseServer() as server:
-        saved = {name: os.environ.get(name) for name in server.env}
-        os.environ.update(server.env)
-        try:
-            yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    require_or_skip(ps.pulse_available(), "MINIAUDIO_REQUIRE_PULSE")
+    with ps.PulseServer() as server, server_environment(server):
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -46,22 +46,10 @@ DEADLINE = 30.0
 @pytest.fixture(scope="module")
 def jack():
     """A private jackd for this module; os.environ points JACK clients at it meanwhile."""
-    reason = js.jack_available()
-    if reason is not None:
-        if os.environ.get("MINIAUDIO_REQUIRE_JACK") == "1":
-            pytest.fail("MINIAUDIO_REQUIRE_JACK=1 but " + reason, pytrace=False)
-        pytest.skip(reason)
-    with js.JackServer(rate=RATE, period=PERIOD) as server:
-        saved = {name: os.environ.get(name) for name in server.env}
-        os.environ.update(server.env)
-        try:
-            yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    from conftest import require_or_skip, server_environment
+    require_or_skip(js.jack_available(), "MINIAUDIO_REQUIRE_JACK")
+    with js.JackServer(rate=RATE, period=PERIOD) as server, server_environment(server):
+        yield server
 
 
 class Recorder:

@@ -317,22 +317,10 @@ def test_no_pre_silence_plays_silence_after_a_generator_ends(pulse_server):
 def jack():
     import jack_server as js
 
-    reason = js.jack_available()
-    if reason is not None:
-        if os.environ.get("MINIAUDIO_REQUIRE_JACK") == "1":
-            pytest.fail("MINIAUDIO_REQUIRE_JACK=1 but " + reason, pytrace=False)
-        pytest.skip(reason)
-    with js.JackServer(rate=RATE, period=256) as server:
-        saved = {name: os.environ.get(name) for name in server.env}
-        os.environ.update(server.env)
-        try:
-            yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    from conftest import require_or_skip, server_environment
+    require_or_skip(js.jack_available(), "MINIAUDIO_REQUIRE_JACK")
+    with js.JackServer(rate=RATE, period=256) as server, server_environment(server):
+        yield server
 
 
 JACK = [Backend.JACK]
