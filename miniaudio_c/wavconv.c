@@ -47,6 +47,41 @@ double_to_float(double x)
     return x > FLT_MAX ? (float)INFINITY : x < -FLT_MAX ? -(float)INFINITY : (float)x;
 }
 
+/* float32 samples to a float file on a little-endian machine: the bytes as they are, interleaved
+ * from planar data a block of frames at a time (each channel's run read in order). */
+static void
+f32_to_f32(unsigned char *o, const float *src, ma_uint32 channels, int planar, ma_uint64 total, ma_uint64 first,
+           ma_uint64 frames)
+{
+    ma_uint64 f, step, k;
+    ma_uint32 c;
+    size_t frame = (size_t)channels * 4;
+
+    if (!planar) {
+        memcpy(o, src + first * channels, (size_t)frames * frame);
+        return;
+    }
+    for (f = 0; f < frames; f += step) {
+        step = frames - f < CONV_BLOCK ? frames - f : CONV_BLOCK;
+        if (channels == 2) {
+            const float *l = src + first + f, *r = src + total + first + f;
+            unsigned char *d = o + (size_t)f * 8;
+            for (k = 0; k < step; k++) {
+                memcpy(d + 8 * k, l + k, 4);
+                memcpy(d + 8 * k + 4, r + k, 4);
+            }
+            continue;
+        }
+        for (c = 0; c < channels; c++) {
+            const float *p = src + (ma_uint64)c * total + first + f;
+            unsigned char *d = o + (size_t)f * frame + (size_t)c * 4;
+            for (k = 0; k < step; k++) {
+                memcpy(d + k * frame, p + k, 4);
+            }
+        }
+    }
+}
+
 /* One sample of (frame f, channel c): planar data holds channel c's `total` samples together. */
 #define AT(T, f, c) (((const T *)src)[planar ? (ma_uint64)(c) * total + (f) : (f) * (ma_uint64)channels + (c)])
 
@@ -67,6 +102,10 @@ pyma_wav_convert(void *dst, ma_format out, const void *src, int kind, ma_uint32 
     if (kind == PYMA_WAV_IN_RAW) { /* bytes of the file's own format, interleaved */
         size_t frame = (size_t)channels * (size_t)pyma_format_info_get(out)->width;
         memcpy(o, (const unsigned char *)src + first * frame, (size_t)frames * frame);
+        return;
+    }
+    if (kind == PYMA_WAV_IN_F32 && out == ma_format_f32 && PY_LITTLE_ENDIAN) {
+        f32_to_f32(o, (const float *)src, channels, planar, total, first, frames);
         return;
     }
     if (per_block == 0) {

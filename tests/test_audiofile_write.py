@@ -184,6 +184,27 @@ def test_bit_depth_32_writes_float_as_given(tmp_path):
     assert miniaudio.get_file_info(path).sample_format == miniaudio.SampleFormat.FLOAT32
 
 
+@pytest.mark.parametrize("channels", [1, 2, 3, 6])
+def test_float_file_from_planar_and_interleaved_float32_is_the_same(tmp_path, channels):
+    """float32 into a float file is stored as it is, interleaved from (channels, frames) in blocks
+    of frames: lengths across the blocks, writes that split them, every channel in its place."""
+    rng = np.random.default_rng(channels)
+    audio = (rng.standard_normal((channels, 3000)) * 0.7).astype(np.float32)
+    audio[0, 1023], audio[-1, 1024] = np.nan, 3.5
+    paths = [str(tmp_path / f"{name}.wav") for name in ("planar", "interleaved", "f64")]
+    with WriteableAudioFile(paths[0], 44100, channels, 32) as f:
+        for part in np.split(audio, [7, 1025, 2047], axis=1):
+            f.write(part)
+    with WriteableAudioFile(paths[1], 44100, channels, 32) as f:
+        f.write(np.ascontiguousarray(audio.T) if channels > 1 else audio[0])
+    with WriteableAudioFile(paths[2], 44100, channels, 32) as f:
+        f.write(audio.astype(np.float64))
+    back, _ = sf.read(paths[0], dtype="float32", always_2d=True)
+    np.testing.assert_array_equal(back.T, audio)
+    with open(paths[0], "rb") as a, open(paths[1], "rb") as b, open(paths[2], "rb") as c:
+        assert a.read() == b.read() == c.read()
+
+
 def test_int32_file_dtype(tmp_path):
     x = np.array([0.5, -1.0, 1.0, 0.25, np.nan], np.float32)
     path = str(tmp_path / "i32.wav")
