@@ -161,7 +161,9 @@ class DecodedSoundFile(SoundFileInfo):
 # ---- the two helpers every decoding function goes through -------------------------------------
 
 
-def _info(source: Any, from_file: bool, file_format: FileFormat) -> SoundFileInfo:
+def _info(source: Any, from_file: bool, file_format: FileFormat, tags: bool = True) -> SoundFileInfo:
+    """The SoundFileInfo of a path (from_file) or of bytes; without its tags (an empty dict, one
+    read of the file less) when `tags` is false."""
     if from_file:
         result = _ma.get_info(_fs_name(source), from_file=True, encoding=file_format.value)
         name = _display_name(source)
@@ -170,9 +172,9 @@ def _info(source: Any, from_file: bool, file_format: FileFormat) -> SoundFileInf
         name = _MEMORY_NAME
     encoding, nchannels, sample_rate, sample_format, num_frames, sub_format = result
     duration = num_frames / sample_rate if sample_rate else 0.0
-    tags = _info_tags(source, from_file, FileFormat(encoding))
+    found = _info_tags(source, from_file, FileFormat(encoding)) if tags else {}
     return SoundFileInfo(name, FileFormat(encoding), nchannels, sample_rate, SampleFormat(sample_format),
-                         duration, num_frames, sub_format=sub_format, tags=tags)
+                         duration, num_frames, sub_format=sub_format, tags=found)
 
 
 def _read(

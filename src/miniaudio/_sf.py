@@ -11,7 +11,6 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 from . import _miniaudio as _ma
 from ._decode import SoundFileInfo, _info
 from ._enums import FileFormat, SampleFormat
-from ._errors import MiniaudioError
 
 DTYPES = ("float64", "float32", "int32", "int16")
 
@@ -64,10 +63,10 @@ class _Source:
         else:
             raise TypeError(f"file must be a path, a file object or bytes, not {type(file).__name__}")
 
-    def info(self) -> SoundFileInfo:
+    def info(self, tags: bool = True) -> SoundFileInfo:
         if self.path is not None:
-            return _info(self.path, True, FileFormat.UNKNOWN)
-        return _info(self.data, False, FileFormat.UNKNOWN)
+            return _info(self.path, True, FileFormat.UNKNOWN, tags)
+        return _info(self.data, False, FileFormat.UNKNOWN, tags)
 
     def stream(self, fmt: SampleFormat, channels: int, rate: int, frames: int) -> Any:
         from . import _streams
@@ -112,7 +111,7 @@ class _Reader:
 
     def __init__(self, file: Any, dtype: str, samplerate: Optional[int]) -> None:
         self.source = _Source(file)
-        self.file_info = self.source.info()
+        self.file_info = self.source.info(tags=False)  # reading needs no tags
         rate = self.file_info.sample_rate if samplerate is None else _int_arg(samplerate, "samplerate")
         if not 1 <= rate <= _ma.MAX_SAMPLE_RATE:
             raise ValueError(f"samplerate must be 1..{_ma.MAX_SAMPLE_RATE}, not {rate!r}")
@@ -411,7 +410,7 @@ def info(file: Any, verbose: bool = False) -> Info:
     """
     source = _Source(file)
     file_info = source.info()
-    result = Info(source.name, file_info, _tags_of(source))
+    result = Info(source.name, file_info, dict(file_info.tags))
     if file_info.file_format == FileFormat.WAV and _wav_format_tag(source) == 0xFFFE:
         result.format, result.format_info = "WAVEX", "WAVEX (Microsoft)"
     return result
@@ -436,18 +435,6 @@ def _wav_format_tag(source: _Source) -> Optional[int]:
             return int.from_bytes(head[at + 8:at + 10], "little") if at + 10 <= len(head) else None
         at += 8 + size + (size & 1)
     return None
-
-
-def _tags_of(source: _Source) -> Dict[str, str]:
-    tags: Dict[str, str] = {}
-    try:
-        from ._tags import read_tags  # type: ignore[import-not-found, unused-ignore]
-        tags = read_tags(source.path if source.path is not None else source.data)
-    except ImportError:
-        pass
-    except MiniaudioError:
-        pass
-    return tags
 
 
 # ---- write() -------------------------------------------------------------------------------
