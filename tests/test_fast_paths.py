@@ -163,6 +163,21 @@ def test_import_does_not_load_the_radio_client():
     assert proc.stdout.split() == ["[]", "ok"]
 
 
+def test_import_loads_no_heavy_module():
+    """`import miniaudio` stays light (the mixer once imported numpy: 48 ms): numpy, the
+    asyncio package and inspect (through dataclasses) load when a feature first needs them."""
+    proc = run_python(
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import miniaudio\n"
+        "new = set(sys.modules) - before\n"
+        "print(sorted(m for m in ('numpy', 'asyncio', 'inspect', 'dataclasses', 'ast', 'pathlib') if m in new))\n"
+        "miniaudio.Mixer(sample_rate=8000, nchannels=1).render(1)\n"
+        "print('numpy' in sys.modules)\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["[]", "True"]
+
+
 def test_star_import_and_unknown_names():
     proc = run_python(
         "from miniaudio import *\n"

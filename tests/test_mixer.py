@@ -454,7 +454,7 @@ def test_a_stream_over_a_python_file_is_refused():
 
 def test_without_numpy_render_gives_array(monkeypatch):
     from miniaudio import _mixer
-    monkeypatch.setattr(_mixer, "_np", None)
+    monkeypatch.setattr(_mixer, "_numpy", lambda: None)
     with miniaudio.Mixer(sample_rate=RATE, nchannels=2) as mixer:
         out = mixer.render(10)
     assert isinstance(out, array.array) and out.typecode == "f" and len(out) == 20

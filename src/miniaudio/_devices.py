@@ -8,9 +8,7 @@ of a run.  Enumeration and device ids are in _enumeration.py, the event thread t
 See docs/devices-api.rst for the contract.
 """
 
-import inspect
 import threading
-import types
 import warnings
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, TypeVar
 
@@ -30,6 +28,7 @@ from ._errors import MiniaudioError
 from ._enums import DeviceType, SampleFormat, ThreadPriority, enum_value
 from ._events import _ensure_event_thread, _live, _report  # _events._event_thread: rebound there
 from ._streams import GeneratorTypes
+from ._types import _generator_unstarted
 
 __all__ = ["Devices", "DeviceId", "DeviceStats", "AbstractDevice", "PlaybackDevice", "CaptureDevice",
            "DuplexStream"]
@@ -227,7 +226,7 @@ class AbstractDevice(_AsyncIO, _PushIO, _Prefetch, _Notifications, _ma._Device):
             if self.running:
                 raise MiniaudioError("can't start an already started device")
             gen = callback_generator
-            if gen is not None and isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
+            if gen is not None and _generator_unstarted(gen):
                 try:
                     next(gen)
                 except StopIteration:

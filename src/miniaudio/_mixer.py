@@ -21,11 +21,15 @@ from . import _mixer_feed
 from ._enums import SampleFormat
 from ._preload import PreloadedSound
 
-_np: Any
-try:
-    import numpy as _np
-except ImportError:  # numpy is optional: render() then gives array.array('f')
-    _np = None
+
+def _numpy() -> Any:
+    """numpy, imported on first use (not at `import miniaudio`), or None without it: render()
+    then gives array.array('f')."""
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
 
 TimeType = Union[int, float]
 
@@ -549,8 +553,9 @@ class Mixer(_ma._Mixer):
                     left -= n
                     self._collect()
         self._collect()
-        if _np is not None:
-            return _np.frombuffer(chunk, dtype=_np.float32).reshape(-1, self.nchannels)
+        np = _numpy()
+        if np is not None:
+            return np.frombuffer(chunk, dtype=np.float32).reshape(-1, self.nchannels)
         return chunk
 
     # ---- ends ----

@@ -17,14 +17,13 @@ asked.  A queue that runs dry before the generator ended is padded with silence 
 counted (Voice.underflows): the mix never waits for the GIL.
 """
 
-import inspect
 import math
 import threading
-import types
 import weakref
 from typing import Any, List, Optional
 
 from . import _miniaudio as _ma
+from ._types import _generator_unstarted
 
 PREFETCH_MAX_MSEC = 60000
 
@@ -200,7 +199,7 @@ def make_feed(mixer: Any, gen: Any, sample_format: Any, nchannels: Optional[int]
     width = int(_ma.SAMPLE_FORMATS[sample_format.value][0])
     claim(gen)
     try:
-        if isinstance(gen, types.GeneratorType) and inspect.getgeneratorstate(gen) == inspect.GEN_CREATED:
+        if _generator_unstarted(gen):
             try:
                 next(gen)
             except StopIteration:

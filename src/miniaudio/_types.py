@@ -3,6 +3,7 @@ name argument becomes a path."""
 
 import array
 import os
+import types
 from typing import TYPE_CHECKING, Any, Generator, Union
 
 FilenameType = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]  # os.PathLike[...] works at run time
@@ -32,3 +33,15 @@ def _fs_name(filename: FilenameType) -> FilenameType:
 
 def _display_name(filename: FilenameType) -> str:
     return filename if isinstance(filename, str) else os.fsdecode(filename)
+
+
+def _generator_unstarted(obj: Any) -> bool:
+    """Whether obj is a Python generator that has not run yet (inspect.getgeneratorstate() ==
+    GEN_CREATED, without importing inspect at `import miniaudio`)."""
+    if not isinstance(obj, types.GeneratorType) or obj.gi_running or obj.gi_frame is None:
+        return False
+    suspended = getattr(obj, "gi_suspended", None)  # Python 3.11+
+    if suspended is not None:
+        return not suspended
+    return obj.gi_frame.f_lasti == -1
+
