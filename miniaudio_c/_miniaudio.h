@@ -361,7 +361,17 @@ typedef struct {
     int windowed;
     ma_uint64 win_start, win_end;
     FILE *win_file;
+    /* keep_probe (set before pyma_source_open): a path's FILE that the MP3-in-WAV search opened
+     * and found none in is kept in probe_file (ours, closed by pyma_source_release) for the tags
+     * (get_info), instead of a second open. */
+    int keep_probe;
+    FILE *probe_file;
 } pyma_source;
+
+/* The tags of an opened source (its held buffer, its kept probe_file, or its path opened again;
+ * not a Python source) as `encoding`: a new dict, {} when they cannot be read (as read_tags()
+ * would refuse them), NULL only when building the dict fails.  GIL held; released while parsing. */
+PyObject *pyma_tags_of_source(pyma_source *src, ma_encoding_format encoding);
 
 /* Takes the input from `obj` (a filename, a bytes-like object whose buffer is held until
  * pyma_source_release, or a Python source object) into a zeroed *src; GIL held.  For a Python

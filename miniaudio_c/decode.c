@@ -81,33 +81,36 @@ native_config(ma_encoding_format encoding)
 }
 
 const char pyma_get_info_doc[] =
-    "get_info($module, source, /, from_file, encoding, info_only=True)\n--\n\n"
+    "get_info($module, source, /, from_file, encoding, info_only=True, tags=False)\n--\n\n"
     "Open `source` (a filename if from_file, else a bytes-like object) with the decoder for\n"
     "`encoding` (0 = detect from the content) and return (encoding, nchannels, sample_rate,\n"
     "sample_format, num_frames, sub_format), sub_format being the WAV format tag or None.\n"
-    "info_only=False opens the full decoder (the answers are the same; tests compare them).";
+    "info_only=False opens the full decoder (the answers are the same; tests compare them).\n"
+    "tags=True adds the tags dict as a 7th item (read as read_tags() reads them, {} when they\n"
+    "cannot be read), through the file the decoder's MP3-in-WAV search already opened.";
 
 PyObject *
 pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"", "from_file", "encoding", "info_only", NULL};
+    static char *kwlist[] = {"", "from_file", "encoding", "info_only", "tags", NULL};
     pyma_state *st = pyma_get_state(module);
-    PyObject *obj, *encoding_obj, *result = NULL;
-    int from_file, info_only = 1;
+    PyObject *obj, *encoding_obj, *result = NULL, *tags = NULL;
+    int from_file, info_only = 1, want_tags = 0;
     long encoding;
     pyma_source src;
     ma_decoder_config config;
     ma_uint64 frames = 0;
     ma_result r;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpO|p:get_info", kwlist, &obj, &from_file, &encoding_obj,
-                                     &info_only) ||
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OpO|pp:get_info", kwlist, &obj, &from_file, &encoding_obj,
+                                     &info_only, &want_tags) ||
         pyma_arg(encoding_obj, PYMA_ARG_ENCODING, 1, "file_format", &encoding) < 0) {
         return NULL;
     }
     if (pyma_source_take(&src, obj, from_file, (ma_encoding_format)encoding) < 0) {
         return NULL;
     }
+    src.keep_probe = want_tags;
     config = native_config(src.encoding);
     /* Only the format and the length are asked: stb_vorbis then builds no decoding tables and
      * counts the frames without decoding audio, with the same answers and errors (patches 0047,
@@ -124,15 +127,24 @@ pyma_get_info(PyObject *module, PyObject *args, PyObject *kwargs)
         pyma_raise(st, r, PYMA_ERR_DECODE, "cannot determine the length of %s", src.path ? "the file" : "the data");
         goto exit;
     }
+    if (want_tags) {
+        tags = pyma_tags_of_source(&src, src.desc.encoding);
+        if (tags == NULL) {
+            goto exit;
+        }
+    }
     if (src.desc.sub_format >= 0) {
-        result = Py_BuildValue("iIIiKi", (int)src.desc.encoding, src.desc.channels, src.desc.sample_rate,
-                               (int)src.desc.file_format, (unsigned long long)frames, src.desc.sub_format);
+        result = Py_BuildValue(tags ? "iIIiKiO" : "iIIiKi", (int)src.desc.encoding, src.desc.channels,
+                               src.desc.sample_rate, (int)src.desc.file_format, (unsigned long long)frames,
+                               src.desc.sub_format, tags);
     }
     else {
-        result = Py_BuildValue("iIIiKO", (int)src.desc.encoding, src.desc.channels, src.desc.sample_rate,
-                               (int)src.desc.file_format, (unsigned long long)frames, Py_None);
+        result = Py_BuildValue(tags ? "iIIiKOO" : "iIIiKO", (int)src.desc.encoding, src.desc.channels,
+                               src.desc.sample_rate, (int)src.desc.file_format, (unsigned long long)frames,
+                               Py_None, tags);
     }
 exit:
+    Py_XDECREF(tags);
     pyma_source_release(&src);
     return result;
 }

@@ -397,6 +397,11 @@ pyma_source_release(pyma_source *src)
         src->win_file = NULL;
         fclose(file);
     }
+    if (src->probe_file != NULL) {
+        FILE *file = src->probe_file;
+        src->probe_file = NULL;
+        fclose(file);
+    }
     src->windowed = 0;
     replay_drop(src);
     if (view.obj != NULL) {

@@ -202,7 +202,10 @@ pyma_source_find_wav_mp3(pyma_source *src, const char *path, int *err)
         src->win_file = r.file;
         return 1;
     }
-    if (r.file != NULL) {
+    if (r.file != NULL && found == 0 && src->keep_probe && src->probe_file == NULL) {
+        src->probe_file = r.file; /* for the tags (get_info); closed by pyma_source_release */
+    }
+    else if (r.file != NULL) {
         fclose(r.file);
     }
     else if (src->pysource != NULL && found == 0 &&

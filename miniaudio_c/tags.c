@@ -298,6 +298,75 @@ pyma_tags_set_text(pyma_tags *t, pyma_tag_field field, const unsigned char *p, s
 static const char *const field_names[PYMA_TAG_COUNT] = {"title", "artist", "album", "date", "genre",
                                                         "tracknumber", "comment"};
 
+/* The fields found, as a new {name: str} dict (NULL with an exception set). */
+static PyObject *
+tags_dict(const pyma_tags *t)
+{
+    PyObject *dict = PyDict_New();
+    int k;
+
+    if (dict == NULL) {
+        return NULL;
+    }
+    for (k = 0; k < PYMA_TAG_COUNT; k++) {
+        PyObject *value;
+        if (t->value[k] == NULL) {
+            continue;
+        }
+        value = PyUnicode_DecodeUTF8((const char *)t->value[k], (Py_ssize_t)t->len[k], "replace");
+        if (value == NULL || PyDict_SetItemString(dict, field_names[k], value) < 0) {
+            Py_XDECREF(value);
+            Py_DECREF(dict);
+            return NULL;
+        }
+        Py_DECREF(value);
+    }
+    return dict;
+}
+
+PyObject *
+pyma_tags_of_source(pyma_source *src, ma_encoding_format encoding)
+{
+    pyma_tags t;
+    PyObject *dict;
+    int k, opened = 0;
+
+    memset(&t, 0, sizeof(t));
+    if (src->pysource != NULL) {
+        return PyDict_New(); /* never asked: get_info's Python sources read their tags in Python */
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* Touches the held view or a FILE of the source's (ours), and t. */
+    if (src->path == NULL) {
+        t.mem = src->view.buf;
+        t.size = (ma_uint64)src->view.len;
+    }
+    else {
+        t.file = src->probe_file;
+        if (t.file == NULL) {
+            t.file = fopen(PyBytes_AS_STRING(src->path), "rb");
+            opened = t.file != NULL;
+        }
+        if (t.file != NULL && tags_fseek(t.file, 0, SEEK_END) == 0) {
+            tags_off size = tags_ftell(t.file);
+            t.size = size > 0 ? (ma_uint64)size : 0;
+        }
+    }
+    if (t.mem != NULL || t.file != NULL) {
+        pyma_tags_parse(&t, encoding);
+    }
+    if (opened) {
+        fclose(t.file);
+    }
+    Py_END_ALLOW_THREADS
+    /* As _info_tags: what cannot be read (an I/O error, no memory) gives no tags, not an error. */
+    dict = t.stop ? PyDict_New() : tags_dict(&t);
+    for (k = 0; k < PYMA_TAG_COUNT; k++) {
+        free(t.value[k]);
+    }
+    return dict;
+}
+
 const char pyma_read_tags_doc[] =
     "read_tags($module, source, /, kind, encoding, check=False, check_source=None, seek_origins=None)\n--\n\n"
     "The tags of `source` (kind 0: a bytes-like object, 1: a filename, 2: a Python file object with\n"
@@ -420,21 +489,9 @@ pyma_read_tags(PyObject *module, PyObject *args, PyObject *kwargs)
         PyErr_NoMemory();
         goto exit;
     }
-    dict = PyDict_New();
+    dict = tags_dict(&t);
     if (dict == NULL) {
         goto exit;
-    }
-    for (k = 0; k < PYMA_TAG_COUNT; k++) {
-        PyObject *value;
-        if (t.value[k] == NULL) {
-            continue;
-        }
-        value = PyUnicode_DecodeUTF8((const char *)t.value[k], (Py_ssize_t)t.len[k], "replace");
-        if (value == NULL || PyDict_SetItemString(dict, field_names[k], value) < 0) {
-            Py_XDECREF(value);
-            goto exit;
-        }
-        Py_DECREF(value);
     }
     result = Py_BuildValue("(lO)", encoding, dict);
     goto exit;

@@ -11,7 +11,6 @@ from . import _miniaudio as _ma
 from ._convert import width_from_format
 from ._enums import ChannelMixMode, DitherMode, FileFormat, SampleFormat, enum_value
 from ._errors import MiniaudioError
-from ._tags import _info_tags
 from ._types import ArrayType, BufferType, FilenameType, _display_name, _fs_name
 
 _MEMORY_NAME = "<memory>"
@@ -161,20 +160,33 @@ class DecodedSoundFile(SoundFileInfo):
 # ---- the two helpers every decoding function goes through -------------------------------------
 
 
+# What SoundFileInfo.__init__ computes per sample format, looked up once: _info() builds the
+# object without the checks (its values come from the C layer), a few microseconds a call.
+_SAMPLE_FORMATS = {m.value: m for m in SampleFormat}
+_FILE_FORMATS = {m.value: m for m in FileFormat}
+_FORMAT_NAMES = {m.value: _ma.format_name(m.value) for m in SampleFormat}
+_WIDTHS = {m.value: width_from_format(m) for m in SampleFormat}
+
+
 def _info(source: Any, from_file: bool, file_format: FileFormat, tags: bool = True) -> SoundFileInfo:
     """The SoundFileInfo of a path (from_file) or of bytes; without its tags (an empty dict, one
     read of the file less) when `tags` is false."""
     if from_file:
-        result = _ma.get_info(_fs_name(source), from_file=True, encoding=file_format.value)
-        name = _display_name(source)
+        result = _ma.get_info(_fs_name(source), from_file=True, encoding=file_format.value, tags=tags)
+        name = source if isinstance(source, str) else _display_name(source)
     else:
-        result = _ma.get_info(source, from_file=False, encoding=file_format.value)
+        result = _ma.get_info(source, from_file=False, encoding=file_format.value, tags=tags)
         name = _MEMORY_NAME
-    encoding, nchannels, sample_rate, sample_format, num_frames, sub_format = result
-    duration = num_frames / sample_rate if sample_rate else 0.0
-    found = _info_tags(source, from_file, FileFormat(encoding)) if tags else {}
-    return SoundFileInfo(name, FileFormat(encoding), nchannels, sample_rate, SampleFormat(sample_format),
-                         duration, num_frames, sub_format=sub_format, tags=found)
+    encoding, nchannels, sample_rate, sample_format, num_frames, sub_format = result[:6]
+    encoding = _FILE_FORMATS[encoding]
+    info = SoundFileInfo.__new__(SoundFileInfo)
+    info.__dict__.update(
+        name=name, nchannels=nchannels, sample_rate=sample_rate, sample_format=_SAMPLE_FORMATS[sample_format],
+        sample_format_name=_FORMAT_NAMES[sample_format], sample_width=_WIDTHS[sample_format],
+        num_frames=num_frames, duration=num_frames / sample_rate if sample_rate else 0.0,
+        file_format=encoding, sub_format=sub_format,
+        tags=result[6] if tags else {})
+    return info
 
 
 def _read(
