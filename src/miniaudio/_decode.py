@@ -177,8 +177,8 @@ def _info(source: Any, from_file: bool, file_format: FileFormat, tags: bool = Tr
     else:
         result = _ma.get_info(source, from_file=False, encoding=file_format.value, tags=tags)
         name = _MEMORY_NAME
-    encoding, nchannels, sample_rate, sample_format, num_frames, sub_format = result[:6]
-    encoding = _FILE_FORMATS[encoding]
+    code, nchannels, sample_rate, sample_format, num_frames, sub_format = result[:6]
+    encoding = _FILE_FORMATS[code]
     info = SoundFileInfo.__new__(SoundFileInfo)
     info.__dict__.update(
         name=name, nchannels=nchannels, sample_rate=sample_rate, sample_format=_SAMPLE_FORMATS[sample_format],

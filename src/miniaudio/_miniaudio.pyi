@@ -43,9 +43,16 @@ def format_name(sample_format: _Format, /) -> str: ...
 def _write_unraisable(exc: BaseException, obj: object, /) -> None: ...
 
 # (encoding, nchannels, sample_rate, sample_format, num_frames, WAV format tag or None)
+# (encoding, nchannels, sample_rate, sample_format, num_frames, sub_format), and with tags=True
+# the tags dict as a 7th item
 def get_info(
-    source: StrOrBytesPath | ReadableBuffer, /, from_file: bool, encoding: _Encoding, info_only: bool = ...
-) -> tuple[int, int, int, int, int, int | None]: ...
+    source: StrOrBytesPath | ReadableBuffer,
+    /,
+    from_file: bool,
+    encoding: _Encoding,
+    info_only: bool = ...,
+    tags: bool = ...,
+) -> tuple[Any, ...]: ...
 
 # (encoding, {field: value}); kind 0 a buffer, 1 a path, 2 a file object (seek/read)
 def read_tags(
