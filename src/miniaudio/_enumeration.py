@@ -3,6 +3,7 @@ argument, and the one device-name match that ``device_id=<name>`` (through the C
 calls ``_device_by_name``) and the command line's ``--device`` share.  See docs/devices-api.rst.
 """
 
+import functools
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
@@ -14,6 +15,7 @@ __all__ = ["Devices", "DeviceId"]
 _STRING_ID_BACKENDS = {"PulseAudio", "ALSA", "Core Audio", "sndio", "audio(4)", "OSS", "Web Audio", "WASAPI"}
 
 
+@functools.total_ordering
 class DeviceId:
     """Identifies one device of one backend: a plain value.
 
@@ -65,21 +67,6 @@ class DeviceId:
         if other.__class__ is not self.__class__:
             return NotImplemented
         return self._key() < other._key()
-
-    def __le__(self, other: "DeviceId") -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() <= other._key()
-
-    def __gt__(self, other: "DeviceId") -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() > other._key()
-
-    def __ge__(self, other: "DeviceId") -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() >= other._key()
 
     def __str__(self) -> str:
         if self.backend in _STRING_ID_BACKENDS and self.backend != "WASAPI":

@@ -10,8 +10,8 @@ import struct
 from typing import Any, Dict, Mapping, Optional
 
 from . import _miniaudio as _ma
-from ._enums import FileFormat, SeekOrigin
-from ._errors import DecodeError, MiniaudioError
+from ._enums import SeekOrigin
+from ._errors import DecodeError
 from ._sources import _FileLikeSource
 from ._types import _fs_name
 
@@ -92,16 +92,6 @@ def _read_fileobj(fileobj: Any) -> Dict[str, str]:
                              check_source=_FileLikeSource(fileobj), seek_origins=_SEEK_ORIGINS)[1]
     finally:
         fileobj.seek(position)
-
-
-def _info_tags(source: Any, from_file: bool, file_format: FileFormat) -> Dict[str, str]:
-    """The tags for a SoundFileInfo whose decoder already opened `source` as `file_format`:
-    never an exception ({} when they cannot be read)."""
-    try:
-        return _ma.read_tags(_fs_name(source) if from_file else source,
-                             _FILE if from_file else _MEMORY, file_format.value)[1]
-    except (OSError, MemoryError, MiniaudioError):
-        return {}
 
 
 def _riff_info_chunk(tags: Optional[Mapping[str, str]]) -> bytes:
