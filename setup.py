@@ -52,7 +52,8 @@ class BuildExt(build_ext):
                 macros = ext.define_macros + [(name,) for name in ext.undef_macros]
                 ext.extra_objects = list(ext.extra_objects) + self.compiler.compile(
                     vendor, output_dir=self.build_temp, macros=macros, include_dirs=ext.include_dirs,
-                    debug=self.debug, extra_postargs=list(ext.extra_compile_args) + common, depends=ext.depends)
+                    debug=self.debug, depends=ext.depends,
+                    extra_postargs=list(ext.extra_compile_args) + common + mb.vendor_flags(self.compiler.compiler_type))
             ext.sources = [s for s in ext.sources if s not in vendor]
             ext.depends = list(ext.depends) + vendor  # a changed vendor file still rebuilds the module
             ext.extra_compile_args = list(ext.extra_compile_args) + common + ours

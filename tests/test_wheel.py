@@ -109,7 +109,7 @@ def test_sdist_carries_pristine_sources_patches_and_notices(built):
 
 def test_sdist_build_compiles_our_c_with_warnings_and_the_vendor_file_without(built):
     """From an sdist (no .git): our C with -Wall -Wextra but not -Werror; the file that compiles the
-    fetched implementation with none of them; every file with -fvisibility=hidden (GCC, Clang)."""
+    fetched implementation with none of them but with -fno-trapping-math; every file with -fvisibility=hidden (GCC, Clang)."""
     assert os.path.isfile(os.path.join(built["sdist_dir"], "build_support", "miniaudio_build.py"))
     compiles = {}
     for line in built["log"].splitlines():
@@ -125,8 +125,10 @@ def test_sdist_build_compiles_our_c_with_warnings_and_the_vendor_file_without(bu
         assert "-Werror" not in words, name
         if name == mb.VENDOR_TU:
             assert "-Wextra" not in words, name
+            assert "-fno-trapping-math" in words, name
         else:
             assert "-Wall" in words and "-Wextra" in words, name
+            assert "-fno-trapping-math" not in words, name
 
 
 def test_third_party_notice_quotes_the_files_licences(built):
@@ -248,6 +250,9 @@ def test_link_libraries_and_warning_flags_per_platform(monkeypatch, tmp_path):
     monkeypatch.setenv("MINIAUDIO_WERROR", "0")
     assert mb.compiler_flags("mingw32") == (["-fvisibility=hidden"], ["-Wall", "-Wextra"])
     assert mb.compiler_flags("msvc") == ([], [])
+    # The fetched decoders alone get -fno-trapping-math (GCC, Clang), never a value-changing flag.
+    assert mb.vendor_flags("unix") == mb.vendor_flags("mingw32") == ["-fno-trapping-math"]
+    assert mb.vendor_flags("msvc") == []
 
 
 @pytest.mark.skipif(shutil.which("cibuildwheel") is None and importlib.util.find_spec("cibuildwheel") is None,
