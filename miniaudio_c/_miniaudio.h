@@ -281,6 +281,9 @@ typedef struct {
     FILE *file;               /* a file opened by tags.c */
     PyObject *fileobj;        /* a Python file object: seek(offset) and read(n), GIL held */
     ma_uint64 size;           /* the input's size in bytes */
+    unsigned char blk[4096];  /* file (POSIX): the last block read with pread, at blk_off */
+    ma_uint64 blk_off;
+    size_t blk_len;
     int stop;                 /* the input failed or memory ran out: parse nothing more */
     int nomem;                /* memory ran out (MemoryError, GIL held later) */
     unsigned char *value[PYMA_TAG_COUNT]; /* UTF-8 (malloc), or NULL */

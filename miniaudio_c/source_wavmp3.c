@@ -57,6 +57,7 @@ typedef struct {
     FILE *file;           /* a path */
     const unsigned char *mem;
     ma_uint64 mem_len;    /* memory */
+    ma_uint64 file_pos;   /* where the file is (a new one is at 0): a read there needs no seek */
     int failed;           /* a read failed (errno in err for a file) */
     int err;
 } reader;
@@ -76,10 +77,12 @@ read_at(reader *r, ma_uint64 offset, unsigned char *buf, size_t n)
         return got;
     }
     if (r->file != NULL) {
-        if (WIN_SEEK(r->file, offset) != 0) {
+        if (offset != r->file_pos && WIN_SEEK(r->file, offset) != 0) {
+            r->file_pos = SIZE_UNKNOWN;
             return 0; /* past what the system can seek to: the walk ends */
         }
         got = fread(buf, 1, n, r->file);
+        r->file_pos = got == n ? offset + got : SIZE_UNKNOWN; /* short: at the end, or an error */
         if (got < n && ferror(r->file)) {
             r->failed = 1;
             r->err = errno != 0 ? errno : EIO;

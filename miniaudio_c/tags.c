@@ -26,6 +26,7 @@ typedef __int64 tags_off;
 #define tags_ftell _ftelli64
 #else
 #include <sys/types.h>
+#include <unistd.h>
 typedef off_t tags_off;
 #define tags_fseek fseeko
 #define tags_ftell ftello
@@ -66,6 +67,64 @@ fileobj_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, size_
     return 0;
 }
 
+#if !defined(_WIN32)
+/* n bytes at `offset` of the file by pread (short only at the end); -1 on an error. */
+static int
+pread_full(int fd, ma_uint64 offset, unsigned char *dst, size_t n, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = pread(fd, dst + *got, n - *got, (off_t)(offset + *got));
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k < 0) {
+            return -1;
+        }
+        if (k == 0) {
+            break;
+        }
+        *got += (size_t)k;
+    }
+    return 0;
+}
+
+/* A file's bytes through one block of cache: the parsers read many small pieces (headers, then
+ * fields) near each other, at the start and at the end of the file.  A block that would run past
+ * the end is read as the file's last block, which holds ID3v1 and APE footers at once.  pread
+ * leaves the FILE's own position and buffer alone; each miss is one system call. */
+static int
+file_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, size_t *got)
+{
+    int fd = fileno(t->file);
+    ma_uint64 start;
+
+    if (t->blk_len > 0 && offset >= t->blk_off && offset - t->blk_off + n <= t->blk_len) {
+        memcpy(dst, t->blk + (offset - t->blk_off), n);
+        *got = n;
+        return 0;
+    }
+    if (n >= sizeof(t->blk)) {
+        return pread_full(fd, offset, dst, n, got);
+    }
+    start = offset;
+    if (t->size - start < sizeof(t->blk)) {
+        start = t->size > sizeof(t->blk) ? t->size - sizeof(t->blk) : 0;
+    }
+    t->blk_len = 0;
+    if (pread_full(fd, start, t->blk, (size_t)Py_MIN((ma_uint64)sizeof(t->blk), t->size - start), &t->blk_len) < 0) {
+        t->blk_len = 0;
+        return -1;
+    }
+    t->blk_off = start;
+    if (offset - start < t->blk_len) {
+        *got = (size_t)Py_MIN((ma_uint64)n, t->blk_len - (offset - start));
+        memcpy(dst, t->blk + (offset - start), *got);
+    }
+    return 0;
+}
+#endif
+
 int
 pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, size_t *got)
 {
@@ -85,6 +144,13 @@ pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, siz
         return 0;
     }
     if (t->file != NULL) {
+#if !defined(_WIN32)
+        if (file_read(t, offset, dst, n, got) < 0) {
+            t->stop = 1;
+            return -1;
+        }
+        return 0;
+#endif
         if (tags_fseek(t->file, (tags_off)offset, SEEK_SET) == 0) {
             *got = fread(dst, 1, n, t->file);
         }
@@ -347,7 +413,10 @@ pyma_tags_of_source(pyma_source *src, ma_encoding_format encoding)
             t.file = fopen(PyBytes_AS_STRING(src->path), "rb");
             opened = t.file != NULL;
         }
-        if (t.file != NULL && tags_fseek(t.file, 0, SEEK_END) == 0) {
+        if (t.file != NULL && src->input_size > 0 && !src->windowed) {
+            t.size = src->input_size; /* stat() gave it when the source opened (a window's is less) */
+        }
+        else if (t.file != NULL && tags_fseek(t.file, 0, SEEK_END) == 0) {
             tags_off size = tags_ftell(t.file);
             t.size = size > 0 ? (ma_uint64)size : 0;
         }

@@ -312,6 +312,27 @@ def test_flac_vorbis_comment_block_by_hand():
     assert miniaudio.flac_read_s16(data).samples == miniaudio.flac_read_s16(_sample("tone_16.flac")).samples
 
 
+
+@pytest.mark.parametrize("padding", [3900, *range(4040, 4058, 2), 4047, 4049, 4096, 8188])
+def test_tags_from_a_path_across_read_blocks(tmp_path, padding):
+    """A path's tags are read in 4 KiB blocks: a comment block whose header (at 46 + padding),
+    vendor string or fields straddle a block's edge, and a file's last block (ID3v1 of an MP3) read
+    the same as from memory."""
+    comments = [b"TITLE=" + b"t" * 50, b"ARTIST=across the edge", b"ALBUM=" + b"a" * 3000, b"GENRE=last"]
+    data = _flac([(1, bytes(padding)), (4, _comment_list(comments))])
+    path = tmp_path / "t.flac"
+    path.write_bytes(data)
+    expected = {"title": "t" * 50, "artist": "across the edge", "album": "a" * 3000, "genre": "last"}
+    assert miniaudio.read_tags(data) == expected
+    assert miniaudio.read_tags(str(path)) == miniaudio.get_file_info(str(path)).tags == expected
+    v1 = b"TAG" + b"v1 title".ljust(30, b"\0") + b"v1 artist".ljust(30, b"\0") + bytes(30 + 4 + 30) + b"\x0d"
+    mp3 = _mp3(tail=bytes(padding) + v1)
+    path = tmp_path / "t.mp3"
+    path.write_bytes(mp3)
+    assert miniaudio.read_tags(str(path)) == miniaudio.read_tags(mp3) == {"title": "v1 title", "artist": "v1 artist",
+                                                                          "genre": "Pop"}
+
+
 _CRC = []
 
 
