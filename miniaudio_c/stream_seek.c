@@ -100,6 +100,12 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
             self->position = landed;
             self->position_real = 1;
             self->finished = 0;
+            if (self->src.callback_error != NULL) {
+                /* the decoder stopped because the source's read() or seek() raised: that exception
+                 * (KeyboardInterrupt unchanged, found by the source fuzz target) */
+                pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
+                return NULL;
+            }
             pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the decoder stopped at frame %llu", frame,
                        (unsigned long long)landed);
             return NULL;
