@@ -419,3 +419,31 @@ def test_empty_packets_through_a_file_object(tmp_path):
         f.write(data)
     for kind in ("memory", "path", "bytesio", "pipe"):
         assert read_all(open_stream(kind, data, path, **kw)).tobytes() == ref.tobytes(), kind
+
+
+@pytest.mark.parametrize("name", ["mono.ogg", "tone.ogg"])
+def test_cut_inside_the_setup_header(name, tmp_path):
+    """A file cut inside its setup header cannot be decoded, and every input says so (patch 0069:
+    bytes and paths read zeros past the cut as the last modes and mappings and opened an empty
+    stream, while file objects and pipes refused it; the seek fuzz target's input is mono.ogg cut
+    58 bytes before the end of its second page).  Cut right after the setup header, the file has
+    no audio: every input gives 0 frames."""
+    data = open(os.path.join(SAMPLES, name), "rb").read()
+    pages = parse_pages(data)
+    setup_end = pages[1][1]  # libvorbis puts the comment and setup headers on the second page
+    path = str(tmp_path / "cut.ogg")
+    for cut in (setup_end - 58, setup_end - 1, (pages[1][0] + setup_end) // 2):
+        with open(path, "wb") as f:
+            f.write(data[:cut])
+        for kind in ("memory", "path", "bytesio", "pipe"):
+            with pytest.raises(miniaudio.DecodeError):
+                open_stream(kind, data[:cut], path)
+        with pytest.raises(miniaudio.DecodeError):
+            miniaudio.decode(data[:cut])
+        with pytest.raises(miniaudio.DecodeError):
+            miniaudio.get_file_info(path)
+    with open(path, "wb") as f:
+        f.write(data[:setup_end])
+    for kind in ("memory", "path", "bytesio", "pipe"):
+        assert len(read_all(open_stream(kind, data[:setup_end], path))) == 0, kind
+    assert miniaudio.decode(data[:setup_end]).num_frames == 0
