@@ -193,6 +193,14 @@ class Pipe:
 
 # ---- what a device run leaves behind: Python thread states, OS threads, memory -------------------
 
+def silent_runs(silent, min_len):
+    """[(start, end)] of the runs of True in the boolean array `silent` at least min_len long."""
+    padded = np.concatenate(([0], silent.view(np.int8), [0]))
+    edges = np.diff(padded)
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a >= min_len]
+
+
 import ctypes as _ctypes  # noqa: E402
 
 _api = _ctypes.pythonapi

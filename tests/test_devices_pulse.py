@@ -142,14 +142,7 @@ def tone_window(x, trim=int(0.02 * RATE)):
 
 
 def longest_silent_run(y):
-    silent = np.abs(y) < SILENT
-    if not silent.any():
-        return 0
-    # lengths of the runs of True
-    padded = np.concatenate(([0], silent.view(np.int8), [0]))
-    edges = np.diff(padded)
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    return int((ends - starts).max())
+    return max((b - a for a, b in helpers.silent_runs(np.abs(y) < SILENT, 1)), default=0)
 
 
 def analyse(y):

@@ -271,16 +271,6 @@ def test_a_stream_of_another_format_plays_to_its_end(sample_path, stream_args):
 
 # ---- on a real server -------------------------------------------------------------------------
 
-def _silent_runs(y, longer_than):
-    """(start, length) of every run of |y| < SILENT longer than `longer_than` samples."""
-    import test_devices_pulse as tdp
-
-    padded = np.concatenate(([0], (np.abs(y) < tdp.SILENT).view(np.int8), [0]))
-    edges = np.diff(padded)
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    return [(int(a), int(b - a)) for a, b in zip(starts, ends) if b - a > longer_than]
-
-
 def test_waveform_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
     """10 s of a 1 kHz sine at 10 ms periods while the main thread holds the GIL in 1 s stretches:
     the monitor recording (parec, a separate process) is the exact tone with no dropout of ours.
@@ -337,15 +327,14 @@ def test_waveform_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
     ours, ctl = y[loud[0] + trim:loud[-1] + 1 - trim, 0], (y[:, 1] - y[:, 0])[loud[0] + trim:loud[-1] + 1 - trim]
     assert len(ours) >= int(0.9 * seconds * tdp.RATE), len(ours)
     r = tdp.analyse(ours)
-    gaps, control_gaps = _silent_runs(ours, tdp.MAX_SILENT_RUN), _silent_runs(ctl, tdp.MAX_SILENT_RUN)
+    gaps, control_gaps = (helpers.silent_runs(np.abs(z) < tdp.SILENT, tdp.MAX_SILENT_RUN + 1) for z in (ours, ctl))
     print("Waveform under a GIL hog: %r, %r; gaps of ours %r, of the control %r" % (r, stats, gaps, control_gaps))
     assert abs(r["freq"] - tdp.FREQ) < 0.05, r
     heard = np.abs(ours) > 1e-3  # the level of what was heard, a shared silence aside
     assert abs(np.sqrt(np.mean(ours[heard].astype(np.float64) ** 2)) - tdp.EXPECTED_RMS) < 0.05 * tdp.EXPECTED_RMS, r
     # a callback that waited for the GIL would leave up to the hog's 1 s of silence in ours alone
     slack = tdp.RATE // 100  # the two streams' 10 ms buffers need not run dry in the same frame
-    ours_alone = [(a, n) for a, n in gaps
-                  if not any(b < a + n + slack and a < b + m + slack for b, m in control_gaps)]
+    ours_alone = [(a, e) for a, e in gaps if not any(b < e + slack and a < f + slack for b, f in control_gaps)]
     assert not ours_alone, "dropouts of ours that the control did not have: %r (control: %r)" % (
         ours_alone, control_gaps)
     # a callback that waited for the GIL would take up to the hog's 1 s (and the recording would

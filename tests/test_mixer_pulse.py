@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+import helpers
 import miniaudio
 from miniaudio import SampleFormat as SF
 
@@ -48,14 +49,6 @@ def tone_levels(y):
     w = y[:frames].reshape(-1, WINDOW) * np.hanning(WINDOW)
     spectrum = np.abs(np.fft.rfft(w, axis=1))
     return spectrum[:, [f * WINDOW // RATE for f in FREQS]]
-
-
-def silent_runs(silent, min_len):
-    """[(start, end)] of the runs of True in `silent` at least min_len long."""
-    padded = np.concatenate(([0], silent.view(np.int8), [0]))
-    edges = np.diff(padded)
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a >= min_len]
 
 
 def busy(seconds):
@@ -106,7 +99,7 @@ def test_32_voices_under_a_gil_hog_on_pulseaudio(pulse_server, tmp_path):
     # Windows the server left silent (its own 10 ms timing starved on a loaded machine: measured in
     # the other GIL-hog tests, never ours) are told apart: every tone is gone in them at once.
     # The mix of 32 tones is never near zero for 1 ms; a silence of the server is.
-    runs = silent_runs(np.abs(y[:len(levels) * WINDOW]) < 1e-3, RATE // 1000)
+    runs = helpers.silent_runs(np.abs(y[:len(levels) * WINDOW]) < 1e-3, RATE // 1000)
     gap_frames = sum(b - a for a, b in runs)
     assert gap_frames <= RATE // 4, "%d ms of server silence: %r" % (gap_frames * 1000 // RATE, runs[:10])
     server_silent = np.zeros(len(levels), bool)
