@@ -61,7 +61,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     ma_uint64 landed = (ma_uint64)frame;
     int can_seek = 1;
 
-    self->fresh = 0;  /* a read after a seek is not the stream's first */
+    self->fresh = 0;  /* (pyma_stream_seek gives it back when the stream is still at frame 0) */
     if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
         ma_uint64 now = pyma_aload64(&self->position), reached = now;
         if (can_seek < 0) {
@@ -149,6 +149,7 @@ pyma_stream_seek(StreamObject *self, PyObject *arg)
     long long frame;
     ma_uint32 rate;
     PyObject *result;
+    int was_fresh;
 
     if (PyBool_Check(arg) || !PyIndex_Check(arg)) {
         PyErr_Format(PyExc_TypeError, "frame must be an int, not %.200s", Py_TYPE(arg)->tp_name);
@@ -183,8 +184,15 @@ pyma_stream_seek(StreamObject *self, PyObject *arg)
                      (unsigned int)self->sample_rate);
         return NULL;
     }
+    was_fresh = self->fresh;
     pyma_stream_set_busy(self);
     result = stream_seek_busy(self, st, frame);
     self->busy = 0;
+    if (was_fresh && pyma_aload64(&self->position) == 0) {
+        /* Nothing delivered yet and still at frame 0 (a seek to 0, or a refused one that went
+         * back there): the next read is still where "announced frames, none decodable" shows, as
+         * for a pipe whose seek was refused up front (found by the seek fuzz target). */
+        self->fresh = 1;
+    }
     return result;
 }

@@ -318,18 +318,52 @@ def test_undecodable_stream_is_finished_after_the_error():
 
 
 def test_an_empty_read_after_a_seek_is_not_an_error():
-    """Only the first read of a stream opened at frame 0 tells "none decodable": a stream whose
-    frames were delivered, or that was sought, ends with StopIteration as always."""
-    data = UNDECODABLE["flac-reserved-subframes"][0]
-    s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
-    s.seek(0)
-    with pytest.raises(StopIteration):
-        next(s)
+    """Once the stream delivered frames, or the error was raised, an empty read ends the stream
+    with StopIteration as always (seek(0) on a good stream starts it again)."""
     good, _, _ = flacw.flac_bytes("mono", [None] * 4)
     s = miniaudio.stream_memory(good, SF.SIGNED16, 1, 44100)
     assert len(list(s)) > 0
     s.seek(0)
     assert len(list(s)) > 0
+
+
+@pytest.mark.parametrize("how", ["memory", "bytesio", "pipe"])
+@pytest.mark.parametrize("target", [0, 5, 1919, 1920, 10**6, 2**31])
+def test_a_seek_before_the_first_read_keeps_the_none_decodable_error(how, target):
+    """A seek that leaves a stream at frame 0 before it delivered anything (seek(0), or one the
+    decoder refused, which puts the stream back) does not hide "none decodable": the next read
+    raises it as the first read would, from every input.  (Found by the seek fuzz target: a FLAC
+    announcing 670108851 frames in 120 bytes, of which none decodes: bytes and paths do not
+    believe the count, so seek(2**31) went to the decoder, was refused, and the read after it
+    ended empty; a pipe refused the seek up front, with ValueError, and its read raised.)"""
+    data = UNDECODABLE["flac-reserved-subframes"][0]
+    if how == "memory":
+        s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
+    else:
+        s = miniaudio.stream_any(io.BytesIO(data) if how == "bytesio" else flacw_pipe(data), FF.FLAC,
+                                 SF.SIGNED16, 1, 44100)
+    try:
+        s.seek(target)
+    except (ValueError, miniaudio.DecodeError):
+        pass  # past the announced 1920 (ValueError), or refused by the decoder
+    assert s.position == 0
+    with pytest.raises(miniaudio.DecodeError, match="1920 frames announced, none decodable"):
+        next(s)
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.position == 0
+
+
+def test_the_fuzz_finding_agrees_from_every_input():
+    """The seek fuzz target's input itself, in this build (test_fuzz.py replays it under ASan):
+    memory, path, file object and pipe give the same results op by op."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "fuzz"))
+    import stateful
+
+    with open(os.path.join(here, "corpus", "regressions",
+                           "fuzz-seek-flac-refused-seek-then-none-decodable.bin"), "rb") as f:
+        stateful.target_seek(f.read())
 
 
 def mp3_info_frame_only():
