@@ -149,8 +149,7 @@ pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, siz
             t->stop = 1;
             return -1;
         }
-        return 0;
-#endif
+#else
         if (tags_fseek(t->file, (tags_off)offset, SEEK_SET) == 0) {
             *got = fread(dst, 1, n, t->file);
         }
@@ -158,6 +157,7 @@ pyma_tags_read(pyma_tags *t, ma_uint64 offset, unsigned char *dst, size_t n, siz
             t->stop = 1;
             return -1;
         }
+#endif
         return 0;
     }
     if (fileobj_read(t, offset, dst, n, got) < 0) {
