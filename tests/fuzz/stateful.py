@@ -99,25 +99,6 @@ FAR = [1 << 62, (1 << 63) - 1, 1 << 63, 1 << 64, -1, 1 << 31, 1 << 32, 10 ** 12]
 EXACT_FORMATS = (FF.WAV, FF.FLAC)  # lossless and sample-exact after a seek
 
 
-def pipe_believes_rejected_mp3_count(data):
-    """KNOWN, RELIABILITY.md ("Not fixed, said plainly": MP3s with Xing headers over a pipe): an MP3
-    whose Xing/Info count bytes, paths and file objects reject (patch 0005: its byte field or its
-    frame count does not fit the input's size) but a pipe, which has no size, believes.  Where the
-    stream goes on past that count, the pipe drops the rest of the MP3 frame there (its padding,
-    patch 0038), so it gives fewer frames than decode().  Told apart by the streams themselves:
-    from bytes the length is unknown, over a pipe it is the count."""
-    try:
-        seekable = miniaudio.stream_memory(data, frames_to_read=1)
-        pipe = miniaudio.stream_any(Pipe(data), FF.MP3, frames_to_read=1)
-    except OK:
-        return False
-    try:
-        return seekable.length is None and pipe.length is not None
-    finally:
-        seekable.close()
-        pipe.close()
-
-
 def native_info(data):
     """(file format, channels, rate, frames) that get_info finds in memory, or None."""
     try:
@@ -419,8 +400,6 @@ def _compare(runs, plan):
     seek back, and seeks forward by decoding only up to the end)."""
     base = runs[0]
     for run in runs[1:]:
-        if getattr(run, "known_difference", False):
-            continue
         for i, (a, b) in enumerate(zip(base.trace, run.trace)):
             if a == b or (a[0] == b[0] == "open" and isinstance(a[1], (int, type(None)))
                           and (run.kind == "pipe" or (b[1] is None and run.kind == "bytesio"))):
@@ -473,15 +452,8 @@ def target_seek(data):
     # for a header's lying data size (issue 13), so only the strict runs send them
     allow_huge = STRICT and ref.huge_ok(plan)
     runs = []
-    known_mp3_pipe = "pipe" in kinds and plan.file_format == FF.MP3 and pipe_believes_rejected_mp3_count(payload)
     for kind in kinds:
         run = Run(kind, plan, ref)
-        if kind == "pipe" and known_mp3_pipe:
-            # KNOWN (pipe_believes_rejected_mp3_count): the pipe's frames may be fewer; its other
-            # invariants (position, chunk sizes, lengths, close) still hold
-            run.counts = False
-            run.exact = False
-            run.known_difference = True
         runs.append(run)
         if not run.open(payload, path):
             continue
@@ -757,9 +729,8 @@ def target_agree(data):
     with open(path, "rb") as f:
         results["stream_any(file)"] = _full(lambda: miniaudio.stream_any(f, FF.UNKNOWN, *args, chunk,
                                                                           chunk_type="bytes"))
-    if not (info and info[0] == FF.MP3 and pipe_believes_rejected_mp3_count(data)):  # KNOWN, see there
-        results["stream_any(pipe)"] = _full(lambda: miniaudio.stream_any(Pipe(data), FF.UNKNOWN, *args, chunk,
-                                                                          chunk_type="bytes"))
+    results["stream_any(pipe)"] = _full(lambda: miniaudio.stream_any(Pipe(data), FF.UNKNOWN, *args, chunk,
+                                                                      chunk_type="bytes"))
     base = results["decode"]
     for name, got in results.items():
         if got == base:
