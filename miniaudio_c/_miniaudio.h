@@ -672,6 +672,9 @@ typedef struct {
     ma_uint64 length;   /* frames at the output rate, when length_known */
     int length_known;   /* 0: `length` is None (not said, implausible, or exceeded before the end) */
     int position_real;  /* position is where decoded frames are (not a seek target past a possible end) */
+    int position_assumed; /* position_real only because seek() (or seek_frame=) went within a length no
+                           * frame has confirmed (a header's); cleared when frames come */
+    int ever_delivered; /* the stream has delivered a frame since it was opened */
     ma_uint64 announced; /* the frames the header announced at opening (0: none said), plausible or not */
     int fresh;          /* opened at frame 0 and neither read from nor sought since: the first read is
                          * where "announced frames, none decodable" shows (see stream_read_busy, stream_io.c) */

@@ -16,6 +16,8 @@ pyma_stream_advanced(StreamObject *self, ma_uint64 frames)
     pyma_astore64(&self->position, self->pull->at);
     if (frames > 0) {
         self->position_real = 1;
+        self->position_assumed = 0;
+        self->ever_delivered = 1;
         self->fresh = 0;
     }
     if (self->length_known && self->position > self->length) {
@@ -28,11 +30,19 @@ void
 pyma_stream_ended(StreamObject *self)
 {
     self->finished = 1;
-    if (self->position_real && !(self->pull->loop_passes != 0 && self->pull->loop_end != 0)) {
+    if (self->position_assumed && !self->ever_delivered && self->length_known && self->position < self->length) {
+        /* Nothing has decoded yet, and a seek within the header's length found no frame there: that
+         * length is not believed any more, and where the stream ends is not known (found by the
+         * seek fuzz target: a resampled WAV none of whose frames decode, sought within its
+         * announced 540 frames, took each empty read's position as its length, 518 then 226). */
+        self->length_known = 0;
+    }
+    else if (self->position_real && !(self->pull->loop_passes != 0 && self->pull->loop_end != 0)) {
         /* (A loop that ended at its loop_end says nothing of the file's end.) */
         self->length = self->position;
         self->length_known = 1;
     }
+    self->position_assumed = 0;
 }
 
 /* Requests above this many frames are decoded into a buffer that grows as frames come, then copied
@@ -380,6 +390,8 @@ pyma_stream_unclaim(PyObject *obj)
     self->claimed = 0;
     if (self->pull_got) {
         self->position_real = 1;
+        self->position_assumed = 0;
+        self->ever_delivered = 1;
         self->fresh = 0;
     }
     if (self->length_known && position > self->length) {

@@ -237,6 +237,7 @@ pyma_stream(PyObject *module, PyObject *args, PyObject *kwargs)
     self->fresh = seek_frame == 0;
     self->position = (ma_uint64)seek_frame;
     self->position_real = seek_frame == 0 || ended_at || (self->length_known && (ma_uint64)seek_frame <= length);
+    self->position_assumed = self->position_real && !ended_at && seek_frame != 0;
     if (self->length_known && (ma_uint64)seek_frame > length) {
         self->length_known = 0; /* the decoder found frames past the stated length: it understates */
     }

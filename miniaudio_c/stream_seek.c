@@ -62,6 +62,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     int can_seek = 1;
 
     self->fresh = 0;  /* (pyma_stream_seek gives it back when the stream is still at frame 0) */
+    self->position_assumed = 0;
     if (self->src.pysource != NULL && (can_seek = pyma_source_can_seek(&self->src)) <= 0) {
         ma_uint64 now = pyma_aload64(&self->position), reached = now;
         if (can_seek < 0) {
@@ -137,6 +138,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         /* A frame within the known length, or the start, holds audio; beyond, only reading tells
          * (a kind without an end lands where it was asked). */
         self->position_real = frame == 0 || pull->infinite || (self->length_known && (ma_uint64)frame <= self->length);
+        self->position_assumed = self->position_real && frame != 0 && !pull->infinite;
     }
     self->position = (ma_uint64)frame;
     return PyLong_FromLongLong(frame);

@@ -12,6 +12,7 @@
 Every input is built here from the samples or written frame by frame.
 """
 
+import array
 import io
 import os
 import sys
@@ -678,3 +679,55 @@ def test_a_refused_seek_after_a_read_or_seek_leaves_the_fuzz_vorbis_readable(how
         s.seek(1048576)
     assert s.position == at
     assert [x for c in s for x in c] == every[at:]
+
+
+def _fuzz_wav_without_decodable_frames():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "corpus", "regressions", "fuzz-seek-wav-seek-within-length-before-any-frame.bin"),
+              "rb") as f:
+        return f.read()[64:]  # the seek target's 64 control bytes come first
+
+
+@pytest.mark.parametrize("rate", [8000, 22050])
+def test_an_empty_read_after_a_seek_before_any_frame_does_not_become_the_length(rate):
+    """A WAV that announces frames none of which decode (217 channels of 26-bit PCM in 2-byte
+    blocks), sought within its announced length before anything was read: the empty read there
+    says the header was wrong, not where the stream ends.  Found by the seek fuzz target (resampled
+    to 8000 Hz): the length became 518 after an empty read at 518, then 226 after one at 226,
+    below a position the stream had stood at."""
+    data = _fuzz_wav_without_decodable_frames()
+    with pytest.raises(miniaudio.DecodeError, match="none decodable"):
+        miniaudio.decode(data, SF.UNSIGNED8, 217, rate)
+    s = miniaudio.stream_memory(data, SF.UNSIGNED8, 217, rate, 65536)
+    announced = s.length
+    assert announced > 518
+    assert s.seek(518) == 518
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.length is None  # (was 518)
+    s.seek(226)
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.length is None  # (was 226)
+
+
+def test_a_seek_before_any_read_near_the_end_of_a_good_wav_keeps_the_length():
+    """The ordinary case is unchanged: frames after the seek, and the length stays exact."""
+    frames = 1000
+    pcm = array.array("h", [(i * 37) % 2000 - 1000 for i in range(frames)])
+    if sys.byteorder == "big":
+        pcm.byteswap()
+    data = (b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt "
+            + struct.pack("<IHHIIHH", 16, 1, 1, 44100, 88200, 2, 16)
+            + b"data" + struct.pack("<I", frames * 2) + pcm.tobytes())
+    s = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100, 100)
+    assert s.length == frames
+    assert s.seek(frames - 10) == frames - 10
+    assert len(next(s)) == 10
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.length == frames
+    assert s.seek(frames) == frames
+    with pytest.raises(StopIteration):
+        next(s)
+    assert s.length == frames
