@@ -113,17 +113,17 @@ def test_a_resampled_seek_in_an_mp3_without_a_usable_count(tmp_path, how, seek_f
     resampled seek asks the decoder for its length, which dr_mp3 counts by decoding from the start
     and then seeking back; it came back the encoder delay (529 frames) too far, and the stream
     ended at frame 7,100 where decode() gives 8,158 (found by the seek fuzz target; patch 0072)."""
-    data = (tmp_path / "x").parent.joinpath("in.mp3")
     with open(os.path.join(HERE, "corpus", "regressions", "fuzz-payload-mp3-seek-back-after-count.mp3"), "rb") as f:
         payload = f.read()
-    data.write_bytes(payload)
+    path = tmp_path / "in.mp3"
+    path.write_bytes(payload)
     reference = list(miniaudio.decode(payload, SF.SIGNED16, 1, 44100).samples)
     assert len(reference) == 8158
     args = (SF.SIGNED16, 1, 44100, 4096, miniaudio.DitherMode.NONE, seek_frame)
     if how == "memory":
         stream = miniaudio.stream_memory(payload, *args)
     elif how == "path":
-        stream = miniaudio.stream_file(str(data), *args)
+        stream = miniaudio.stream_file(str(path), *args)
     else:
         stream = miniaudio.stream_any(io.BytesIO(payload), FF.UNKNOWN, *args)
     assert stream.seek(target) == target
