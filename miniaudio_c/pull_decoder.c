@@ -29,15 +29,15 @@ decoder_seek(pyma_pull *pull, ma_uint64 frame)
     return pyma_decoder_seek(&((decoder_pull *)pull)->src->decoder, frame, &pull->landed);
 }
 
-/* The backend's cursor where it counts our frames: not dr_mp3's (it counts its delay), not through
- * a resampler (it counts input frames). */
+/* The backend's cursor where it counts our frames: not through a resampler (it counts input
+ * frames).  dr_mp3's counts output frames too (patch 0073: it used to count the encoder delay). */
 static int
 decoder_cursor(pyma_pull *pull, ma_uint64 *frame)
 {
     pyma_source *src = ((decoder_pull *)pull)->src;
     ma_uint64 cursor;
 
-    if (src->desc.encoding == ma_encoding_format_mp3 || src->desc.sample_rate != src->decoder.outputSampleRate ||
+    if (src->desc.sample_rate != src->decoder.outputSampleRate ||
         ma_data_source_get_cursor_in_pcm_frames(src->decoder.pBackend, &cursor) != MA_SUCCESS) {
         return 0;
     }

@@ -131,3 +131,38 @@ def test_a_resampled_seek_in_an_mp3_without_a_usable_count(tmp_path, how, seek_f
     assert target + len(got) == len(reference)
     n = min(1000, len(got) - 64)  # the first samples may differ (the resampler restarts)
     assert got[-n:] == reference[-n:]
+
+
+def _mp3_inputs():
+    with open(os.path.join(HERE, "corpus", "regressions", "fuzz-payload-mp3-seek-back-after-count.mp3"), "rb") as f:
+        damaged = f.read()
+    out = [pytest.param("fuzz", damaged, 44100, id="fuzz-22050-at-44100")]
+    for name, rate in (("mono.mp3", 48000), ("tone.mp3", 32000)):
+        with open(os.path.join(HERE, "..", "samples", name), "rb") as f:
+            out.append(pytest.param(name, f.read(), rate, id=f"{name}-at-{rate}"))
+    return out
+
+
+@pytest.mark.parametrize("name,payload,rate", _mp3_inputs())
+@pytest.mark.parametrize("seek_frame,reads", [(0, 0), (0, 3), (2, 0), (1000, 0), (1000, 3)])
+def test_a_resampled_forward_seek_over_a_pipe_after_a_read(name, payload, rate, seek_frame, reads):
+    """An MP3 with a LAME tag streamed at another rate over a pipe moves forward by reading input
+    frames up to the resampler's restart point from where dr_mp3's cursor said it stood, and that
+    cursor counted the encoder delay once decoding had skipped it: after any read or seek_frame,
+    the stream went on 529 input frames too early and ran past decode()'s end (found by the seek
+    fuzz target; patch 0073).  A pipe must give what a seekable file object gives, sample for
+    sample, and end where decode() ends."""
+    reference = miniaudio.decode(payload, SF.SIGNED16, 1, rate).num_frames
+    target = reference // 2 if name != "fuzz" else 5096
+    runs = {}
+    for kind, make in (("bytesio", lambda: io.BytesIO(payload)), ("pipe", lambda: Pipe(payload))):
+        stream = miniaudio.stream_any(make(), FF.MP3, SF.SIGNED16, 1, rate, 100,
+                                      miniaudio.DitherMode.NONE, seek_frame)
+        before = [x for _ in range(reads) for x in next(stream)]
+        assert stream.seek(target) == target
+        after = [x for c in stream for x in c]
+        runs[kind] = (before, after, stream.position)
+    assert runs["pipe"] == runs["bytesio"]
+    before, after, position = runs["pipe"]
+    assert len(before) == 100 * reads
+    assert target + len(after) == reference == position
