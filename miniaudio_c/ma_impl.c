@@ -135,10 +135,11 @@ pyma_decoder_unlock_stdio(ma_decoder *decoder)
 #endif
 }
 
-/* Seeks the decoder's backend to input frame `frame`.  dr_mp3 counts its position including the
- * encoder delay (LAME header), and its brute-force forward seek subtracts that position from the
- * target: seeking forward from anywhere but the start lands `delay` frames early.  Rewinding first
- * makes every seek start from 0, where the arithmetic is right. */
+/* Seeks the decoder's backend to input frame `frame`.  dr_mp3 counts its position (currentPCMFrame)
+ * including the encoder delay (LAME header), and its brute-force forward seek subtracts that
+ * position from the target: seeking forward from anywhere but the start lands `delay` frames early.
+ * Rewinding first makes every seek start from 0, where the arithmetic is right.  Its cursor is the
+ * output frame (patch 0073), so `was` is the frame to come back to. */
 static ma_result
 backend_seek(ma_decoder *decoder, ma_uint64 frame)
 {

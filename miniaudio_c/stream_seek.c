@@ -46,7 +46,7 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
     if (r == MA_SUCCESS && reached < frame) {
         /* A resampled input ended first: the stream starts at its end, where a pipe's skip ends (a
          * FLAC whose frames do not decode: at 0, where the first read raises as decode() does); or
-         * past the end, where dr_wav stops (dr_mp3's cursor counts its delay: not asked). */
+         * past the end, where dr_wav stops (the pull checks the decoder's cursor). */
         *landed = reached;
     }
     return r;
