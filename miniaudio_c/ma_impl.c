@@ -135,33 +135,12 @@ pyma_decoder_unlock_stdio(ma_decoder *decoder)
 #endif
 }
 
-/* Seeks the decoder's backend to input frame `frame`.  dr_mp3 counts its position (currentPCMFrame)
- * including the encoder delay (LAME header), and its brute-force forward seek subtracts that
- * position from the target: seeking forward from anywhere but the start lands `delay` frames early.
- * Rewinding first makes every seek start from 0, where the arithmetic is right.  Its cursor is the
- * output frame (patch 0073), so `was` is the frame to come back to. */
+/* Seeks the decoder's backend to input frame `frame`.  (dr_mp3's forward seek counted from its
+ * position including the encoder delay and landed `delay` frames early, so MP3 seeks used to rewind
+ * first and decode from the start every time; patch 0074 makes it go on from where it is.) */
 static ma_result
 backend_seek(ma_decoder *decoder, ma_uint64 frame)
 {
-    if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
-        ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
-        if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
-            ma_uint64 was = 0;
-            ma_result r;
-            ma_data_source_get_cursor_in_pcm_frames(decoder->pBackend, &was);
-            r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, 0);
-            if (r != MA_SUCCESS) {
-                return r;
-            }
-            r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, frame);
-            if (r != MA_SUCCESS && was > 0) {
-                /* Past the end: dr_mp3 went back to where this seek started it (0, patch 0038);
-                 * from there the frame we left is reached right, so a failed seek moves nothing. */
-                ma_data_source_seek_to_pcm_frame(decoder->pBackend, was);
-            }
-            return r;
-        }
-    }
     return ma_data_source_seek_to_pcm_frame(decoder->pBackend, frame);
 }
 
@@ -358,29 +337,11 @@ pyma_decoder_seek(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *landed)
 {
     ma_uint64 in0, out0;
     ma_uint32 rate_in = 0;
-    ma_result r;
 
     *landed = frame;
     if (resample_grid(decoder, frame, &in0, &out0) &&
         ma_data_source_get_data_format(decoder->pBackend, NULL, NULL, &rate_in, NULL, 0) == MA_SUCCESS) {
         return seek_resampled(decoder, rate_in, frame, in0, out0, landed);
-    }
-    if (decoder->pBackendVTable == &g_ma_decoding_backend_vtable_mp3 && frame > 0) {
-        /* backend_seek's dr_mp3 rewind, at the decoder's level (no resampler: frames are frames) */
-        ma_mp3 *mp3 = (ma_mp3 *)decoder->pBackend;
-        if (mp3->dr.delayInPCMFrames > 0 && mp3->dr.currentPCMFrame > 0 && mp3->dr.pSeekPoints == NULL) {
-            ma_uint64 was = 0;
-            ma_decoder_get_cursor_in_pcm_frames(decoder, &was);
-            r = ma_decoder_seek_to_pcm_frame(decoder, 0);
-            if (r != MA_SUCCESS) {
-                return r;
-            }
-            r = ma_decoder_seek_to_pcm_frame(decoder, frame);
-            if (r != MA_SUCCESS && was > 0) {
-                ma_decoder_seek_to_pcm_frame(decoder, was);
-            }
-            return r;
-        }
     }
     return ma_decoder_seek_to_pcm_frame(decoder, frame);
 }

@@ -335,14 +335,14 @@ def test_source_error_later(exc, where):
 @pytest.mark.parametrize("rate", [44100, 8000], ids=["native", "resampled"])
 @pytest.mark.parametrize("frame", [1, 5000])
 def test_source_read_error_inside_a_seek(exc, rate, frame):
-    """A seek that decodes (dr_mp3 seeks by decoding from the start): the source's seek() works,
-    its read() raises.  The decoder stops short of the frame, and what the source raised must arrive
-    unchanged, not as "the decoder stopped at frame 0" (found by the source fuzz target)."""
+    """A seek that decodes (dr_mp3 seeks back by decoding from the start): the source's seek()
+    works, its read() raises.  The decoder stops short of the frame, and what the source raised must
+    arrive unchanged, not as "the decoder stopped at frame 0" (found by the source fuzz target)."""
     data = open(os.path.join(SAMPLES, "mono.mp3"), "rb").read()
     src = Raising(data, exc, "read", armed=False)
     stream = miniaudio.stream_any(src, FF.MP3, SF.SIGNED16, 1, rate, frames_to_read=100)
     next(stream)
-    stream.seek(frame)  # once without errors: the decoder has its seek points
+    stream.seek(frame + 3000)  # without errors, and past the frame: the next seek goes back
     src.armed = True
     expected = miniaudio.DecodeError if issubclass(exc, Exception) else exc
     with pytest.raises(expected) as info:
