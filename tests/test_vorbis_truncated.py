@@ -490,3 +490,61 @@ def test_the_seek_page_search_ends_at_the_end_of_the_input():
     results = dict(eval(done.stdout))
     # nothing of it decodes: every way in says 0 frames, none raises and none hangs
     assert results == {name: 0 for name in results} and len(results) == 8, results
+
+
+def page_without_position_running_past_the_end(data, k):
+    """data with its k-th page damaged: no granule position, and 255 lacing values of 255 written
+    over its start, so the page claims 65 KB more than the input holds (its length is unchanged)."""
+    off, end, _, _, _, body = parse_pages(data)[k]
+    header = bytearray(data[off:off + 27])
+    struct.pack_into("<q", header, 6, -1)
+    header[26] = 255
+    page = bytes(header) + bytes([255]) * 255 + body
+    return data[:off] + page[:end - off] + data[end:]
+
+
+_DAMAGED_PAGE = """
+import io, sys
+import miniaudio
+from miniaudio import SampleFormat as SF, FileFormat as FF
+sys.path.insert(0, {tests!r})
+from helpers import Pipe
+path = {path!r}
+data = open(path, "rb").read()
+a = (SF.SIGNED16, 1, 44100)
+frames = lambda s: sum(len(c) for c in s)
+out = {{"get_info": miniaudio.vorbis_get_info(data).num_frames,
+       "decode": miniaudio.decode(data, *a).num_frames,
+       "decode_file": miniaudio.decode_file(path, *a).num_frames,
+       "stream_memory": frames(miniaudio.stream_memory(data, *a)),
+       "stream_file": frames(miniaudio.stream_file(path, *a)),
+       "stream_any(file)": frames(miniaudio.stream_any(io.BytesIO(data), FF.VORBIS, *a)),
+       "stream_any(pipe)": frames(miniaudio.stream_any(Pipe(data), FF.VORBIS, *a))}}
+s = miniaudio.stream_memory(data, *a)
+s.seek(1000)
+out["after seek(1000)"] = frames(s)
+print(out)
+"""
+
+
+@pytest.mark.parametrize("k", [3, 5, 8, 11])
+def test_a_page_without_position_running_past_the_end_does_not_hang(tmp_path, k):
+    """The class of the fuzz input above, built here: one audio page of a good file loses its
+    granule position and claims more bytes than the input holds.  The length search met it, read
+    past the end, and looped there (all four hung without patch 0075).  Every way in now gives the
+    frames before the damaged page, the length is not known (0), and a seek lands."""
+    import subprocess
+    import sys
+    path = tmp_path / "damaged.ogg"
+    path.write_bytes(page_without_position_running_past_the_end(build_ogg("mono.ogg", repeat=8), k))
+    code = _DAMAGED_PAGE.format(tests=HERE, path=str(path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = eval(done.stdout)
+    n = out["decode"]
+    assert n > 0 and out["get_info"] == 0
+    assert {name: out[name] for name in ("decode_file", "stream_memory", "stream_file", "stream_any(file)",
+                                         "stream_any(pipe)")} == dict.fromkeys(("decode_file", "stream_memory",
+                                                                               "stream_file", "stream_any(file)",
+                                                                               "stream_any(pipe)"), n)
+    assert out["after seek(1000)"] == n - 1000
