@@ -135,15 +135,6 @@ pyma_decoder_unlock_stdio(ma_decoder *decoder)
 #endif
 }
 
-/* Seeks the decoder's backend to input frame `frame`.  (dr_mp3's forward seek counted from its
- * position including the encoder delay and landed `delay` frames early, so MP3 seeks used to rewind
- * first and decode from the start every time; patch 0074 makes it go on from where it is.) */
-static ma_result
-backend_seek(ma_decoder *decoder, ma_uint64 frame)
-{
-    return ma_data_source_seek_to_pcm_frame(decoder->pBackend, frame);
-}
-
 /* ---- Seeks in a resampled stream --------------------------------------------------------------
  *
  * miniaudio's ma_decoder_seek_to_pcm_frame maps an output frame F to the input frame
@@ -286,7 +277,7 @@ seek_resampled(ma_decoder *decoder, ma_uint32 rate_in, ma_uint64 frame, ma_uint6
     ma_uint64 in1, out1, length = 0, end, probed = 0;
     ma_result r;
 
-    r = backend_seek(decoder, in0);
+    r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, in0);
     if (r != MA_SUCCESS) {
         return r;
     }
@@ -310,11 +301,11 @@ seek_resampled(ma_decoder *decoder, ma_uint32 rate_in, ma_uint64 frame, ma_uint6
         r = drop_output(decoder, 1, &probed);
         if (r != MA_SUCCESS || probed == 1) {
             /* Audio there (past a stated end that understates): the seek again, as it was. */
-            r = r != MA_SUCCESS ? r : backend_seek(decoder, in0);
+            r = r != MA_SUCCESS ? r : ma_data_source_seek_to_pcm_frame(decoder->pBackend, in0);
             return r != MA_SUCCESS ? r : restart_at_grid(decoder, out0, frame, landed);
         }
     }
-    r = backend_seek(decoder, in1);
+    r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, in1);
     if (r != MA_SUCCESS) {
         return r;
     }
@@ -323,7 +314,7 @@ seek_resampled(ma_decoder *decoder, ma_uint32 rate_in, ma_uint64 frame, ma_uint6
         /* The input goes on to the target (a header that understates): restart at the target's own
          * grid point after all, so the samples are the ones every other input gets there (the
          * resampler's filter starts empty at a restart). */
-        r = backend_seek(decoder, in0);
+        r = ma_data_source_seek_to_pcm_frame(decoder->pBackend, in0);
         return r != MA_SUCCESS ? r : restart_at_grid(decoder, out0, frame, landed);
     }
     if (r == MA_SUCCESS && *landed == out1 && out1 > 0 && out1 != end) {
