@@ -460,10 +460,26 @@ ma_result pyma_decoder_describe(ma_decoder *decoder, pyma_source_desc *desc);
  * No Python API. */
 void pyma_decoder_unlock_stdio(ma_decoder *decoder);
 
-/* ma_decoder_read_pcm_frames with the same frames and result, faster where it can be: integer PCM
- * WAV widened to s16/s32/f32 without conversion by the decoder is read in large blocks straight
- * into `out` and converted there by dr_wav's own converters.  No Python API. */
+/* ma_decoder_read_pcm_frames with the same frames and result, faster where it can be (ma_impl.c):
+ * integer PCM WAV widened to s16/s32/f32 without conversion by the decoder is read in large blocks
+ * straight into `out` and converted there by dr_wav's own converters; a large read of a WAV file
+ * runs on two threads (the caller's and a helper joined before return).  No Python API. */
 ma_result pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got);
+
+#if !defined(_WIN32)
+#define PYMA_HAVE_PARALLEL_READ 1
+/* One piece of a read shared by two threads (parread.c): units [first, first + count) into place;
+ * returns how many of them, from first on, are complete.  Runs on either thread: no Python API,
+ * and only memory that no other piece touches. */
+typedef ma_uint64 (*pyma_piece_fn)(void *ctx, ma_uint64 first, ma_uint64 count);
+/* Runs fn over units [0, total) in pieces of `piece` units, on the calling thread and one helper
+ * thread (joined before return; the caller alone where it cannot be started).  Returns the first
+ * unit not complete (total when every piece was).  No Python API. */
+ma_uint64 pyma_read_pieces(ma_uint64 total, ma_uint64 piece, pyma_piece_fn fn, void *ctx);
+/* pread() of `bytes` at `offset` into dst, EINTR retried; returns the bytes read (fewer at the end
+ * of the file or on an error).  No Python API. */
+size_t pyma_pread(int fd, void *dst, size_t bytes, ma_uint64 offset);
+#endif
 
 /* ma_decoder_get_length_in_pcm_frames with a resampled length that is the frame count the
  * resampler delivers: ceil(input frames x out rate / in rate).  miniaudio's estimate is one off

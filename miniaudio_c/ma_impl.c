@@ -377,24 +377,71 @@ pyma_decoder_skip_resampled(ma_decoder *decoder, ma_uint64 frame, ma_uint64 *lan
     return restart_at_grid(decoder, out0, frame, landed);
 }
 
-/* ---- WAV PCM widened in place: decode()'s and streams' fast path ----------------------------
+/* ---- WAV PCM read fast: decode()'s, decode_file()'s and streams' fast paths -----------------
  *
- * dr_wav converts integer PCM to a wider output (s16 -> f32, s24 -> s32, u8 -> s16, ...) by reading
- * 4 KiB at a time into a stack buffer and converting each sample from there: for a path that is one
- * read() system call per 4 KiB.  Here the raw samples of a block of up to WAV_BLOCK_BYTES are read
- * with ONE ma_dr_wav_read_pcm_frames call straight into the tail of that block's own output region,
- * and converted in place, front to back, by dr_wav's own public converters (ma_dr_wav_s16_to_f32,
- * ...), the very functions its read path calls, so every sample is bit-identical.  The converters
- * are handed only ranges that do not overlap (they vectorize under that condition): while the gap
- * between the unconverted input and the output front is wide, a run that fits in the gap goes at
- * once; the last few samples go through a small stack copy.
- * Reading through ma_dr_wav_read_pcm_frames keeps everything dr_wav does per container (RIFF, RIFX,
- * RF64, W64, AIFF byte order, AIFF signed 8-bit, the data chunk's size, truncated files), and the
- * loop stops where dr_wav's own loop stops (a read that gives 0 frames).  Used only when the
- * decoder passes the backend's frames through unchanged (no channel, rate or format conversion). */
+ * Both paths give the very bytes ma_decoder_read_pcm_frames gives; only the way there differs.
+ *
+ * Widened in place.  dr_wav converts integer PCM to a wider output (s16 -> f32, s24 -> s32,
+ * u8 -> s16, ...) by reading 4 KiB at a time into a stack buffer and converting each sample from
+ * there: for a path that is one read() system call per 4 KiB.  Here the raw samples of a block of
+ * up to WAV_BLOCK_BYTES are read with ONE ma_dr_wav_read_pcm_frames call straight into the tail of
+ * that block's own output region, and converted in place, front to back, by dr_wav's own public
+ * converters (ma_dr_wav_s16_to_f32, ...), the very functions its read path calls, so every sample
+ * is bit-identical.  The converters are handed only ranges that do not overlap (they vectorize
+ * under that condition): while the gap between the unconverted input and the output front is
+ * wide, a run that fits in the gap goes at once; the last few samples go through a small stack
+ * copy.  Reading through ma_dr_wav_read_pcm_frames keeps everything dr_wav does per container
+ * (RIFF, RIFX, RF64, W64, AIFF byte order, AIFF signed 8-bit, the data chunk's size, truncated
+ * files), and the loop stops where dr_wav's own loop stops (a read that gives 0 frames).
+ *
+ * Large reads of a file on two threads (parread.c).  A read of at least PARALLEL_MIN_BYTES of a
+ * WAV file's samples (a path: dr_wav reads it through a FILE) in a little-endian container (RIFF,
+ * RF64, W64), whose output is either the file's bytes as they are (a file read to its own sample
+ * format: dr_wav's raw reads) or widened as above, is cut into pieces of PARALLEL_PIECE_BYTES of
+ * output that the calling thread and one helper take in turn.  Each piece is read with pread() at
+ * its own offset into its own place in the output (and widened there, block by block, by the same
+ * converters): every byte lands where the one-thread read puts it.  Afterwards dr_wav's cursor and
+ * bytes remaining and the FILE's position move past what was read, as ma_dr_wav_read_raw moves
+ * them.  A piece that comes up short (the file shrank under us, a read error) ends the fast part
+ * at that frame; the usual path reads on from there and does what it always does.
+ *
+ * Used only when the decoder passes the backend's frames through unchanged (no channel, rate or
+ * format conversion) and no data-source range or loop is set. */
 
 #define WAV_BLOCK_BYTES ((size_t)256 << 10) /* raw bytes per read: the block stays in the L2 cache */
 #define WAV_BOUNCE_BYTES 1024               /* the stack copy for the last samples of a block */
+/* Reads of less than this many raw bytes stay on the calling thread: a thread costs tens of
+ * microseconds to start, 8 MiB of samples about 1.5 ms to read. */
+#define PARALLEL_MIN_BYTES ((ma_uint64)8 << 20)
+/* Output bytes per piece: two huge pages (pcmbuf.c asks for them), so the threads rarely fault
+ * the same one. */
+#define PARALLEL_PIECE_BYTES ((ma_uint64)4 << 20)
+
+/* The dr_wav reader of a decoder that passes a plain WAV backend's frames through unchanged, or
+ * NULL; *format is the backend's output format, *file the FILE dr_wav reads (a path) or NULL. */
+static ma_dr_wav *
+plain_wav(ma_decoder *decoder, ma_format *format, FILE **file)
+{
+    ma_wav *wav;
+    ma_data_source_base *base;
+
+    *file = NULL;
+    if (decoder->pBackendVTable != &g_ma_decoding_backend_vtable_wav || !decoder->converter.isPassthrough ||
+        decoder->pBackend == NULL) {
+        return NULL;
+    }
+    wav = (ma_wav *)decoder->pBackend;
+    base = &wav->ds;
+    if (base->rangeEndInFrames != ~(ma_uint64)0 || base->rangeBegInFrames != 0 || base->pNext != NULL ||
+        base->pCurrent != (ma_data_source *)wav || ma_data_source_is_looping(base)) {
+        return NULL; /* never set by us; ma_data_source_read_pcm_frames would honour them */
+    }
+    *format = wav->format;
+    if (wav->dr.onRead == ma_dr_wav__on_read_stdio) {
+        *file = (FILE *)wav->dr.pUserData; /* a path: ma_wav_init_file opened it with ma_dr_wav_init_file */
+    }
+    return &wav->dr;
+}
 
 typedef void (*wav_widen_fn)(void *out, const ma_uint8 *in, size_t samples);
 
@@ -408,45 +455,50 @@ static void widen_s16_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s16_
 static void widen_s24_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s24_to_f32((float *)o, i, n); }
 static void widen_s32_f32(void *o, const ma_uint8 *i, size_t n) { ma_dr_wav_s32_to_f32((float *)o, (const ma_int32 *)i, n); }
 
-/* The converter for a decoder whose frames the fast path can produce, or NULL (the general path);
- * *in_width / *out_width are the bytes per sample.  Only plain integer PCM of whole bytes widened
- * to s16/s32/f32, the formats ma_wav reads through dr_wav's converting loops. */
-static wav_widen_fn
-wav_widen_for(ma_decoder *decoder, ma_uint32 *in_width, ma_uint32 *out_width)
+/* How dr_wav produces `format` from this file: 1 with *widen NULL when its read is the file's bytes
+ * as they are (ma_wav_read_pcm_frames' raw reads), 1 with *widen set when it widens plain integer
+ * PCM through its converting loops, 0 otherwise (compressed codecs, floats of other widths,
+ * narrowing).  *in_width / *out_width are the bytes per sample. */
+static int
+wav_read_kind(const ma_dr_wav *dr, ma_format format, wav_widen_fn *widen, ma_uint32 *in_width, ma_uint32 *out_width)
 {
-    ma_wav *wav;
-    ma_data_source_base *base;
-    ma_uint32 bits;
+    ma_uint32 bits = dr->bitsPerSample;
 
-    if (decoder->pBackendVTable != &g_ma_decoding_backend_vtable_wav || !decoder->converter.isPassthrough ||
-        decoder->pBackend == NULL) {
-        return NULL;
-    }
-    wav = (ma_wav *)decoder->pBackend;
-    base = &wav->ds;
-    if (base->rangeEndInFrames != ~(ma_uint64)0 || base->rangeBegInFrames != 0 || base->pNext != NULL ||
-        base->pCurrent != (ma_data_source *)wav || ma_data_source_is_looping(base)) {
-        return NULL; /* never set by us; ma_data_source_read_pcm_frames would honour them */
-    }
-    bits = wav->dr.bitsPerSample;
-    if (wav->dr.translatedFormatTag != MA_DR_WAVE_FORMAT_PCM || wav->dr.channels == 0 || (bits & 7) != 0 ||
-        bits < 8 || bits > 32 || ma_dr_wav_get_bytes_per_pcm_frame(&wav->dr) != wav->dr.channels * (bits / 8)) {
-        return NULL;
+    *widen = NULL;
+    if (dr->channels == 0 || (bits & 7) != 0 || bits < 8 || bits > 32 ||
+        ma_dr_wav_get_bytes_per_pcm_frame((ma_dr_wav *)dr) != dr->channels * (bits / 8)) {
+        return 0;
     }
     *in_width = bits / 8;
-    switch (wav->format) {
-    case ma_format_s16:
-        *out_width = 2;
-        return bits == 8 ? widen_u8_s16 : NULL; /* 16-bit is a plain read already; 24/32 narrow */
-    case ma_format_s32:
-        *out_width = 4;
-        return bits == 8 ? widen_u8_s32 : bits == 16 ? widen_s16_s32 : bits == 24 ? widen_s24_s32 : NULL;
-    case ma_format_f32:
-        *out_width = 4;
-        return bits == 8 ? widen_u8_f32 : bits == 16 ? widen_s16_f32 : bits == 24 ? widen_s24_f32 : widen_s32_f32;
-    default:
-        return NULL;
+    *out_width = ma_get_bytes_per_sample(format);
+    if (dr->translatedFormatTag == MA_DR_WAVE_FORMAT_IEEE_FLOAT) {
+        return format == ma_format_f32 && bits == 32; /* a float file read as floats */
     }
+    if (dr->translatedFormatTag != MA_DR_WAVE_FORMAT_PCM) {
+        return 0;
+    }
+    switch (format) {
+    case ma_format_u8: return bits == 8;
+    case ma_format_s24: return bits == 24;
+    case ma_format_s16:
+        if (bits == 16) {
+            return 1;
+        }
+        *widen = bits == 8 ? widen_u8_s16 : NULL; /* 24/32 narrow */
+        break;
+    case ma_format_s32:
+        if (bits == 32) {
+            return 1;
+        }
+        *widen = bits == 8 ? widen_u8_s32 : bits == 16 ? widen_s16_s32 : widen_s24_s32;
+        break;
+    case ma_format_f32:
+        *widen = bits == 8 ? widen_u8_f32 : bits == 16 ? widen_s16_f32 : bits == 24 ? widen_s24_f32 : widen_s32_f32;
+        break;
+    default:
+        break;
+    }
+    return *widen != NULL;
 }
 
 /* Converts `samples` samples whose raw bytes start `gap` bytes after `out` (gap >= samples *
@@ -477,21 +529,133 @@ widen_in_place(wav_widen_fn widen, char *out, size_t gap, size_t samples, ma_uin
     }
 }
 
+#ifdef PYMA_HAVE_PARALLEL_READ
+
+/* One read on two threads: output frames [0, frames) from file offset `offset`. */
+typedef struct {
+    int fd;
+    ma_uint64 offset;
+    char *out;
+    ma_uint32 in_frame, out_frame, in_width, out_width, channels;
+    wav_widen_fn widen;
+} wav_par_read;
+
+/* A piece (pyma_piece_fn): frames [first, first + count) into place; returns how many of them are
+ * complete from `first` on (count unless the file came up short). */
+static ma_uint64
+wav_read_piece(void *ctx, ma_uint64 first, ma_uint64 count)
+{
+    const wav_par_read *job = (const wav_par_read *)ctx;
+    ma_uint64 done = 0, want, block, got;
+    char *front;
+    size_t gap;
+
+    if (job->widen == NULL) {
+        got = pyma_pread(job->fd, job->out + first * job->out_frame, (size_t)(count * job->in_frame),
+                         job->offset + first * job->in_frame);
+        return got / job->in_frame;
+    }
+    block = WAV_BLOCK_BYTES / job->in_frame > 0 ? WAV_BLOCK_BYTES / job->in_frame : 1;
+    while (done < count) {
+        want = count - done < block ? count - done : block;
+        front = job->out + (first + done) * job->out_frame;
+        gap = (size_t)(want * (job->out_frame - job->in_frame)); /* the raw frames go to the block's end */
+        got = pyma_pread(job->fd, front + gap, (size_t)(want * job->in_frame),
+                         job->offset + (first + done) * job->in_frame) / job->in_frame;
+        widen_in_place(job->widen, front, gap, (size_t)(got * job->channels), job->in_width, job->out_width);
+        done += got;
+        if (got < want) {
+            break;
+        }
+    }
+    return done;
+}
+
+/* The read on two threads where it applies: returns the frames read into out (0 when it does not
+ * apply or read nothing; then nothing moved). */
+static ma_uint64
+wav_read_parallel(ma_dr_wav *dr, FILE *file, void *out, ma_uint64 frames, wav_widen_fn widen, ma_uint32 in_width,
+                  ma_uint32 out_width)
+{
+    wav_par_read job;
+    ma_uint64 in_frame = (ma_uint64)in_width * dr->channels, left, got;
+    off_t at;
+
+    if (file == NULL || (dr->container != ma_dr_wav_container_riff && dr->container != ma_dr_wav_container_rf64 &&
+                         dr->container != ma_dr_wav_container_w64)) {
+        return 0;
+    }
+    /* as ma_dr_wav_read_pcm_frames_le and ma_dr_wav_read_raw bound a read */
+    left = dr->totalPCMFrameCount > dr->readCursorInPCMFrames ? dr->totalPCMFrameCount - dr->readCursorInPCMFrames
+                                                              : 0;
+    if (left > dr->bytesRemaining / in_frame) {
+        left = dr->bytesRemaining / in_frame;
+    }
+    if (frames > left) {
+        frames = left;
+    }
+    if (frames * in_frame < PARALLEL_MIN_BYTES) { /* (no overflow: frames * in_frame <= bytesRemaining) */
+        return 0;
+    }
+    at = ftello(file); /* where dr_wav's next read starts */
+    if (at < 0) {
+        return 0;
+    }
+    job.fd = fileno(file);
+    job.offset = (ma_uint64)at;
+    job.out = (char *)out;
+    job.channels = dr->channels;
+    job.in_width = in_width;
+    job.out_width = out_width;
+    job.in_frame = (ma_uint32)in_frame;
+    job.out_frame = out_width * dr->channels;
+    job.widen = widen;
+    got = pyma_read_pieces(frames, PARALLEL_PIECE_BYTES / job.out_frame, wav_read_piece, &job);
+    if (got == 0 || fseeko(file, at + (off_t)(got * in_frame), SEEK_SET) != 0) {
+        return 0; /* nothing moved: the usual path reads these frames */
+    }
+    dr->readCursorInPCMFrames += got;
+    dr->bytesRemaining -= got * in_frame;
+    return got;
+}
+
+#endif /* PYMA_HAVE_PARALLEL_READ */
+
 ma_result
 pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *got)
 {
     ma_uint32 in_width = 0, out_width = 0, channels;
-    wav_widen_fn widen = frames >= 64 ? wav_widen_for(decoder, &in_width, &out_width) : NULL;
-    ma_wav *wav;
+    ma_format format = ma_format_unknown;
+    FILE *file = NULL;
+    ma_dr_wav *dr = frames >= 64 ? plain_wav(decoder, &format, &file) : NULL;
+    wav_widen_fn widen = NULL;
     ma_uint64 done = 0, block, want, step, out_frame, in_frame;
     size_t gap;
     char *front;
 
-    if (widen == NULL) {
+    if (dr == NULL || !wav_read_kind(dr, format, &widen, &in_width, &out_width)) {
         return ma_decoder_read_pcm_frames(decoder, out, frames, got);
     }
-    wav = (ma_wav *)decoder->pBackend;
-    channels = wav->dr.channels;
+#ifdef PYMA_HAVE_PARALLEL_READ
+    done = wav_read_parallel(dr, file, out, frames, widen, in_width, out_width);
+#else
+    (void)file;
+#endif
+    if (widen == NULL) {
+        /* the file's bytes as they are: (the rest) as dr_wav reads it */
+        if (done == 0) {
+            return ma_decoder_read_pcm_frames(decoder, out, frames, got);
+        }
+        decoder->readPointerInPCMFrames += done; /* the parallel part, as ma_decoder_read_pcm_frames counts */
+        step = 0;
+        if (done < frames) {
+            (void)ma_decoder_read_pcm_frames(decoder, (char *)out + done * out_width * dr->channels, frames - done,
+                                             &step);
+        }
+        *got = done + step;
+        return MA_SUCCESS;
+    }
+    channels = dr->channels;
     out_frame = (ma_uint64)out_width * channels;
     in_frame = (ma_uint64)in_width * channels;
     block = WAV_BLOCK_BYTES / in_frame > 0 ? WAV_BLOCK_BYTES / in_frame : 1;
@@ -499,7 +663,7 @@ pyma_decoder_read(ma_decoder *decoder, void *out, ma_uint64 frames, ma_uint64 *g
         want = frames - done < block ? frames - done : block;
         front = (char *)out + done * out_frame;
         gap = (size_t)(want * (out_frame - in_frame)); /* the raw frames go to the end of this block's output */
-        step = ma_dr_wav_read_pcm_frames(&wav->dr, want, front + gap);
+        step = ma_dr_wav_read_pcm_frames(dr, want, front + gap);
         if (step == 0) {
             break; /* where dr_wav's own loop stops */
         }
