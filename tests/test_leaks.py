@@ -188,6 +188,10 @@ def make_cases(tmp, http_url):
 
     unknown_length_flac = constant_flac(3, total=0)
     out_wav = os.path.join(tmp, "out \u266a.wav")
+    big_wav = os.path.join(tmp, "big.wav")  # 9 MiB of 16-bit stereo: over the two-thread minimum
+    miniaudio.wav_write_file(big_wav, miniaudio.DecodedSoundFile(
+        "big", 2, 44100, SF.SIGNED16, array.array("h", np.random.default_rng(3).integers(
+            -32768, 32767, 9 << 19, dtype=np.int16).tobytes())))
     missing = p("nope \u266a.wav")
     refused = "http://127.0.0.1:%d/" % _closed_port()
 
@@ -883,6 +887,9 @@ def make_cases(tmp, http_url):
         "decode_file": (lambda: miniaudio.decode_file(p("mono.flac"), output_format=SF.FLOAT32, nchannels=2,
                                                       sample_rate=44100), d // 2, f),
         "read_file": (lambda: miniaudio.read_file(p("mono_s16.wav"), convert_to_16bit=True), d, f),
+        # reads of 8 MiB or more of a WAV file run on two threads (a helper started and joined per read)
+        "decode_file_two_threads": (lambda: (miniaudio.decode_file(big_wav), miniaudio.wav_read_file_f32(big_wav),
+                                             miniaudio.decode_file(big_wav, SF.SIGNED32)), d // 20, f // 20),
         "file_info": (lambda: (miniaudio.get_file_info(p("tone.mp3")), miniaudio.wav_get_file_info(p("short_f32.wav")),
                                miniaudio.flac_get_file_info(p("tone_24.flac")),
                                miniaudio.mp3_get_file_info(p("mono.mp3")),
@@ -992,7 +999,7 @@ def make_cases(tmp, http_url):
 
 CASE_NAMES = [
     "wav_read", "flac_read", "mp3_read", "vorbis_read", "decode_resample", "read_file_functions", "decode_file",
-    "read_file", "file_info", "tags", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
+    "read_file", "decode_file_two_threads", "file_info", "tags", "memory_info", "as_numpy", "convert_sample_format", "convert_frames", "converter",
     "wav_write_file", "audiofile_write", "misc", "stream_file_ops", "stream_memory_ops", "stream_any_ops", "stream_whole", "stream_loop", "stream_chain",
     "stream_playlist",
     "stream_native_functions", "stream_wrappers", "decode_errors", "output_bound_errors", "file_errors", "arg_errors",

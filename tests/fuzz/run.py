@@ -66,10 +66,17 @@ AUDIO_EXT = (".wav", ".flac", ".mp3", ".ogg", ".dat")
 
 
 def _samples():
+    """The audio files of samples/, and their Ogg Vorbis files re-paged into pages of about 300
+    bytes: the samples have one audio page each, and the code that walks pages (seeks, the length
+    check, damaged pages in the middle of a stream) needs several to be reached."""
     for name in sorted(os.listdir(SAMPLES)):
         if name.endswith(AUDIO_EXT):
             with open(os.path.join(SAMPLES, name), "rb") as f:
                 yield name, f.read()
+    paging = _load("miniaudio_fuzz_ogg_paging", os.path.join(os.pardir, "test_vorbis_truncated.py"))
+    for name in sorted(os.listdir(SAMPLES)):
+        if name.endswith(".ogg"):
+            yield name[:-4] + "-paged.ogg", paging.build_ogg(name, repeat=1, body_bytes=300)
 
 
 def _controls():
