@@ -132,18 +132,6 @@ class Plan:
         self.seek_frame = {5: 1, 6: 100, 7: 1000}.get(c[4] % 8, 0)
         self.ops = [(c[i] % 16, c[i + 1]) for i in range(6, CONTROL - 1, 2)]
         self.fb = WIDTH[self.fmt] * self.nch
-        self.lossy_vorbis = False
-
-
-def lossy_vorbis(info, decoded, rate):
-    """KNOWN, not fixed (RELIABILITY.md, open findings): an Ogg Vorbis whose reads lose frames (a
-    packet mid-stream that decodes to nothing) while its length, the last page's position, counts
-    them: decode() gives fewer frames than get_info states, and from bytes and paths a seek finds
-    frames by page position, past where decode()'s frames are (file objects and pipes seek by
-    decoding).  True for such a file (`decoded`: decode()'s frames at `rate`)."""
-    if not info or info[0] != FF.VORBIS or not info[3] or decoded is None or not 1 <= info[2] <= 384000:
-        return False
-    return decoded + 1 < info[3] * rate // info[2]
 
 
 def _raw_plan(control, payload):
@@ -215,7 +203,6 @@ class Run:
         self.closed = False
         self.max_pos = 0
         self.delivered = 0
-        self.seeked = False  # a seek succeeded
 
     def where(self):
         return f"[{self.kind}, {self.plan.file_format.name}, {self.plan.fmt.name}, {self.plan.nch} ch, " \
@@ -229,7 +216,6 @@ class Run:
             self.trace.append(("open", type(e).__name__))
             return False
         self.synced = True
-        self.seeked = bool(self.plan.seek_frame) and not self.plan.raw
         self.pos = self.plan.seek_frame if not self.plan.raw else 0
         if self.stream.position != self.pos:
             # seek_frame past the end: the stream starts at its end, and says so
@@ -307,10 +293,6 @@ class Run:
             fail("length", f"position {self.max_pos} after reading is past the length {length} {self.where()}")
         if self.counts and want > 0:
             expect = max(0, min(want, self.ref.frames - before))
-            if k != expect and self.seeked and self.plan.lossy_vorbis:
-                # KNOWN (lossy_vorbis): after a seek by page position the frames are not decode()'s
-                self.synced = False
-                return
             if k != expect:
                 if not fail("stream-eq-decode", f"read of {want} at {before} gave {k} frames, decode() has "
                             f"{expect} there ({self.ref.frames} in all) {self.where()}"):
@@ -359,7 +341,6 @@ class Run:
         self.pos = got
         self.synced = True
         self.ended = False
-        self.seeked = True
 
     def check_position(self):
         if self.closed:
@@ -418,13 +399,8 @@ def _compare(runs, plan):
     """memory == path == BytesIO, op by op; the pipe until its first seek that differs (it cannot
     seek back, and seeks forward by decoding only up to the end)."""
     base = runs[0]
-    # KNOWN (lossy_vorbis): bytes and paths seek by page position, file objects by decoding: the
-    # inputs agree up to the first seek (seek_frame= is one)
-    limit = len(base.trace)
-    if plan.lossy_vorbis:
-        limit = 1 if plan.seek_frame else next((i for i, e in enumerate(base.trace) if e[0] == "seek"), limit)
     for run in runs[1:]:
-        for i, (a, b) in enumerate(zip(base.trace[:limit], run.trace[:limit])):
+        for i, (a, b) in enumerate(zip(base.trace, run.trace)):
             if a == b or (a[0] == b[0] == "open" and isinstance(a[1], (int, type(None)))
                           and (run.kind == "pipe" or (b[1] is None and run.kind == "bytesio"))):
                 # a Python source may not know the length (None); a pipe has no size to check a
@@ -472,7 +448,6 @@ def target_seek(data):
         info = native_info(payload)
         plan = Plan(control, info)
         ref = Reference(payload, plan, info[3] if info else 0)
-        plan.lossy_vorbis = lossy_vorbis(info, ref.frames, plan.rate)
         kinds = ["memory", "path", "bytesio", "pipe"]
         path = temp_path(payload)
     # send(10**9 .. 2**40) where decode() says the stream is short: the unfixed stream_any allocates
@@ -793,7 +768,7 @@ def target_agree(data):
             fail("chain", f"chain(memory, path) gave {_short((chained,))[0]}, decode() twice "
                  f"{_short((twice,))[0]} [{info and info[0].name}, {fmt.name}, {nch} ch, {rate} Hz, chunk {chunk}]")
     if info and info[3] and isinstance(base, bytes) and len(base) // (WIDTH[fmt] * nch) != info[3] \
-            and info[0] != FF.MP3 and not lossy_vorbis(info, len(base) // (WIDTH[fmt] * nch), rate):
+            and info[0] != FF.MP3:
         # (MP3 is exempt, KNOWN and documented, RELIABILITY.md: get_info of an MP3 without a
         # usable Xing count scans the frame headers without decoding, so a damaged MP3 can decode
         # fewer frames than it counts; with a Xing/Info count it reports that count, which a
