@@ -768,11 +768,12 @@ def target_agree(data):
             fail("chain", f"chain(memory, path) gave {_short((chained,))[0]}, decode() twice "
                  f"{_short((twice,))[0]} [{info and info[0].name}, {fmt.name}, {nch} ch, {rate} Hz, chunk {chunk}]")
     if info and info[3] and isinstance(base, bytes) and len(base) // (WIDTH[fmt] * nch) != info[3] \
-            and info[0] != FF.MP3:
+            and info[0] != FF.MP3 and rate == info[2]:
         # (MP3 is exempt, KNOWN and documented, RELIABILITY.md: get_info of an MP3 without a
         # usable Xing count scans the frame headers without decoding, so a damaged MP3 can decode
         # fewer frames than it counts; with a Xing/Info count it reports that count, which a
-        # damaged or edited file can contradict either way, as the header's word)
+        # damaged or edited file can contradict either way, as the header's word; and only where
+        # decode() ran at the file's own rate: a rate out of range is decoded at 44100 Hz)
         fail("length", f"get_info says {info[3]} frames, decode() gives {len(base) // (WIDTH[fmt] * nch)}")
     # decode() with its default arguments (44.1 kHz stereo s16) from this small input
     if STRICT or (info and info[2] and info[3] and info[3] * max(1.0, 44100 / info[2]) * 2 <= MAX_OUTPUT_SAMPLES):
