@@ -632,3 +632,71 @@ def test_a_packet_that_decodes_to_nothing_mid_stream(tmp_path, k):
                 s.seek(n + 1)
             assert s.seek(n - 100) == n - 100
             assert len(b"".join(s)) == 200
+
+
+def with_empty_page(data, k, flags=0, granule=-1):
+    """data with a page of 0 segments (no packet, no position) before its k-th page, the pages
+    after it renumbered."""
+    pages = parse_pages(data)
+    off = pages[k][0]
+    serial, seq = struct.unpack_from("<II", data, off + 14)
+    out = data[:off] + page_bytes(flags, granule, serial, seq, b"", b"")
+    for j, (_, _, fl, g, lac, body) in enumerate(pages[k:]):
+        out += page_bytes(fl, g, serial, seq + 1 + j, lac, body)
+    return out
+
+
+@pytest.mark.parametrize("name", ["mono.ogg", "tone.ogg"])
+def test_a_page_of_no_segments_is_skipped(name, tmp_path):
+    """A page of 0 segments holds no packet, and Ogg readers go on at the next page (FFmpeg
+    decodes such files in full).  stb_vorbis read the page before's segment table again from
+    memory and ended the stream, and from a path ended it at once (a read of 0 bytes from a FILE
+    counted as the end of the file): the seek fuzz target found bytes and paths disagreeing on a
+    damaged file (patch 0078).  Now such a page anywhere (between packets, inside one that goes on
+    over pages, at the end as libogg's empty last page) changes nothing: every input gives the
+    samples of the file without it, and seeks land on them."""
+    good = build_ogg(name, repeat=2, body_bytes=400)
+    pages = parse_pages(good)
+    kw = native(good)
+    expected = miniaudio.decode(good, **kw).samples.tobytes()
+    serial = struct.unpack_from("<I", good, 14)[0]
+    variants = [with_empty_page(good, k) for k in (2, 3, len(pages) // 2, len(pages) - 1)]
+    # inside a packet that goes on over pages: the setup header's page cut in two mid-packet,
+    # the empty page between the halves, flagged "continued" as the page after it is
+    lacing, body = pages[1][4], pages[1][5]
+    cut = next(i for i in range(1, len(lacing)) if lacing[i - 1] == 255)
+    split = (good[:pages[1][0]] + page_bytes(0, -1, serial, 1, lacing[:cut], body[:sum(lacing[:cut])]) +
+             page_bytes(1, pages[1][3], serial, 2, lacing[cut:], body[sum(lacing[:cut]):]) +
+             b"".join(page_bytes(fl, g, serial, 3 + j, lac, bod) for j, (_, _, fl, g, lac, bod) in enumerate(pages[2:])))
+    assert miniaudio.decode(split, **kw).samples.tobytes() == expected  # the cut alone changes nothing
+    variants.append(with_empty_page(split, 2, flags=1))
+    variants.append(good + page_bytes(4, pages[-1][3], serial, len(pages), b"", b""))  # libogg's
+    assert len(variants) == 6
+    for data in variants:
+        assert miniaudio.decode(data, **kw).samples.tobytes() == expected
+        assert check_input(data, tmp_path) == len(expected) // 4 // kw["nchannels"]
+
+
+def test_the_fuzz_finding_of_a_page_of_no_segments(tmp_path):
+    """The seek fuzz target's input: a damaged Ogg Vorbis of unknown length whose page of 0
+    segments ended a path's stream 256 frames before the same bytes' from memory (every read after
+    seek(4096) came up short).  Every way in now gives decode()'s frames."""
+    with open(os.path.join(REGRESSIONS, "fuzz-seek-vorbis-file-page-of-no-segments.bin"), "rb") as f:
+        data = f.read()[64:]
+    path = tmp_path / "z.ogg"
+    path.write_bytes(data)
+    args = (miniaudio.SampleFormat.SIGNED16, 1, 22050)
+    ref = miniaudio.decode(data, *args).samples.tobytes()
+    assert miniaudio.decode_file(str(path), *args).samples.tobytes() == ref
+    from helpers import Pipe
+    for make in (lambda: miniaudio.stream_memory(data, *args, 192, chunk_type="bytes"),
+                 lambda: miniaudio.stream_file(str(path), *args, 192, chunk_type="bytes"),
+                 lambda: miniaudio.stream_any(io.BytesIO(data), miniaudio.FileFormat.VORBIS, *args, 192,
+                                              chunk_type="bytes"),
+                 lambda: miniaudio.stream_any(Pipe(data), miniaudio.FileFormat.VORBIS, *args, 192,
+                                              chunk_type="bytes")):
+        with make() as s:
+            assert b"".join(s) == ref
+        with make() as s:
+            assert s.seek(4096) == 4096
+            assert b"".join(s) == ref[4096 * 2:]
