@@ -583,6 +583,8 @@ struct pyma_pull {
     /* Wraps since opening or the last seek() (written by a claiming audio thread: atomic). */
     volatile ma_uint64 loops_done;
     ma_uint64 landed;          /* where the kind's last seek landed (see `seek`) */
+    int kept_place;            /* the kind's last seek failed and left it exactly where it was, its
+                                * state included (a resampling decoder): no seek back needed */
 
     /* Applies parameter changes made from Python since the last read (atomics; may be NULL).
      * No Python API: runs on whichever thread reads, the audio thread included. */

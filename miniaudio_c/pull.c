@@ -17,6 +17,7 @@ kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
     ma_result r;
 
     pull->landed = frame;
+    pull->kept_place = 0;
     r = pull->seek != NULL ? pull->seek(pull, frame) : ma_data_source_seek_to_pcm_frame(pull->ds, frame);
     *landed = pull->landed;
     return r;

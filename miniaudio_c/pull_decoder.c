@@ -14,6 +14,14 @@
 typedef struct {
     pyma_pull base;
     pyma_source *src; /* the stream's (see above) */
+    /* A resampling decoder's place before a seek (decoder_seek), put back when the seek fails:
+     * the backend's cursor, the converter (its struct, and in `saved` its heap: the resampler's
+     * last input frames and filter state), the decoder's input cache (after the heap in `saved`)
+     * and its output frame counter.  `saved` is NULL when the decoder does not resample. */
+    unsigned char *saved;
+    size_t heap_bytes, cache_bytes;
+    ma_data_converter converter;
+    ma_uint64 backend_cursor, cache_consumed, cache_remaining, read_pointer;
 } decoder_pull;
 
 static ma_result
@@ -22,11 +30,69 @@ decoder_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
     return pyma_decoder_read(&((decoder_pull *)pull)->src->decoder, out, frames, got);
 }
 
-/* pull->landed below `frame` when a resampled input ended first (pyma_decoder_seek). */
+/* Saves a resampling decoder's place (see decoder_pull); 0 when it cannot. */
+static int
+decoder_save(decoder_pull *d)
+{
+    ma_decoder *dec = &d->src->decoder;
+
+    if (d->saved == NULL || ma_data_source_get_cursor_in_pcm_frames(dec->pBackend, &d->backend_cursor) != MA_SUCCESS) {
+        return 0;
+    }
+    d->converter = dec->converter;
+    memcpy(d->saved, dec->converter._pHeap, d->heap_bytes);
+    if (d->cache_bytes > 0) {
+        memcpy(d->saved + d->heap_bytes, dec->pInputCache, d->cache_bytes);
+    }
+    d->cache_consumed = dec->inputCacheConsumed;
+    d->cache_remaining = dec->inputCacheRemaining;
+    d->read_pointer = dec->readPointerInPCMFrames;
+    return 1;
+}
+
+/* Puts back the place decoder_save saved: the backend back at its frame (a decoder's seek to where
+ * its reads stood is exact), then the converter and the cache as they were, so the next samples are
+ * the ones a read from there would have given.  0 when the backend did not get back there, or the
+ * source raised (the stream raises that). */
+static int
+decoder_restore(decoder_pull *d)
+{
+    ma_decoder *dec = &d->src->decoder;
+    ma_uint64 at = 0;
+
+    if (ma_data_source_seek_to_pcm_frame(dec->pBackend, d->backend_cursor) != MA_SUCCESS ||
+        ma_data_source_get_cursor_in_pcm_frames(dec->pBackend, &at) != MA_SUCCESS || at != d->backend_cursor ||
+        d->src->callback_error != NULL) {
+        return 0;
+    }
+    dec->converter = d->converter;
+    memcpy(dec->converter._pHeap, d->saved, d->heap_bytes);
+    if (d->cache_bytes > 0) {
+        memcpy(dec->pInputCache, d->saved + d->heap_bytes, d->cache_bytes);
+    }
+    dec->inputCacheConsumed = d->cache_consumed;
+    dec->inputCacheRemaining = d->cache_remaining;
+    dec->readPointerInPCMFrames = d->read_pointer;
+    return 1;
+}
+
+/* pull->landed below `frame` when a resampled input ended first (pyma_decoder_seek).  A resampling
+ * decoder whose seek fails (past the end of a stream of unknown length, found only by going there)
+ * is put back where it was with its resampler's state, and says so (pull->kept_place): the stream's
+ * usual way back, a seek, restarts the resampler, and the samples after it were not the ones a read
+ * on from there gives (the seek fuzz target: a file object against bytes, whose known length
+ * refuses such a seek before moving). */
 static ma_result
 decoder_seek(pyma_pull *pull, ma_uint64 frame)
 {
-    return pyma_decoder_seek(&((decoder_pull *)pull)->src->decoder, frame, &pull->landed);
+    decoder_pull *d = (decoder_pull *)pull;
+    int saved = decoder_save(d);
+    ma_result r = pyma_decoder_seek(&d->src->decoder, frame, &pull->landed);
+
+    if (r != MA_SUCCESS && saved && d->src->callback_error == NULL && decoder_restore(d)) {
+        pull->kept_place = 1;
+    }
+    return r;
 }
 
 /* The backend's cursor where it counts our frames: not through a resampler (it counts input
@@ -87,6 +153,7 @@ decoder_skip(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
 static void
 decoder_free(pyma_pull *pull)
 {
+    PyMem_Free(((decoder_pull *)pull)->saved);
     PyMem_Free(pull);
 }
 
@@ -100,6 +167,20 @@ pyma_pull_decoder_new(pyma_source *src, ma_uint32 frame_bytes)
         return NULL;
     }
     d->src = src;
+    if (src->decoder.converter.hasResampler &&
+        (src->decoder.converter._pHeap == NULL || src->decoder.converter._heapSizeInBytes > 0)) {
+        d->heap_bytes = src->decoder.converter._heapSizeInBytes; /* (patch 0079) */
+        if (src->decoder.pInputCache != NULL) {
+            d->cache_bytes = (size_t)src->decoder.inputCacheCap *
+                             ma_get_bytes_per_frame(src->decoder.converter.formatIn, src->decoder.converter.channelsIn);
+        }
+        d->saved = PyMem_Malloc(d->heap_bytes + d->cache_bytes + 1);
+        if (d->saved == NULL) {
+            PyMem_Free(d);
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
     d->base.ds = &src->decoder;
     d->base.format = src->decoder.outputFormat;
     d->base.channels = src->decoder.outputChannels;

@@ -116,10 +116,10 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
         pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
         return NULL;
     }
-    if (r != MA_SUCCESS && can_seek > 0) {
+    if (r != MA_SUCCESS && can_seek > 0 && !pull->kept_place) {
         /* A refused seek moves nothing: some decoders stand at their end after one (stb_vorbis
          * from memory, past the end of a stream of unknown length), so go back to where the
-         * stream says it is before raising. */
+         * stream says it is before raising (unless the kind put itself back, resampler and all). */
         ma_uint64 back = pyma_aload64(&self->position), landed_back = back;
         Py_BEGIN_ALLOW_THREADS
         (void)pyma_pull_seek(pull, back, &landed_back);

@@ -66,16 +66,15 @@ AUDIO_EXT = (".wav", ".flac", ".mp3", ".ogg", ".dat")
 
 
 def _samples():
-    """The audio files of samples/, and with MINIAUDIO_FUZZ_PAGED_SEEDS=1 (the long runs) their Ogg
-    Vorbis files re-paged into pages of about 300 bytes: the samples have one audio page each, and
-    the code that walks pages (seeks, the length check, damaged pages in the middle of a stream)
-    needs several to be reached.  Off by default (the short runs of tests/test_fuzz.py): the long
-    runs find open problems there within minutes (RELIABILITY.md, tests/fuzz/open-findings/)."""
+    """The audio files of samples/ and their Ogg Vorbis files re-paged into pages of about 300
+    bytes: the samples have one audio page each, and the code that walks pages (seeks, the length
+    check, damaged pages in the middle of a stream) needs several to be reached.
+    MINIAUDIO_FUZZ_PAGED_SEEDS=0 leaves the re-paged ones out (to compare with runs before them)."""
     for name in sorted(os.listdir(SAMPLES)):
         if name.endswith(AUDIO_EXT):
             with open(os.path.join(SAMPLES, name), "rb") as f:
                 yield name, f.read()
-    if os.environ.get("MINIAUDIO_FUZZ_PAGED_SEEDS") != "1":
+    if os.environ.get("MINIAUDIO_FUZZ_PAGED_SEEDS", "1") == "0":
         return
     paging = _load("miniaudio_fuzz_ogg_paging", os.path.join(os.pardir, "test_vorbis_truncated.py"))
     for name in sorted(os.listdir(SAMPLES)):
