@@ -700,3 +700,56 @@ def test_the_fuzz_finding_of_a_page_of_no_segments(tmp_path):
         with make() as s:
             assert s.seek(4096) == 4096
             assert b"".join(s) == ref[4096 * 2:]
+
+
+def with_mode_bit_flipped(data, k, j):
+    """data with the j-th packet of its k-th page read as the other block size: the first bit after
+    the packet type is the mode number (these files have 2 modes: 0 short, 1 long).  The pages,
+    their positions and the other packets are untouched."""
+    off, _, _, _, lacing, _ = parse_pages(data)[k]
+    b = bytearray(data)
+    b[off + 27 + len(lacing) + sum(lacing[:j])] ^= 2
+    return bytes(b)
+
+
+def _mode_flips(name, repeat):
+    pages = parse_pages(build_ogg(name, repeat=repeat, body_bytes=400))
+    picks = [(2, j) for j in range(len(pages[2][4]))] + [(3, 0), (3, 5)]
+    picks += [(k, len(pages[k][4]) // 2) for k in range(4, len(pages) - 1)]
+    return [(name, repeat, k, j) for k, j in picks]
+
+
+# Open (RELIABILITY.md): a short block read as a long one gives MORE frames than the positions count
+# (here the only short blocks are at the start), and the first packet read as a long block shifts
+# the start.  Where the length is known, decode() then differs from it and seeks land off its frames.
+_OPEN_FLIPS = {("mono.ogg", 2, 0), ("mono.ogg", 2, 1), ("tone.ogg", 2, 1)}
+
+
+@pytest.mark.parametrize("name,repeat,k,j", [
+    pytest.param(*p, marks=pytest.mark.xfail(strict=True, reason="more frames than the page positions count "
+                                              "(open, RELIABILITY.md)"))
+    if (p[0], p[2], p[3]) in _OPEN_FLIPS else p
+    for p in _mode_flips("mono.ogg", 3) + _mode_flips("tone.ogg", 1)])
+def test_a_packet_that_decodes_to_a_shorter_block(name, repeat, k, j, tmp_path):
+    """Found by the seek fuzz target (patch 0080): a packet damaged so that it decodes as a short
+    block where a long one was (its mode bit) gives fewer frames than the page positions count:
+    decode() was 256 frames short of the length, and seeks landed off decode()'s frames.  Now the
+    frames missing before a page's position are given as silence: every input gives decode()'s
+    samples, the length is what decodes (the file's own, as the pages say), and seeks land on
+    decode()'s frames.  (tone.ogg's first packet read as a long block decodes to nothing.)"""
+    good = build_ogg(name, repeat=repeat, body_bytes=400)
+    data = with_mode_bit_flipped(good, k, j)
+    try:
+        n = check_input(data, tmp_path, targets=[0, 1000, 20000])
+    except miniaudio.DecodeError:
+        assert (name, k, j) == ("tone.ogg", 2, 0)
+        return
+    assert n == parse_pages(good)[-1][3] == reference(good)[1]
+
+
+def test_the_fuzz_finding_of_a_shorter_block(tmp_path):
+    """The seek target's input: decode() gave 21,504 frames where the stream said 22,144, and
+    seek(21505) succeeded."""
+    with open(os.path.join(REGRESSIONS, "fuzz-seek-vorbis-shorter-block-before-position.bin"), "rb") as f:
+        data = f.read()[64:]
+    assert check_input(data, tmp_path) == 22144
