@@ -700,3 +700,44 @@ def test_the_fuzz_finding_of_a_page_of_no_segments(tmp_path):
         with make() as s:
             assert s.seek(4096) == 4096
             assert b"".join(s) == ref[4096 * 2:]
+
+
+def test_a_position_on_a_page_where_no_packet_ends(tmp_path):
+    """A page whose granule position is set while no packet ends on it (damaged: the Ogg spec says
+    -1 there).  stb_vorbis' seek, when its page search stopped on such a page, took "no known
+    place" (-2) for the segment to start decoding at, and read before the page's segment table
+    (UBSan, the decode_file fuzz target; patch 0080).  Now the seek fails inside and the frame is
+    found by decoding: wherever such a page stands, every input kind gives the samples of the file
+    without it and seeks land on them, the page's own position included.  (The stray read took
+    the high bytes of the page's segment count, 0 for any real page, so the samples came out the
+    same before; what fails on the old code is the replay of the fuzz input under UBSan in
+    tests/test_fuzz.py.  This test pins that failing the seek inside changes no sample.)"""
+    good = build_ogg("mono.ogg", repeat=2, body_bytes=400)
+    pages = parse_pages(good)
+    kw = native(good)
+    expected = miniaudio.decode(good, **kw).samples.tobytes()
+    n = len(expected) // 4 // kw["nchannels"]
+    audio = [k for k in range(len(pages)) if pages[k][3] > 0]
+    for k in (audio[0], audio[1], len(pages) // 2, len(pages) - 1):
+        # the position of the page before (what libogg gives an empty page), and one ahead
+        for granule in (pages[k - 1][3], pages[k][3] - 64):
+            data = with_empty_page(good, k, granule=granule)
+            assert miniaudio.decode(data, **kw).samples.tobytes() == expected, (k, granule)
+            near = {granule - 1, granule, granule + 1, granule + 300}
+            targets = sorted({0, n // 2, n - 1} | {t for t in near if 0 <= t < n})
+            assert check_input(data, tmp_path, targets) == n, (k, granule)
+
+
+def test_the_fuzz_finding_of_a_position_on_a_page_where_no_packet_ends(tmp_path):
+    """The decode_file fuzz target's input (replayed under UBSan by tests/test_fuzz.py): its
+    length check seeks, and the page search stops on an empty page with a position.  Its length is
+    unknown now, and every way in gives decode()'s frames."""
+    with open(os.path.join(REGRESSIONS, "fuzz-decode_file-vorbis-segment-index-minus-2.bin"), "rb") as f:
+        data = f.read()
+    path = tmp_path / "z.ogg"
+    path.write_bytes(data)
+    ref = miniaudio.decode(data, nchannels=1, sample_rate=22050).samples
+    assert len(ref) > 0
+    assert miniaudio.decode_file(str(path), nchannels=1, sample_rate=22050).samples == ref
+    info = miniaudio.get_file_info(str(path))
+    assert info.num_frames in (0, len(miniaudio.decode(data, nchannels=1, sample_rate=info.sample_rate).samples))
