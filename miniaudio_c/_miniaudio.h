@@ -585,6 +585,8 @@ struct pyma_pull {
     ma_uint64 landed;          /* where the kind's last seek landed (see `seek`) */
     int kept_place;            /* the kind's last seek failed and left it exactly where it was, its
                                 * state included (a resampling decoder): no seek back needed */
+    int wrapping;              /* the kind's seek is a loop's wrap (pull.c): a failed wrap ends the
+                                * stream, so the kind need not keep its place for it */
 
     /* Applies parameter changes made from Python since the last read (atomics; may be NULL).
      * No Python API: runs on whichever thread reads, the audio thread included. */

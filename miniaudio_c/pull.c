@@ -12,12 +12,13 @@
 
 /* One seek of the kind, without the cursor check.  No Python API. */
 static ma_result
-kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed, int wrap)
 {
     ma_result r;
 
     pull->landed = frame;
     pull->kept_place = 0;
+    pull->wrapping = wrap;
     r = pull->seek != NULL ? pull->seek(pull, frame) : ma_data_source_seek_to_pcm_frame(pull->ds, frame);
     *landed = pull->landed;
     return r;
@@ -60,7 +61,7 @@ pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *
         if (pull->at <= pull->loop_start && pull->at <= pass_start) {
             return MA_AT_END; /* a pass that gave nothing (the kind ends before loop_start) */
         }
-        r = kind_seek(pull, pull->loop_start, &landed);
+        r = kind_seek(pull, pull->loop_start, &landed, 1);
         if (r == MA_SUCCESS && landed != pull->loop_start) {
             r = MA_BAD_SEEK;
         }
@@ -81,7 +82,7 @@ pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
     if (pull->before_read != NULL) {
         pull->before_read(pull); /* a seek lands with the parameters the next read has */
     }
-    r = kind_seek(pull, frame, landed);
+    r = kind_seek(pull, frame, landed, 0);
     if (r == MA_SUCCESS && *landed == frame && pull->cursor != NULL) {
         (void)pull->cursor(pull, landed);
     }

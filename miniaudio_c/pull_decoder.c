@@ -81,12 +81,13 @@ decoder_restore(decoder_pull *d)
  * is put back where it was with its resampler's state, and says so (pull->kept_place): the stream's
  * usual way back, a seek, restarts the resampler, and the samples after it were not the ones a read
  * on from there gives (the seek fuzz target: a file object against bytes, whose known length
- * refuses such a seek before moving). */
+ * refuses such a seek before moving).  A loop's wrap saves nothing: on the audio thread too, and a
+ * wrap that fails ends the stream. */
 static ma_result
 decoder_seek(pyma_pull *pull, ma_uint64 frame)
 {
     decoder_pull *d = (decoder_pull *)pull;
-    int saved = decoder_save(d);
+    int saved = !pull->wrapping && decoder_save(d); /* a loop's wrap that fails ends the stream */
     ma_result r = pyma_decoder_seek(&d->src->decoder, frame, &pull->landed);
 
     if (r != MA_SUCCESS && saved && d->src->callback_error == NULL && decoder_restore(d)) {
