@@ -97,7 +97,9 @@ def test_fuzz_input_seek_frame_then_read_agrees(tmp_path):
     path = tmp_path / "in.ogg"
     path.write_bytes(data)
     straight = miniaudio.decode(data, SF.SIGNED16, 1, 44100)
-    assert straight.num_frames == 42752
+    # (42752 before patches 0081 and 0082: this damaged file has blocks whose window flags name
+    # another size, now lapped by their sizes and counted as damage; what matters is below)
+    assert straight.num_frames == 43008
     results = four_inputs(data, str(path), SF.SIGNED16, 1, 44100, seek_frame=1000, frames_to_read=65536)
     assert_agree(results, straight.num_frames - 1000, 2)
     for _, position in results.values():
