@@ -882,3 +882,30 @@ def test_the_length_stops_where_reads_stop(tmp_path):
     n = check_input(data, tmp_path)
     assert miniaudio.stream_memory(data, **kw).length == n
     assert miniaudio.vorbis_get_info(data).num_frames == n
+
+
+def with_positions_shifted(data, shift):
+    """data with every page position above 0 moved by `shift` (modulo 2**64), the pages otherwise
+    the same."""
+    serial = struct.unpack_from("<I", data, 14)[0]
+    return b"".join(page_bytes(fl, (g + shift) % 2 ** 64 if g > 0 else g, serial, k, lac, body)
+                    for k, (_, _, fl, g, lac, body) in enumerate(parse_pages(data)))
+
+
+@pytest.mark.parametrize("shift", [1000, 100000, -3000, 2 ** 31 + 5, 2 ** 32 + 1000])
+def test_positions_count_from_the_start(shift, tmp_path):
+    """A stream recorded from the middle of a live one keeps the positions it had there: its first
+    page's position is the frames before it plus where the recording began.  The length was the
+    last page's position (143,136 frames for 43,136 that decode, shifted by 100,000), or 0 for a
+    stream while get_info() said 2,147,526,789 (shifted past 2**31), and seek(N) found frame
+    N - shift by the positions.  Now, as libvorbisfile does, the first position less the frames
+    decoded up to it is the stream's start (patch 0084): the length is what decodes, and seeks land
+    on decode()'s frames, from memory, a path, a file object and a pipe."""
+    good = build_ogg("mono.ogg", repeat=2, body_bytes=400)
+    n = reference(good)[1]
+    data = with_positions_shifted(good, shift)
+    kw = native(data)
+    assert miniaudio.decode(data, **kw).samples == miniaudio.decode(good, **kw).samples
+    assert check_input(data, tmp_path) == n
+    assert miniaudio.stream_memory(data, **kw).length == n
+    assert miniaudio.vorbis_get_info(data).num_frames == n
