@@ -587,6 +587,9 @@ struct pyma_pull {
                                 * state included (a resampling decoder): no seek back needed */
     int wrapping;              /* the kind's seek is a loop's wrap (pull.c): a failed wrap ends the
                                 * stream, so the kind need not keep its place for it */
+    int within;                /* the kind's seek is the stream's seek() (pyma_pull_seek_within): one
+                                * whose input ends first is refused, so the kind keeps its place for
+                                * it as for a failed one */
 
     /* Applies parameter changes made from Python since the last read (atomics; may be NULL).
      * No Python API: runs on whichever thread reads, the audio thread included. */
@@ -668,6 +671,11 @@ pyma_pull_read(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *got)
 /* Seeks to `frame`: *landed is where the kind stands after (its cursor when it has one).  Moves
  * neither `at` nor `loops_done` (the stream does).  No Python API. */
 ma_result pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);
+/* pyma_pull_seek for seek(), where a frame past the end moves nothing: where the kind's input
+ * ends before `frame` (*landed is that end, below `frame`) it gives MA_AT_END, the kind put back
+ * where it was when it can keep its place (pull->kept_place; else the caller seeks back).  No
+ * Python API. */
+ma_result pyma_pull_seek_within(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);
 /* Forward from pull->at to `frame` without seeking the input (pull->skip): *landed is where it got,
  * at least pull->at.  No Python API. */
 ma_result pyma_pull_skip(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed);

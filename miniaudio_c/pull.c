@@ -12,13 +12,14 @@
 
 /* One seek of the kind, without the cursor check.  No Python API. */
 static ma_result
-kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed, int wrap)
+kind_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed, int wrap, int within)
 {
     ma_result r;
 
     pull->landed = frame;
     pull->kept_place = 0;
     pull->wrapping = wrap;
+    pull->within = within;
     r = pull->seek != NULL ? pull->seek(pull, frame) : ma_data_source_seek_to_pcm_frame(pull->ds, frame);
     *landed = pull->landed;
     return r;
@@ -61,7 +62,7 @@ pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *
         if (pull->at <= pull->loop_start && pull->at <= pass_start) {
             return MA_AT_END; /* a pass that gave nothing (the kind ends before loop_start) */
         }
-        r = kind_seek(pull, pull->loop_start, &landed, 1);
+        r = kind_seek(pull, pull->loop_start, &landed, 1, 0);
         if (r == MA_SUCCESS && landed != pull->loop_start) {
             r = MA_BAD_SEEK;
         }
@@ -74,19 +75,34 @@ pyma_pull_read_looping(pyma_pull *pull, void *out, ma_uint64 frames, ma_uint64 *
     return MA_SUCCESS;
 }
 
-ma_result
-pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+static ma_result
+pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed, int within)
 {
     ma_result r;
 
     if (pull->before_read != NULL) {
         pull->before_read(pull); /* a seek lands with the parameters the next read has */
     }
-    r = kind_seek(pull, frame, landed, 0);
+    r = kind_seek(pull, frame, landed, 0, within);
+    if (within && r == MA_SUCCESS && *landed < frame) {
+        return MA_AT_END; /* the input ended first (the kind put itself back where it could) */
+    }
     if (r == MA_SUCCESS && *landed == frame && pull->cursor != NULL) {
         (void)pull->cursor(pull, landed);
     }
     return r;
+}
+
+ma_result
+pyma_pull_seek(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+{
+    return pull_seek(pull, frame, landed, 0);
+}
+
+ma_result
+pyma_pull_seek_within(pyma_pull *pull, ma_uint64 frame, ma_uint64 *landed)
+{
+    return pull_seek(pull, frame, landed, 1);
 }
 
 ma_result

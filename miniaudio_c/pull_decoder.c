@@ -77,20 +77,22 @@ decoder_restore(decoder_pull *d)
 }
 
 /* pull->landed below `frame` when a resampled input ended first (pyma_decoder_seek).  A resampling
- * decoder whose seek fails (past the end of a stream of unknown length, found only by going there)
- * is put back where it was with its resampler's state, and says so (pull->kept_place): the stream's
- * usual way back, a seek, restarts the resampler, and the samples after it were not the ones a read
- * on from there gives (the seek fuzz target: a file object against bytes, whose known length
- * refuses such a seek before moving).  A loop's wrap saves nothing: on the audio thread too, and a
- * wrap that fails ends the stream. */
+ * decoder whose seek fails (past the end of a stream of unknown length, found only by going there),
+ * or whose input ends first in seek() (pull->within), is put back where it was with its
+ * resampler's state, and says so (pull->kept_place): the stream's usual way back, a seek, restarts
+ * the resampler, and the samples after it were not the ones a read on from there gives (the seek
+ * fuzz target: a file object against bytes, whose known length refuses such a seek before
+ * moving).  A loop's wrap saves nothing: on the audio thread too, and a wrap that fails ends the
+ * stream. */
 static ma_result
 decoder_seek(pyma_pull *pull, ma_uint64 frame)
 {
     decoder_pull *d = (decoder_pull *)pull;
     int saved = !pull->wrapping && decoder_save(d); /* a loop's wrap that fails ends the stream */
     ma_result r = pyma_decoder_seek(&d->src->decoder, frame, &pull->landed);
+    int refused = r != MA_SUCCESS || (pull->within && pull->landed < frame);
 
-    if (r != MA_SUCCESS && saved && d->src->callback_error == NULL && decoder_restore(d)) {
+    if (refused && saved && d->src->callback_error == NULL && decoder_restore(d)) {
         pull->kept_place = 1;
     }
     return r;

@@ -84,12 +84,13 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     }
     else {
         Py_BEGIN_ALLOW_THREADS
-        r = pyma_pull_seek(pull, (ma_uint64)frame, &landed);
+        /* A resampled input that ends first (the length was not known, or a seek past it would
+         * have been refused) gives MA_AT_END: refused below like any seek past the end, the
+         * stream where it was. */
+        r = pyma_pull_seek_within(pull, (ma_uint64)frame, &landed);
         if (r == MA_SUCCESS && landed != (ma_uint64)frame) {
-            /* A resampled input ended first (the length was not known, or a seek past it would have
-             * been refused): the decoder stands at that end; or the decoder stopped elsewhere
-             * (dr_flac clamps to the total its header states, dr_wav stops at the data's end): say
-             * so rather than serve other frames as these. */
+            /* The decoder stopped elsewhere (dr_flac clamps to the total its header states, dr_wav
+             * stops at the data's end): say so rather than serve other frames as these. */
             r = MA_BAD_SEEK;
         }
         Py_END_ALLOW_THREADS
@@ -128,6 +129,11 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
             pyma_raise_callback_error(st, &self->src, "cannot seek: error in the source's seek() or read()");
             return NULL;
         }
+    }
+    if (r == MA_AT_END && landed < (ma_uint64)frame) {
+        pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the stream ends at frame %llu", frame,
+                   (unsigned long long)landed);
+        return NULL;
     }
     if (pyma_check(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld", frame) < 0) {
         return NULL;

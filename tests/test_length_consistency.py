@@ -564,14 +564,16 @@ def test_seek_past_the_end_of_unknown_length_raises_resampled_or_not(how, rate):
 @pytest.mark.parametrize("rate", [22050, 44100, 8000])
 def test_an_empty_wav_is_empty_at_every_rate(how, rate):
     """A WAV with no frames (length 0, which streams cannot tell from "unknown"): a seek past its
-    end raises DecodeError saying the decoder stopped at 0, resampled or not (resampled streams
-    took the target as their position), and seek_frame= past it opens at 0 (resampled streams
-    opened at the target with no length)."""
+    end raises DecodeError saying the stream ends at 0 (resampled: the input ended first) or the
+    decoder stopped at 0 (not resampled: its cursor), and stays there (resampled streams took the
+    target as their position), and seek_frame= past it opens at 0 (resampled streams opened at
+    the target with no length)."""
     data = pcm_wav(0, 22050)
     open_ = {"memory": lambda **kw: miniaudio.stream_memory(data, SF.SIGNED16, 1, rate, 64, **kw),
              "BytesIO": lambda **kw: miniaudio.stream_any(io.BytesIO(data), FF.WAV, SF.SIGNED16, 1, rate, 64, **kw)}[how]
     s = open_()
-    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 5: the decoder stopped at frame 0"):
+    with pytest.raises(miniaudio.DecodeError, match="cannot seek to frame 5: the " +
+                       ("decoder stopped" if rate == 22050 else "stream ends") + " at frame 0"):
         s.seek(5)
     assert s.position == 0
     assert list(s) == []

@@ -127,7 +127,8 @@ class Plan:
             self.nch = 2
         self.native_rate = rate if 1 <= rate <= 384000 else 44100
         self.rate = {6: 44100, 7: 8000}.get(c[2] % 8, self.native_rate)
-        self.resampled = self.rate != self.native_rate
+        # (a header's rate past 384 kHz is read at 44.1 kHz or 8 kHz: resampled all the same)
+        self.resampled = self.rate != (rate if info else self.native_rate)
         self.frames_to_read = CHUNKS[c[3] % len(CHUNKS)]
         self.seek_frame = {5: 1, 6: 100, 7: 1000}.get(c[4] % 8, 0)
         self.ops = [(c[i] % 16, c[i + 1]) for i in range(6, CONTROL - 1, 2)]
