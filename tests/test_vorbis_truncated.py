@@ -413,11 +413,12 @@ def test_empty_packets_through_a_file_object(tmp_path):
     """Packets of 0 bytes (legal in Ogg): push mode took stb_vorbis's 0 bytes used for "need more
     data" and ended there (0 frames through a file object, 43904 from memory; 43456 since its
     first two decoded packets, whose window flags name packets the file lacks, are lapped by their
-    sizes: patch 0081)."""
+    sizes: patch 0081; 43273 since 183 frames decoded ahead of a page's position after its empty
+    packets are left out: patch 0086)."""
     data = open(os.path.join(HERE, "corpus", "hostile", "ogg_vorbis_audio_empty_packets.ogg"), "rb").read()
     kw = native(data)
     ref, n = reference(data)
-    assert n == 43456
+    assert n == 43273
     path = str(tmp_path / "empty.ogg")
     with open(path, "wb") as f:
         f.write(data)
@@ -863,10 +864,10 @@ def _mode_flips(name, repeat):
     return [(name, repeat, k, j) for k, j in picks]
 
 
-# Open (RELIABILITY.md): a short block read as a long one gives MORE frames than the positions count
-# (here the only short blocks are at the start), and the first packet read as a long block shifts
-# the start.  Where the length is known, decode() then differs from it and seeks land off its frames.
-_OPEN_FLIPS = {("mono.ogg", 2, 0), ("mono.ogg", 2, 1), ("tone.ogg", 2, 1)}
+# (None left open: a short block read as a long one gives more frames than the positions count,
+# which are left out (patch 0086); the first packet read as a long block shifted the start (patch
+# 0087).)
+_OPEN_FLIPS = set()
 
 
 @pytest.mark.parametrize("name,repeat,k,j", [
@@ -891,6 +892,22 @@ def test_a_packet_that_decodes_to_a_shorter_block(name, repeat, k, j, tmp_path):
     assert n == parse_pages(good)[-1][3] == reference(good)[1]
 
 
+@pytest.mark.parametrize("name,repeat", [("mono.ogg", 3), ("tone.ogg", 1)])
+def test_a_packet_that_decodes_to_a_longer_block(name, repeat, tmp_path):
+    """The other direction: a short block damaged into a long one (its mode bit) gives more frames
+    than the page positions count (256 in mono.ogg re-paged, 896 in tone.ogg), so decode() gave
+    more frames than the length, and seeks in and after that page landed off decode()'s frames (266
+    of 308 targets of tone.ogg).  Now as many frames are left out after the page's position: every
+    input gives the pages' frames, and a seek to every 97th frame of the first 3 pages gives
+    decode()'s samples there, from bytes, a path and a file object."""
+    good = build_ogg(name, repeat=repeat, body_bytes=400)
+    data = with_mode_bit_flipped(good, 2, 1)
+    positions = [p[3] for p in parse_pages(good)]
+    targets = list(range(0, positions[4], 97))
+    n = check_input(data, tmp_path, targets=targets)
+    assert n == positions[-1] == reference(good)[1]
+
+
 def test_the_fuzz_finding_of_a_shorter_block(tmp_path):
     """The seek target's input: decode() gave 21,504 frames where the stream said 22,144, and
     seek(21505) succeeded."""
@@ -911,6 +928,34 @@ def test_the_length_stops_where_reads_stop(tmp_path):
     n = check_input(data, tmp_path)
     assert miniaudio.stream_memory(data, **kw).length == n
     assert miniaudio.vorbis_get_info(data).num_frames == n
+
+
+def test_the_length_counts_after_a_seek_as_reads_count(tmp_path):
+    """The agree fuzz target's input (twelfth long run): a damaged Ogg Vorbis whose get_info() and
+    stream length said 8,000 frames where decode() and every stream give 7,552.  The length is
+    counted from the last page with a position, after a seek there; that seek counted the packets
+    it skipped by their window flags, where reads lap them by size (patch 0081).  Now it counts
+    them as reads do (patch 0085)."""
+    with open(os.path.join(REGRESSIONS, "fuzz-agree-vorbis-length-after-a-seek-that-counted-by-flags.bin"), "rb") as f:
+        data = f.read()
+    kw = native(data)
+    n = check_input(data, tmp_path)
+    assert n == 7552
+    assert miniaudio.stream_memory(data, **kw).length == n
+    assert miniaudio.vorbis_get_info(data).num_frames == n
+
+
+def test_pushed_data_counts_positions_from_the_start_too(tmp_path):
+    """The seek fuzz target's input: a damaged Ogg Vorbis whose first page with a position has a
+    garbage one.  Where positions start was measured only for bytes and paths (patch 0084), so
+    a file object and a pipe read every later position as frames from 0 and gave 2,944 frames of
+    silence at the last page (19,584 frames, where bytes and paths give 16,640), and a file
+    object's seek() went to frames decode() does not have.  Now pushed data measures it too
+    (patch 0088): every input gives decode()'s frames, and seeks land on them."""
+    with open(os.path.join(REGRESSIONS, "fuzz-seek-vorbis-garbage-first-position-push-and-pull.bin"), "rb") as f:
+        data = f.read()[64:]
+    n = check_input(data, tmp_path, targets=[0, 1000, 12000, 16000, 16639])
+    assert n == 16640
 
 
 def with_positions_shifted(data, shift):
