@@ -293,6 +293,12 @@ def test_latency_is_the_backends_buffer():
         assert isinstance(dev.latency, float)
 
 
+# A child of a shell job started in the background inherits SIGINT ignored, and Python then installs
+# no KeyboardInterrupt handler: the children run as a terminal would start them (Python's own
+# handler), however the test run was started.  (No preexec_fn: pytest's process may run threads.)
+SIGINT_AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 # ---- Ctrl-C ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call", ["write", "read"])
@@ -320,15 +326,16 @@ def test_ctrl_c_interrupts_a_blocked_call(call):
             print("closed", dev.closed, flush=True)
             raise
     """)
-    proc = subprocess.Popen([sys.executable, "-c", code, call], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen([sys.executable, "-c", SIGINT_AS_IN_A_TERMINAL + code, call], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert out.split() == ["interrupted", "True", "closed", "True"], (out, err)
     assert "KeyboardInterrupt" in err
-    ref = subprocess.Popen([sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(60)"],
+    ref = subprocess.Popen([sys.executable, "-c", SIGINT_AS_IN_A_TERMINAL +
+                            "import time; print('ready', flush=True); time.sleep(60)"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert ref.stdout.readline().strip() == "ready"
     ref.send_signal(signal.SIGINT)

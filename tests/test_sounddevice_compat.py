@@ -62,10 +62,16 @@ def program(text):
     return text.replace("import sounddevice as sd\n", "import miniaudio.sounddevice as sd\n")
 
 
+# A child of a shell job started in the background inherits SIGINT ignored, and Python then installs
+# no KeyboardInterrupt handler: the programs run as a terminal would start them (Python's own
+# handler), however the test run was started.  (No preexec_fn: pytest's process may run threads.)
+SIGINT_AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 def run_program(pulse_server, text, *args, **kw):
     env = dict(pulse_server.client_env())
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.Popen([sys.executable, "-c", program(text)] + [str(a) for a in args], env=env,
+    return subprocess.Popen([sys.executable, "-c", SIGINT_AS_IN_A_TERMINAL + program(text)] + [str(a) for a in args], env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
