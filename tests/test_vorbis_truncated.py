@@ -226,15 +226,20 @@ def reference(data):
     return ref, len(ref) // kw["nchannels"]
 
 
-def check_input(data, tmp_path, targets=None):
-    """Every input kind gives decode()'s frames; seeks land on decode()'s samples there; a known
-    length is the number of frames that decode."""
+def prepared(data, tmp_path):
+    """(stream keywords, channels, decode()'s samples, its frame count, a path holding data)."""
     kw = native(data)
-    ch = kw["nchannels"]
     ref, n = reference(data)
     path = str(tmp_path / "cut.ogg")
     with open(path, "wb") as f:
         f.write(data)
+    return kw, kw["nchannels"], ref, n, path
+
+
+def check_input(data, tmp_path, targets=None):
+    """Every input kind gives decode()'s frames; seeks land on decode()'s samples there; a known
+    length is the number of frames that decode."""
+    kw, ch, ref, n, path = prepared(data, tmp_path)
     if targets is None:
         targets = sorted(t for t in {0, 1, n // 3, n // 2, n - 300, n - 1} if 0 <= t < n or t == 0)
     for kind in ("memory", "path", "bytesio", "pipe"):
@@ -829,12 +834,7 @@ def test_seeks_in_a_looped_stream_land_where_reads_are(name, body_bytes, tmp_pat
     Now the skipped packets count as reads count them (lapped by size), so every seek from bytes,
     a path and a file object gives decode()'s samples at its target."""
     data, one_pass = build_looped(name, 3, body_bytes=body_bytes)
-    kw = native(data)
-    ch = kw["nchannels"]
-    ref, n = reference(data)
-    path = str(tmp_path / "looped.ogg")
-    with open(path, "wb") as f:
-        f.write(data)
+    kw, ch, ref, n, path = prepared(data, tmp_path)
     targets = list(range(0, n, 997)) + [one_pass + 1, 2 * one_pass + 1, n - 1]
     for kind in ("memory", "path", "bytesio"):
         stream = open_stream(kind, data, path, **kw)
