@@ -26,6 +26,7 @@ import miniaudio
 import miniaudio.sounddevice as sd
 import pulse_server as ps
 from test_devices_pulse import DEADLINE, JOIN_SKIP, RATE, analyse, counter_frames, counter_wav, wait_until
+from test_device_io import SIGINT_AS_IN_A_TERMINAL  # the programs start as under a terminal
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(miniaudio.__file__)))
 DEVICE_KEYS = ["name", "index", "hostapi", "max_input_channels", "max_output_channels", "default_low_input_latency",
@@ -60,12 +61,6 @@ def program(text):
     """A sounddevice program with its import line switched to miniaudio.sounddevice (the only change)."""
     assert text.count("import sounddevice as sd\n") == 1
     return text.replace("import sounddevice as sd\n", "import miniaudio.sounddevice as sd\n")
-
-
-# A child of a shell job started in the background inherits SIGINT ignored, and Python then installs
-# no KeyboardInterrupt handler: the programs run as a terminal would start them (Python's own
-# handler), however the test run was started.  (No preexec_fn: pytest's process may run threads.)
-SIGINT_AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
 
 
 def run_program(pulse_server, text, *args, **kw):
