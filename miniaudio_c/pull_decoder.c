@@ -191,6 +191,10 @@ pyma_pull_decoder_new(pyma_source *src, ma_uint32 frame_bytes)
     d->base.frame_bytes = frame_bytes;
     d->base.failed = &src->callback_error;
     d->base.seek_decode_errors = 1;
+    /* A FLAC STREAMINFO total, an MP3 Xing/Info count and an Ogg Vorbis last page position can
+     * understate the frames the reads give (dr_wav stops its reads at the WAV family's counts). */
+    d->base.length_claim = src->desc.encoding == ma_encoding_format_flac || src->desc.encoding == ma_encoding_format_mp3 ||
+                           src->desc.encoding == ma_encoding_format_vorbis;
     d->base.read = decoder_read;
     d->base.seek = decoder_seek;
     d->base.cursor = decoder_cursor;

@@ -58,8 +58,10 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
 {
     pyma_pull *pull = self->pull;
     ma_result r;
-    ma_uint64 landed = (ma_uint64)frame;
+    ma_uint64 landed = (ma_uint64)frame, claim = self->length;
     int can_seek = 1;
+    /* Past a length that reads may run past (pull->length_claim): the decoder finds out. */
+    int past_claim = self->length_known && (ma_uint64)frame > self->length;
 
     self->fresh = 0;  /* (pyma_stream_seek gives it back when the stream is still at frame 0) */
     self->position_assumed = 0;
@@ -130,6 +132,13 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
             return NULL;
         }
     }
+    if (r != MA_SUCCESS && past_claim) {
+        /* No frame there: refused as a seek past a length known up front is (ValueError, nothing
+         * moved). */
+        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
+                     (unsigned long long)claim);
+        return NULL;
+    }
     if (r == MA_AT_END && landed < (ma_uint64)frame) {
         pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the stream ends at frame %llu", frame,
                    (unsigned long long)landed);
@@ -145,6 +154,14 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
          * (a kind without an end lands where it was asked). */
         self->position_real = frame == 0 || pull->infinite || (self->length_known && (ma_uint64)frame <= self->length);
         self->position_assumed = self->position_real && frame != 0 && !pull->infinite;
+        if (pull->length_claim) {
+            /* The decoder decoded its way there (stb_vorbis fails a seek past its last frame), so
+             * the frames before it exist; past a claimed length, that claim was short, and the
+             * length is known again at the end. */
+            self->position_real = 1;
+            self->position_assumed = 0;
+            self->length_known = self->length_known && !past_claim;
+        }
     }
     self->position = (ma_uint64)frame;
     return PyLong_FromLongLong(frame);
@@ -178,7 +195,7 @@ pyma_stream_seek(StreamObject *self, PyObject *arg)
     if (pyma_stream_usable(self, 0) < 0) {
         return NULL;
     }
-    if (self->length_known && (ma_uint64)frame > self->length) {
+    if (self->length_known && (ma_uint64)frame > self->length && !self->pull->length_claim) {
         PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
                      (unsigned long long)self->length);
         return NULL;

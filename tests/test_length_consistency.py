@@ -146,6 +146,17 @@ def open_stream(data, how, ff, ext, nch, rate, tmp_path, seek_frame=0):
     return miniaudio.stream_any(io.BytesIO(data), ff, SF.SIGNED16, nch, rate, seek_frame=seek_frame)
 
 
+def assert_seek_lands(s, target, expected, nch):
+    """seek(target) returns it, and the next 300 frames are the reads' there."""
+    assert s.seek(target) == target
+    assert s.position == target
+    try:
+        chunk = list(s.send(300))
+    except StopIteration:
+        chunk = []
+    assert chunk == expected[target * nch:(target + 300) * nch], f"after seek({target})"
+
+
 @pytest.mark.parametrize("how", HOWS)
 @pytest.mark.parametrize("name", list(INPUTS))
 def test_every_delivered_frame_can_be_sought_to(name, how, tmp_path):
@@ -166,13 +177,7 @@ def test_every_delivered_frame_can_be_sought_to(name, how, tmp_path):
     for target in targets + targets[::-1]:
         if not 0 <= target <= total:
             continue
-        assert s.seek(target) == target
-        assert s.position == target
-        try:
-            chunk = list(s.send(300))
-        except StopIteration:
-            chunk = []
-        assert chunk == expected[target * nch:(target + 300) * nch], f"after seek({target})"
+        assert_seek_lands(s, target, expected, nch)
 
 
 @pytest.mark.parametrize("how", HOWS)
@@ -213,6 +218,57 @@ def test_seek_past_the_real_end_moves_nothing(name, how, tmp_path):
         assert s.position == here
         assert list(s.send(100)) == expected[here * nch:(here + 100) * nch]
         assert s.seek(here) == here
+
+
+# An Ogg Vorbis whose page positions count fewer frames than its packets give (a hostile file:
+# 5,513 frames a page by the positions, 6,144 by the packets): its length, measured from its last
+# page position, is 25,433 frames; the reads give 26,696.
+DRIFTING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "hostile", "ogg_lacing_past_end.ogg")
+PAST_STATED = dict(INPUTS)
+with open(DRIFTING, "rb") as _f:
+    PAST_STATED["vorbis-drifting-positions"] = ("vorbis-drifting-positions", _f.read(), FF.VORBIS, "ogg", 25433)
+
+
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize("name", list(PAST_STATED))
+def test_a_frame_past_the_stated_length_can_be_sought_before_reading(name, how, tmp_path):
+    """A frame past a length that understates the stream is there before the reads get to it:
+    seek() on a fresh stream lands on it with the samples the reads give there (it used to be
+    refused: "the stream has 25433 frames").  Past the real end seek() raises and moves nothing."""
+    _, data, ff, ext, stated = PAST_STATED[name]
+    nch, rate = native(data, ext, tmp_path)
+    expected = list(miniaudio.decode(data, SF.SIGNED16, nch, rate).samples)
+    total = len(expected) // nch
+    header = stated if stated is not None else open_stream(data, "memory", ff, ext, nch, rate, tmp_path).length
+    assert header <= total
+    for target in (header + 1, header + 500, total - 301, total - 1, total, header - 1):
+        if not 0 <= target <= total:
+            continue
+        s = open_stream(data, how, ff, ext, nch, rate, tmp_path)
+        assert_seek_lands(s, target, expected, nch)
+        assert sum(len(c) for c in s) // nch == max(0, total - target - 300)
+        assert s.length == total == s.position
+    for target in (total + 1, total + 1000, 2 ** 40):
+        s = open_stream(data, how, ff, ext, nch, rate, tmp_path)
+        length = s.length
+        with pytest.raises((ValueError, miniaudio.DecodeError)):
+            s.seek(target)
+        assert (s.position, s.length) == (0, length)
+        assert list(s.send(100)) == expected[:100 * nch]
+
+
+@pytest.mark.parametrize("how", ["memory", "path"])
+def test_a_seek_past_the_stated_length_of_a_resampled_stream(how, tmp_path):
+    """The same through the resampler: the frames after the seek are the ones left."""
+    _, data, ff, ext, stated = PAST_STATED["vorbis-drifting-positions"]
+    nch, rate = native(data, ext, tmp_path)
+    total = len(miniaudio.decode(data, SF.SIGNED16, nch, 48000).samples) // nch
+    s = open_stream(data, how, ff, ext, nch, 48000, tmp_path)
+    assert s.length < total - 1000
+    target = total - 1000
+    assert s.seek(target) == target
+    assert sum(len(c) for c in s) // nch == 1000
+    assert s.length == total == s.position
 
 
 def test_wav_counts_below_the_data_end_the_reads():
@@ -283,6 +339,35 @@ def test_announced_frames_none_decodable_raise_everywhere(name, tmp_path):
             assert "truncated or corrupt" in str(info.value) and "none decodable" in str(info.value), what
             if what in ("decode_file", "stream_file"):
                 assert "bad." + ext in str(info.value), what
+
+
+def test_a_vorbis_whose_reads_give_nothing_is_empty_from_every_input(tmp_path):
+    """An Ogg Vorbis whose first audio page is garbage (another serial number, a body past the end)
+    and whose later pages decode: the reads end at the garbage page, from every input, and FFmpeg
+    gives no frame either.  Bytes and paths used to measure a length from the last page position
+    (3,456 frames) and raise "3456 frames announced, none decodable" where a file object ended
+    empty: now no input announces anything and every one gives 0 frames (found by the seek fuzz
+    target)."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "regressions",
+                           "fuzz-seek-vorbis-garbage-first-audio-page-decodes-nothing.bin"), "rb") as f:
+        data = f.read()[64:]   # (the seek target's control block first)
+    path = tmp_path / "garbage-first-page.ogg"
+    path.write_bytes(data)
+    assert miniaudio.get_file_info(str(path)).num_frames == 0
+    assert miniaudio.vorbis_get_info(data).num_frames == 0
+    assert miniaudio.decode(data).num_frames == 0
+    assert miniaudio.decode_file(str(path)).num_frames == 0
+    streams = {
+        "stream_memory": lambda: miniaudio.stream_memory(data),
+        "stream_file": lambda: miniaudio.stream_file(str(path)),
+        "stream_any": lambda: miniaudio.stream_any(io.BytesIO(data), FF.VORBIS),
+        "stream_any pipe": lambda: miniaudio.stream_any(flacw_pipe(data), FF.VORBIS),
+    }
+    for what, make in streams.items():
+        s = make()
+        assert s.length is None, what
+        assert list(s) == [], what
+        assert (s.length, s.position) == (0, 0), what
 
 
 def flacw_pipe(data):
