@@ -985,6 +985,35 @@ def test_pushed_data_counts_positions_from_the_start_too(tmp_path):
     assert n == 16640
 
 
+def test_a_last_page_inside_a_damaged_page_gives_no_length(tmp_path):
+    """The agree fuzz target's input: an Ogg Vorbis whose first audio page states a body of 3,007
+    bytes over the pages of a cut stream that follow it.  The reads go from page to page by the
+    stated sizes, so they parse that body across those pages' bytes (11,392 frames); the length was
+    counted from the last page with a position, found searching backwards from the end, a page
+    inside that body that the reads never get to (11,328 frames): get_info() and the length said
+    11,328.  Now the length is counted only from a last page that a walk of the page headers by
+    their sizes reaches (patch 0092); here it is not known."""
+    with open(os.path.join(REGRESSIONS, "fuzz-agree-vorbis-last-page-inside-a-page-the-reads-parse.bin"), "rb") as f:
+        data = f.read()
+    n = check_input(data, tmp_path, targets=[0, 5000, 11000, 11391])
+    assert n == 11392
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
+    assert miniaudio.stream_memory(data).length in (None, n)
+
+
+def test_a_seek_past_a_packet_that_decodes_to_nothing_lands_where_reads_are(tmp_path):
+    """The seek fuzz target's input (from a CI run): a damaged Ogg Vorbis whose first audio page
+    holds a packet that decodes to nothing.  Reads give the frames that page's position counts
+    there as silence (2,816 frames), but a seek skips packets without decoding them: seek(4096)
+    from bytes or a path gave the samples of frame 6,912, where a file object gave decode()'s.
+    Now a seek whose skipped packets do not reach a page's position fails inside the decoder, and
+    the stream decodes to the target as the reads go (patch 0093)."""
+    with open(os.path.join(REGRESSIONS, "fuzz-seek-vorbis-skipped-packet-decodes-to-nothing.bin"), "rb") as f:
+        data = f.read()[64:]
+    n = check_input(data, tmp_path, targets=[1000, 2500, 4000, 4096, 5000, 5300, 8192, 20000])
+    assert n == 22144
+
+
 def with_positions_shifted(data, shift):
     """data with every page position above 0 moved by `shift` (modulo 2**64), the pages otherwise
     the same."""
