@@ -962,14 +962,17 @@ def test_the_length_counts_after_a_seek_as_reads_count(tmp_path):
     stream length said 8,000 frames where decode() and every stream give 7,552.  The length is
     counted from the last page with a position, after a seek there; that seek counted the packets
     it skipped by their window flags, where reads lap them by size (patch 0081).  Now it counts
-    them as reads do (patch 0085)."""
+    them as reads do (patch 0085).  (Its last page with a position lies inside the body of a
+    damaged page that the reads parse across it, so since patch 0092 no length is counted from
+    that page: not known until a read reaches the end.  Counted from it, the length came out right
+    here, and 64 frames short in the input of test_a_last_page_inside_a_damaged_page_gives_no_length.)"""
     with open(os.path.join(REGRESSIONS, "fuzz-agree-vorbis-length-after-a-seek-that-counted-by-flags.bin"), "rb") as f:
         data = f.read()
     kw = native(data)
     n = check_input(data, tmp_path)
     assert n == 7552
-    assert miniaudio.stream_memory(data, **kw).length == n
-    assert miniaudio.vorbis_get_info(data).num_frames == n
+    assert miniaudio.stream_memory(data, **kw).length in (None, n)
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
 
 
 def test_pushed_data_counts_positions_from_the_start_too(tmp_path):
