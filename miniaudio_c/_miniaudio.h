@@ -563,9 +563,9 @@ struct pyma_pull {
     int seek_decode_errors;    /* every failed seek is a DecodeError (the decoder kind); for other kinds
                                 * MA_INVALID_OPERATION from `seek` says they seek only to frame 0 (noise,
                                 * chains), which seek() raises as ValueError */
-    int length_claim;          /* the length at open is a claim that reads may run past (Ogg Vorbis:
-                                * counted from page positions, which damage or a writer can set
-                                * below the packets' frames): seek() past it asks the kind */
+    int length_claim;          /* the length at open is a claim that reads may run past (a FLAC
+                                * STREAMINFO total, an MP3 Xing count, an Ogg Vorbis last page
+                                * position): seek() past it asks the kind */
     int length_exact;          /* the stream's length is final from the start (raw PCM, which counts
                                 * a partial last frame that only next() gives): a device's pull that
                                 * ends short does not end the stream, reaching the length does */

@@ -52,6 +52,15 @@ pyma_stream_open_at(StreamObject *self, ma_uint64 frame, ma_uint64 *landed)
     return r;
 }
 
+/* The ValueError of a seek past the stream's known length.  Always NULL. */
+static PyObject *
+raise_past_length(long long frame, ma_uint64 length)
+{
+    PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
+                 (unsigned long long)length);
+    return NULL;
+}
+
 /* The body of pyma_stream_seek, run busy.  NULL with an exception. */
 static PyObject *
 stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
@@ -135,9 +144,7 @@ stream_seek_busy(StreamObject *self, pyma_state *st, long long frame)
     if (r != MA_SUCCESS && past_claim) {
         /* No frame there: refused as a seek past a length known up front is (ValueError, nothing
          * moved). */
-        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
-                     (unsigned long long)claim);
-        return NULL;
+        return raise_past_length(frame, claim);
     }
     if (r == MA_AT_END && landed < (ma_uint64)frame) {
         pyma_raise(st, r, PYMA_ERR_DECODE, "cannot seek to frame %lld: the stream ends at frame %llu", frame,
@@ -196,9 +203,7 @@ pyma_stream_seek(StreamObject *self, PyObject *arg)
         return NULL;
     }
     if (self->length_known && (ma_uint64)frame > self->length && !self->pull->length_claim) {
-        PyErr_Format(PyExc_ValueError, "cannot seek to frame %lld: the stream has %llu frames", frame,
-                     (unsigned long long)self->length);
-        return NULL;
+        return raise_past_length(frame, self->length);
     }
     /* miniaudio converts the frame to the input rate by multiplying: keep that product in 64 bits
      * (the bound is past 10**13 frames, years of audio, so no real frame is refused).  Raw PCM has no
