@@ -222,7 +222,8 @@ def test_seek_past_the_real_end_moves_nothing(name, how, tmp_path):
 
 # An Ogg Vorbis whose page positions count fewer frames than its packets give (a hostile file:
 # 5,513 frames a page by the positions, 6,144 by the packets): its length, measured from its last
-# page position, is 25,433 frames; the reads give 26,696.
+# page position, is 25,433 frames; the reads give 26,696.  (Its stream's length is not known up
+# front any more: the length check's seek finds the positions disagreeing with the packets.)
 DRIFTING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "hostile", "ogg_lacing_past_end.ogg")
 PAST_STATED = dict(INPUTS)
 with open(DRIFTING, "rb") as _f:
@@ -259,12 +260,15 @@ def test_a_frame_past_the_stated_length_can_be_sought_before_reading(name, how, 
 
 @pytest.mark.parametrize("how", ["memory", "path"])
 def test_a_seek_past_the_stated_length_of_a_resampled_stream(how, tmp_path):
-    """The same through the resampler: the frames after the seek are the ones left."""
+    """The same through the resampler: the frames after the seek are the ones left.  (This file's
+    length is not known up front: its positions disagree with its packets, so the length check's
+    seek fails; the seek past its stated 25,433 frames is asked of the decoder all the same.)"""
     _, data, ff, ext, stated = PAST_STATED["vorbis-drifting-positions"]
     nch, rate = native(data, ext, tmp_path)
     total = len(miniaudio.decode(data, SF.SIGNED16, nch, 48000).samples) // nch
     s = open_stream(data, how, ff, ext, nch, 48000, tmp_path)
-    assert s.length < total - 1000
+    assert s.length is None
+    assert stated * 48000 // 44100 < total - 1000
     target = total - 1000
     assert s.seek(target) == target
     assert sum(len(c) for c in s) // nch == 1000

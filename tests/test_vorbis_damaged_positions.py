@@ -1,0 +1,102 @@
+"""Ogg Vorbis page positions that disagree with the frames their packets give.
+
+Reads count the packets' frames from the start; seeks and the length go by the page positions.
+Where one page's position is damaged, or the positions drift from the packets, a seek must still
+land where the reads are, and a length must be the frames that decode or not known."""
+
+import os
+import struct
+
+import pytest
+
+import miniaudio
+from test_vorbis_truncated import build_ogg, check_input, native, page_bytes, parse_pages, prepared, open_stream, \
+    reference
+
+REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "regressions")
+HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "hostile")
+
+
+def with_position(data, k, granule):
+    """data with page k's position set to granule, the pages otherwise the same."""
+    serial = struct.unpack_from("<I", data, 14)[0]
+    return b"".join(page_bytes(fl, granule if i == k else g, serial, i, lac, body)
+                    for i, (_, _, fl, g, lac, body) in enumerate(parse_pages(data)))
+
+
+GOOD = build_ogg("mono.ogg", repeat=3, body_bytes=400)
+POSITIONS = [p[3] for p in parse_pages(GOOD)]   # 0, 0 (headers), then the audio pages'
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("delta", [256, -256, 97])
+def test_one_damaged_page_position_is_not_trusted(k, delta, tmp_path):
+    """One audio page's position off by a few frames (the first audio page, the second, one in the
+    middle).  Two fuzz findings were of this shape: a seek started from a damaged page trusting
+    its position, and landed that many frames off a read (the length, counted after a seek, said
+    22,400 for 22,144 frames that decode); and a damaged first position made the offset of all the
+    later ones, so that the length said 13,089 for 12,992 and seek(12993) gave frames no read
+    gives.  Now a seek checks the position of the page it starts from against the frames of that
+    page's packets, the offset is taken where positions agree, and every input gives decode()'s
+    frames, the same after seeks all around the damaged page."""
+    data = with_position(GOOD, k, POSITIONS[k] + delta)
+    n = reference(GOOD)[1]
+    lo, hi = POSITIONS[k - 1] if k > 2 else 0, POSITIONS[k + 1]
+    targets = sorted({0, 1, n - 1} | set(range(max(0, lo - 600), min(hi + 600, n), 701)))
+    assert check_input(data, tmp_path, targets=targets) == n
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
+    kw = native(data)
+    assert miniaudio.stream_memory(data, **kw).length in (None, n)
+
+
+def test_positions_that_drift_from_the_packets(tmp_path):
+    """A hostile file whose positions count 5,512 or 5,513 frames a page where its packets give
+    5,120 or 6,144: its last position says 25,433 frames, the reads give 26,696.  Seeks by the
+    positions landed off the reads (11 of 27 seeks to every 997th frame gave other samples), and
+    the length said 25,433.  Now the seeks land on decode()'s samples (each decodes from the start,
+    as the positions cannot be trusted) and the length is not known until the end."""
+    with open(os.path.join(HOSTILE, "ogg_lacing_past_end.ogg"), "rb") as f:
+        data = f.read()
+    kw, ch, ref, n, path = prepared(data, tmp_path)
+    assert n == 26696
+    assert miniaudio.vorbis_get_info(data).num_frames == 0
+    for kind in ("memory", "path", "bytesio"):
+        stream = open_stream(kind, data, path, **kw)
+        assert stream.length is None
+        for target in range(0, n, 997):
+            assert stream.seek(target) == target
+            assert stream.send(64).tobytes() == ref[target * ch:(target + 64) * ch].tobytes(), (kind, target)
+
+
+def _regression(name, control=0):
+    with open(os.path.join(REGRESSIONS, name), "rb") as f:
+        return f.read()[control:]
+
+
+def test_the_fuzz_finding_of_a_damaged_position_a_seek_started_from(tmp_path):
+    """The agree target's input: mono.ogg re-paged, its third audio page's position 12,672 where
+    its packets end at 12,416.  get_info() said 22,400 frames, decode() gives 22,144."""
+    data = _regression("fuzz-agree-vorbis-damaged-position-of-the-page-a-seek-starts-from.bin")
+    n = check_input(data, tmp_path, targets=[0, 5000, 12000, 12500, 13000, 16000, 22143])
+    assert n == 22144
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
+
+
+def test_the_fuzz_finding_of_a_damaged_first_position(tmp_path):
+    """The seek target's input: a damaged Ogg Vorbis whose first audio page says 2,655 where its
+    packets give 2,752, the later pages as their packets count (then garbage).  The length said
+    13,089, the reads give 12,992, and seek(12993) gave 96 frames.  Now the length is not known up
+    front (the length check's seek meets the damaged page and fails), and seek(12993) is refused
+    and moves nothing."""
+    data = _regression("fuzz-seek-vorbis-damaged-first-position-makes-the-offset.bin", control=64)
+    n = check_input(data, tmp_path, targets=[0, 2000, 2700, 3000, 8000, 12000, 12991])
+    assert n == 12992
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
+    kw, ch, ref, _, path = prepared(data, tmp_path)
+    for how in ("memory", "path", "bytesio"):
+        stream = open_stream(how, data, path, **kw)
+        assert stream.length in (None, n)
+        with pytest.raises((ValueError, miniaudio.DecodeError)):
+            stream.seek(12993)
+        assert stream.position == 0
+        assert stream.send(100).tobytes() == ref[:100 * ch].tobytes()
