@@ -264,7 +264,7 @@ restart_at_grid(ma_decoder *decoder, ma_uint64 out0, ma_uint64 frame, ma_uint64 
  *
  * When nothing decodes after the grid point, the input ends there or before it, and the
  * backend's cursor is no guide (dr_wav's is the header's count, decoded or not).  If that point
- * is past the stated end (or the length is 0, which may mean "unknown"), the seek starts again
+ * is at or past the stated end (or the length is 0, which may mean "unknown"), the seek starts again
  * from the grid point at or before the stated end and decodes up to `frame`, so the stream stands
  * where its input really ends, as a read to the end and a pipe's skip have it (seek_frame=1000 on
  * a stream of 180 frames stood at 1000 with no length).  A grid point that is the target itself
@@ -286,9 +286,12 @@ seek_resampled(ma_decoder *decoder, ma_uint32 rate_in, ma_uint64 frame, ma_uint6
         return r; /* at the target, or the input ended after frames that decoded (or at 0) */
     }
     if (ma_data_source_get_length_in_pcm_frames(decoder->pBackend, &length) != MA_SUCCESS ||
-        ((end = resampled_count(length, rate_in, decoder->outputSampleRate)) >= out0 && length > 0) ||
+        ((end = resampled_count(length, rate_in, decoder->outputSampleRate)) > out0 && length > 0) ||
         !resample_grid(decoder, end, &in1, &out1)) {
-        *landed = frame; /* within the stated length, or no length: not known */
+        /* within the stated length, or no length: not known.  (At the stated end itself, with
+         * nothing after it, the input ends there: a seek one frame past the end of a 22050 Hz Ogg
+         * Vorbis streamed at 44100 Hz landed "at" the target, past a length that is a claim.) */
+        *landed = frame;
         return r;
     }
     if (out0 == frame) {

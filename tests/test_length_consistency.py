@@ -275,6 +275,34 @@ def test_a_seek_past_the_stated_length_of_a_resampled_stream(how, tmp_path):
     assert s.length == total == s.position
 
 
+
+@pytest.mark.parametrize("name", ["mono.ogg", "tone.ogg", "tone_16.flac", "mono.mp3"])
+@pytest.mark.parametrize("rate", [8000, 44100, 48000, 96000])
+def test_a_resampled_seek_just_past_the_end_is_refused(name, rate):
+    """A seek a frame or two past the end of a resampled stream whose length is a claim (Ogg
+    Vorbis, FLAC, MP3) is refused and moves nothing, on a fresh stream and after reading to the
+    end: seek(44101) on the 22050 Hz mono.ogg streamed at 44100 Hz (length 44100) succeeded, since
+    the input's last grid point is its end, and the next read gave nothing (found by the seek fuzz
+    target as a file object raising where bytes succeeded).  A seek to the end itself still
+    succeeds."""
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples", name), "rb") as f:
+        data = f.read()
+    length = miniaudio.stream_memory(data, SF.SIGNED16, 1, rate).length
+    expected = list(miniaudio.decode(data, SF.SIGNED16, 1, rate).samples)
+    assert length == len(expected)
+    for read_first in (False, True):
+        for target in (length + 1, length + 2, length + 7):
+            s = miniaudio.stream_memory(data, SF.SIGNED16, 1, rate, frames_to_read=4096)
+            if read_first:
+                assert sum(len(c) for c in s) == length
+            with pytest.raises(ValueError, match=f"the stream has {length} frames"):
+                s.seek(target)
+            assert s.position == (length if read_first else 0)
+        s = miniaudio.stream_memory(data, SF.SIGNED16, 1, rate)
+        assert s.seek(length) == length and s.position == length
+        assert s.seek(length - 100) == length - 100
+        assert len(s.send(100)) == 100   # (a resampler restarts at a seek: the samples are its own)
+
 def test_wav_counts_below_the_data_end_the_reads():
     """dr_wav reads an AIFF / RF64 only up to its count: length, decode and streams agree."""
     for name in ("aiff-comm", "rf64-ds64"):

@@ -100,3 +100,26 @@ def test_the_fuzz_finding_of_a_damaged_first_position(tmp_path):
             stream.seek(12993)
         assert stream.position == 0
         assert stream.send(100).tobytes() == ref[:100 * ch].tobytes()
+
+
+def with_flags(data, k, flags):
+    """data with page k's header flags set to flags, the pages otherwise the same."""
+    serial = struct.unpack_from("<I", data, 14)[0]
+    return b"".join(page_bytes(flags if i == k else fl, g, serial, i, lac, body)
+                    for i, (_, _, fl, g, lac, body) in enumerate(parse_pages(data)))
+
+
+@pytest.mark.parametrize("k", [2, 3, 6])
+def test_a_page_marked_last_before_the_end(k, tmp_path):
+    """An audio page in the middle marked as the stream's last (its end-of-stream flag; the agree
+    fuzz target's input had it on the first audio page).  The reads end with that page, from every
+    input; get_info() said the frames of the whole file (18,112 for 2,752 that decode in the fuzz
+    input), counted from the last page, which the walk of the page headers reached past the
+    flagged one.  Now that walk stops at a page marked last, and the length is not known."""
+    data = with_flags(GOOD, k, 4)
+    n = check_input(data, tmp_path)
+    assert n == POSITIONS[k]
+    assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
+    fuzz = _regression("fuzz-agree-vorbis-end-of-stream-flag-on-an-early-page.bin")
+    assert check_input(fuzz, tmp_path, targets=[0, 1000, 2751]) == 2752
+    assert miniaudio.vorbis_get_info(fuzz).num_frames in (0, 2752)
