@@ -17,10 +17,12 @@ REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus",
 HOSTILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "hostile")
 
 
-def with_position(data, k, granule):
-    """data with page k's position set to granule, the pages otherwise the same."""
+def with_page(data, k, flags=None, granule=None):
+    """data with page k's header flags and/or position set (as test_vorbis_truncated's
+    _with_last_page does for the last page), the pages otherwise the same."""
     serial = struct.unpack_from("<I", data, 14)[0]
-    return b"".join(page_bytes(fl, granule if i == k else g, serial, i, lac, body)
+    return b"".join(page_bytes(flags if i == k and flags is not None else fl,
+                               granule if i == k and granule is not None else g, serial, i, lac, body)
                     for i, (_, _, fl, g, lac, body) in enumerate(parse_pages(data)))
 
 
@@ -39,7 +41,7 @@ def test_one_damaged_page_position_is_not_trusted(k, delta, tmp_path):
     gives.  Now a seek checks the position of the page it starts from against the frames of that
     page's packets, the offset is taken where positions agree, and every input gives decode()'s
     frames, the same after seeks all around the damaged page."""
-    data = with_position(GOOD, k, POSITIONS[k] + delta)
+    data = with_page(GOOD, k, granule=POSITIONS[k] + delta)
     n = reference(GOOD)[1]
     lo, hi = POSITIONS[k - 1] if k > 2 else 0, POSITIONS[k + 1]
     targets = sorted({0, 1, n - 1} | set(range(max(0, lo - 600), min(hi + 600, n), 701)))
@@ -102,13 +104,6 @@ def test_the_fuzz_finding_of_a_damaged_first_position(tmp_path):
         assert stream.send(100).tobytes() == ref[:100 * ch].tobytes()
 
 
-def with_flags(data, k, flags):
-    """data with page k's header flags set to flags, the pages otherwise the same."""
-    serial = struct.unpack_from("<I", data, 14)[0]
-    return b"".join(page_bytes(flags if i == k else fl, g, serial, i, lac, body)
-                    for i, (_, _, fl, g, lac, body) in enumerate(parse_pages(data)))
-
-
 @pytest.mark.parametrize("k", [2, 3, 6])
 def test_a_page_marked_last_before_the_end(k, tmp_path):
     """An audio page in the middle marked as the stream's last (its end-of-stream flag; the agree
@@ -116,7 +111,7 @@ def test_a_page_marked_last_before_the_end(k, tmp_path):
     input; get_info() said the frames of the whole file (18,112 for 2,752 that decode in the fuzz
     input), counted from the last page, which the walk of the page headers reached past the
     flagged one.  Now that walk stops at a page marked last, and the length is not known."""
-    data = with_flags(GOOD, k, 4)
+    data = with_page(GOOD, k, flags=4)
     n = check_input(data, tmp_path)
     assert n == POSITIONS[k]
     assert miniaudio.vorbis_get_info(data).num_frames in (0, n)
