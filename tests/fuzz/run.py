@@ -146,6 +146,11 @@ def environment(build_dir):
     env["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1"
     env["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # The targets write each input to a temporary file (the path and file-object inputs). On a disk
+    # file system, rewriting a truncated file is flushed on close (ext4's auto_da_alloc): about 2 ms
+    # per input here, a fifth of a seek or agree execution. Memory-backed /dev/shm takes 5 us.
+    if "TMPDIR" not in env and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        env["TMPDIR"] = "/dev/shm"
     return env
 
 
