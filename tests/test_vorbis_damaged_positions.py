@@ -53,14 +53,16 @@ def test_one_damaged_page_position_is_not_trusted(k, delta, tmp_path):
 
 def test_positions_that_drift_from_the_packets(tmp_path):
     """A hostile file whose positions count 5,512 or 5,513 frames a page where its packets give
-    5,120 or 6,144: its last position says 25,433 frames, the reads give 26,696.  Seeks by the
+    5,120 or 6,144: its last position says 25,433 frames, the reads gave 26,696.  Seeks by the
     positions landed off the reads (11 of 27 seeks to every 997th frame gave other samples), and
     the length said 25,433.  Now the seeks land on decode()'s samples (each decodes from the start,
-    as the positions cannot be trusted) and the length is not known until the end."""
+    as the positions cannot be trusted) and the length is not known until the end.  The reads give
+    26,065: where a position disagrees with the frames and the next one agrees with the count from
+    it, the frames are given as silence or left out there, as for frames lost to damage."""
     with open(os.path.join(HOSTILE, "ogg_lacing_past_end.ogg"), "rb") as f:
         data = f.read()
     kw, ch, ref, n, path = prepared(data, tmp_path)
-    assert n == 26696
+    assert n == 26065
     assert miniaudio.vorbis_get_info(data).num_frames == 0
     for kind in ("memory", "path", "bytesio"):
         stream = open_stream(kind, data, path, **kw)
@@ -118,3 +120,67 @@ def test_a_page_marked_last_before_the_end(k, tmp_path):
     fuzz = _regression("fuzz-agree-vorbis-end-of-stream-flag-on-an-early-page.bin")
     assert check_input(fuzz, tmp_path, targets=[0, 1000, 2751]) == 2752
     assert miniaudio.vorbis_get_info(fuzz).num_frames in (0, 2752)
+
+
+def _packet_offsets(data, k):
+    """Where each packet that starts on page k of data starts (its first byte)."""
+    off, _, _, _, lacing, _ = parse_pages(data)[k]
+    at, starts, new = off + 27 + len(lacing), [], True
+    for size in lacing:
+        if new:
+            starts.append(at)
+        new = size < 255
+        at += size
+    return starts
+
+
+TONE = build_ogg("tone.ogg", repeat=1, body_bytes=400)
+
+
+@pytest.mark.parametrize("name", ["tone.ogg", "mono.ogg"])
+@pytest.mark.parametrize("k", [3, 4, 5])
+@pytest.mark.parametrize("last", [-1, -2])
+def test_damage_that_the_window_flags_do_not_show(name, k, last, tmp_path):
+    """Three long blocks of one page damaged so that their flags agree with their sizes: the
+    first's "next" flag says short, and the two after it are read as short blocks.  No packet
+    counts as damaged, so no silence stood for the frames lost (1,792 in tone.ogg), and the reads
+    stayed 1,344 frames behind the positions to the end: decode() gave 43,392 frames where the
+    length said 44,736, and seeks just after the page landed 1,344 frames off a read (found
+    probing runs of damaged packets).  Now the next position says the frames were lost: they are
+    given as silence there, and every input, seek and length agrees with the positions."""
+    good = TONE if name == "tone.ogg" else GOOD
+    positions = [p[3] for p in parse_pages(good)]
+    b = bytearray(good)
+    first, second, third = _packet_offsets(good, k)[last - 2:][:3]
+    assert b[first] & 2 and b[second] & 2 and b[third] & 2  # long blocks
+    b[first] &= ~8
+    b[second] &= ~2
+    b[third] &= ~2
+    data = bytes(b)
+    targets = list(range(positions[k - 1] - 500, positions[k + 2], 97))
+    assert check_input(data, tmp_path, targets=targets) == positions[-1]
+    assert miniaudio.vorbis_get_info(data).num_frames == positions[-1]
+
+
+def test_the_probe_input_of_damage_the_flags_do_not_show(tmp_path):
+    """The input the probe found (tone.ogg, its fifth audio page's packets 4-6 damaged)."""
+    data = _regression("fuzz-agree-vorbis-window-flags-damaged-to-agree.bin")
+    assert check_input(data, tmp_path, targets=list(range(15000, 23000, 61))) == 44736
+    assert miniaudio.vorbis_get_info(data).num_frames == 44736
+
+
+def test_a_packet_all_left_out_is_not_the_end(tmp_path):
+    """The first two packets of tone.ogg read as long blocks (their mode bits): decoding runs ahead
+    of the first position, and the frames ahead are left out of the next ones given.  Where they
+    were more than one packet's frames, that packet gave 0 frames, which the reads took for the
+    end: 4,096 of 44,736 frames from every input (found probing damaged packets).  Now such a
+    packet is passed over."""
+    positions = [p[3] for p in parse_pages(TONE)]
+    b = bytearray(TONE)
+    first, second = _packet_offsets(TONE, 2)[:2]
+    b[first] |= 2 | 4 | 8
+    b[second] = (b[second] | 2 | 8) & ~4
+    data = bytes(b)
+    assert check_input(data, tmp_path, targets=list(range(0, positions[4], 211))) == positions[-1]
+    fuzz = _regression("fuzz-agree-vorbis-packet-all-left-out-ended-the-reads.bin")
+    assert check_input(fuzz, tmp_path, targets=[0, 1000, 5000, 44735]) == 44736
