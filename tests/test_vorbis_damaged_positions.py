@@ -184,3 +184,15 @@ def test_a_packet_all_left_out_is_not_the_end(tmp_path):
     assert check_input(data, tmp_path, targets=list(range(0, positions[4], 211))) == positions[-1]
     fuzz = _regression("fuzz-agree-vorbis-packet-all-left-out-ended-the-reads.bin")
     assert check_input(fuzz, tmp_path, targets=[0, 1000, 5000, 44735]) == 44736
+
+
+def test_damage_on_the_first_two_pages(tmp_path):
+    """mono.ogg re-paged, a long block of its first audio page read as a short one (found as
+    damaged, given as silence) and five packets of its second page damaged so that their flags
+    agree with their sizes (found probing): the reads ended 768 frames short of the length
+    (63,360 of 64,128).  The second position after the start is judged as the others are where
+    the offset of the positions was not taken at the first (here it was not: its page was
+    damaged), so the frames lost are given as silence at the third, and every input agrees."""
+    data = _regression("fuzz-agree-vorbis-damage-on-the-first-two-pages.bin")
+    assert check_input(data, tmp_path, targets=list(range(0, POSITIONS[5], 331))) == POSITIONS[-1] == 64128
+    assert miniaudio.vorbis_get_info(data).num_frames == 64128
