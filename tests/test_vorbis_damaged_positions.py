@@ -217,8 +217,9 @@ def test_two_damaged_page_positions(k, first, second, tmp_path):
 
 # The probe of damaged files (tests/vorbis_damage_probe.py): of its first 150 files of each
 # sample, 27 disagreed before the drift of the positions was judged by the next position; these
-# two still do (RELIABILITY.md: a damaged first position together with a damaged last page, 3
-# and 1 of 320 seeks landing off the reads).
+# two still do (RELIABILITY.md: 3 and 1 of 320 seeks land off the reads, in the frames that the
+# reads leave out where a drift of the positions ahead of them is settled: a seek starting from
+# that page does not leave them out).
 OPEN_PROBE_FINDINGS = {("mono.ogg", 34), ("mono.ogg", 88)}
 
 
@@ -236,7 +237,7 @@ def test_a_probe_of_damaged_files(name, tmp_path):
     assert bad == []
 
 
-@pytest.mark.xfail(strict=True, reason="open: a damaged first position with a damaged last page (RELIABILITY.md)")
+@pytest.mark.xfail(strict=True, reason="open: a seek from the page where reads leave out a drift (RELIABILITY.md)")
 @pytest.mark.parametrize("name,trial", sorted(OPEN_PROBE_FINDINGS))
 def test_the_open_probe_findings(name, trial, tmp_path):
     from vorbis_damage_probe import check, damaged_files
