@@ -251,3 +251,44 @@ def test_vorbis_endings_same_frames_from_every_input(tmp_path, src, ending):
         assert_agree(results, max(0, straight.num_frames - seek_frame), 2 * nch)
         if seek_frame == 0:
             assert results["memory"][0] == straight.samples.tobytes()
+
+
+def low_rate_wav(rate=45, frames=93, nch=2):
+    """An 8-bit PCM WAV at a rate far below the output's, its samples a rising and falling saw, so
+    that a resampler's warm-up shows."""
+    pcm = bytes((i * 37 + c * 90) % 256 for i in range(frames) for c in range(nch))
+    fmt = struct.pack("<HHIIHH", 1, nch, rate, rate * nch, nch, 8)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(pcm)) + pcm
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("rate,seek_frame,read_first,target", [
+    (45, 1000, 768, 1770), (45, 0, 1700, 1770), (45, 0, 1599, 1601), (45, 1600, 100, 3300), (11025, 0, 1000, 1003)])
+def test_a_short_forward_seek_past_its_grid_point_same_from_every_input(tmp_path, rate, seek_frame, read_first,
+                                                                          target):
+    """A resampled seek restarts the resampler at the grid point at or before the target (the
+    frames after it are then the same from every input); where the input has already been read
+    past that point, a pipe cannot restart there and decodes on.  Bytes, a path and a file object
+    restarted all the same, and gave the resampler's warm-up where the pipe gave decode()'s
+    samples (a 45 Hz WAV streamed at 8000 Hz, seek_frame=1000, 768 frames read, seek(1770): found by
+    the seek fuzz target).  Now every input decodes on there."""
+    data = low_rate_wav(rate, frames=93 if rate == 45 else 3000)
+    path = tmp_path / "low.wav"
+    path.write_bytes(data)
+    straight = miniaudio.decode(data, SF.SIGNED16, 2, 8000 if rate == 45 else 44100)
+    out_rate = 8000 if rate == 45 else 44100
+    results = four_inputs(data, str(path), SF.SIGNED16, 2, out_rate, seek_frame=seek_frame, seek=target,
+                          read_first=read_first, frames_to_read=192)
+    assert_agree(results, straight.num_frames - target, 4)
+
+
+def test_the_fuzz_input_of_a_short_forward_seek():
+    with open(os.path.join(HERE, "corpus", "regressions", "fuzz-seek-wav-resampled-forward-seek-past-its-grid-point.bin"),
+              "rb") as f:
+        data = f.read()
+    sys.path.insert(0, os.path.join(HERE, "fuzz"))
+    try:
+        import stateful
+    finally:
+        sys.path.pop(0)
+    stateful.target_seek(data)
