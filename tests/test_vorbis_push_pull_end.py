@@ -275,8 +275,8 @@ def test_a_short_forward_seek_past_its_grid_point_same_from_every_input(tmp_path
     data = low_rate_wav(rate, frames=93 if rate == 45 else 3000)
     path = tmp_path / "low.wav"
     path.write_bytes(data)
-    straight = miniaudio.decode(data, SF.SIGNED16, 2, 8000 if rate == 45 else 44100)
     out_rate = 8000 if rate == 45 else 44100
+    straight = miniaudio.decode(data, SF.SIGNED16, 2, out_rate)
     results = four_inputs(data, str(path), SF.SIGNED16, 2, out_rate, seek_frame=seek_frame, seek=target,
                           read_first=read_first, frames_to_read=192)
     assert_agree(results, straight.num_frames - target, 4)

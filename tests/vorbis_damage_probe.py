@@ -29,7 +29,8 @@ SEEDS = {"tone.ogg": (1, 101), "mono.ogg": (3, 102)}   # name: (repeat for build
 _GOOD = {}
 
 
-def _packets(pages, k):
+def packet_starts(pages, k):
+    """[(offset, first lacing value)] of each packet that starts on page k."""
     off, _, _, _, lacing, _ = pages[k]
     at, starts, new = off + 27 + len(lacing), [], True
     for size in lacing:
@@ -63,7 +64,7 @@ def damaged_files(name, count):
         b = bytearray(data)
         for _ in range(rnd.choice([0, 1, 1, 2])):
             k = rnd.randrange(2, len(damaged))
-            starts = _packets(damaged, k)
+            starts = packet_starts(damaged, k)
             a = rnd.randrange(len(starts))
             for at, size in starts[a:a + rnd.randint(1, 4)]:
                 if rnd.random() < 0.7:
