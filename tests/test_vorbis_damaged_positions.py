@@ -181,6 +181,28 @@ def test_a_packet_all_left_out_is_not_the_end(tmp_path):
     assert check_input(fuzz, tmp_path, targets=[0, 1000, 5000, 44735]) == 44736
 
 
+
+@pytest.mark.parametrize("mask", [2, 6, 10, 14])
+@pytest.mark.parametrize("name,repeat", [("tone.ogg", 1), ("mono.ogg", 3)])
+def test_a_damaged_first_audio_packet_is_not_the_end(name, repeat, mask, tmp_path):
+    """The first audio packet's mode bit flipped (mask 2, with its window flags in 6, 10, 14): in
+    tone.ogg it reads as a long block whose "next" flag says short, so the packet after it decodes
+    to no frames, and every input took that for the end: 0 of 44,736 frames and no error, where
+    FFmpeg plays the file.  Now a packet of no frames before the last page is passed over: every
+    input gives the same frames, seeks land on them, the audio after the damage is the file's own,
+    and at most the damaged packets' frames are lost."""
+    good = build_ogg(name, repeat=repeat, body_bytes=400)
+    positions = [p[3] for p in parse_pages(good)]
+    b = bytearray(good)
+    b[_packet_offsets(good, 2)[0]] ^= mask
+    data = bytes(b)
+    n = check_input(data, tmp_path, targets=list(range(0, positions[4], 997)) + [positions[-1] // 2])
+    assert positions[-1] - 512 <= n <= positions[-1]
+    ref, ch = reference(good)[0], native(good)["nchannels"]
+    got = reference(data)[0]
+    after = positions[3]   # the damage is on the first audio page; two pages on, the audio is the file's own
+    assert got[len(got) - (positions[-1] - after) * ch:].tobytes() == ref[after * ch:].tobytes()
+
 def test_damage_on_the_first_two_pages(tmp_path):
     """mono.ogg re-paged, a long block of its first audio page read as a short one (found as
     damaged, given as silence) and five packets of its second page damaged so that their flags
