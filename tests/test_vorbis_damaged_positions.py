@@ -181,7 +181,6 @@ def test_a_packet_all_left_out_is_not_the_end(tmp_path):
     assert check_input(fuzz, tmp_path, targets=[0, 1000, 5000, 44735]) == 44736
 
 
-
 @pytest.mark.parametrize("mask", [2, 6, 10, 14])
 @pytest.mark.parametrize("name,repeat", [("tone.ogg", 1), ("mono.ogg", 3)])
 def test_a_damaged_first_audio_packet_is_not_the_end(name, repeat, mask, tmp_path):
@@ -202,6 +201,7 @@ def test_a_damaged_first_audio_packet_is_not_the_end(name, repeat, mask, tmp_pat
     got = reference(data)[0]
     after = positions[3]   # the damage is on the first audio page; two pages on, the audio is the file's own
     assert got[len(got) - (positions[-1] - after) * ch:].tobytes() == ref[after * ch:].tobytes()
+
 
 def test_damage_on_the_first_two_pages(tmp_path):
     """mono.ogg re-paged, a long block of its first audio page read as a short one (found as

@@ -37,8 +37,8 @@ LOST = 4096
 
 def intact_frames(name):
     """The frames the intact file of `name` (re-paged as damaged_files builds it) decodes to."""
-    good = intact(name)
-    return len(miniaudio.decode(good, **native(good)).samples) // miniaudio.vorbis_get_info(good).nchannels
+    kw = native(intact(name))
+    return len(miniaudio.decode(intact(name), **kw).samples) // kw["nchannels"]
 
 
 def intact(name):
