@@ -435,6 +435,17 @@ def test_rf64_past_4_gib(tmp_path):
         s.seek(total_frames - 3)
         assert s.read(3, dtype="int16").tolist() == marker.tolist()
     assert miniaudio.get_file_info(path).num_frames == total_frames
+    # our streams reach the end in steps of 2 GiB, each checking that the file goes on
+    with open(path, "rb") as raw:
+        for stream in (miniaudio.stream_file(path, miniaudio.SampleFormat.SIGNED16, 2, 48000),
+                       miniaudio.stream_any(raw, miniaudio.FileFormat.WAV, miniaudio.SampleFormat.SIGNED16, 2,
+                                            48000)):
+            assert stream.length == total_frames
+            assert stream.seek(total_frames - 3) == total_frames - 3
+            assert list(stream.send(3)) == marker.ravel().tolist()
+            assert stream.seek(1) == 1
+            assert list(stream.send(2)) == marker.ravel().tolist()[2:]
+            stream.close()
     assert os.stat(path).st_blocks * 512 < 64 << 20    # sparse: the test takes little disk
 
 

@@ -1,5 +1,5 @@
-"""FLAC (dr_flac) robustness: bad frames followed by seeks and reads, STREAMINFO totals of 0, and
-metadata blocks that run past the end of the input.
+"""FLAC (dr_flac) robustness: bad frames followed by seeks and reads, STREAMINFO totals of 0,
+metadata blocks that run past the end of the input, and seek points far past it.
 
 The FLAC streams are written here, frame by frame (verbatim, constant and reserved subframes, with
 CRC-8 and CRC-16), so each test says exactly what is in its input.  The seek-after-a-bad-frame
@@ -382,3 +382,69 @@ def test_ogg_flac_seeks_with_unknown_total(tmp_path):
         with pytest.raises(miniaudio.DecodeError):
             stream.seek(20 * BLOCK + 1000)
         assert stream.position == 20 * BLOCK
+
+
+# ---- a seek point far past the end of the input -------------------------------------------------
+
+FAR_POINT = 2 ** 55  # a seek point's byte offset (about 3.6e16) in a file of a few KB
+
+
+def _far_seek_point():
+    """20 frames; the seek table's last point says sample 2**34 is 2**55 bytes in; the total is
+    2**35 samples."""
+    data, _, nch = flac_bytes("mono", [None] * 20)
+    meta_len = 4 + 34  # the STREAMINFO block
+    frames = data[len(b"fLaC") + meta_len:]
+    table = seektable([(0, 0, BLOCK), (2 ** 34, FAR_POINT, BLOCK)])
+    return b"fLaC" + streaminfo(nch, 2 ** 35, last=False) + table + frames
+
+
+def _far_seek(tmp):
+    """Seeks to the far seek point from memory, a path (on tmpfs when there is one: a file there
+    may be 8 EiB, so seeking one past its end always succeeds) and a file object; reports what is
+    wrong: a seek that takes more than a second of CPU, or a stream that cannot read again."""
+    import resource
+    import time
+    resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+    data = _far_seek_point()
+    ref = list(miniaudio.decode(data, SF.SIGNED16, 1, 44100).samples[:300])
+    folder = "/dev/shm" if os.path.isdir("/dev/shm") else tmp
+    path = os.path.join(folder, f"far-seek-point-{os.getpid()}.flac")
+    with open(path, "wb") as f:
+        f.write(data)
+    problems = []
+    try:
+        for how in ("memory", "path", "fileobj"):
+            if how == "memory":
+                stream = miniaudio.stream_memory(data, SF.SIGNED16, 1, 44100)
+            elif how == "path":
+                stream = miniaudio.stream_file(path, SF.SIGNED16, 1, 44100)
+            else:
+                stream = miniaudio.stream_any(io.BytesIO(data), miniaudio.FileFormat.FLAC, SF.SIGNED16, 1,
+                                              44100)
+            for target in (2 ** 34 + 1000, 2 ** 35 - 1):
+                cpu = time.process_time()
+                try:
+                    stream.seek(target)
+                    outcome = "moved"
+                except miniaudio.DecodeError:
+                    outcome = "DecodeError"
+                spent = time.process_time() - cpu
+                if outcome != "DecodeError" or spent > 1.0:
+                    problems.append(f"{how}: seek({target}) {outcome} after {spent:.2f} s of CPU")
+                if stream.position != 0:
+                    problems.append(f"{how}: position {stream.position} after the failed seek")
+            if stream.seek(5) != 5 or list(stream.send(295)) != ref[5:]:
+                problems.append(f"{how}: the frames after seek(5) are not the file's")
+            stream.close()
+    finally:
+        os.unlink(path)
+    return problems
+
+
+def test_a_seek_point_far_past_the_end_fails_promptly_from_every_input():
+    """dr_flac reached a seek point's byte offset in steps of 2**31-1 bytes, and seeking a file past
+    its end succeeds: from a path on tmpfs or a file object, the seek spun through millions of steps
+    (minutes of CPU).  Each step now checks that the input goes on, so the seek fails from every
+    input as it did from memory, and the stream still reads."""
+    _run_child("_far_seek")
