@@ -262,3 +262,26 @@ def test_a_seek_from_the_page_where_a_drift_is_settled(tmp_path):
     files = dict(damaged_files("mono.ogg", 89))
     assert check(files[34], str(tmp_path)) == []
     assert check(files[88], str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("k", [2, 5])
+@pytest.mark.parametrize("name,repeat", [("tone.ogg", 1), ("mono.ogg", 3)])
+def test_a_packet_of_a_mode_past_the_last_is_passed_over(name, repeat, k, tmp_path):
+    """A stream of three modes (libvorbis writes two; the mode number then takes two bits), the
+    second packet starting on page k damaged into mode 3, which does not exist: every input ended
+    its reads there.  Now such a packet is passed over, as one whose type bit says it is not audio:
+    every input gives the same frames, seeks land on them, and two pages on the audio is the
+    file's own."""
+    good = build_ogg(name, repeat=repeat, body_bytes=400, mode_count=3)
+    two_modes = build_ogg(name, repeat=repeat, body_bytes=400)
+    assert reference(good)[0].tobytes() == reference(two_modes)[0].tobytes()  # the same audio
+    positions = [p[3] for p in parse_pages(good)]
+    b = bytearray(good)
+    b[_packet_offsets(good, k)[1]] |= 0b110     # the mode number, bits 1 and 2: 3
+    data = bytes(b)
+    n = check_input(data, tmp_path, targets=list(range(0, positions[k + 2], 1009)) + [positions[-1] - 1])
+    assert positions[-1] - 2048 <= n <= positions[-1]
+    ref, ch = reference(good)[0], native(good)["nchannels"]
+    got = reference(data)[0]
+    after = positions[k + 2]
+    assert got[len(got) - (positions[-1] - after) * ch:].tobytes() == ref[after * ch:].tobytes()

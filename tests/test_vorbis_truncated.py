@@ -115,9 +115,41 @@ def vorbis_modes(setup):
     return modes[:found][::-1]
 
 
-def vorbis_stream(name):
+def _bits(data):
+    return [(byte >> k) & 1 for byte in data for k in range(8)]
+
+
+def _from_bits(bits):
+    bits = bits + [0] * (-len(bits) % 8)
+    return bytes(sum(bits[i + k] << k for k in range(8)) for i in range(0, len(bits), 8))
+
+
+def with_more_modes(setup, audio, count):
+    """The setup header with its mode table grown to `count` modes (copies of mode 0), and the
+    audio packets with their mode numbers widened to match: the same audio, in a stream of more
+    modes than libvorbis writes (it writes two)."""
+    modes = vorbis_modes(setup)
+    bits = _bits(setup)
+    end = max(i for i, b in enumerate(bits) if b)  # the framing bit
+    table = end - 41 * len(modes)
+    bits = (bits[:table - 6] + [((count - 1) >> k) & 1 for k in range(6)] + bits[table:end]
+            + bits[table:table + 41] * (count - len(modes)) + [1])
+    old, new = (len(modes) - 1).bit_length(), (count - 1).bit_length()
+    # (every packet grows by a byte, so that no bit of it is lost)
+    widened = [_from_bits(_bits(p)[:1 + old] + [0] * (new - old) + _bits(p)[1 + old:]) for p in audio]
+    return _from_bits(bits), widened
+
+
+def _header_pages(ident, comment, setup):
+    """The three header packets in pages as libvorbis writes them: the first alone, then the other two."""
+    def lace(p):
+        return bytes([255] * (len(p) // 255) + [len(p) % 255])
+    return [(0, 0, 2, 0, lace(ident), ident), (0, 0, 0, 0, lace(comment) + lace(setup), comment + setup)]
+
+
+def vorbis_stream(name, mode_count=None):
     """(header pages, audio packets, block size of each, the short block size, serial) of
-    samples/<name>."""
+    samples/<name>; with `mode_count`, its mode table grown to that many modes (with_more_modes)."""
     data = open(os.path.join(SAMPLES, name), "rb").read()
     pages = parse_pages(data)
     packets = packets_of(pages)
@@ -136,16 +168,19 @@ def vorbis_stream(name):
         if n >= 3:
             break
     serial = struct.unpack_from("<I", data, 14)[0]
+    if mode_count:
+        setup, audio = with_more_modes(setup, audio, mode_count)
+        header_pages = _header_pages(ident, packets[1], setup)
     return header_pages, audio, sizes, blocksizes[0], serial
 
 
-def build_ogg(name, repeat=1, body_bytes=700):
+def build_ogg(name, repeat=1, body_bytes=700, mode_count=None):
     """samples/<name>'s audio packets (repeated `repeat` times) in pages of about body_bytes,
     packets continued across pages as libogg does, each page's granule position exact: a packet
     adds a quarter of its block size and a quarter of the previous one's, and the first one
     (whose output decoders drop) starts the count at a quarter of (short block - its block),
     as libvorbis counts (checked against FFmpeg-encoded files: equal to their page positions)."""
-    header_pages, audio, sizes, short, serial = vorbis_stream(name)
+    header_pages, audio, sizes, short, serial = vorbis_stream(name, mode_count)
     out = b"".join(page_bytes(f, g, serial, k, lac, body) for k, (_, _, f, g, lac, body) in enumerate(header_pages))
     # repeat a run of long blocks between long blocks: their window flags (previous and next
     # block long) stay true at the seams, so the stream decodes as a longer tone would
