@@ -236,9 +236,9 @@ def test_two_damaged_page_positions(k, first, second, tmp_path):
 # until a seek also checked the page before the one it starts from.
 
 
-@pytest.mark.parametrize("name", ["tone.ogg", "mono.ogg"])
+@pytest.mark.parametrize("name", ["tone.ogg", "mono.ogg", "tone-3-modes.ogg"])
 def test_a_probe_of_damaged_files(name, tmp_path):
-    """The first 100 damaged files of each sample: every input gives decode()'s frames, the
+    """The first 100 damaged files of each sample (and of tone.ogg with three modes): every input gives decode()'s frames, the
     length and get_info() agree with them, seeks every 389th frame land on them, and no more than
     the probe's LOST frames are lost to the damage."""
     from vorbis_damage_probe import check, damaged_files, intact_frames

@@ -1,7 +1,8 @@
 """A probe of damaged Ogg Vorbis files, structure-aware where the fuzzers mutate bytes.
 
-Each file is samples/tone.ogg or samples/mono.ogg re-paged (test_vorbis_truncated.build_ogg), then
-damaged as a careless copy or a bad disk would: the page positions of one or two audio pages
+Each file is samples/tone.ogg or samples/mono.ogg re-paged (test_vorbis_truncated.build_ogg), or
+tone.ogg re-written with three modes (libvorbis writes two; the mode number then takes two bits, so
+a flipped bit can name a mode that does not exist), then damaged as a careless copy or a bad disk would: the page positions of one or two audio pages
 moved, bits of the first byte (packet type, mode, window flags) of a run of up to four packets
 flipped, or a byte inside a packet overwritten.  check() compares what a user would: the frames
 from memory, a path, a seekable file object and a pipe against decode(), the length and
@@ -10,7 +11,7 @@ against the reads there, and decode()'s frames against the intact file's: damage
 and positions must not lose more than LOST frames (a reader that ends at the damage agrees with
 itself everywhere, so only this catches it).
 
-    python tests/vorbis_damage_probe.py [N]   # N files from each of the two, default 150
+    python tests/vorbis_damage_probe.py [N]   # N files from each of the three, default 150
 
 prints each failing file and the counts (RELIABILITY.md has the figures).  The random fuzz
 targets do not reach these shapes: they would need two coordinated changes in a valid Ogg."""
@@ -27,7 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import miniaudio  # noqa: E402
 from test_vorbis_truncated import build_ogg, native, open_stream, page_bytes, parse_pages, read_all  # noqa: E402
 
-SEEDS = {"tone.ogg": (1, 101), "mono.ogg": (3, 102)}   # name: (repeat for build_ogg, RNG seed)
+# name: (sample, repeat for build_ogg, RNG seed, modes: None for the file's own two)
+SEEDS = {"tone.ogg": ("tone.ogg", 1, 101, None), "mono.ogg": ("mono.ogg", 3, 102, None),
+         "tone-3-modes.ogg": ("tone.ogg", 1, 103, 3)}
 _GOOD = {}
 # At most this many frames lost to the damage: the largest move of a page position made below
 # (3000) and a long block.  Positions are moved only on pages before the last, and at most 4
@@ -43,7 +46,8 @@ def intact_frames(name):
 
 def intact(name):
     if name not in _GOOD:
-        _GOOD[name] = build_ogg(name, repeat=SEEDS[name][0], body_bytes=400)
+        sample, repeat, _, mode_count = SEEDS[name]
+        _GOOD[name] = build_ogg(sample, repeat=repeat, body_bytes=400, mode_count=mode_count)
     return _GOOD[name]
 
 
@@ -62,7 +66,7 @@ def packet_starts(pages, k):
 def damaged_files(name, count):
     """The first `count` damaged files of `name` (deterministic): [(trial, bytes)]."""
     good = intact(name)
-    rnd = random.Random(SEEDS[name][1])
+    rnd = random.Random(SEEDS[name][2])
     pages = parse_pages(good)
     serial = struct.unpack_from("<I", good, 14)[0]
     out = []
